@@ -1,0 +1,31 @@
+import { createCoordinator, runTraining } from '@shardgrad/coordinator';
+import { spawnLocalWorkers } from '../local-workers.ts';
+
+/** Rounds before measuring: speed estimates settle and the JIT warms up. */
+const WARMUP_ROUNDS = 30;
+
+/** Samples per second of real rounds (scatter, compute, gather, apply, broadcast) after warm-up. */
+export async function measureClusterThroughput(o: { model: string; workers: number; batch: number; steps: number; slowdowns?: number[] }) {
+  const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
+  const times: number[] = [];
+  let t0 = 0;
+  c.on('event', (e) => {
+    if (e.type !== 'round') return;
+    if (e.step === WARMUP_ROUNDS) t0 = performance.now();
+    if (e.step > WARMUP_ROUNDS) times.push(e.roundMs);
+  });
+  const workers = spawnLocalWorkers(o.workers, c.url, {
+    backend: 'wasm',
+    json: true,
+    extraArgs: (i) => (o.slowdowns?.[i] ? ['--slowdown', String(o.slowdowns[i])] : []),
+  });
+  try {
+    await runTraining(c, { epochs: 1000, maxSteps: WARMUP_ROUNDS + o.steps, minWorkers: o.workers });
+    const seconds = (performance.now() - t0) / 1000;
+    return { samplesPerSecond: (o.steps * o.batch) / seconds, msPerRound: (seconds * 1000) / o.steps, medianRoundMs: times.sort((a, b) => a - b)[times.length >> 1] ?? NaN };
+  } finally {
+    c.broadcastStop('bench done');
+    await workers.stop();
+    await c.close();
+  }
+}

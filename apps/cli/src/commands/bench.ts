@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { createOutput } from '../output.ts';
+import { positiveInt } from '../parse.ts';
+import { measureClusterThroughput } from '../bench/cluster-throughput.ts';
+import { runTorchPeer } from '../bench/torch-peer.ts';
+
+export function benchCommand(): Command {
+  return new Command('bench')
+    .summary('measure gradient throughput against PyTorch on the same machine')
+    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n')
+    .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
+    .option('--batch <n>', 'global batch', positiveInt, 64)
+    .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
+    .option('--json', 'print one JSON object per line')
+    .action(async (o) => {
+      const out = createOutput(Boolean(o.json));
+      await initNodeBackend('wasm');
+      const figures: Record<string, number | string> = {};
+      for (const workers of [1, 2]) {
+        const r = await measureClusterThroughput({ model: 'mnist-mlp', workers, batch: o.batch, steps: o.steps });
+        figures[`mlp_${workers}w_samples_per_s`] = r.samplesPerSecond;
+        out.event({ type: 'bench', model: 'mnist-mlp', workers, batch: o.batch, ...r }, () =>
+          `shardgrad mnist-mlp, ${workers} wasm worker(s), batch ${o.batch}: ${r.samplesPerSecond.toFixed(0)} samples/s (${r.msPerRound.toFixed(2)} ms/round)`,
+        );
+      }
+      const peer = await runTorchPeer(['mlp'], o.batch, 1);
+      const torch = peer.find((p) => p.model === 'mlp');
+      if (torch) {
+        figures.torch_mlp_1thread_samples_per_s = torch.samples_per_s;
+        out.event({ type: 'bench-peer', ...torch }, () => `PyTorch ${torch.peer} mlp, 1 thread: ${torch.samples_per_s.toFixed(0)} samples/s`);
+      } else {
+        out.event({ type: 'bench-peer', error: peer.length ? 'no mlp line' : 'PyTorch peer unavailable' }, () => 'PyTorch peer unavailable (apt-get install -y python3-torch)');
+      }
+      const one = Number(figures.mlp_1w_samples_per_s);
+      const two = Number(figures.mlp_2w_samples_per_s);
+      const ratios: Record<string, number> = { two_workers_over_one: two / one };
+      if (torch) ratios.one_worker_over_torch_1thread = one / torch.samples_per_s;
+      out.event({ type: 'bench-ratios', ...ratios }, () =>
+        Object.entries(ratios).map(([k, v]) => `${k}: ${v.toFixed(2)}×`).join('\n'),
+      );
+      await mkdir(o.out.replace(/\/[^/]+$/, ''), { recursive: true });
+      await writeFile(o.out, JSON.stringify({ date: new Date().toISOString(), figures, ratios }, null, 2));
+    });
+}

@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { listModels } from '@shardgrad/models';
+import { createOutput } from '../output.ts';
+
+export function modelsCommand(): Command {
+  return new Command('models')
+    .summary('list the model registry')
+    .addHelpText('before', 'Examples:\n  npx shardgrad models\n  npx shardgrad models --json\n')
+    .option('--json', 'print one JSON object per line')
+    .action((o) => {
+      const out = createOutput(Boolean(o.json));
+      for (const m of listModels()) {
+        out.event(
+          { type: 'model', name: m.name, summary: m.summary, teaches: m.teaches, datasets: m.datasets, optimizer: m.optimizer, defaults: m.defaults },
+          () => `${m.name.padEnd(14)} ${m.summary}\n${''.padEnd(14)} teaches: ${m.teaches}; data: ${m.datasets.join(', ')}`,
+        );
+      }
+    });
+}

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { startNodeWorker } from '@shardgrad/worker-node';
+import { createOutput, UsageError } from '../output.ts';
+import { oneOf, positiveNumber } from '../parse.ts';
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
+
+/** torchrun's vocabulary, so manifests written for it carry over. */
+function urlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.SHARDGRAD_URL) return env.SHARDGRAD_URL;
+  if (env.MASTER_ADDR) return `http://${env.MASTER_ADDR}:${env.MASTER_PORT ?? '8080'}`;
+  return undefined;
+}
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .summary('join a coordinator and compute gradients for it')
+    .addHelpText('before', 'Examples:\n  npx shardgrad worker --url http://10.0.0.5:8080\n  MASTER_ADDR=coord MASTER_PORT=8080 npx shardgrad worker --backend tensorflow\n')
+    .option('--url <url>', 'coordinator URL (or SHARDGRAD_URL, or MASTER_ADDR + MASTER_PORT)')
+    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
+    .option('--nickname <name>', 'name shown on the dashboard')
+    .option('--token <token>', 'worker token, if the coordinator requires one (or SHARDGRAD_WORKER_TOKEN)')
+    .option('--slowdown <factor>', 'test hook: stretch compute time by this factor to emulate a slow device', positiveNumber)
+    .option('--json', 'print one JSON object per line')
+    .action(async (o) => {
+      const out = createOutput(Boolean(o.json));
+      const url = o.url ?? urlFromEnv(process.env);
+      if (!url) throw new UsageError('no coordinator given: pass --url, or set SHARDGRAD_URL or MASTER_ADDR');
+      try {
+        new URL(url);
+      } catch {
+        throw new UsageError(`--url "${url}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
+      }
+      const backend = await initNodeBackend(o.backend);
+      out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
+      const w = await startNodeWorker({
+        url,
+        nickname: o.nickname,
+        token: o.token ?? process.env.SHARDGRAD_WORKER_TOKEN,
+        slowdown: o.slowdown,
+        log: (e) => out.event(e, (ev) => (ev.type === 'shard' ? null : JSON.stringify(ev))),
+      });
+      const stop = () => w.close();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      const reason = await w.done;
+      out.event({ type: 'worker-done', reason }, () => `worker finished: ${reason}`);
+      process.exit(0);
+    });
+}

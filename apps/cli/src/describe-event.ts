@@ -1,0 +1,34 @@
+/** Human wording of coordinator events; null hides an event from people (JSON still has it). */
+export function describeEvent(e: Record<string, unknown>): string | null {
+  const pct = (v: unknown) => `${(Number(v) * 100).toFixed(1)}%`;
+  switch (e.type) {
+    case 'listening':
+      return `coordinator at ${e.url} — run ${e.runId}, model ${e.model} on ${e.dataset} (${e.parameters} parameters)`;
+    case 'worker-joined': {
+      const w = e.worker as Record<string, unknown>;
+      return `+ worker ${w.nickname ?? w.id} (${w.kind}, ${w.backend})`;
+    }
+    case 'worker-left':
+      return `- worker ${e.workerId} left (${e.reason})${e.reassigned ? ', its shard was reassigned' : ''}`;
+    case 'rejected':
+      return `! refused a submission from ${e.workerId}: ${e.message}`;
+    case 'waiting':
+      return `waiting for workers: ${e.have}/${e.needed}`;
+    case 'round': {
+      const step = Number(e.step);
+      if (step % 50 !== 0) return null;
+      const m = e.metrics as Record<string, number>;
+      return `step ${step}  epoch ${Number(e.epoch) + 1}  loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `  acc ${pct(m.accuracy)}` : ''}  ${Math.round(Number(e.roundMs))} ms/round`;
+    }
+    case 'epoch': {
+      const m = e.trainMetrics as Record<string, number>;
+      return `epoch ${Number(e.epoch) + 1} done: train loss ${Number(e.trainLoss).toFixed(4)}${m.accuracy !== undefined ? `, train acc ${pct(m.accuracy)}` : ''} (${Number(e.seconds).toFixed(1)} s)`;
+    }
+    case 'evaluation': {
+      const m = e.metrics as Record<string, number>;
+      return `${e.split} loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `, ${e.split} acc ${pct(m.accuracy)}` : ''}`;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,8 @@
+/** The seed's wording: "5 (with 87% confidence)". */
+export function formatPrediction(probs: ArrayLike<number>, classNames?: string[]): { label: number; confidence: number; text: string } {
+  let best = 0;
+  for (let i = 1; i < probs.length; i++) if (probs[i]! > probs[best]!) best = i;
+  const confidence = probs[best]!;
+  const name = classNames?.[best] ?? String(best);
+  return { label: best, confidence, text: `${name} (with ${Math.round(confidence * 100)}% confidence)` };
+}

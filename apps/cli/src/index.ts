@@ -1,0 +1,2 @@
+export * from './format-prediction.ts';
+export * from './local-workers.ts';

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/shardgrad.mjs', import.meta.url));
+
+export interface LocalWorkers {
+  children: ChildProcess[];
+  stop(): Promise<void>;
+}
+
+/** Starts worker processes of this same CLI; each is a full process, so each gets its own core. */
+export function spawnLocalWorkers(
+  n: number,
+  url: string,
+  opts: { backend: string; json: boolean; extraArgs?: (i: number) => string[] },
+): LocalWorkers {
+  const children = Array.from({ length: n }, (_, i) =>
+    spawn(process.execPath, [BIN, 'worker', '--url', url, '--backend', opts.backend, '--nickname', `local-${i + 1}`, '--json', ...(opts.extraArgs?.(i) ?? [])], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  return {
+    children,
+    async stop() {
+      await Promise.all(
+        children.map(
+          (ch) =>
+            new Promise<void>((resolve) => {
+              if (ch.exitCode !== null || ch.signalCode !== null) return resolve();
+              const t = setTimeout(() => ch.kill('SIGKILL'), 5000);
+              ch.once('exit', () => {
+                clearTimeout(t);
+                resolve();
+              });
+              ch.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}

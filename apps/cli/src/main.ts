@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { coordinatorCommand } from './commands/coordinator.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
+import { modelsCommand } from './commands/models.ts';
+import { predictCommand } from './commands/predict.ts';
+import { trainCommand } from './commands/train.ts';
+import { workerCommand } from './commands/worker.ts';
+import { UsageError } from './output.ts';
+import { extraCommands } from './extra-commands.ts';
+
+const program = new Command('shardgrad')
+  .description('Synchronous data-parallel training for TensorFlow.js across Node processes, browser tabs and threads.')
+  .addHelpText('before', 'Examples:\n  npx shardgrad train                    # coordinator + 2 local workers on MNIST\n  npx shardgrad models                   # what can be trained\n  npx shardgrad coordinator --port 8080  # then, elsewhere: npx shardgrad worker --url http://host:8080\n')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const cmd of [trainCommand(), coordinatorCommand(), workerCommand(), modelsCommand(), evaluateCommand(), predictCommand(), ...extraCommands()]) {
+  program.addCommand(cmd.exitOverride().showHelpAfterError());
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  // Anything else reaching here is reported plainly; stack traces are for bugs, not for bad input.
+  process.stderr.write(`shardgrad: ${(e as Error).message}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}

@@ -1,0 +1,244 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Server, type Socket } from 'socket.io';
+import type { Dataset } from '@shardgrad/data';
+import type { ModelDefinition } from '@shardgrad/models';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  helloSchema,
+  type ClientToServerEvents,
+  type RunInfo,
+  type ServerToClientEvents,
+  type SubmitAck,
+  type Task,
+} from '@shardgrad/protocol';
+import type { CoordinatorEvent } from './events.ts';
+import { HttpRoutes, sendJson } from './http-routes.ts';
+import { Round } from './round.ts';
+import type { TrainingState } from './training-state.ts';
+import { validateResult } from './validate-result.ts';
+import { WorkerPool, type PoolMember } from './worker-pool.ts';
+
+/** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
+const HELLO_TIMEOUT_MS = 15_000;
+/** Room for the msgpack framing and the small header around the gradient bytes. */
+const PAYLOAD_SLACK_BYTES = 64 * 1024;
+
+export interface CoordinatorConfig {
+  def: ModelDefinition;
+  dataset: Dataset;
+  datasetName: string;
+  datasetOptions?: Record<string, unknown>;
+  modelConfig?: Record<string, unknown>;
+  state: TrainingState;
+  batch: number;
+  seed: number;
+  host?: string;
+  port?: number;
+}
+
+type WorkerSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/**
+ * The socket side of the coordinator: admits workers, hands out tasks for the current round and
+ * checks every submission. It owns no training policy; `runTraining` drives rounds through it.
+ */
+export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
+  readonly runId = randomUUID().slice(0, 8);
+  readonly pool = new WorkerPool();
+  readonly routes = new HttpRoutes();
+  readonly maxPayloadBytes: number;
+  url = '';
+  private http: HttpServer;
+  private io: Server<ClientToServerEvents, ServerToClientEvents>;
+  private current: Round | undefined;
+  private joinWaiters: (() => void)[] = [];
+
+  constructor(readonly config: CoordinatorConfig) {
+    super();
+    this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
+    this.http = createServer((req, res) => void this.routes.handle(req, res));
+    // socket.io closes a connection silently when a message exceeds maxHttpBufferSize, so it follows
+    // the model: weights out and gradients in must both fit, with room for the indices of a batch.
+    this.io = new Server(this.http, {
+      maxHttpBufferSize: this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES,
+      perMessageDeflate: false,
+      cors: { origin: true },
+    });
+    this.io.on('connection', (s) => this.admit(s));
+    this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
+    this.routes.on('GET', '/api/status', (_q, res) => sendJson(res, 200, this.status()));
+  }
+
+  get runInfo(): RunInfo {
+    const c = this.config;
+    return {
+      runId: this.runId,
+      model: c.def.name,
+      modelConfig: c.modelConfig ?? {},
+      dataset: c.datasetName,
+      datasetOptions: c.datasetOptions ?? {},
+      schemaHash: c.state.schemaHash,
+      batch: c.batch,
+      seed: c.seed,
+      maxPayloadBytes: this.maxPayloadBytes,
+    };
+  }
+
+  async listen(): Promise<string> {
+    const host = this.config.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.config.port ?? 0, host, () => resolve());
+    });
+    const port = (this.http.address() as AddressInfo).port;
+    this.url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    this.emit('event', {
+      type: 'listening',
+      url: this.url,
+      runId: this.runId,
+      model: this.config.def.name,
+      dataset: this.config.datasetName,
+      parameters: this.config.state.parameterCount,
+      maxPayloadBytes: this.maxPayloadBytes,
+    });
+    return this.url;
+  }
+
+  status() {
+    return { run: this.runInfo, version: this.config.state.version, workers: this.pool.views() };
+  }
+
+  /** Resolves once at least `n` workers are connected. */
+  async waitForWorkers(n: number): Promise<void> {
+    while (this.pool.size < n) {
+      this.emit('event', { type: 'waiting', needed: n, have: this.pool.size });
+      await new Promise<void>((r) => this.joinWaiters.push(r));
+    }
+  }
+
+  /** Runs one synchronous round over `indices` and resolves with exactly one result per shard. */
+  async runRound(round: number, indices: Uint32Array) {
+    const state = this.config.state;
+    const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m));
+    this.current = r;
+    r.start();
+    try {
+      return await r.done;
+    } finally {
+      r.cancel();
+      this.current = undefined;
+    }
+  }
+
+  broadcastStop(reason: string): void {
+    this.io.emit('stop', reason);
+  }
+
+  async close(): Promise<void> {
+    this.current?.cancel();
+    this.io.disconnectSockets(true);
+    await new Promise<void>((r) => this.io.close(() => r()));
+    this.http.closeAllConnections?.();
+  }
+
+  private task(round: number, shardId: number, indices: Uint32Array, m: PoolMember): Task {
+    const state = this.config.state;
+    const task: Task = {
+      runId: this.runId,
+      round,
+      version: state.version,
+      shardId,
+      unit: { kind: 'samples', split: 'train', indices },
+    };
+    if (m.version !== state.version) {
+      task.weights = state.encodedWeights();
+      m.version = state.version;
+    }
+    return task;
+  }
+
+  private admit(socket: WorkerSocket): void {
+    const timer = setTimeout(() => socket.disconnect(true), HELLO_TIMEOUT_MS);
+    socket.once('hello', (raw: unknown, ack: unknown) => {
+      clearTimeout(timer);
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
+      const hello = helloSchema.safeParse(raw);
+      if (!hello.success) {
+        reply({ ok: false, reason: 'malformed', message: `bad hello: ${hello.error.issues[0]?.message}` });
+        socket.disconnect(true);
+        return;
+      }
+      if (hello.data.protocol !== PROTOCOL_VERSION) {
+        reply({ ok: false, reason: 'protocol-version', message: `protocol ${hello.data.protocol}, coordinator speaks ${PROTOCOL_VERSION}` });
+        socket.disconnect(true);
+        return;
+      }
+      reply({ ok: true, workerId: socket.id, run: this.runInfo });
+      // Tasks only go out after 'ready': model building and data loading must not count as compute time.
+      socket.once('ready', (info: unknown) => {
+        const speed = (info as { samplesPerSecond?: unknown } | null)?.samplesPerSecond;
+      const member = this.pool.add({
+          id: socket.id,
+          kind: hello.data.kind,
+          backend: hello.data.backend,
+          nickname: hello.data.nickname,
+          threads: hello.data.threads,
+          speed: typeof speed === 'number' && speed > 0 && Number.isFinite(speed) ? speed : hello.data.samplesPerSecond,
+          send: (ev, payload) => socket.emit(ev as 'task', payload as Task),
+          disconnect: (reason) => {
+            socket.emit('stop', reason);
+            socket.disconnect(true);
+          },
+        });
+        socket.on('result', (header: unknown, payload: unknown, ack2: unknown) => this.onResult(member, header, payload, ack2));
+        socket.on('leave', () => socket.disconnect(true));
+        socket.on('disconnect', (why) => this.onGone(member, why));
+        this.emit('event', { type: 'worker-joined', worker: this.pool.views().find((v) => v.id === member.id)! });
+        this.joinWaiters.splice(0).forEach((w) => w());
+        this.current?.workerJoined();
+      });
+    });
+  }
+
+  private onGone(member: PoolMember, why: string): void {
+    this.pool.remove(member.id);
+    const hadWork = member.busy > 0;
+    this.current?.workerGone(member.id);
+    this.emit('event', { type: 'worker-left', workerId: member.id, reason: why, reassigned: hadWork });
+  }
+
+  private onResult(member: PoolMember, rawHeader: unknown, payload: unknown, rawAck: unknown): void {
+    const ack = typeof rawAck === 'function' ? (rawAck as (r: SubmitAck) => void) : () => undefined;
+    member.lastSeen = Date.now();
+    const refuse = (reason: string, message: string) => {
+      this.pool.reject(member, reason);
+      // Whatever it was computing for this round will not come from it now: give the work to others.
+      if (reason !== 'duplicate' && reason !== 'stale-round') this.current?.workerFailed(member);
+      this.emit('event', { type: 'rejected', workerId: member.id, reason, message });
+      ack({ ok: false, reason, message });
+    };
+    try {
+      const { header, grads } = validateResult(rawHeader, payload, {
+        runId: this.runId,
+        schemaHash: this.config.state.schemaHash,
+        specs: this.config.state.specs,
+        maxPayloadBytes: this.maxPayloadBytes,
+      });
+      const r = this.current;
+      if (!r || header.round !== r.round || header.version !== r.version) {
+        member.busy = Math.max(0, member.busy - 1);
+        return refuse('stale-round', `round ${header.round} (v${header.version}) is not the current round`);
+      }
+      const verdict = r.accept(member, header.shardId, { grads, count: header.count, loss: header.loss, metrics: header.metrics ?? {} });
+      if (!verdict.ok) return refuse(verdict.reason, verdict.message);
+      ack({ ok: true });
+    } catch (e) {
+      if (e instanceof ProtocolError) return refuse(e.reason, e.message);
+      refuse('malformed', (e as Error).message);
+    }
+  }
+}

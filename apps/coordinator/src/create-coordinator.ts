@@ -1,0 +1,49 @@
+import { loadDataset } from '@shardgrad/data/node';
+import { getModel, type OptimizerName } from '@shardgrad/models';
+import { Coordinator } from './coordinator.ts';
+import { TrainingState } from './training-state.ts';
+
+export interface CoordinatorOptions {
+  model: string;
+  dataset?: string;
+  datasetOptions?: Record<string, unknown>;
+  modelConfig?: Record<string, unknown>;
+  batch?: number;
+  seed?: number;
+  optimizer?: OptimizerName;
+  learningRate?: number;
+  host?: string;
+  port?: number;
+}
+
+/** Loads the data, builds the model and its optimizer state, and opens the socket server. */
+export async function createCoordinator(opts: CoordinatorOptions): Promise<Coordinator> {
+  const def = getModel(opts.model);
+  const datasetName = opts.dataset ?? def.defaultDataset;
+  if (!def.datasets.includes(datasetName)) {
+    throw new Error(`model "${def.name}" does not train on dataset "${datasetName}"; it takes: ${def.datasets.join(', ')}`);
+  }
+  const batch = opts.batch ?? def.defaults.batch;
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
+  const dataset = await loadDataset(datasetName, opts.datasetOptions);
+  const seed = opts.seed ?? 1;
+  const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: opts.modelConfig ?? {} });
+  const state = new TrainingState(def, model, {
+    name: opts.optimizer ?? def.optimizer.name,
+    learningRate: opts.learningRate ?? def.optimizer.learningRate,
+  });
+  const c = new Coordinator({
+    def,
+    dataset,
+    datasetName,
+    datasetOptions: opts.datasetOptions,
+    modelConfig: opts.modelConfig,
+    state,
+    batch,
+    seed,
+    host: opts.host,
+    port: opts.port,
+  });
+  await c.listen();
+  return c;
+}

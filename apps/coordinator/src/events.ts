@@ -1,0 +1,12 @@
+import type { RoundEvent, WorkerView } from '@shardgrad/protocol';
+
+/** Everything the coordinator reports; the CLI prints these as JSON lines and the dashboard draws them. */
+export type CoordinatorEvent =
+  | { type: 'listening'; url: string; runId: string; model: string; dataset: string; parameters: number; maxPayloadBytes: number }
+  | { type: 'worker-joined'; worker: WorkerView }
+  | { type: 'worker-left'; workerId: string; reason: string; reassigned: boolean }
+  | { type: 'rejected'; workerId: string; reason: string; message: string }
+  | { type: 'waiting'; needed: number; have: number }
+  | RoundEvent
+  | { type: 'epoch'; epoch: number; step: number; trainLoss: number; trainMetrics: Record<string, number>; seconds: number }
+  | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> };

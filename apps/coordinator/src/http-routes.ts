@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+/** A tiny exact-path router: the coordinator's HTTP surface is a handful of endpoints plus static files. */
+export class HttpRoutes {
+  private routes = new Map<string, RouteHandler>();
+  private fallbacks: RouteHandler[] = [];
+
+  on(method: string, path: string, handler: RouteHandler): void {
+    this.routes.set(`${method} ${path}`, handler);
+  }
+
+  /** Handlers tried in order when no exact route matches (static files); they return without writing to pass. */
+  fallback(handler: RouteHandler): void {
+    this.fallbacks.push(handler);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      const h = this.routes.get(`${req.method} ${url.pathname}`);
+      if (h) return await h(req, res, url);
+      for (const f of this.fallbacks) {
+        await f(req, res, url);
+        if (res.writableEnded || res.headersSent) return;
+      }
+      sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+    } catch (e) {
+      if (!res.headersSent) sendJson(res, 500, { error: (e as Error).message });
+    }
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}

@@ -1,0 +1,110 @@
+import { epochOrder } from '@shardgrad/data';
+import { evaluate, weightedMean } from '@shardgrad/trainer';
+import type { Coordinator } from './coordinator.ts';
+
+export interface TrainingPlan {
+  epochs: number;
+  /** Stops after this many steps even mid-epoch (tests, benchmarks, sweeps). */
+  maxSteps?: number;
+  /** Rounds wait until this many workers are connected. */
+  minWorkers: number;
+  /** Evaluate on the test split after each epoch. */
+  evaluateEachEpoch?: boolean;
+}
+
+export interface TrainingSummary {
+  type: 'summary';
+  runId: string;
+  model: string;
+  dataset: string;
+  steps: number;
+  epochs: number;
+  samples: number;
+  seconds: number;
+  samplesPerSecond: number;
+  workers: number;
+  reassignedShards: number;
+  rejectedSubmissions: number;
+  trainLoss: number;
+  testLoss: number;
+  testAccuracy: number;
+  testMetrics: Record<string, number>;
+}
+
+/**
+ * The synchronous data-parallel loop: each step takes the next global batch of the seeded epoch
+ * order, gets one gradient per shard from the cluster, applies their shard-weighted mean.
+ */
+export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<TrainingSummary> {
+  const { dataset, state, batch, seed } = c.config;
+  const n = dataset.train.n;
+  let step = 0;
+  let samples = 0;
+  let reassigned = 0;
+  let trainLoss = NaN;
+  const workersSeen = new Set<string>();
+  const started = performance.now();
+  await c.waitForWorkers(plan.minWorkers);
+  outer: for (let epoch = 0; epoch < plan.epochs; epoch++) {
+    const order = epochOrder(n, seed, epoch);
+    let epochLoss = 0;
+    let epochSamples = 0;
+    const epochMetrics: Record<string, number> = {};
+    for (let start = 0; start < n; start += batch) {
+      if (plan.maxSteps !== undefined && step >= plan.maxSteps) break outer;
+      if (c.pool.size < plan.minWorkers) await c.waitForWorkers(plan.minWorkers);
+      const t0 = performance.now();
+      const indices = order.subarray(start, Math.min(n, start + batch));
+      const outcome = await c.runRound(step, indices);
+      state.apply(weightedMean(outcome.parts));
+      step++;
+      samples += outcome.samples;
+      reassigned += outcome.reassigned;
+      outcome.shards.forEach((s) => workersSeen.add(s.workerId));
+      epochLoss += outcome.loss * outcome.samples;
+      epochSamples += outcome.samples;
+      for (const [k, v] of Object.entries(outcome.metrics)) epochMetrics[k] = (epochMetrics[k] ?? 0) + v * outcome.samples;
+      c.emit('event', {
+        type: 'round',
+        round: step - 1,
+        step,
+        epoch,
+        loss: outcome.loss,
+        metrics: outcome.metrics,
+        samples: outcome.samples,
+        roundMs: performance.now() - t0,
+        workers: outcome.shards.length,
+        reassigned: outcome.reassigned,
+      });
+    }
+    trainLoss = epochLoss / Math.max(1, epochSamples);
+    for (const k of Object.keys(epochMetrics)) epochMetrics[k]! /= Math.max(1, epochSamples);
+    c.emit('event', { type: 'epoch', epoch, step, trainLoss, trainMetrics: epochMetrics, seconds: (performance.now() - started) / 1000 });
+    if (plan.evaluateEachEpoch && epoch < plan.epochs - 1) {
+      const ev = evaluate(state.model, state.def, dataset, dataset.test);
+      c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const test = evaluate(state.model, state.def, dataset, dataset.test);
+  c.emit('event', { type: 'evaluation', split: 'test', step, ...test });
+  const rejected = c.pool.list().reduce((s, m) => s + m.errors, 0);
+  return {
+    type: 'summary',
+    runId: c.runId,
+    model: state.def.name,
+    dataset: c.config.datasetName,
+    steps: step,
+    epochs: plan.epochs,
+    samples,
+    seconds,
+    samplesPerSecond: samples / seconds,
+    workers: workersSeen.size,
+    reassignedShards: reassigned,
+    rejectedSubmissions: rejected,
+    trainLoss,
+    testLoss: test.loss,
+    testAccuracy: test.metrics.accuracy ?? NaN,
+    testMetrics: test.metrics,
+  };
+}

@@ -1,0 +1,59 @@
+import { CodecError, asBytes, decodeTensors, type TensorData, type TensorSpec } from '@shardgrad/codec';
+import { ProtocolError, resultHeaderSchema, type ResultHeader } from '@shardgrad/protocol';
+
+export interface Expectation {
+  runId: string;
+  schemaHash: string;
+  specs: readonly TensorSpec[];
+  maxPayloadBytes: number;
+}
+
+export interface ValidResult {
+  header: ResultHeader;
+  grads: TensorData[];
+}
+
+/**
+ * Checks a submission before it can touch the aggregate: header schema, run, model schema,
+ * size, decodability, every tensor's shape and dtype, and that every value is finite.
+ * Round/shard bookkeeping (stale, duplicate) is the round's job, since only it knows the state.
+ */
+export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: Expectation): ValidResult {
+  const parsed = resultHeaderSchema.safeParse(rawHeader);
+  if (!parsed.success) throw new ProtocolError('malformed', `bad result header: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const header = parsed.data;
+  if (header.runId !== expect.runId) throw new ProtocolError('wrong-run', `run ${header.runId} is not the current run`);
+  if (header.schemaHash !== expect.schemaHash) {
+    throw new ProtocolError('wrong-schema', `schema ${header.schemaHash} differs from the model's ${expect.schemaHash}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = asBytes(rawPayload);
+  } catch {
+    throw new ProtocolError('malformed', 'gradient payload is not binary');
+  }
+  if (bytes.byteLength > expect.maxPayloadBytes) {
+    throw new ProtocolError('oversized', `payload of ${bytes.byteLength} bytes exceeds ${expect.maxPayloadBytes}`);
+  }
+  let grads: TensorData[];
+  try {
+    grads = decodeTensors(bytes, expect.maxPayloadBytes);
+  } catch (e) {
+    throw new ProtocolError('malformed', e instanceof CodecError ? e.message : 'undecodable payload');
+  }
+  if (grads.length !== expect.specs.length) {
+    throw new ProtocolError('wrong-count', `expected ${expect.specs.length} tensors, got ${grads.length}`);
+  }
+  grads.forEach((g, i) => {
+    const spec = expect.specs[i]!;
+    if (g.dtype !== spec.dtype) throw new ProtocolError('wrong-dtype', `tensor ${i} is ${g.dtype}, expected ${spec.dtype}`);
+    if (g.shape.length !== spec.shape.length || g.shape.some((d, j) => d !== spec.shape[j])) {
+      throw new ProtocolError('wrong-shape', `tensor ${i} has shape [${g.shape}], expected [${spec.shape}]`);
+    }
+    const d = g.data;
+    for (let j = 0; j < d.length; j++) {
+      if (!Number.isFinite(d[j]!)) throw new ProtocolError('not-finite', `tensor ${i} holds ${d[j]} at ${j}`);
+    }
+  });
+  return { header, grads };
+}

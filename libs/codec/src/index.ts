@@ -1,0 +1,3 @@
+export * from './tensor-codec.ts';
+export * from './schema-hash.ts';
+export * from './indices.ts';

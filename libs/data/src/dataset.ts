@@ -1,0 +1,35 @@
+/** A dataset as flat typed arrays, so it crosses threads, processes and the wire without tfjs. */
+export interface Split {
+  /** n * prod(inputShape) values, pixels scaled to [0, 1]. */
+  x: Float32Array;
+  /** n * labelSize values; for classification labelSize = 1 and y holds the class index. */
+  y: Float32Array;
+  n: number;
+}
+
+export interface Dataset {
+  name: string;
+  inputShape: number[];
+  labelSize: number;
+  numClasses: number;
+  classNames?: string[];
+  train: Split;
+  test: Split;
+}
+
+export const rowSize = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Copies the rows of `indices` out of a split, in that order. */
+export function takeRows(ds: Dataset, split: Split, indices: ArrayLike<number>): Split {
+  const xs = rowSize(ds.inputShape);
+  const ys = ds.labelSize;
+  const x = new Float32Array(indices.length * xs);
+  const y = new Float32Array(indices.length * ys);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i]!;
+    if (!(r >= 0 && r < split.n)) throw new RangeError(`row ${r} is outside the split (n = ${split.n})`);
+    x.set(split.x.subarray(r * xs, (r + 1) * xs), i * xs);
+    y.set(split.y.subarray(r * ys, (r + 1) * ys), i * ys);
+  }
+  return { x, y, n: indices.length };
+}

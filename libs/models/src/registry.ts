@@ -1,0 +1,26 @@
+import { mnistMlp } from './mnist-mlp.ts';
+import type { ModelDefinition } from './types.ts';
+
+const registry = new Map<string, ModelDefinition>();
+
+export function registerModel(def: ModelDefinition): void {
+  if (registry.has(def.name)) throw new Error(`model "${def.name}" is already registered`);
+  registry.set(def.name, def);
+}
+
+export function modelNames(): string[] {
+  return [...registry.keys()].sort();
+}
+
+export function listModels(): ModelDefinition[] {
+  return modelNames().map((n) => registry.get(n)!);
+}
+
+/** Looks a model up by name; an unknown name is a user error, so the message lists the known ones. */
+export function getModel(name: string): ModelDefinition {
+  const def = registry.get(name);
+  if (!def) throw new Error(`unknown model "${name}"; known models: ${modelNames().join(', ')}`);
+  return def;
+}
+
+registerModel(mnistMlp);

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+export const WORKER_KINDS = ['node', 'browser', 'thread'] as const;
+export type WorkerKind = (typeof WORKER_KINDS)[number];
+
+const finite = z.number().finite();
+const nonNegInt = z.number().int().nonnegative();
+const shortText = (max: number) => z.string().max(max);
+
+/** First message of every worker; the coordinator answers with a JoinAck. */
+export const helloSchema = z.strictObject({
+  protocol: nonNegInt,
+  kind: z.enum(WORKER_KINDS),
+  backend: shortText(32),
+  nickname: shortText(40).optional(),
+  token: shortText(200).optional(),
+  /** Worker's own estimate (samples/s) from a calibration step, if it ran one. */
+  samplesPerSecond: finite.positive().optional(),
+  threads: z.number().int().min(1).max(256).optional(),
+});
+export type Hello = z.infer<typeof helloSchema>;
+
+/** What a worker needs to rebuild the model and data locally. */
+export interface RunInfo {
+  runId: string;
+  model: string;
+  modelConfig: Record<string, unknown>;
+  dataset: string;
+  datasetOptions: Record<string, unknown>;
+  /** Hash of the trainable tensors' shapes and dtypes; a mismatch means the peer built another model. */
+  schemaHash: string;
+  batch: number;
+  seed: number;
+  maxPayloadBytes: number;
+}
+
+export type JoinAck = { ok: true; workerId: string; run: RunInfo } | { ok: false; reason: string; message: string };
+
+/** Work a worker is asked to do. The unit is a discriminated union so later models add kinds. */
+export type WorkUnit =
+  | { kind: 'samples'; split: 'train'; indices: Uint32Array; augmentSeed?: number }
+  | { kind: 'custom'; spec: Record<string, unknown> };
+
+export interface Task {
+  runId: string;
+  round: number;
+  /** Version of the weights the gradient must be computed at. */
+  version: number;
+  shardId: number;
+  unit: WorkUnit;
+  /** Encoded weights at `version`, present when the coordinator thinks the worker lacks them. */
+  weights?: Uint8Array;
+  /** Test hook: the worker sleeps this long before computing (used to emulate slow devices). */
+  delayMs?: number;
+}
+
+/** Header of a gradient submission; the tensors travel alongside as one binary buffer. */
+export const resultHeaderSchema = z.strictObject({
+  runId: shortText(64),
+  round: nonNegInt,
+  version: nonNegInt,
+  shardId: nonNegInt,
+  /** Weight of this result in the mean: samples for shards, timesteps for episodes. */
+  count: z.number().int().positive(),
+  loss: finite,
+  metrics: z.record(shortText(32), finite).optional(),
+  schemaHash: shortText(64),
+  computeMs: finite.nonnegative(),
+});
+export type ResultHeader = z.infer<typeof resultHeaderSchema>;
+
+export type SubmitAck = { ok: true } | { ok: false; reason: string; message: string };
+
+export interface WorkerView {
+  id: string;
+  kind: WorkerKind;
+  backend: string;
+  nickname?: string;
+  samplesPerSecond: number;
+  share: number;
+  rounds: number;
+  samples: number;
+  errors: number;
+  lastSeen: number;
+  status: 'idle' | 'busy' | 'gone';
+}
+
+export interface RoundEvent {
+  type: 'round';
+  round: number;
+  step: number;
+  epoch: number;
+  loss: number;
+  metrics: Record<string, number>;
+  samples: number;
+  roundMs: number;
+  workers: number;
+  reassigned: number;
+}

@@ -1,0 +1,28 @@
+/** Closed set of reasons a submission or a join is refused; counted per worker and shown to people. */
+export const REJECT_REASONS = [
+  'malformed',
+  'wrong-run',
+  'stale-round',
+  'unknown-shard',
+  'duplicate',
+  'wrong-schema',
+  'wrong-shape',
+  'wrong-dtype',
+  'not-finite',
+  'oversized',
+  'wrong-count',
+  'protocol-version',
+  'unauthorized',
+  'not-accepting',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    message: string,
+  ) {
+    super(`${reason}: ${message}`);
+    this.name = 'ProtocolError';
+  }
+}

@@ -1,0 +1,2 @@
+/** Bumped on any incompatible change to the events or message shapes below. */
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,6 @@
+export * from './weights.ts';
+export * from './gradients.ts';
+export * from './aggregate.ts';
+export * from './optimizer.ts';
+export * from './evaluate.ts';
+export * from './shard-computer.ts';

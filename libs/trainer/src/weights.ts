@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TensorData, TensorSpec } from '@shardgrad/codec';
+
+/**
+ * Variables are matched across processes by POSITION in model.trainableWeights, never by name:
+ * tfjs names carry process-global counters and differ between peers.
+ */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+export function trainableSpecs(model: tf.LayersModel): TensorSpec[] {
+  return model.trainableWeights.map((w) => ({ shape: [...w.shape] as number[], dtype: w.dtype }));
+}
+
+/** Reads every trainable weight into one contiguous buffer (views per tensor), ready for the codec. */
+export function readTrainable(model: tf.LayersModel): TensorData[] {
+  const vars = trainableVariables(model);
+  const total = vars.reduce((s, v) => s + v.size, 0);
+  const flat = new Float32Array(total);
+  const out: TensorData[] = [];
+  let off = 0;
+  for (const v of vars) {
+    flat.set(v.dataSync() as Float32Array, off);
+    out.push({ shape: [...v.shape], dtype: 'float32', data: flat.subarray(off, off + v.size) });
+    off += v.size;
+  }
+  return out;
+}
+
+/** Assigns weights in position order; shapes were validated by the caller against the schema. */
+export function writeTrainable(model: tf.LayersModel, tensors: readonly TensorData[]): void {
+  const vars = trainableVariables(model);
+  if (tensors.length !== vars.length) throw new Error(`expected ${vars.length} weight tensors, got ${tensors.length}`);
+  tf.tidy(() => {
+    vars.forEach((v, i) => {
+      const t = tensors[i]!;
+      if (t.data.length !== v.size) throw new Error(`weight ${i}: expected ${v.size} values, got ${t.data.length}`);
+      v.assign(tf.tensor(t.data, v.shape, 'float32'));
+    });
+  });
+}
