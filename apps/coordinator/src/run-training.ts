@@ -41,6 +41,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   let step = 0;
   let samples = 0;
   let reassigned = 0;
+  /** Mean loss over the current (or last) epoch's rounds so far. */
   let trainLoss = NaN;
   const workersSeen = new Set<string>();
   const started = performance.now();
@@ -63,6 +64,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       outcome.shards.forEach((s) => workersSeen.add(s.workerId));
       epochLoss += outcome.loss * outcome.samples;
       epochSamples += outcome.samples;
+      trainLoss = epochLoss / epochSamples;
       for (const [k, v] of Object.entries(outcome.metrics)) epochMetrics[k] = (epochMetrics[k] ?? 0) + v * outcome.samples;
       c.emit('event', {
         type: 'round',
@@ -77,7 +79,6 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         reassigned: outcome.reassigned,
       });
     }
-    trainLoss = epochLoss / Math.max(1, epochSamples);
     for (const k of Object.keys(epochMetrics)) epochMetrics[k]! /= Math.max(1, epochSamples);
     c.emit('event', { type: 'epoch', epoch, step, trainLoss, trainMetrics: epochMetrics, seconds: (performance.now() - started) / 1000 });
     if (plan.evaluateEachEpoch && epoch < plan.epochs - 1) {

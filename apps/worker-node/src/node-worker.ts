@@ -13,7 +13,7 @@ import {
   type Task,
   type WorkerKind,
 } from '@shardgrad/protocol';
-import { ShardComputer, trainableSpecs } from '@shardgrad/trainer';
+import { ShardComputer, allSpecs } from '@shardgrad/trainer';
 
 export interface NodeWorkerOptions {
   url: string;
@@ -62,7 +62,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     const def = getModel(info.model);
     const dataset = await loadDataset(info.dataset, info.datasetOptions);
     const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed: info.seed, config: info.modelConfig });
-    const hash = schemaHash(trainableSpecs(model));
+    const hash = schemaHash(allSpecs(model));
     if (hash !== info.schemaHash) throw new Error(`local model schema ${hash} differs from the run's ${info.schemaHash}: versions differ?`);
     computer = new ShardComputer(def, dataset, model);
   };
@@ -93,7 +93,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       schemaHash: run.schemaHash,
       computeMs,
     };
-    socket.emit('result', header, encodeTensors(g.grads), (ack) => {
+    socket.emit('result', header, encodeTensors([...g.grads, ...g.state]), (ack) => {
       if (!ack.ok) log({ type: 'result-refused', round: task.round, shardId: task.shardId, reason: ack.reason, message: ack.message });
     });
     log({ type: 'shard', round: task.round, samples: g.count, loss: g.loss, computeMs });

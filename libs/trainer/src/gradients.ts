@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@shardgrad/codec';
 import type { ModelDefinition } from '@shardgrad/models';
-import { trainableVariables } from './weights.ts';
+import { readVariables, stateVariables, trainableVariables } from './weights.ts';
 
 export interface ShardGradients {
   /** Gradient of the shard's MEAN loss, one tensor per trainable weight, in position order. */
   grads: TensorData[];
+  /** The model's state (batch-norm statistics) after this shard's forward pass; empty for most models. */
+  state: TensorData[];
   loss: number;
   metrics: Record<string, number>;
 }
@@ -48,5 +50,5 @@ export function computeGradients(
     out.push({ shape: [...v.shape], dtype: 'float32', data: flat.subarray(off, off + v.size) });
     off += v.size;
   }
-  return { grads: out, loss, metrics };
+  return { grads: out, state: readVariables(stateVariables(model)), loss, metrics };
 }

@@ -3,7 +3,7 @@ import type { TensorData } from '@shardgrad/codec';
 import { type Dataset, rowSize, takeRows } from '@shardgrad/data';
 import type { ModelDefinition } from '@shardgrad/models';
 import { computeGradients, type ShardGradients } from './gradients.ts';
-import { writeTrainable } from './weights.ts';
+import { writeAll } from './weights.ts';
 
 /**
  * The worker's side of a round, free of any transport: holds the model and the data,
@@ -17,8 +17,9 @@ export class ShardComputer {
     readonly model: tf.LayersModel,
   ) {}
 
+  /** Trainable weights then state, as the coordinator broadcasts them. */
   setWeights(tensors: readonly TensorData[]): void {
-    writeTrainable(this.model, tensors);
+    writeAll(this.model, tensors);
   }
 
   compute(indices: ArrayLike<number>): ShardGradients & { count: number } {

@@ -13,9 +13,35 @@ export function trainableSpecs(model: tf.LayersModel): TensorSpec[] {
   return model.trainableWeights.map((w) => ({ shape: [...w.shape] as number[], dtype: w.dtype }));
 }
 
+/**
+ * Non-trainable state that a training forward pass changes (batch-norm moving statistics).
+ * It travels after the trainable tensors: workers return their updated copy, the coordinator
+ * keeps the shard-weighted mean, which is what one process would hold after the whole batch.
+ */
+export function stateVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** Trainable tensors then state tensors: the layout of weights on the wire and of every result. */
+export function allVariables(model: tf.LayersModel): tf.Variable[] {
+  return [...trainableVariables(model), ...stateVariables(model)];
+}
+
+export function allSpecs(model: tf.LayersModel): TensorSpec[] {
+  return allVariables(model).map((v) => ({ shape: [...v.shape], dtype: v.dtype }));
+}
+
 /** Reads every trainable weight into one contiguous buffer (views per tensor), ready for the codec. */
 export function readTrainable(model: tf.LayersModel): TensorData[] {
-  const vars = trainableVariables(model);
+  return readVariables(trainableVariables(model));
+}
+
+/** Trainable weights followed by state: what the coordinator broadcasts. */
+export function readAll(model: tf.LayersModel): TensorData[] {
+  return readVariables(allVariables(model));
+}
+
+export function readVariables(vars: readonly tf.Variable[]): TensorData[] {
   const total = vars.reduce((s, v) => s + v.size, 0);
   const flat = new Float32Array(total);
   const out: TensorData[] = [];
@@ -30,7 +56,15 @@ export function readTrainable(model: tf.LayersModel): TensorData[] {
 
 /** Assigns weights in position order; shapes were validated by the caller against the schema. */
 export function writeTrainable(model: tf.LayersModel, tensors: readonly TensorData[]): void {
-  const vars = trainableVariables(model);
+  writeVariables(trainableVariables(model), tensors);
+}
+
+/** Inverse of readAll. */
+export function writeAll(model: tf.LayersModel, tensors: readonly TensorData[]): void {
+  writeVariables(allVariables(model), tensors);
+}
+
+export function writeVariables(vars: readonly tf.Variable[], tensors: readonly TensorData[]): void {
   if (tensors.length !== vars.length) throw new Error(`expected ${vars.length} weight tensors, got ${tensors.length}`);
   tf.tidy(() => {
     vars.forEach((v, i) => {
