@@ -1,0 +1,20 @@
+// Isomorphic entry: kernels and pure helpers only. Node-only backend selection is in ./node.
+export { registerWasmKernels, missingWasmKernels, wasmKernelConfigs } from './kernels/register.ts';
+export { conv2dBackpropFilterWasm, conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.wasm.ts';
+export { unsortedSegmentSumWasm, unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.wasm.ts';
+export {
+  depthwiseConv2dBackpropFilterWasm,
+  depthwiseConv2dBackpropFilterWasmConfig,
+} from './kernels/depthwise-conv2d-backprop-filter.wasm.ts';
+export {
+  depthwiseConv2dBackpropInputWasm,
+  depthwiseConv2dBackpropInputWasmConfig,
+} from './kernels/depthwise-conv2d-backprop-input.wasm.ts';
+export { filterGradPads, inputGradPads, type ConvGeometry } from './kernels/conv-geometry.ts';
+export type { SpatialPads } from './kernels/wasm-kernel-utils.ts';
+export {
+  NODE_BACKEND_NAMES,
+  isNodeBackendName,
+  parseNodeBackendName,
+  type NodeBackendName,
+} from './backend-name.ts';

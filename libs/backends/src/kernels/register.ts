@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter.wasm.ts';
+import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwise-conv2d-backprop-filter.wasm.ts';
+import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backprop-input.wasm.ts';
+import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
+
+/** Our gradient kernels for the wasm backend, in registration order. */
+export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterWasmConfig,
+  unsortedSegmentSumWasmConfig,
+  depthwiseConv2dBackpropFilterWasmConfig,
+  depthwiseConv2dBackpropInputWasmConfig,
+];
+
+/**
+ * Registers the kernels tfjs 4.22's wasm backend lacks. Idempotent, and it never replaces a kernel
+ * someone else registered (a future tfjs that ships its own wins). Needs no wasm module loaded:
+ * registration is by name, so it may run before or after `setBackend('wasm')`.
+ * Returns the names it registered on this call.
+ */
+export function registerWasmKernels(): string[] {
+  const added: string[] = [];
+  for (const config of wasmKernelConfigs) {
+    if (tf.getKernel(config.kernelName, 'wasm') != null) continue;
+    tf.registerKernel(config);
+    added.push(config.kernelName);
+  }
+  return added;
+}
+
+/** Kernel names (of those we provide) that still have no wasm kernel registered. */
+export function missingWasmKernels(): string[] {
+  return wasmKernelConfigs
+    .map((c) => c.kernelName)
+    .filter((name) => tf.getKernel(name, 'wasm') == null);
+}

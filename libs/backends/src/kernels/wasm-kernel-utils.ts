@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+type Attrs = tf.NamedAttrMap;
+type Inputs = tf.NamedTensorInfoMap;
+
+/**
+ * Runs a kernel that the wasm backend already has, directly on that backend, so our composite
+ * kernels never touch the engine (no tape entries, no tracked tensors) and never fall back to cpu.
+ * Every intermediate is recorded and released by `dispose`, except what the caller keeps.
+ */
+export class WasmScope {
+  private readonly intermediates: tf.TensorInfo[] = [];
+
+  constructor(readonly backend: BackendWasm) {}
+
+  run(kernelName: string, inputs: Inputs, attrs: Attrs = {}): tf.TensorInfo {
+    const config = tf.getKernel(kernelName, 'wasm');
+    if (config == null) {
+      throw new Error(`shardgrad: the wasm backend has no '${kernelName}' kernel to build on`);
+    }
+    const out = config.kernelFunc({ inputs, backend: this.backend, attrs }) as tf.TensorInfo;
+    this.intermediates.push(out);
+    return out;
+  }
+
+  reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return this.run(tf.Reshape, { x }, { shape });
+  }
+
+  transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+    return this.run(tf.Transpose, { x }, { perm });
+  }
+
+  /** Releases every intermediate except `keep` (reshapes share buffers, so refcounts do the rest). */
+  dispose(keep?: tf.TensorInfo): void {
+    for (const t of this.intermediates) {
+      if (t !== keep) this.backend.disposeData(t.dataId);
+    }
+    this.intermediates.length = 0;
+  }
+}
+
+/** Asserts the engine handed us the wasm backend; a kernel can be run on another by mistake in tests. */
+export function asWasmBackend(backend: unknown): BackendWasm {
+  const b = backend as Partial<BackendWasm> | null;
+  if (b == null || b.dataIdMap == null || typeof b.makeOutput !== 'function') {
+    throw new Error('shardgrad: wasm kernel called with a backend that is not BackendWasm');
+  }
+  return b as BackendWasm;
+}
+
+/** Pad (positive) or crop (negative) amounts around the two spatial axes of an NHWC tensor. */
+export interface SpatialPads {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * Crops the negative sides with Slice and returns the non-negative rest as a conv padding, so the
+ * padding costs nothing: XNNPACK applies explicit padding inside the convolution.
+ */
+export function cropThenPad(
+  scope: WasmScope,
+  x: tf.TensorInfo,
+  pads: SpatialPads,
+): { input: tf.TensorInfo; pad: 'valid' | tf.backend_util.ExplicitPadding } {
+  const [n, h, w, c] = x.shape;
+  const cropTop = Math.max(0, -pads.top);
+  const cropBottom = Math.max(0, -pads.bottom);
+  const cropLeft = Math.max(0, -pads.left);
+  const cropRight = Math.max(0, -pads.right);
+  let input = x;
+  if (cropTop + cropBottom + cropLeft + cropRight > 0) {
+    input = scope.run(
+      tf.Slice,
+      { x },
+      {
+        begin: [0, cropTop, cropLeft, 0],
+        size: [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c],
+      },
+    );
+  }
+  const top = Math.max(0, pads.top);
+  const bottom = Math.max(0, pads.bottom);
+  const left = Math.max(0, pads.left);
+  const right = Math.max(0, pads.right);
+  if (top + bottom + left + right === 0) return { input, pad: 'valid' };
+  return { input, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] };
+}
+
+/** Kernel inputs by name, checked present (tfjs types every input as possibly undefined). */
+export function inputsOf<K extends string>(
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  ...names: K[]
+): Record<K, tf.TensorInfo> {
+  const out = {} as Record<K, tf.TensorInfo>;
+  for (const name of names) {
+    const t = inputs[name];
+    if (t == null) throw new Error(`${kernelName}: missing input '${name}'`);
+    out[name] = t;
+  }
+  return out;
+}

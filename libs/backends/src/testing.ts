@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Helpers for "same spec, every backend" tests: run one tensor program on several backends and
+ * compare. Values come from a seeded generator, not tf.random*, so every backend sees the same bits.
+ */
+
+/** Deterministic uniform values in [-0.5, 0.5) (a 32-bit LCG: plenty for test data). */
+export function seededValues(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+export function seededTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(seededValues(tf.util.sizeFromShape(shape), seed), shape);
+}
+
+/**
+ * Switches to `backend`, runs `fn` in a tidy and returns its tensors as plain arrays (so they
+ * outlive the switch). Leaves `backend` active.
+ */
+export async function computeOn(
+  backend: string,
+  fn: () => tf.Tensor[],
+): Promise<Array<Float32Array | Int32Array | Uint8Array>> {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend '${backend}' failed to initialise`);
+  await tf.ready();
+  const tensors = tf.tidy(fn);
+  try {
+    return tensors.map((t) => t.dataSync().slice() as Float32Array | Int32Array | Uint8Array);
+  } finally {
+    tf.dispose(tensors);
+  }
+}
+
+/** max |a − b| / max |b|: relative to the scale of the expected values, robust near zero. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} ≠ ${expected.length}`);
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    maxDiff = Number.isNaN(diff) ? Infinity : Math.max(maxDiff, diff);
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  return maxRef === 0 ? maxDiff : maxDiff / maxRef;
+}
+
+/** The worst relativeError over a list of tensors (e.g. all gradients of a model). */
+export function worstRelativeError(actual: ArrayLike<number>[], expected: ArrayLike<number>[]): number {
+  if (actual.length !== expected.length) throw new Error(`${actual.length} tensors ≠ ${expected.length}`);
+  return Math.max(0, ...actual.map((a, i) => relativeError(a, expected[i])));
+}
