@@ -31,7 +31,7 @@ export class WorkerPool {
   private members = new Map<string, PoolMember>();
   private gone: PoolMember[] = [];
 
-  add(m: Omit<PoolMember, 'speedMeasured' | 'version' | 'busy' | 'rounds' | 'samples' | 'errors' | 'rejects' | 'share' | 'lastSeen' | 'joinedAt'> & { speed?: number }): PoolMember {
+  add(m: Omit<PoolMember, 'speed' | 'speedMeasured' | 'version' | 'busy' | 'rounds' | 'samples' | 'errors' | 'rejects' | 'share' | 'lastSeen' | 'joinedAt'> & { speed?: number }): PoolMember {
     const speed = m.speed ?? this.typicalSpeed();
     const member: PoolMember = {
       ...m,

@@ -39,7 +39,7 @@ export function coordinatorCommand(): Command {
       c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
       const summary = await runTraining(c, { epochs: o.epochs ?? c.config.def.defaults.epochs, maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true });
       c.broadcastStop('training finished');
-      out.event(summary, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}`);
+      out.event({ ...summary }, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}`);
       await c.close();
     });
 }
