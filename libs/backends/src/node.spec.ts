@@ -36,8 +36,8 @@ describe('initNodeBackend', () => {
     expect(tf.getBackend()).toBe('cpu');
     expect((await initNodeBackend('wasm')).backend).toBe('wasm');
     // A gradient that needs our kernel runs on wasm.
-    const g = tf.grad((f: tf.Tensor4D) => tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, f, 1, 'valid').sum());
-    expect(Array.from(g(tf.zeros([3, 3, 1, 1]) as tf.Tensor4D).dataSync())).toEqual(Array(9).fill(9));
+    const g = tf.grad((f: tf.Tensor) => tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid').sum());
+    expect(Array.from(g(tf.zeros([3, 3, 1, 1])).dataSync())).toEqual(Array(9).fill(9));
   });
 
   it('disposeNodeBackend is harmless without webgpu', async () => {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseNodeBackendName, type NodeBackendName } from './backend-name.ts';
 import { registerWasmKernels, wasmKernelConfigs } from './kernels/register.ts';
-import { initTensorflowBackend } from './node/tfjs-node.ts';
+import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 
 export type { NodeBackendName } from './backend-name.ts';
 export { SWIFTSHADER_ICD, configureVulkan } from './node/webgpu-dawn.ts';
-export { TFJS_NODE_INSTALL_HINT } from './node/tfjs-node.ts';
+export { TFJS_NODE_INSTALL_HINT, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 
 export interface NodeBackendInfo {
   /** tfjs's name for the active backend. */
@@ -18,6 +18,9 @@ export interface NodeBackendInfo {
 /**
  * Selects and initialises a tfjs backend in this Node process (backends are process-global).
  * Throws with a reason and a remedy when the requested one cannot run; only `auto` falls back.
+ *
+ * On `webgpu` in Node, `dataSync()`/`arraySync()` throw (tfjs reads synchronously through an
+ * OffscreenCanvas, which Node lacks): read tensors with `await data()`.
  */
 export async function initNodeBackend(name: NodeBackendName): Promise<NodeBackendInfo> {
   switch (parseNodeBackendName(name)) {
@@ -27,8 +30,9 @@ export async function initNodeBackend(name: NodeBackendName): Promise<NodeBacken
       try {
         return await initTensorflow();
       } catch (e) {
+        // Falls back on any failure (a broken CUDA install too); the reason goes into `detail`.
         const wasm = await initWasm();
-        const why = (e as Error).message.includes('neither') ? 'tfjs-node not installed' : (e as Error).message;
+        const why = e instanceof TfjsNodeUnavailableError && e.notInstalled ? 'tfjs-node not installed' : (e as Error).message;
         return { ...wasm, detail: `auto: ${why}; ${wasm.detail}` };
       }
     case 'wasm':
@@ -40,7 +44,10 @@ export async function initNodeBackend(name: NodeBackendName): Promise<NodeBacken
   }
 }
 
-/** Releases what keeps the process alive (Dawn's navigator.gpu). Safe to call at any time. */
+/**
+ * Releases what keeps the process alive (Dawn's navigator.gpu). Safe to call at any time. If
+ * webgpu was active, tfjs has no backend afterwards until the next initNodeBackend (or op).
+ */
 export async function disposeNodeBackend(): Promise<void> {
   if (tf.findBackend('webgpu') != null) {
     // removeBackend also drops the registration; keep the factory so a later init can re-add it.

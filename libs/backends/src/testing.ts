@@ -56,3 +56,8 @@ export function worstRelativeError(actual: ArrayLike<number>[], expected: ArrayL
   if (actual.length !== expected.length) throw new Error(`${actual.length} tensors ≠ ${expected.length}`);
   return Math.max(0, ...actual.map((a, i) => relativeError(a, expected[i])));
 }
+
+/** tf.grads for functions of ranked tensors (tf.grads types its parameters as plain Tensor). */
+export function rankedGrads<T extends tf.Tensor>(f: (...args: T[]) => tf.Tensor): (args: T[]) => tf.Tensor[] {
+  return tf.grads((...args: tf.Tensor[]) => f(...(args as T[])));
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeOn, seededTensor, worstRelativeError } from '../testing.ts';
+import { computeOn, rankedGrads, seededTensor, worstRelativeError } from '../testing.ts';
 import { registerWasmKernels } from './register.ts';
 
 // Same spec, every backend: each case runs on the cpu reference and on every backend listed here.
@@ -16,7 +16,7 @@ const t4 = (shape: number[], seed: number) => seededTensor(shape, seed) as tf.Te
 
 function conv2dGrads(xShape: number[], fShape: number[], strides: number | [number, number], pad: Pad): Grads {
   return () => {
-    const g = tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.conv2d(x, f, strides, pad).square().sum());
+    const g = rankedGrads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.conv2d(x, f, strides, pad).square().sum());
     return g([t4(xShape, 1), t4(fShape, 2)]);
   };
 }
@@ -36,30 +36,30 @@ const cases: Array<[string, Grads]> = [
   ['conv2d 1x1 stride 2', conv2dGrads([2, 8, 8, 6], [1, 1, 6, 4], 2, 'valid')],
   ['conv2d 28x28 first CNN layer', conv2dGrads([4, 28, 28, 1], [3, 3, 1, 16], 1, 'valid')],
   ['conv1d stride 2 same', () => {
-    const g = tf.grads((x: tf.Tensor3D, f: tf.Tensor3D) => tf.conv1d(x, f, 2, 'same').square().sum());
+    const g = rankedGrads((x: tf.Tensor3D, f: tf.Tensor3D) => tf.conv1d(x, f, 2, 'same').square().sum());
     return g([seededTensor([2, 20, 3], 5) as tf.Tensor3D, seededTensor([5, 3, 4], 6) as tf.Tensor3D]);
   }],
   ['conv1d stride 1 valid', () => {
-    const g = tf.grads((x: tf.Tensor3D, f: tf.Tensor3D) => tf.conv1d(x, f, 1, 'valid').square().sum());
+    const g = rankedGrads((x: tf.Tensor3D, f: tf.Tensor3D) => tf.conv1d(x, f, 1, 'valid').square().sum());
     return g([seededTensor([3, 16, 2], 7) as tf.Tensor3D, seededTensor([3, 2, 6], 8) as tf.Tensor3D]);
   }],
   ['separableConv2d stride 1 same', () => {
-    const g = tf.grads((x: tf.Tensor4D, d: tf.Tensor4D, p: tf.Tensor4D) =>
+    const g = rankedGrads((x: tf.Tensor4D, d: tf.Tensor4D, p: tf.Tensor4D) =>
       tf.separableConv2d(x, d, p, 1, 'same').square().sum());
     return g([t4([2, 9, 9, 3], 9), t4([3, 3, 3, 2], 10), t4([1, 1, 6, 5], 11)]);
   }],
   ['separableConv2d stride 2 valid', () => {
-    const g = tf.grads((x: tf.Tensor4D, d: tf.Tensor4D, p: tf.Tensor4D) =>
+    const g = rankedGrads((x: tf.Tensor4D, d: tf.Tensor4D, p: tf.Tensor4D) =>
       tf.separableConv2d(x, d, p, 2, 'valid').square().sum());
     return g([t4([2, 11, 10, 4], 12), t4([3, 3, 4, 1], 13), t4([1, 1, 4, 3], 14)]);
   }],
   ['conv2dTranspose stride 2 same (filter grad)', () => {
-    const g = tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) =>
+    const g = rankedGrads((x: tf.Tensor4D, f: tf.Tensor4D) =>
       tf.conv2dTranspose(x, f, [2, 10, 10, 6], 2, 'same').square().sum());
     return g([t4([2, 5, 5, 4], 15), t4([3, 3, 6, 4], 16)]);
   }],
   ['conv2dTranspose stride 1 valid (filter grad)', () => {
-    const g = tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) =>
+    const g = rankedGrads((x: tf.Tensor4D, f: tf.Tensor4D) =>
       tf.conv2dTranspose(x, f, [1, 9, 8, 2], 1, 'valid').square().sum());
     return g([t4([1, 7, 6, 3], 17), t4([3, 3, 2, 3], 18)]);
   }],

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeOn, seededTensor, worstRelativeError } from '../testing.ts';
+import { computeOn, rankedGrads, seededTensor, worstRelativeError } from '../testing.ts';
 import { registerWasmKernels } from './register.ts';
 
 // Same spec, every backend; cpu is the reference. See conv2d-backprop-filter.wasm.spec.ts.
@@ -14,7 +14,7 @@ const t4 = (shape: number[], seed: number) => seededTensor(shape, seed) as tf.Te
 /** Both gradients (input → DepthwiseConv2dNativeBackpropInput, filter → …BackpropFilter). */
 function depthwiseGrads(xShape: number[], fShape: number[], strides: number | [number, number], pad: Pad) {
   return () => {
-    const g = tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.depthwiseConv2d(x, f, strides, pad).square().sum());
+    const g = rankedGrads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.depthwiseConv2d(x, f, strides, pad).square().sum());
     return g([t4(xShape, 1), t4(fShape, 2)]);
   };
 }
@@ -28,7 +28,7 @@ const cases: Array<[string, () => tf.Tensor[]]> = [
   ['pad 2 (number), batch 1', depthwiseGrads([1, 8, 8, 5], [5, 5, 5, 1], 1, 2)],
   ['explicit pad, stride 2', depthwiseGrads([2, 9, 7, 3], [3, 3, 3, 2], 2, [[0, 0], [1, 2], [0, 1], [0, 0]])],
   ['separableConv2d multiplier 2 same', () => {
-    const g = tf.grads((x: tf.Tensor4D, d: tf.Tensor4D, p: tf.Tensor4D) =>
+    const g = rankedGrads((x: tf.Tensor4D, d: tf.Tensor4D, p: tf.Tensor4D) =>
       tf.separableConv2d(x, d, p, 1, 'same').square().sum());
     return g([t4([2, 8, 8, 3], 3), t4([3, 3, 3, 2], 4), t4([1, 1, 6, 4], 5)]);
   }],

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeOn, seededTensor, seededValues, worstRelativeError } from '../testing.ts';
+import { classifierGradients, embeddingLstm, smallCnn } from '../testing-models.ts';
 import { registerWasmKernels } from './register.ts';
 
 // Whole models: every forward op also rounds differently per backend, so errors compound;
@@ -9,29 +10,6 @@ import { registerWasmKernels } from './register.ts';
 const BACKENDS = ['wasm'];
 const RTOL = 1e-5;
 const BATCH = 8;
-
-function smallCnn(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
-
-function embeddingLstm(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.embedding({ inputDim: 60, outputDim: 12, inputLength: 10 }),
-      tf.layers.lstm({ units: 16 }),
-      tf.layers.dense({ units: 5, activation: 'softmax' }),
-    ],
-  });
-}
 
 interface ModelCase {
   build: () => tf.LayersModel;
@@ -48,17 +26,8 @@ const models: Record<string, ModelCase> = {
   },
 };
 
-/** One gradient step's gradients, by position in trainableWeights (names differ per build). */
-function gradientsOf(model: tf.LayersModel, c: ModelCase): tf.Tensor[] {
-  const x = c.input();
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % c.classes), 'int32'), c.classes);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { grads } = tf.variableGrads(
-    () => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as tf.Tensor) as tf.Scalar,
-    vars,
-  );
-  return vars.map((v) => grads[v.name]);
-}
+const gradientsOf = (model: tf.LayersModel, c: ModelCase) =>
+  classifierGradients(model, c.input(), Array.from({ length: BATCH }, (_, i) => i % c.classes), c.classes);
 
 /** Builds the model on the active backend with the given weights. */
 function withWeights(c: ModelCase, weights: ArrayLike<number>[]): tf.LayersModel {

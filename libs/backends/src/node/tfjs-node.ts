@@ -10,6 +10,14 @@ export const TFJS_NODE_INSTALL_HINT =
   '@tensorflow/tfjs (4.22.0), or two tfjs-core copies register kernels twice. ' +
   'Without it, use --backend wasm.';
 
+/** Neither package could be imported; `notInstalled` when both are simply absent. */
+export class TfjsNodeUnavailableError extends Error {
+  constructor(message: string, readonly notInstalled: boolean) {
+    super(message);
+    this.name = 'TfjsNodeUnavailableError';
+  }
+}
+
 export interface TensorflowBackendInfo {
   pkg: string;
   /** tfjs-node-gpu silently runs on the CPU when CUDA/cuDNN do not match; this says which. */
@@ -22,11 +30,14 @@ export interface TensorflowBackendInfo {
  */
 export async function initTensorflowBackend(): Promise<TensorflowBackendInfo> {
   const failures: string[] = [];
+  let allMissing = true;
   for (const pkg of PACKAGES) {
     try {
       await import(/* @vite-ignore */ pkg);
     } catch (e) {
-      failures.push(`${pkg}: ${describeImportFailure(e)}`);
+      const why = describeImportFailure(e);
+      allMissing &&= why === NOT_INSTALLED;
+      failures.push(`${pkg}: ${why}`);
       continue;
     }
     if (tf.findBackendFactory('tensorflow') == null) {
@@ -42,11 +53,14 @@ export async function initTensorflowBackend(): Promise<TensorflowBackendInfo> {
     const { isUsingGpuDevice } = tf.backend() as { isUsingGpuDevice?: boolean };
     return { pkg, isUsingGpuDevice };
   }
-  throw new Error(
+  throw new TfjsNodeUnavailableError(
     `The 'tensorflow' backend needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, and neither ` +
       `could be imported (${failures.join('; ')}). ${TFJS_NODE_INSTALL_HINT}`,
+    allMissing,
   );
 }
+
+const NOT_INSTALLED = 'not installed';
 
 function describeImportFailure(e: unknown): string {
   const err = e as { code?: string; message?: string };
@@ -54,5 +68,5 @@ function describeImportFailure(e: unknown): string {
   const missing = err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND' ||
     /Cannot find (package|module)|Failed to load url/.test(message);
   // An installed package that fails to load is usually libtensorflow/CUDA, not npm.
-  return missing ? 'not installed' : `installed but failed to load: ${message}`;
+  return missing ? NOT_INSTALLED : `installed but failed to load: ${message}`;
 }
