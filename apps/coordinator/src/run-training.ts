@@ -1,4 +1,4 @@
-import { epochOrder } from '@shardgrad/data';
+import { epochOrder, rowSize } from '@shardgrad/data';
 import { evaluate, weightedMean } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 
@@ -6,11 +6,20 @@ export interface TrainingPlan {
   epochs: number;
   /** Stops after this many steps even mid-epoch (tests, benchmarks, sweeps). */
   maxSteps?: number;
-  /** Rounds wait until this many workers are connected. */
+  /** Training starts once this many workers are connected. */
   minWorkers: number;
   /** Evaluate on the test split after each epoch. */
   evaluateEachEpoch?: boolean;
+  /**
+   * Every this many steps, evaluate on a fixed slice of the held-out split and report it as
+   * `validation`: the live curve of the dashboard and TensorBoard. (The datasets have no third split;
+   * the seed also validated on the test set.)
+   */
+  evaluateEvery?: number;
 }
+
+/** Rows of the held-out split behind each periodic validation point: enough for a smooth curve, cheap. */
+const VALIDATION_ROWS = 1000;
 
 export interface TrainingSummary {
   type: 'summary';
@@ -36,7 +45,7 @@ export interface TrainingSummary {
  * order, gets one gradient per shard from the cluster, applies their shard-weighted mean.
  */
 export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<TrainingSummary> {
-  const { dataset, state, batch, seed } = c.config;
+  const { dataset, state, seed } = c.config;
   const n = dataset.train.n;
   let step = 0;
   let samples = 0;
@@ -45,17 +54,23 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   let trainLoss = NaN;
   const workersSeen = new Set<string>();
   const started = performance.now();
+  c.control.begin();
   await c.waitForWorkers(plan.minWorkers);
   outer: for (let epoch = 0; epoch < plan.epochs; epoch++) {
     const order = epochOrder(n, seed, epoch);
     let epochLoss = 0;
     let epochSamples = 0;
     const epochMetrics: Record<string, number> = {};
-    for (let start = 0; start < n; start += batch) {
+    for (let start = 0; start < n; ) {
       if (plan.maxSteps !== undefined && step >= plan.maxSteps) break outer;
-      if (c.pool.size < plan.minWorkers) await c.waitForWorkers(plan.minWorkers);
+      // minWorkers gates the start only: later, losing workers must not stall a run that can go on.
+      if (c.pool.size === 0) await c.waitForWorkers(1);
+      if ((await c.control.boundary(step)) === 'stop') break outer;
+      // Read each round: the teacher may change the batch between rounds.
+      const batch = c.config.batch;
       const t0 = performance.now();
       const indices = order.subarray(start, Math.min(n, start + batch));
+      start += batch;
       const outcome = await c.runRound(step, indices);
       state.apply(weightedMean(outcome.parts));
       step++;
@@ -78,6 +93,11 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         workers: outcome.shards.length,
         reassigned: outcome.reassigned,
       });
+      if (plan.evaluateEvery && step % plan.evaluateEvery === 0) {
+        const k = Math.min(VALIDATION_ROWS, dataset.test.n);
+        const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
+        c.emit('event', { type: 'evaluation', split: 'validation', step, ...evaluate(state.model, state.def, dataset, rows) });
+      }
     }
     for (const k of Object.keys(epochMetrics)) epochMetrics[k]! /= Math.max(1, epochSamples);
     c.emit('event', { type: 'epoch', epoch, step, trainLoss, trainMetrics: epochMetrics, seconds: (performance.now() - started) / 1000 });
@@ -86,6 +106,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
     }
   }
+  await c.control.end(step);
+  c.emit('event', { type: 'finished', step, reason: c.control.stopRequested ? 'stopped' : 'completed' });
   const seconds = (performance.now() - started) / 1000;
   const test = evaluate(state.model, state.def, dataset, dataset.test);
   c.emit('event', { type: 'evaluation', split: 'test', step, ...test });

@@ -1,8 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import * as tf from '@tensorflow/tfjs';
-import { decodeTensors, encodeTensors, indicesFromBytes, schemaHash } from '@shardgrad/codec';
+import { encodeTensors, indicesFromBytes } from '@shardgrad/codec';
 import { loadDataset } from '@shardgrad/data/node';
-import { getModel } from '@shardgrad/models';
 import {
   PROTOCOL_VERSION,
   type ClientToServerEvents,
@@ -13,7 +12,8 @@ import {
   type Task,
   type WorkerKind,
 } from '@shardgrad/protocol';
-import { ShardComputer, allSpecs } from '@shardgrad/trainer';
+import { createGradientEngine, type GradientEngine } from './gradient-engine.ts';
+import type { ThreadBackend } from './thread-pool.ts';
 
 export interface NodeWorkerOptions {
   url: string;
@@ -22,6 +22,11 @@ export interface NodeWorkerOptions {
   token?: string;
   /** Test and benchmark hook: stretch every shard's compute time by this factor (≥ 1) to emulate a slow device. */
   slowdown?: number;
+  /** Compute threads (worker_threads, each with its own `threadBackend`); 1 computes in this thread. */
+  threads?: number;
+  threadBackend?: ThreadBackend;
+  /** Speed to announce before any round has measured one (calibration result or a test's choice). */
+  samplesPerSecond?: number;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -42,7 +47,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWorkerHandle> {
   const log = opts.log ?? (() => undefined);
   const socket: WorkerSocket = io(opts.url, { transports: ['websocket'], reconnection: false });
-  let computer: ShardComputer | undefined;
+  let engine: GradientEngine | undefined;
+  const threads = opts.threads ?? 1;
   let run: RunInfo | undefined;
   let localVersion = -1;
   let queue: Promise<void> = Promise.resolve();
@@ -53,30 +59,26 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     new Promise((resolve, reject) => {
       socket.emit(
         'hello',
-        { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: tf.getBackend(), nickname: opts.nickname, token: opts.token },
+        { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: threads > 1 ? (opts.threadBackend ?? 'wasm') : tf.getBackend(), nickname: opts.nickname, token: opts.token, threads },
         (ack: JoinAck) => (ack.ok ? resolve(ack.run) : reject(new Error(`coordinator refused to join: ${ack.message}`))),
       );
     });
 
   const prepare = async (info: RunInfo) => {
-    const def = getModel(info.model);
     const dataset = await loadDataset(info.dataset, info.datasetOptions);
-    const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed: info.seed, config: info.modelConfig });
-    const hash = schemaHash(allSpecs(model));
-    if (hash !== info.schemaHash) throw new Error(`local model schema ${hash} differs from the run's ${info.schemaHash}: versions differ?`);
-    computer = new ShardComputer(def, dataset, model);
+    engine = await createGradientEngine(info, dataset, { threads, threadBackend: opts.threadBackend });
   };
 
   const handle = async (task: Task) => {
-    if (!computer || !run || task.runId !== run.runId) return;
+    if (!engine || !run || task.runId !== run.runId) return;
     if (task.weights) {
-      computer.setWeights(decodeTensors(task.weights as Uint8Array));
+      await engine.setWeights(task.weights as Uint8Array);
       localVersion = task.version;
     }
     if (localVersion !== task.version) throw new Error(`task needs weights v${task.version}, worker holds v${localVersion}`);
     if (task.unit.kind !== 'samples') throw new Error(`work unit "${task.unit.kind}" is not supported by this worker`);
     const t0 = performance.now();
-    const g = computer.compute(indicesFromBytes(task.unit.indices));
+    const g = await engine.compute(indicesFromBytes(task.unit.indices));
     let computeMs = performance.now() - t0;
     if (opts.slowdown && opts.slowdown > 1) {
       await sleep(computeMs * (opts.slowdown - 1));
@@ -109,7 +111,10 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     log({ type: 'stopped', reason });
     socket.disconnect();
   });
-  socket.on('disconnect', (reason) => finish(String(reason)));
+  socket.on('disconnect', (reason) => {
+    void engine?.close();
+    finish(String(reason));
+  });
 
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -117,7 +122,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   });
   run = await join();
   await prepare(run);
-  socket.emit('ready', {});
-  log({ type: 'joined', runId: run.runId, model: run.model, backend: tf.getBackend() });
+  socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
+  log({ type: 'joined', runId: run.runId, model: run.model, backend: engine!.backend, threads });
   return { done, close: () => socket.disconnect() };
 }

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { createCoordinator, type Coordinator, type CoordinatorOptions } from '@shardgrad/coordinator';
+import { startNodeWorker, type NodeWorkerHandle, type NodeWorkerOptions } from '@shardgrad/worker-node';
+
+/** A coordinator plus in-process node workers talking over real socket.io on loopback. */
+export interface TestCluster {
+  coordinator: Coordinator;
+  workers: NodeWorkerHandle[];
+  close(): Promise<void>;
+}
+
+export async function startTestCluster(
+  opts: CoordinatorOptions,
+  workers: Omit<NodeWorkerOptions, 'url'>[],
+): Promise<TestCluster> {
+  await initNodeBackend('wasm');
+  const coordinator = await createCoordinator({ port: 0, ...opts });
+  const handles: NodeWorkerHandle[] = [];
+  for (const w of workers) handles.push(await startNodeWorker({ url: coordinator.url, ...w }));
+  return {
+    coordinator,
+    workers: handles,
+    async close() {
+      handles.forEach((h) => h.close());
+      await coordinator.close();
+    },
+  };
+}
+
+/** Largest absolute difference between two weight lists, position by position. */
+export function maxAbsDiff(a: readonly { data: ArrayLike<number> }[], b: readonly { data: ArrayLike<number> }[]): number {
+  if (a.length !== b.length) throw new Error(`weight lists differ in length: ${a.length} vs ${b.length}`);
+  let m = 0;
+  a.forEach((t, i) => {
+    const u = b[i]!.data;
+    if (u.length !== t.data.length) throw new Error(`tensor ${i} differs in size`);
+    for (let j = 0; j < t.data.length; j++) m = Math.max(m, Math.abs(t.data[j]! - u[j]!));
+  });
+  return m;
+}
+
+export const tensorsInUse = () => tf.memory().numTensors;
