@@ -11,7 +11,7 @@ export function modelsCommand(): Command {
       const out = createOutput(Boolean(o.json));
       for (const m of listModels()) {
         out.event(
-          { type: 'model', name: m.name, summary: m.summary, teaches: m.teaches, datasets: m.datasets, optimizer: m.optimizer, defaults: m.defaults },
+          { type: 'model', name: m.name, summary: m.summary, teaches: m.teaches, defaultDataset: m.defaultDataset, datasets: m.datasets, optimizer: m.optimizer, defaults: m.defaults },
           () => `${m.name.padEnd(14)} ${m.summary}\n${''.padEnd(14)} teaches: ${m.teaches}; data: ${m.datasets.join(', ')}`,
         );
       }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
+
+describe('shardgrad CLI: help and bad flags', () => {
+  it('shows help with examples first for every command', async () => {
+    for (const cmd of ['train', 'coordinator', 'worker', 'models', 'evaluate', 'predict']) {
+      const r = await runCli([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout.trimStart().startsWith('Examples:'), cmd).toBe(true);
+      expect(r.stdout).toContain('--json');
+    }
+  });
+
+  it('refuses bad flags with a clear message and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['train', '--workers', 'zero'], /--workers.*positive integer.*"zero"/s],
+      [['train', '--batch', '-3'], /--batch/],
+      [['train', '--lr', 'fast'], /--lr.*positive number/s],
+      [['train', '--backend', 'gpu'], /--backend.*one of auto, tensorflow, wasm, cpu, webgpu/s],
+      [['train', '--no-such-flag'], /unknown option '--no-such-flag'/],
+      [['worker'], /no coordinator given/],
+      [['worker', '--url', 'not a url'], /is not a URL/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('names the known models and datasets when given unknown ones', async () => {
+    const model = await runCli(['train', '--model', 'resnet-9000', '--steps', '1']);
+    expect(model.code).not.toBe(0);
+    expect(model.stderr).toMatch(/unknown model "resnet-9000"; known models: .*mnist-mlp/);
+    const data = await runCli(['train', '--dataset', 'imagenet', '--steps', '1']);
+    expect(data.code).not.toBe(0);
+    expect(data.stderr).toMatch(/does not train on dataset "imagenet"/);
+  });
+
+  it('lists the registry as JSON lines', async () => {
+    const r = await runCli(['models', '--json']);
+    expect(r.code).toBe(0);
+    const mlp = r.lines.find((l) => l.name === 'mnist-mlp');
+    expect(mlp).toMatchObject({ type: 'model', defaultDataset: 'mnist' });
+    expect(mlp?.datasets).toContain('mnist');
+  });
+});

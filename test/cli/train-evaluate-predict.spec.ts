@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
+
+describe('train → evaluate → predict through the CLI', () => {
+  it('trains MNIST on a coordinator and two worker processes to ≥ 90% test accuracy, then reuses the saved model', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shardgrad-cli-'));
+    const train = await runCli(['train', '--workers', '2', '--steps', '160', '--batch', '64', '--out', out, '--json'], { timeoutMs: 175_000 });
+    expect(train.code, train.stderr).toBe(0);
+    const summary = train.lines.at(-1)!;
+    expect(summary.type).toBe('summary');
+    for (const key of ['testAccuracy', 'testLoss', 'steps', 'samplesPerSecond', 'workers', 'seconds']) expect(summary).toHaveProperty(key);
+    expect(summary.steps).toBe(160);
+    expect(summary.workers).toBe(2);
+    expect(summary.testAccuracy as number).toBeGreaterThanOrEqual(0.9);
+    expect(train.lines.filter((l) => l.type === 'prediction')).toHaveLength(5);
+
+    const modelDir = summary.modelDir as string;
+    const evaluation = await runCli(['evaluate', '--model-dir', modelDir, '--json']);
+    expect(evaluation.code, evaluation.stderr).toBe(0);
+    expect(evaluation.lines[0]!.testAccuracy as number).toBeCloseTo(summary.testAccuracy as number, 5);
+
+    const predict = await runCli(['predict', '--model-dir', modelDir, '--test-index', '0,1,2']);
+    expect(predict.code, predict.stderr).toBe(0);
+    expect(predict.stdout).toMatch(/^test#0: \d \(with \d+% confidence\)$/m);
+    expect(predict.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('refuses a missing model directory clearly', async () => {
+    const r = await runCli(['evaluate', '--model-dir', '/nonexistent/model']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/cannot read a saved model in \/nonexistent\/model/);
+  });
+});
