@@ -1,3 +1,4 @@
+import { type ClassSubsetOptions, selectClasses } from './class-subset.ts';
 import type { Dataset } from './dataset.ts';
 import { loadFashionMnist } from './fashion-mnist.node.ts';
 import { loadMnist } from './mnist.node.ts';
@@ -21,5 +22,8 @@ export function datasetNames(): string[] {
 export async function loadDataset(name: string, opts?: Record<string, unknown>): Promise<Dataset> {
   const loader = loaders.get(name);
   if (!loader) throw new Error(`unknown dataset "${name}"; known datasets: ${datasetNames().join(', ')}`);
-  return loader(opts);
+  // Class selection applies to every classification dataset, so loaders never see those keys.
+  const { classes, trainPerClass, testPerClass, ...own } = opts ?? {};
+  const ds = await loader(opts === undefined ? undefined : own);
+  return selectClasses(ds, { classes, trainPerClass, testPerClass } as ClassSubsetOptions);
 }

@@ -9,3 +9,5 @@ export * from './fashion-mnist.ts';
 export * from './image-warp.ts';
 export * from './augment-config.ts';
 export * from './augment.ts';
+export * from './class-subset.ts';
+export * from './validation-split.ts';

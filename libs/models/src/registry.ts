@@ -1,4 +1,6 @@
 import { mnistMlp } from './mnist-mlp.ts';
+import { cnn } from './cnn.ts';
+import { transfer } from './transfer.ts';
 import type { ModelDefinition } from './types.ts';
 
 const registry = new Map<string, ModelDefinition>();
@@ -24,3 +26,5 @@ export function getModel(name: string): ModelDefinition {
 }
 
 registerModel(mnistMlp);
+registerModel(cnn);
+registerModel(transfer);

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { CommonOptionName } from './model-options.ts';
 import type { Dataset } from '@shardgrad/data';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
@@ -33,9 +34,20 @@ export interface ModelDefinition {
   loss: LossFn;
   metrics: Record<string, MetricFn>;
   optimizer: OptimizerConfig;
-  defaults: { batch: number; epochs: number };
+  defaults: {
+    batch: number;
+    epochs: number;
+    /** modelConfig under the user's (e.g. the CNN's dropout and augmentation); the user's keys win. */
+    config?: Record<string, unknown>;
+    /** Training policy defaults (learning-rate schedule, early stopping); the user's flags win. */
+    training?: TrainingDefaults;
+  };
   /** Model-specific options accepted in `modelConfig`, with their meaning. */
   options?: Record<string, string>;
+  /** Common options (model-options.ts) its builder honours; others are refused. Augmentation needs none. */
+  commonOptions?: readonly CommonOptionName[];
+  /** Set when `train` runs several phases (pre-train, fine-tune, baseline) instead of one run. */
+  pipeline?: TrainingPipeline;
   /**
    * Figures that are not per-batch means (F1, RMSE in real units, a baseline to beat), computed once
    * on the held-out split after training. Printed in the run summary.
@@ -61,3 +73,36 @@ export interface RgbaImage {
 
 /** One output file of a model, as data: compute libs never touch the file system. */
 export type Artifact = { file: string; description: string } & ({ kind: 'text'; text: string } | { kind: 'image'; image: RgbaImage });
+
+export interface TrainingDefaults {
+  /** `constant`, `step:<epochs>:<gamma>`, `cosine` or `exponential:<rate per epoch>`. */
+  lrSchedule?: string;
+  /** Steps of linear learning-rate warm-up. */
+  warmupSteps?: number;
+  /** Fraction of the training split held out for validation. */
+  validationSplit?: number;
+  /** Stop after this many evaluations without improvement of the validation loss. */
+  earlyStoppingPatience?: number;
+  restoreBest?: boolean;
+}
+
+/** One run of a pipeline: its model trains through the cluster like any other run. */
+export interface PipelinePhase {
+  name: string;
+  /** What the phase shows, for the report. */
+  description: string;
+  datasetOptions?: Record<string, unknown>;
+  modelConfig?: Record<string, unknown>;
+  epochs?: number;
+  batch?: number;
+  learningRate?: number;
+  training?: TrainingDefaults;
+  /** Start from an earlier phase's final weights for the layers whose names start with `layerPrefix`. */
+  initFrom?: { phase: string; layerPrefix: string };
+}
+
+export interface TrainingPipeline {
+  phases: PipelinePhase[];
+  /** Figures that compare phases, from each phase's test metrics (e.g. the transfer gain). */
+  compare?(testMetrics: Record<string, Record<string, number>>): Record<string, number>;
+}

@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs';
+import { convBlock, denseBlock, inputLayers, softmaxHead } from './layer-blocks.ts';
+import { sparseCategoricalCrossentropy } from './losses.ts';
+import { sparseAccuracy } from './metrics.ts';
+import { ModelConfigError, readModelOptions } from './model-options.ts';
+import type { BuildContext, ModelDefinition } from './types.ts';
+
+export const TRANSFER_STAGES = ['pretrain', 'finetune', 'scratch'] as const;
+export type TransferStage = (typeof TRANSFER_STAGES)[number];
+
+/** Layers named `base_*` are the feature extractor that fine-tuning copies and freezes. */
+export const BASE_PREFIX = 'base';
+
+/** The classes each phase sees: Fashion-MNIST's clothes (0-4) to pre-train, shoes, bags and shirts (5-9) to transfer to. */
+const SOURCE_CLASSES = [0, 1, 2, 3, 4];
+const TARGET_CLASSES = [5, 6, 7, 8, 9];
+/** "Only 100 labelled examples per class". */
+const TARGET_PER_CLASS = 100;
+
+function stageOf(config: Record<string, unknown>): TransferStage {
+  const s = config.stage ?? 'pretrain';
+  if (!(TRANSFER_STAGES as readonly unknown[]).includes(s)) throw new ModelConfigError(`stage must be one of ${TRANSFER_STAGES.join(', ')}, got ${JSON.stringify(s)}`);
+  return s as TransferStage;
+}
+
+/**
+ * Base: 2 × (conv 3x3 → relu → max-pool) → flatten → dense 64 relu; head: [dropout] → softmax.
+ * In `finetune` every base layer is frozen (trainable = false), so only the head learns and the
+ * base's weights travel as state, unchanged; `scratch` is the same net with nothing frozen.
+ */
+export function buildTransfer({ inputShape, numClasses, seed, config }: BuildContext): tf.LayersModel {
+  const o = readModelOptions(config);
+  const stage = stageOf(config);
+  if (inputShape.length !== 3) throw new ModelConfigError(`transfer needs image inputs [h, w, c], got [${inputShape.join(', ')}]`);
+  const norm = inputLayers(o, inputShape, BASE_PREFIX);
+  const baseOpts = { ...o, dropout: 0 };
+  const base = [
+    ...norm,
+    ...convBlock(16, baseOpts, seed, { prefix: BASE_PREFIX, index: 1, ...(norm.length ? {} : { inputShape }) }),
+    ...convBlock(32, baseOpts, seed + 1, { prefix: BASE_PREFIX, index: 2 }),
+    tf.layers.flatten({ name: `${BASE_PREFIX}_flatten` }),
+    ...denseBlock(64, baseOpts, seed + 2, { prefix: BASE_PREFIX }),
+  ];
+  if (stage === 'finetune') for (const l of base) l.trainable = false;
+  return tf.sequential({
+    layers: [
+      ...base,
+      ...(o.dropout > 0 ? [tf.layers.dropout({ rate: o.dropout, name: 'head_dropout' })] : []),
+      softmaxHead(numClasses, o, seed + 3, 'head'),
+    ],
+  });
+}
+
+export const transfer: ModelDefinition = {
+  name: 'transfer',
+  summary: 'conv base pre-trained on classes 0-4, frozen, new softmax head fine-tuned on 100 examples per class of 5-9; vs the same net from scratch',
+  teaches: 'transfer learning: reuse learned features, freeze the base, fine-tune a new head on few labels',
+  defaultDataset: 'fashion-mnist',
+  datasets: ['fashion-mnist', 'mnist'],
+  build: buildTransfer,
+  loss: sparseCategoricalCrossentropy,
+  metrics: { accuracy: sparseAccuracy },
+  optimizer: { name: 'adam', learningRate: 0.001 },
+  defaults: { batch: 100, epochs: 2 },
+  options: { stage: `${TRANSFER_STAGES.join(' | ')}: which net of the pipeline to build (the pipeline sets it)` },
+  // Batch norm is left out: a frozen base would still move its statistics in training mode.
+  commonOptions: ['dropout', 'l1', 'l2', 'layerNorm', 'normalize'],
+  pipeline: {
+    phases: [
+      {
+        name: 'pretrain',
+        description: `pre-train base + head on classes ${SOURCE_CLASSES.join(', ')} (all their training examples)`,
+        datasetOptions: { classes: SOURCE_CLASSES },
+        modelConfig: { stage: 'pretrain' },
+        epochs: 2,
+        batch: 100,
+      },
+      {
+        name: 'finetune',
+        description: `freeze the pre-trained base, train a new head on ${TARGET_PER_CLASS} examples per class of ${TARGET_CLASSES.join(', ')}`,
+        datasetOptions: { classes: TARGET_CLASSES, trainPerClass: TARGET_PER_CLASS },
+        modelConfig: { stage: 'finetune' },
+        initFrom: { phase: 'pretrain', layerPrefix: BASE_PREFIX },
+        epochs: 30,
+        batch: 50,
+        learningRate: 0.003,
+      },
+      {
+        name: 'scratch',
+        description: `baseline: the same net, nothing frozen, trained from scratch on the same ${TARGET_PER_CLASS * TARGET_CLASSES.length} examples`,
+        datasetOptions: { classes: TARGET_CLASSES, trainPerClass: TARGET_PER_CLASS },
+        modelConfig: { stage: 'scratch' },
+        epochs: 30,
+        batch: 50,
+      },
+    ],
+    compare: (m) => ({
+      finetuneAccuracy: m.finetune?.accuracy ?? NaN,
+      scratchAccuracy: m.scratch?.accuracy ?? NaN,
+      transferGainPp: ((m.finetune?.accuracy ?? NaN) - (m.scratch?.accuracy ?? NaN)) * 100,
+    }),
+  },
+};
