@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { benchCommand } from './commands/bench.ts';
+import { launchCommand } from './commands/launch.ts';
 
 /** Commands beyond the core set; each issue's command registers here so main.ts stays put. */
 export function extraCommands(): Command[] {
-  return [benchCommand()];
+  return [benchCommand(), launchCommand()];
 }

@@ -17,6 +17,7 @@ import {
 } from '@shardgrad/protocol';
 import type { CoordinatorEvent } from './events.ts';
 import { HttpRoutes, sendJson } from './http-routes.ts';
+import { Readiness } from './readiness.ts';
 import { Round } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult } from './validate-result.ts';
@@ -50,6 +51,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   readonly runId = randomUUID().slice(0, 8);
   readonly pool = new WorkerPool();
   readonly routes = new HttpRoutes();
+  /** `GET /readyz` for orchestrators' readiness probes (deploy/k8s, compose health checks). */
+  readonly readiness = new Readiness(this);
   readonly maxPayloadBytes: number;
   url = '';
   private http: HttpServer;

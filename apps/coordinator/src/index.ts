@@ -8,3 +8,4 @@ export * from './events.ts';
 export * from './http-routes.ts';
 export * from './validate-result.ts';
 export * from './model-files.ts';
+export * from './readiness.ts';

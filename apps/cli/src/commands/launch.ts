@@ -1,0 +1,172 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { constants } from 'node:os';
+import { createOutput, UsageError, type Output } from '../output.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { startCoordinatorChild } from '../launch/coordinator-child.ts';
+import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
+import { exitStatus, type ProcessExit } from '../launch/supervisor.ts';
+import { startWorkerGroup, type WorkerGroup } from '../launch/worker-group.ts';
+import type { RankPlan } from '../launch/worker-env.ts';
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
+const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+/** Flags that configure the run; with --join the coordinator elsewhere has already decided them. */
+const COORDINATOR_FLAGS = ['model', 'dataset', 'epochs', 'steps', 'batch', 'lr', 'optimizer', 'seed'] as const;
+/** Workers get this long to leave on their own after the coordinator ends, before SIGTERM and then SIGKILL. */
+const WORKER_GRACE_MS = 10_000;
+
+/** A default read from the environment, checked with the flag's own parser so a bad value is named. */
+function fromEnv<T>(name: string, parse: (v: string) => T, fallback: T): T {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  try {
+    return parse(v);
+  } catch (e) {
+    throw new UsageError(`environment variable ${name}: ${(e as InvalidArgumentError).message}`);
+  }
+}
+
+export function launchCommand(): Command {
+  return new Command('launch')
+    .summary('start a coordinator and N worker processes on this machine (or N workers that join one elsewhere)')
+    .description(
+      'Like torchrun: starts `shardgrad coordinator` and --nproc-per-node `shardgrad worker` processes, passes them\n' +
+        "RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, restarts a crashed worker up to --max-restarts times,\n" +
+        "forwards SIGINT/SIGTERM to all of them and exits with the coordinator's status (128 + signal if a signal ended it).\n" +
+        'With --join it starts no coordinator: its workers join one elsewhere (a container or pod in a fleet), once its\n' +
+        '/readyz answers; RANK = NODE_RANK × nproc-per-node + LOCAL_RANK.',
+    )
+    .addHelpText(
+      'before',
+      'Examples:\n  npx shardgrad launch --nproc-per-node 4 --model mnist-mlp --batch 256\n' +
+        '  npx shardgrad launch --nproc-per-node 2 --threads 2 --steps 200 --max-restarts 5\n' +
+        '  MASTER_ADDR=coordinator MASTER_PORT=8080 NODE_RANK=3 npx shardgrad launch --join --nproc-per-node 4 --pin-gpus\n',
+    )
+    .requiredOption('--nproc-per-node <n>', 'worker processes to start on this machine', positiveInt)
+    .option('--threads <n>', 'passed to each worker as --threads', positiveInt)
+    .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')} (the worker's default when not given)`, oneOf(BACKENDS))
+    .option('--max-restarts <n>', 'restarts allowed per worker after a crash (not after a clean exit or a usage error)', nonNegativeInt, 3)
+    .option('--pin-gpus', 'one GPU per worker: CUDA_VISIBLE_DEVICES set to the local rank’s device')
+    .option('--model <name>', 'model from the registry (coordinator)')
+    .option('--dataset <name>', "dataset (coordinator; default: the model's own)")
+    .option('--epochs <n>', 'passes over the training set (coordinator)', positiveInt)
+    .option('--steps <n>', 'stop after this many steps (coordinator)', positiveInt)
+    .option('--batch <n>', 'global mini-batch (coordinator)', positiveInt)
+    .option('--lr <rate>', 'learning rate (coordinator)', positiveNumber)
+    .option('--optimizer <name>', `optimizer (coordinator): ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
+    .option('--seed <n>', 'seed for initialisation and data order (coordinator)', nonNegativeInt)
+    .option('--host <addr>', 'address the coordinator listens on', '127.0.0.1')
+    .option('--port <n>', 'coordinator port (default MASTER_PORT, else any free port)', nonNegativeInt)
+    .option('--join [url]', 'start no coordinator; join this one (default SHARDGRAD_URL, or MASTER_ADDR + MASTER_PORT)')
+    .option('--node-rank <n>', 'with --join: this machine’s index in the fleet (default NODE_RANK, else 0)', nonNegativeInt)
+    .option('--world-size <n>', 'with --join: worker processes in the whole fleet (default WORLD_SIZE, else nproc-per-node)', positiveInt)
+    .option('--wait-timeout <s>', 'with --join: how long to wait for the coordinator to be ready', positiveInt, 600)
+    .option('--json', 'print one JSON object per line')
+    .action(async (o) => {
+      const out = createOutput(Boolean(o.json));
+      const workerArgs = [...(o.backend ? ['--backend', o.backend] : []), ...(o.threads ? ['--threads', String(o.threads)] : [])];
+      const status = o.join ? await runJoined(o, workerArgs, out) : await runLocal(o, workerArgs, out);
+      process.exit(status);
+    });
+}
+
+type LaunchOptions = Record<string, unknown> & { nprocPerNode: number; maxRestarts: number; host: string; waitTimeout: number };
+
+/** Signals the launcher passes on; a second one means "now": SIGKILL to everything still running. */
+function onStopSignals(forward: (s: NodeJS.Signals) => void, kill: () => void): { received?: NodeJS.Signals } {
+  const state: { received?: NodeJS.Signals } = {};
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(s, () => {
+      if (state.received) return kill();
+      state.received = s;
+      forward(s);
+    });
+  }
+  return state;
+}
+
+async function stopWorkers(group: WorkerGroup, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  group.stop(signal);
+  const t = setTimeout(() => group.signal('SIGKILL'), WORKER_GRACE_MS);
+  await group.done;
+  clearTimeout(t);
+}
+
+async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Promise<number> {
+  if (o.nodeRank !== undefined || o.worldSize !== undefined) throw new UsageError('--node-rank and --world-size belong with --join');
+  const n = o.nprocPerNode;
+  const port = (o.port as number | undefined) ?? fromEnv('MASTER_PORT', nonNegativeInt, 0);
+  const args = ['--host', o.host, '--port', String(port), '--min-workers', String(n)];
+  for (const f of COORDINATOR_FLAGS) if (o[f] !== undefined) args.push(`--${f}`, String(o[f]));
+  const coord = startCoordinatorChild(args, out);
+  let group: WorkerGroup | undefined;
+  const signals = onStopSignals(
+    (s) => {
+      coord.child.kill(s);
+      group?.stop(s);
+    },
+    () => {
+      coord.child.kill('SIGKILL');
+      group?.signal('SIGKILL');
+    },
+  );
+  let url: URL;
+  try {
+    url = await coord.listening;
+  } catch {
+    return exitStatus(await coord.exit);
+  }
+  const plan: RankPlan = { nproc: n, nodeRank: 0, worldSize: n, url, pinGpus: Boolean(o.pinGpus) };
+  group = startWorkerGroup({ plan, maxRestarts: o.maxRestarts, workerArgs, out });
+  if (signals.received) group.stop(signals.received);
+  const first = await Promise.race([
+    coord.exit.then((exit) => ({ exit, failedRank: undefined as number | undefined })),
+    group.firstFailure.then((failedRank) => ({ exit: undefined as ProcessExit | undefined, failedRank })),
+  ]);
+  if (first.failedRank !== undefined && !signals.received) {
+    // The coordinator would wait forever for the missing worker: end the run and say why.
+    out.event({ type: 'launch-failed', rank: first.failedRank, maxRestarts: o.maxRestarts }, () =>
+      `worker rank ${first.failedRank} failed after ${o.maxRestarts} restarts; stopping the run`,
+    );
+    coord.child.kill('SIGTERM');
+    await Promise.all([coord.exit, stopWorkers(group)]);
+    return 1;
+  }
+  const exit = await coord.exit;
+  await stopWorkers(group);
+  return exitStatus(exit);
+}
+
+async function runJoined(o: LaunchOptions, workerArgs: string[], out: Output): Promise<number> {
+  const misplaced = COORDINATOR_FLAGS.filter((f) => o[f] !== undefined);
+  if (misplaced.length > 0) {
+    throw new UsageError(`--${misplaced.join(', --')}: with --join the coordinator already decided the run; pass these to it`);
+  }
+  const n = o.nprocPerNode;
+  const url = joinTarget(o.join as string | true, process.env);
+  const plan: RankPlan = {
+    nproc: n,
+    nodeRank: (o.nodeRank as number | undefined) ?? fromEnv('NODE_RANK', nonNegativeInt, 0),
+    worldSize: (o.worldSize as number | undefined) ?? fromEnv('WORLD_SIZE', positiveInt, n),
+    url,
+    pinGpus: Boolean(o.pinGpus),
+  };
+  let group: WorkerGroup | undefined;
+  const signals = onStopSignals(
+    (s) => (group ? group.stop(s) : process.exit(128 + constants.signals[s])),
+    () => group?.signal('SIGKILL'),
+  );
+  let waits = 0;
+  await waitUntilReady(url, o.waitTimeout, (why) =>
+    out.event({ type: 'launch-waiting', reason: why }, () => (waits++ % 30 === 0 ? `waiting for the coordinator: ${why}` : null)),
+  );
+  group = startWorkerGroup({ plan, maxRestarts: o.maxRestarts, workerArgs, out });
+  if (signals.received) group.stop(signals.received);
+  const { failed } = await group.done;
+  if (signals.received) return 128 + constants.signals[signals.received];
+  if (failed.length > 0) {
+    out.event({ type: 'launch-failed', ranks: failed, maxRestarts: o.maxRestarts }, () => `worker ranks ${failed.join(', ')} failed after ${o.maxRestarts} restarts`);
+    return 1;
+  }
+  return 0;
+}
