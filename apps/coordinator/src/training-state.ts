@@ -1,30 +1,44 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { encodeTensors, schemaHash, type TensorData, type TensorSpec } from '@shardgrad/codec';
 import type { ModelDefinition, OptimizerConfig } from '@shardgrad/models';
-import { allSpecs, applyGradients, createOptimizer, readAll, stateVariables, trainableVariables, writeAll, writeVariables } from '@shardgrad/trainer';
+import { allSpecs, createOptimizer, readAll, trainableVariables, writeAll, type ArrayOptimizer } from '@shardgrad/trainer';
 
 /**
  * What only the coordinator owns: the weights, the optimizer state and the version counter.
- * Each applied step bumps the version; workers compute gradients at an exact version.
+ * The parameters live in plain typed arrays (trainable tensors, then state such as batch-norm
+ * statistics): a step is a loop over arrays, never a chain of tfjs ops. The tfjs model is brought
+ * up to date lazily, when someone reads `model` (evaluation, export, reports).
  */
 export class TrainingState {
   /** Trainable tensors then state tensors: the layout of broadcasts and of every result. */
   readonly specs: TensorSpec[];
   readonly trainableCount: number;
   readonly schemaHash: string;
-  readonly optimizer: tf.Optimizer;
+  readonly optimizer: ArrayOptimizer;
   version = 0;
+  private params: TensorData[];
+  private modelVersion = 0;
   private encoded: { version: number; bytes: Uint8Array } | undefined;
 
   constructor(
     readonly def: ModelDefinition,
-    readonly model: tf.LayersModel,
+    private readonly tfModel: tf.LayersModel,
     optimizerConfig: OptimizerConfig,
   ) {
-    this.specs = allSpecs(model);
-    this.trainableCount = trainableVariables(model).length;
+    this.specs = allSpecs(tfModel);
+    this.trainableCount = trainableVariables(tfModel).length;
     this.schemaHash = schemaHash(this.specs);
     this.optimizer = createOptimizer(optimizerConfig);
+    this.params = readAll(tfModel);
+  }
+
+  /** The tfjs model holding the current weights. */
+  get model(): tf.LayersModel {
+    if (this.modelVersion !== this.version) {
+      writeAll(this.tfModel, this.params);
+      this.modelVersion = this.version;
+    }
+    return this.tfModel;
   }
 
   /** Values on the wire per broadcast or result (trainable parameters plus state). */
@@ -35,28 +49,32 @@ export class TrainingState {
   /** Weights of the current version, encoded once and shared by every task of the round. */
   encodedWeights(): Uint8Array {
     if (!this.encoded || this.encoded.version !== this.version) {
-      this.encoded = { version: this.version, bytes: encodeTensors(readAll(this.model)) };
+      this.encoded = { version: this.version, bytes: encodeTensors(this.params) };
     }
     return this.encoded.bytes;
   }
 
+  /** A copy of the current weights (trainable then state). */
   weights(): TensorData[] {
-    return readAll(this.model);
+    return this.params.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.data.slice() }));
   }
 
   setWeights(tensors: readonly TensorData[], version: number): void {
-    writeAll(this.model, tensors);
+    if (tensors.length !== this.specs.length) throw new Error(`expected ${this.specs.length} tensors, got ${tensors.length}`);
+    tensors.forEach((t, i) => {
+      if (t.data.length !== this.params[i]!.data.length) throw new Error(`tensor ${i}: expected ${this.params[i]!.data.length} values, got ${t.data.length}`);
+    });
+    this.params = tensors.map((t) => ({ shape: [...t.shape], dtype: 'float32', data: Float32Array.from(t.data) }));
     this.version = version;
+    this.encoded = undefined;
+    this.modelVersion = -1;
   }
 
   /** `means` holds the mean gradients then the mean state, in the layout of `specs`. */
   apply(means: readonly Float32Array[]): void {
-    applyGradients(this.optimizer, this.model, means.slice(0, this.trainableCount));
-    const state = means.slice(this.trainableCount);
-    if (state.length > 0) {
-      const vars = stateVariables(this.model);
-      writeVariables(vars, state.map((data, i) => ({ shape: [...vars[i]!.shape], dtype: 'float32' as const, data })));
-    }
+    const trainable = this.params.slice(0, this.trainableCount).map((t) => t.data as Float32Array);
+    this.optimizer.apply(trainable, means.slice(0, this.trainableCount));
+    for (let i = this.trainableCount; i < this.params.length; i++) (this.params[i]!.data as Float32Array).set(means[i]!);
     this.version++;
   }
 }

@@ -12,13 +12,15 @@ export function weightedMean(parts: readonly WeightedGradients[]): Float32Array[
   const total = parts.reduce((s, p) => s + p.count, 0);
   const first = parts[0]!.grads;
   return first.map((t, i) => {
-    const acc = new Float64Array(t.data.length);
+    // Float32 accumulation: the error is that of one float sum per part, far inside 1e-6.
+    const acc = new Float32Array(t.data.length);
     for (const p of parts) {
       const g = p.grads[i]!.data;
+      if (g.length !== acc.length) throw new Error(`tensor ${i} has ${g.length} values, expected ${acc.length}`);
       const w = p.count / total;
       for (let j = 0; j < acc.length; j++) acc[j]! += w * g[j]!;
     }
-    return Float32Array.from(acc);
+    return acc;
   });
 }
 

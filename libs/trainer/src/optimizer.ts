@@ -1,39 +1,49 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '@shardgrad/models';
-import { trainableVariables } from './weights.ts';
+import { Adam } from './optimizers/adam.ts';
+import { Momentum } from './optimizers/momentum.ts';
+import type { ArrayOptimizer } from './optimizers/optimizer.ts';
+import { RmsProp } from './optimizers/rmsprop.ts';
+import { Sgd } from './optimizers/sgd.ts';
+import { readVariables, trainableVariables, writeVariables } from './weights.ts';
 
-/** Keras' default momentum; only used by the 'momentum' optimizer. */
-const MOMENTUM = 0.9;
+export type { ArrayOptimizer, OptimizerState } from './optimizers/optimizer.ts';
+export type Optimizer = ArrayOptimizer;
 
-export function createOptimizer(cfg: OptimizerConfig): tf.Optimizer {
+export function createOptimizer(cfg: OptimizerConfig): ArrayOptimizer {
   switch (cfg.name) {
     case 'sgd':
-      return tf.train.sgd(cfg.learningRate);
+      return new Sgd(cfg.learningRate);
     case 'momentum':
-      return tf.train.momentum(cfg.learningRate, MOMENTUM);
+      return new Momentum(cfg.learningRate);
     case 'rmsprop':
-      return tf.train.rmsprop(cfg.learningRate);
+      return new RmsProp(cfg.learningRate);
     case 'adam':
-      return tf.train.adam(cfg.learningRate);
+      return new Adam(cfg.learningRate);
     default:
       throw new Error(`unknown optimizer "${(cfg as { name: string }).name}"; use sgd, momentum, rmsprop or adam`);
   }
 }
 
 /**
- * Applies one step. Every variable is passed, always in position order: Adam and friends keep their
- * slot variables by position, so a subset or another order would mix up moments.
+ * Applies one step to a tfjs model's trainable variables. Every variable is passed, always in
+ * position order: optimizers keep their slots by position, so a subset would mix up moments.
  */
-export function applyGradients(optimizer: tf.Optimizer, model: tf.LayersModel, grads: readonly Float32Array[]): void {
+export function applyGradients(optimizer: ArrayOptimizer, model: tf.LayersModel, grads: readonly Float32Array[]): void {
   const vars = trainableVariables(model);
   if (grads.length !== vars.length) throw new Error(`expected ${vars.length} gradients, got ${grads.length}`);
-  tf.tidy(() => {
-    const named = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(grads[i]!, v.shape, 'float32') }));
-    optimizer.applyGradients(named);
-  });
+  const params = readVariables(vars);
+  optimizer.apply(params.map((p) => p.data as Float32Array), grads);
+  writeVariables(vars, params);
 }
 
 /** Changes the learning rate in place (schedules, scaling rules, the teacher's control). */
-export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+export function setLearningRate(optimizer: ArrayOptimizer, lr: number): void {
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
+  optimizer.learningRate = lr;
+}
+
+/** The learning rate the optimizer applies now. */
+export function getLearningRate(optimizer: ArrayOptimizer): number {
+  return optimizer.learningRate;
 }
