@@ -99,6 +99,7 @@ async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Pr
   const args = ['--host', o.host, '--port', String(port), '--min-workers', String(n)];
   for (const f of COORDINATOR_FLAGS) if (o[f] !== undefined) args.push(`--${f}`, String(o[f]));
   const coord = startCoordinatorChild(args, out);
+  out.event({ type: 'launch-coordinator', pid: coord.child.pid ?? null, args }, () => null);
   let group: WorkerGroup | undefined;
   const signals = onStopSignals(
     (s) => {
