@@ -2,6 +2,10 @@ import { type ClassSubsetOptions, selectClasses } from './class-subset.ts';
 import type { Dataset } from './dataset.ts';
 import { loadFashionMnist } from './fashion-mnist.node.ts';
 import { loadMnist } from './mnist.node.ts';
+import { reconstructionFromDigits } from './mnist-reconstruction.ts';
+import { multilabelFromDigits } from './multilabel-mnist.ts';
+import { PLAYGROUND_PROBLEMS, playgroundDataset } from './playground.ts';
+import { loadSeattleTemperature } from './seattle-temperature.node.ts';
 
 export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset> | Dataset;
 
@@ -10,6 +14,17 @@ const loaders = new Map<string, DatasetLoader>([
   ['mnist', () => loadMnist()],
   ['fashion-mnist', (o) => loadFashionMnist(o as Parameters<typeof loadFashionMnist>[0])],
 ]);
+
+registerDatasetLoader('seattle-temperature', (o) => loadSeattleTemperature(o));
+registerDatasetLoader('mnist-attributes', (o) => (noOptions('mnist-attributes', o), multilabelFromDigits(loadMnist())));
+registerDatasetLoader('mnist-reconstruction', (o) => (noOptions('mnist-reconstruction', o), reconstructionFromDigits(loadMnist())));
+for (const p of PLAYGROUND_PROBLEMS) registerDatasetLoader(p, (o) => playgroundDataset(p, o));
+
+/** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
+function noOptions(name: string, opts: Record<string, unknown> = {}): void {
+  const keys = Object.keys(opts);
+  if (keys.length > 0) throw new Error(`dataset "${name}" takes no options, got: ${keys.join(', ')}`);
+}
 
 export function registerDatasetLoader(name: string, loader: DatasetLoader): void {
   loaders.set(name, loader);

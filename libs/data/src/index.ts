@@ -11,3 +11,7 @@ export * from './augment-config.ts';
 export * from './augment.ts';
 export * from './class-subset.ts';
 export * from './validation-split.ts';
+export * from './playground.ts';
+export * from './seattle-temperature.ts';
+export * from './multilabel-mnist.ts';
+export * from './mnist-reconstruction.ts';

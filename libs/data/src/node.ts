@@ -3,3 +3,4 @@ export * from './mnist.node.ts';
 export * from './idx.node.ts';
 export * from './fashion-mnist.node.ts';
 export * from './datasets.node.ts';
+export * from './seattle-temperature.node.ts';

@@ -1,6 +1,10 @@
 import { mnistMlp } from './mnist-mlp.ts';
 import { cnn } from './cnn.ts';
 import { transfer } from './transfer.ts';
+import { regression } from './regression.ts';
+import { multilabel } from './multilabel.ts';
+import { playground } from './playground.ts';
+import { autoencoder } from './autoencoder.ts';
 import type { ModelDefinition } from './types.ts';
 
 const registry = new Map<string, ModelDefinition>();
@@ -28,3 +32,7 @@ export function getModel(name: string): ModelDefinition {
 registerModel(mnistMlp);
 registerModel(cnn);
 registerModel(transfer);
+registerModel(regression);
+registerModel(multilabel);
+registerModel(playground);
+registerModel(autoencoder);
