@@ -1,6 +1,6 @@
 import { loadDataset } from '@shardgrad/data/node';
 import { getModel, type OptimizerName } from '@shardgrad/models';
-import { Coordinator } from './coordinator.ts';
+import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
 
 export interface CoordinatorOptions {
@@ -18,6 +18,13 @@ export interface CoordinatorOptions {
 
 /** Loads the data, builds the model and its optimizer state, and opens the socket server. */
 export async function createCoordinator(opts: CoordinatorOptions): Promise<Coordinator> {
+  const c = new Coordinator(await prepareRun(opts));
+  await c.listen();
+  return c;
+}
+
+/** Everything a run needs before it can start: data, model, optimizer state (also for a new run on a live server). */
+export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorConfig> {
   const def = getModel(opts.model);
   const datasetName = opts.dataset ?? def.defaultDataset;
   if (!def.datasets.includes(datasetName)) {
@@ -32,7 +39,7 @@ export async function createCoordinator(opts: CoordinatorOptions): Promise<Coord
     name: opts.optimizer ?? def.optimizer.name,
     learningRate: opts.learningRate ?? def.optimizer.learningRate,
   });
-  const c = new Coordinator({
+  return {
     def,
     dataset,
     datasetName,
@@ -43,7 +50,5 @@ export async function createCoordinator(opts: CoordinatorOptions): Promise<Coord
     seed,
     host: opts.host,
     port: opts.port,
-  });
-  await c.listen();
-  return c;
+  };
 }

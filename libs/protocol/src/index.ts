@@ -2,3 +2,4 @@ export * from './version.ts';
 export * from './reasons.ts';
 export * from './messages.ts';
 export * from './events.ts';
+export * from './dashboard.ts';

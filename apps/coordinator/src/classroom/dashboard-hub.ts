@@ -1,0 +1,228 @@
+import type { Namespace } from 'socket.io';
+import { listModels } from '@shardgrad/models';
+import {
+  CLASS_NAMESPACE,
+  DASHBOARD_NAMESPACE,
+  type ClassServerEvents,
+  type ClassStats,
+  type DashboardRun,
+  type DashboardServerEvents,
+  type DashboardSnapshot,
+  type JoinInfo,
+  type MetricPoint,
+  type PreviewImage,
+  type RunState,
+  type ScalarPoint,
+  type ViewerClientEvents,
+} from '@shardgrad/protocol';
+import { getLearningRate } from '@shardgrad/trainer';
+import type { Coordinator } from '../coordinator.ts';
+import type { CoordinatorEvent } from '../events.ts';
+import { ClassStatsTracker } from './class-stats.ts';
+import { previewFor } from './previews.ts';
+
+/** Viewers get batched updates at most this often: a fast cluster makes dozens of rounds a second. */
+const FLUSH_MS = 500;
+/** A new picture of the model at most this often, and only while someone watches. */
+const PREVIEW_MS = 2000;
+/** Train points kept for the curves; beyond this the older half is thinned to every other point. */
+const MAX_POINTS = 8000;
+const LOG_LINES = 50;
+
+/**
+ * Turns coordinator events into what the teacher's dashboard and the students' pages show, and
+ * pushes it to them over two socket.io namespaces. It only reads the coordinator.
+ */
+export class DashboardHub {
+  private history: MetricPoint[] = [];
+  private scalars: ScalarPoint[] = [];
+  private pending: MetricPoint[] = [];
+  private log: string[] = [];
+  private preview: PreviewImage | undefined;
+  private previewAt = 0;
+  private waiting = true;
+  private finished = false;
+  private dirty = { run: false, workers: false, class: false };
+  private readonly tracker = new ClassStatsTracker();
+  private readonly dash: Namespace<ViewerClientEvents, DashboardServerEvents>;
+  private readonly cls: Namespace<ViewerClientEvents, ClassServerEvents>;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly listener = (e: CoordinatorEvent) => this.onEvent(e);
+
+  constructor(
+    private readonly c: Coordinator,
+    private readonly join: JoinInfo,
+  ) {
+    this.dash = c.of(DASHBOARD_NAMESPACE) as unknown as Namespace<ViewerClientEvents, DashboardServerEvents>;
+    this.cls = c.of(CLASS_NAMESPACE) as unknown as Namespace<ViewerClientEvents, ClassServerEvents>;
+    this.dash.on('connection', (s) => {
+      if (!this.preview) this.makePreview();
+      s.emit('snapshot', this.snapshot());
+    });
+    this.cls.on('connection', (s) => s.emit('class', this.classStats()));
+    c.on('event', this.listener);
+    this.timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  get state(): RunState {
+    const ctl = this.c.control;
+    if (this.finished) return 'finished';
+    if (ctl.stopRequested) return 'stopping';
+    if (ctl.paused) return 'paused';
+    return this.waiting ? 'waiting' : 'training';
+  }
+
+  run(): DashboardRun {
+    const { def, datasetName, batch, state } = this.c.config;
+    return {
+      runId: this.c.runId,
+      model: def.name,
+      dataset: datasetName,
+      batch,
+      optimizer: state.optimizer.getClassName(),
+      learningRate: getLearningRate(state.optimizer),
+      parameters: state.parameterCount,
+      state: this.state,
+      step: state.version,
+      models: listModels().map((m) => ({ name: m.name, summary: m.summary, datasets: m.datasets })),
+    };
+  }
+
+  snapshot(): DashboardSnapshot {
+    return {
+      run: this.run(),
+      join: this.join,
+      history: this.history,
+      scalars: this.scalars,
+      workers: this.c.pool.views(),
+      preview: this.preview,
+      log: this.log,
+    };
+  }
+
+  classStats(): ClassStats {
+    this.tracker.update(this.c.pool.list());
+    const r = this.run();
+    return this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step });
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.c.off('event', this.listener);
+  }
+
+  private onEvent(e: CoordinatorEvent): void {
+    switch (e.type) {
+      case 'round': {
+        this.waiting = false;
+        this.push({
+          step: e.step,
+          split: 'train',
+          wallTime: Date.now() / 1000,
+          loss: e.loss,
+          metrics: e.metrics,
+          samplesPerSecond: e.samples / Math.max(1e-3, e.roundMs / 1000),
+        });
+        this.markDirty('run', 'workers', 'class');
+        if (this.dash.sockets.size > 0 && Date.now() - this.previewAt > PREVIEW_MS) this.makePreview();
+        break;
+      }
+      case 'evaluation':
+        this.push({ step: e.step, split: e.split, wallTime: Date.now() / 1000, loss: e.loss, metrics: e.metrics });
+        break;
+      case 'waiting':
+        this.waiting = true;
+        this.markDirty('run');
+        break;
+      case 'worker-joined':
+        this.say(`${e.worker.nickname ?? e.worker.id} joined (${e.worker.kind}, ${e.worker.backend})`);
+        this.markDirty('workers', 'class');
+        break;
+      case 'worker-left':
+        this.say(`${this.c.pool.views().find((w) => w.id === e.workerId)?.nickname ?? e.workerId} left`);
+        this.markDirty('workers', 'class', 'run');
+        break;
+      case 'control':
+        this.say(e.message);
+        this.markDirty('run', 'class');
+        this.flush();
+        break;
+      case 'checkpoint':
+        this.say(`checkpoint at step ${e.step}`);
+        break;
+      case 'finished':
+        this.finished = true;
+        this.makePreview();
+        this.say(e.reason === 'stopped' ? `stopped at step ${e.step}` : `finished at step ${e.step}`);
+        this.markDirty('run', 'class');
+        this.flush();
+        break;
+      case 'run-started':
+        this.history = [];
+        this.scalars = [];
+        this.pending = [];
+        this.preview = undefined;
+        this.finished = false;
+        this.waiting = true;
+        this.tracker.reset();
+        this.say(`new run ${e.runId}: ${e.model} on ${e.dataset}`);
+        this.makePreview();
+        this.dash.emit('snapshot', this.snapshot());
+        this.markDirty('class');
+        break;
+      default: {
+        // Reported by other parts of shardgrad (the scaling lab's gradient noise scale).
+        const x = e as unknown as { type: string; step?: unknown; value?: unknown };
+        if (x.type === 'noise-scale' && typeof x.step === 'number' && typeof x.value === 'number') {
+          const p = { name: 'noise-scale', step: x.step, value: x.value };
+          this.scalars.push(p);
+          this.dash.emit('scalar', p);
+        }
+      }
+    }
+  }
+
+  private push(p: MetricPoint): void {
+    this.history.push(p);
+    this.pending.push(p);
+    if (this.history.length > MAX_POINTS) {
+      const half = this.history.length >> 1;
+      this.history = [...this.history.slice(0, half).filter((q, i) => q.split !== 'train' || i % 2 === 0), ...this.history.slice(half)];
+    }
+  }
+
+  private say(line: string): void {
+    const stamped = `${new Date().toLocaleTimeString('en-GB')}  ${line}`;
+    this.log.push(stamped);
+    if (this.log.length > LOG_LINES) this.log.shift();
+    this.dash.emit('log', stamped);
+  }
+
+  private markDirty(...what: (keyof DashboardHub['dirty'])[]): void {
+    for (const w of what) this.dirty[w] = true;
+  }
+
+  private makePreview(): void {
+    const make = previewFor(this.c.config);
+    if (!make) return;
+    try {
+      const p = make(this.c.config, this.c.config.state.version);
+      if (!p) return;
+      this.preview = p;
+      this.previewAt = Date.now();
+      this.dash.emit('preview', p);
+    } catch (err) {
+      this.say(`preview failed: ${(err as Error).message}`);
+      this.previewAt = Date.now() + 60_000; // do not retry every round
+    }
+  }
+
+  private flush(): void {
+    if (this.pending.length > 0) this.dash.emit('points', this.pending.splice(0));
+    if (this.dirty.run) this.dash.emit('run', this.run());
+    if (this.dirty.workers) this.dash.emit('workers', this.c.pool.views());
+    if (this.dirty.class && this.cls.sockets.size > 0) this.cls.emit('class', this.classStats());
+    this.dirty = { run: false, workers: false, class: false };
+  }
+}

@@ -1,0 +1,65 @@
+import type { ControlRequest } from '@shardgrad/protocol';
+import { getLearningRate, setLearningRate } from '@shardgrad/trainer';
+import type { Coordinator } from './coordinator.ts';
+import { prepareRun } from './create-coordinator.ts';
+
+/** A control the run cannot take now (no run directory, no new runs here, a bad model name…). */
+export class ControlError extends Error {}
+
+/**
+ * Carries out one teacher's control on the coordinator and says what happened, in words for the
+ * activity log. Pause and stop act at the next round boundary; learning rate and batch apply to the
+ * next round; a checkpoint resolves once it is on disk.
+ */
+export async function applyControl(c: Coordinator, req: ControlRequest): Promise<string> {
+  const ctl = c.control;
+  let message: string;
+  switch (req.action) {
+    case 'pause':
+      ctl.pause();
+      message = 'paused: the next round waits for resume';
+      break;
+    case 'resume':
+      ctl.resume();
+      message = 'resumed';
+      break;
+    case 'stop':
+      ctl.stop();
+      message = 'stopping after the current round';
+      break;
+    case 'checkpoint': {
+      if (!ctl.canCheckpoint) throw new ControlError('this coordinator keeps no run directory, so it cannot write checkpoints');
+      message = `checkpoint written to ${await ctl.requestCheckpoint()}`;
+      break;
+    }
+    case 'set-lr': {
+      const before = getLearningRate(c.config.state.optimizer);
+      setLearningRate(c.config.state.optimizer, req.learningRate);
+      message = `learning rate ${before} → ${req.learningRate}`;
+      break;
+    }
+    case 'set-batch': {
+      const n = c.config.dataset.train.n;
+      if (req.batch > n) throw new ControlError(`batch ${req.batch} is larger than the training set (${n} samples)`);
+      const before = c.config.batch;
+      c.config.batch = req.batch;
+      message = `batch ${before} → ${req.batch}`;
+      break;
+    }
+    case 'new-run': {
+      if (!ctl.newRunsEnabled) throw new ControlError('this coordinator runs one training only; start it with `shardgrad coordinator` for new runs');
+      // Built before the current run stops, so a model or dataset that cannot load costs nothing.
+      let next;
+      try {
+        next = await prepareRun({ model: req.model, dataset: req.dataset, batch: req.batch, learningRate: req.learningRate, seed: c.config.seed });
+      } catch (e) {
+        throw new ControlError((e as Error).message);
+      }
+      ctl.requestNewRun(next);
+      message = `new run: ${next.def.name} on ${next.datasetName}, starting after the current round`;
+      break;
+    }
+  }
+  c.emit('event', { type: 'control', action: req.action, message, step: c.config.state.version });
+  return message;
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import type { WorkerView } from './messages.ts';
+
+/**
+ * Wire types of the classroom: the teacher's dashboard (socket.io namespace `/dashboard`), the
+ * students' class stats (namespace `/class`) and the run controls (HTTP, behind the teacher token).
+ * Both namespaces only ever send; nothing a viewer emits is acted on.
+ */
+export const DASHBOARD_NAMESPACE = '/dashboard';
+export const CLASS_NAMESPACE = '/class';
+
+export type RunState = 'waiting' | 'training' | 'paused' | 'stopping' | 'finished';
+
+export interface DashboardRun {
+  runId: string;
+  model: string;
+  dataset: string;
+  batch: number;
+  optimizer: string;
+  learningRate: number;
+  parameters: number;
+  state: RunState;
+  step: number;
+  /** Models the teacher may start a new run with. */
+  models: { name: string; summary: string; datasets: string[] }[];
+}
+
+/** One point of a curve. Train points come every round, validation and test points now and then. */
+export interface MetricPoint {
+  step: number;
+  split: 'train' | 'validation' | 'test';
+  /** Seconds since the epoch, for throughput and the time axis. */
+  wallTime: number;
+  loss: number;
+  metrics: Record<string, number>;
+  /** Train points: samples of this round divided by its wall time. */
+  samplesPerSecond?: number;
+}
+
+/** A gauge that another part of shardgrad may report (the gradient noise scale, for one). */
+export interface ScalarPoint {
+  name: string;
+  step: number;
+  value: number;
+}
+
+export interface JoinInfo {
+  /** What students open: the join page. */
+  url: string;
+  /** Short code shown beside the QR code, for typing. */
+  code?: string;
+}
+
+/** A picture of what the model does now, drawn on the dashboard as pixels (nearest-neighbour). */
+export interface PreviewImage {
+  kind: 'predictions' | 'decision-boundary' | 'samples' | 'reconstructions';
+  title: string;
+  step: number;
+  width: number;
+  height: number;
+  /** width * height * 4 bytes, row-major RGBA. */
+  rgba: Uint8Array;
+  /** Labels drawn over cells of the image, in image pixels. */
+  captions?: { x: number; y: number; text: string; ok?: boolean }[];
+}
+
+export interface ContributionRow {
+  workerId: string;
+  nickname: string;
+  kind: string;
+  samples: number;
+  rounds: number;
+  minutes: number;
+  live: boolean;
+}
+
+export interface ClassStats {
+  runId: string;
+  model: string;
+  state: RunState;
+  step: number;
+  total: { samples: number; rounds: number; workers: number; minutes: number };
+  /** Every worker of this run, most samples first (the leaderboard). */
+  rows: ContributionRow[];
+}
+
+export interface DashboardSnapshot {
+  run: DashboardRun;
+  join: JoinInfo;
+  history: MetricPoint[];
+  scalars: ScalarPoint[];
+  workers: WorkerView[];
+  preview?: PreviewImage;
+  log: string[];
+}
+
+export interface DashboardServerEvents {
+  snapshot: (s: DashboardSnapshot) => void;
+  run: (r: DashboardRun) => void;
+  points: (p: MetricPoint[]) => void;
+  scalar: (p: ScalarPoint) => void;
+  workers: (w: WorkerView[]) => void;
+  preview: (p: PreviewImage) => void;
+  /** A line for the activity log (joins, leaves, controls). */
+  log: (line: string) => void;
+}
+
+export interface ClassServerEvents {
+  class: (s: ClassStats) => void;
+}
+
+/** Neither namespace listens to its clients. */
+export type ViewerClientEvents = Record<string, never>;
+
+/** POST /api/control, with `Authorization: Bearer <teacher token>`. */
+export const controlRequestSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('pause') }),
+  z.strictObject({ action: z.literal('resume') }),
+  z.strictObject({ action: z.literal('stop') }),
+  z.strictObject({ action: z.literal('checkpoint') }),
+  z.strictObject({ action: z.literal('set-lr'), learningRate: z.number().finite().positive().max(10) }),
+  z.strictObject({ action: z.literal('set-batch'), batch: z.number().int().min(1).max(65_536) }),
+  z.strictObject({
+    action: z.literal('new-run'),
+    model: z.string().min(1).max(64),
+    dataset: z.string().min(1).max(64).optional(),
+    batch: z.number().int().min(1).max(65_536).optional(),
+    learningRate: z.number().finite().positive().max(10).optional(),
+  }),
+]);
+export type ControlRequest = z.infer<typeof controlRequestSchema>;
+export type ControlAction = ControlRequest['action'];
+
+export type ControlReply = { ok: true; message: string; run: DashboardRun } | { ok: false; error: string };
