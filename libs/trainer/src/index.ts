@@ -4,3 +4,4 @@ export * from './aggregate.ts';
 export * from './optimizer.ts';
 export * from './evaluate.ts';
 export * from './shard-computer.ts';
+export * from './aggregators/index.ts';

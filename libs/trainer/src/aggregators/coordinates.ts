@@ -1,0 +1,86 @@
+import type { WeightedGradients } from '../aggregate.ts';
+
+/** Checks that every part has the layout of the first and returns the relative weights (Σ = 1). */
+export function checkParts(parts: readonly WeightedGradients[]): number[] {
+  if (parts.length === 0) throw new Error('an aggregator needs at least one result');
+  const first = parts[0]!.grads;
+  for (const p of parts) {
+    if (!(p.count > 0)) throw new Error(`a result carries weight ${p.count}; weights must be positive`);
+    if (p.grads.length !== first.length) throw new Error(`a result has ${p.grads.length} tensors, expected ${first.length}`);
+    p.grads.forEach((t, i) => {
+      if (t.data.length !== first[i]!.data.length) throw new Error(`tensor ${i} has ${t.data.length} values, expected ${first[i]!.data.length}`);
+    });
+  }
+  const total = parts.reduce((s, p) => s + p.count, 0);
+  return parts.map((p) => p.count / total);
+}
+
+/**
+ * Applies `reduce` to every coordinate: it receives the parts' values at that coordinate sorted
+ * ascending, with their weights in the same order. Sorting an index array per coordinate keeps
+ * it allocation-free in the inner loop.
+ */
+export function perCoordinate(
+  parts: readonly WeightedGradients[],
+  weights: readonly number[],
+  reduce: (values: Float64Array, weights: Float64Array) => number,
+): Float32Array[] {
+  const n = parts.length;
+  const values = new Float64Array(n);
+  const w = new Float64Array(n);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const raw = new Float64Array(n);
+  return parts[0]!.grads.map((t, ti) => {
+    const out = new Float32Array(t.data.length);
+    for (let j = 0; j < out.length; j++) {
+      for (let k = 0; k < n; k++) raw[k] = parts[k]!.grads[ti]!.data[j]!;
+      // Ties keep the parts' order, so the result does not depend on the sort's stability.
+      order.sort((a, b) => raw[a]! - raw[b]! || a - b);
+      for (let k = 0; k < n; k++) {
+        values[k] = raw[order[k]!]!;
+        w[k] = weights[order[k]!]!;
+      }
+      out[j] = reduce(values, w);
+    }
+    return out;
+  });
+}
+
+/** Flattened Euclidean geometry over a list of tensors (a whole gradient as one vector). */
+export function distance(a: readonly ArrayLike<number>[], b: readonly ArrayLike<number>[]): number {
+  let s = 0;
+  a.forEach((t, i) => {
+    const u = b[i]!;
+    for (let j = 0; j < t.length; j++) {
+      const d = t[j]! - u[j]!;
+      s += d * d;
+    }
+  });
+  return Math.sqrt(s);
+}
+
+export function norm(a: readonly ArrayLike<number>[]): number {
+  let s = 0;
+  for (const t of a) for (let j = 0; j < t.length; j++) s += t[j]! * t[j]!;
+  return Math.sqrt(s);
+}
+
+/** The weighted median of already sorted values: the first whose cumulative weight reaches half. */
+export function sortedWeightedMedian(values: ArrayLike<number>, weights: ArrayLike<number>): number {
+  let total = 0;
+  for (let k = 0; k < values.length; k++) total += weights[k]!;
+  let acc = 0;
+  for (let k = 0; k < values.length; k++) {
+    acc += weights[k]!;
+    // Exactly half: average with the next value, as the unweighted median of an even count does.
+    if (Math.abs(acc - total / 2) <= 1e-12 * total && k + 1 < values.length) return (values[k]! + values[k + 1]!) / 2;
+    if (acc > total / 2) return values[k]!;
+  }
+  return values[values.length - 1]!;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

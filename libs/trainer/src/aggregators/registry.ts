@@ -1,0 +1,46 @@
+import { centeredClipAggregator } from './centered-clip.ts';
+import { meanAggregator } from './mean.ts';
+import { medianAggregator } from './median.ts';
+import { normFilterAggregator } from './norm-filter.ts';
+import { trimmedMeanAggregator } from './trimmed-mean.ts';
+import { AGGREGATOR_NAMES, type Aggregator, type AggregatorName, type AggregatorOptions } from './types.ts';
+import type { WeightedGradients } from '../aggregate.ts';
+
+const RULES: Record<AggregatorName, Aggregator> = {
+  mean: meanAggregator,
+  'trimmed-mean': trimmedMeanAggregator,
+  median: medianAggregator,
+  'centered-clip': centeredClipAggregator,
+  'norm-filter': normFilterAggregator,
+};
+
+export function isAggregatorName(name: string): name is AggregatorName {
+  return (AGGREGATOR_NAMES as readonly string[]).includes(name);
+}
+
+export function getAggregator(name: string): Aggregator {
+  if (!isAggregatorName(name)) throw new Error(`unknown aggregator "${name}"; use one of: ${AGGREGATOR_NAMES.join(', ')}`);
+  return RULES[name];
+}
+
+export function listAggregators(): Aggregator[] {
+  return AGGREGATOR_NAMES.map((n) => RULES[n]);
+}
+
+/**
+ * A round's parts are the trainable gradients followed by state (batch-norm statistics), and the two
+ * differ in scale by orders of magnitude. The rule therefore runs on each block separately: the
+ * state block is defended by the same rule as the gradients, and a norm never mixes the two.
+ */
+export function aggregateBlocks(
+  rule: Aggregator,
+  parts: readonly WeightedGradients[],
+  trainableCount: number,
+  o: AggregatorOptions,
+): Float32Array[] {
+  const first = parts[0]?.grads.length ?? 0;
+  if (trainableCount >= first) return rule.aggregate(parts, o);
+  const head = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(0, trainableCount), count: p.count })), o);
+  const tail = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(trainableCount), count: p.count })), o);
+  return [...head, ...tail];
+}
