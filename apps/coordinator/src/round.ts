@@ -1,18 +1,21 @@
-import { splitByWeights } from '@shardgrad/data';
 import type { Task } from '@shardgrad/protocol';
 import type { TensorData } from '@shardgrad/codec';
 import type { WeightedGradients } from '@shardgrad/trainer';
+import { planShares } from './plan-shares.ts';
 import type { PoolMember, WorkerPool } from './worker-pool.ts';
 
-/** A round may overrun its estimate by this factor before idle workers take copies of late shards. */
+/** A task may overrun its estimated time by this factor before idle workers take copies of it. */
 export const DEADLINE_FACTOR = 1.5;
-/** Floor for the deadline: below this, network jitter alone would trigger needless copies. */
+/** Floor for a deadline: below this, network jitter alone would trigger needless copies. */
 export const DEADLINE_FLOOR_MS = 250;
 
 interface Assignment {
   sentAt: number;
-  /** Only a task sent to an idle worker measures its speed; a queued one also measures the queue. */
-  measuresSpeed: boolean;
+  /** Past this, the shard is late and idle workers may take copies of it. */
+  lateAt: number;
+  late: boolean;
+  /** Sent to an idle worker: its round trip has no queueing in it, so it measures the overhead. */
+  measuresOverhead: boolean;
 }
 
 interface Shard {
@@ -20,6 +23,15 @@ interface Shard {
   indices: Uint32Array;
   assigned: Map<string, Assignment>;
   result?: { grads: TensorData[]; count: number; loss: number; metrics: Record<string, number>; workerId: string };
+}
+
+export interface ShardResult {
+  grads: TensorData[];
+  count: number;
+  loss: number;
+  metrics: Record<string, number>;
+  /** The worker's own timing of the compute; without it the round trip stands in for it. */
+  computeMs?: number;
 }
 
 export interface RoundOutcome {
@@ -34,18 +46,19 @@ export interface RoundOutcome {
 export type AcceptVerdict = { ok: true } | { ok: false; reason: 'unknown-shard' | 'duplicate' | 'stale-round'; message: string };
 
 /**
- * One synchronous round: split the batch by measured speed, hand out shards, collect exactly one
- * result per shard. A shard whose worker leaves, or runs past the deadline, is sent again to an idle
- * worker; whichever copy arrives first counts and the other is refused as a duplicate, so every
- * sample counts exactly once.
+ * One synchronous round: split the batch so every worker should finish at the same time (by its
+ * measured speed and per-task overhead), hand out shards, collect exactly one result per shard.
+ * A shard whose worker leaves, or that runs past its deadline, is sent again to an idle worker;
+ * whichever copy arrives first counts and the other is refused as a duplicate, so every sample of
+ * the batch counts exactly once.
  */
 export class Round {
   private shards: Shard[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private resolve!: (o: RoundOutcome) => void;
   private reassignedCount = 0;
-  /** Set once the deadline passes: from then on idle workers take copies of late shards. */
-  private overdue = false;
+  /** Workers whose submissions this round were refused: the last to be trusted with more of it. */
+  private failed = new Set<string>();
   readonly done: Promise<RoundOutcome>;
 
   constructor(
@@ -62,7 +75,11 @@ export class Round {
   start(): void {
     const members = this.pool.list();
     if (members.length === 0) return;
-    const sizes = splitByWeights(this.indices.length, members.map((m) => m.speed));
+    const now = Date.now();
+    const sizes = planShares(
+      this.indices.length,
+      members.map((m) => ({ speed: m.speed, latencyMs: m.overheadMs + this.pool.readyInMs(m, now), busy: m.busy > 0 })),
+    );
     let off = 0;
     members.forEach((m, i) => {
       const n = sizes[i]!;
@@ -80,28 +97,32 @@ export class Round {
     return this.shards.filter((s) => !s.result).length;
   }
 
-  accept(
-    member: PoolMember,
-    shardId: number,
-    result: { grads: TensorData[]; count: number; loss: number; metrics: Record<string, number> },
-  ): AcceptVerdict {
+  accept(member: PoolMember, shardId: number, result: ShardResult): AcceptVerdict {
     const shard = this.shards[shardId];
     if (!shard || !shard.assigned.has(member.id)) {
       return { ok: false, reason: 'unknown-shard', message: `shard ${shardId} of round ${this.round} was not given to this worker` };
     }
+    const now = Date.now();
     const a = shard.assigned.get(member.id)!;
     shard.assigned.delete(member.id);
-    member.busy = Math.max(0, member.busy - 1);
-    if (a.measuresSpeed) this.pool.recordSpeed(member, shard.indices.length / Math.max(1, Date.now() - a.sentAt) * 1000);
-    if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shardId} already has a result` };
+    this.pool.released(member, now);
     if (result.count !== shard.indices.length) {
       return { ok: false, reason: 'unknown-shard', message: `shard ${shardId} has ${shard.indices.length} samples, result claims ${result.count}` };
     }
+    // Even a duplicate is a true measurement of this worker.
+    const roundTrip = now - a.sentAt;
+    if (result.computeMs !== undefined) {
+      this.pool.recordCompute(member, result.count, result.computeMs);
+      if (a.measuresOverhead) this.pool.recordOverhead(member, roundTrip - result.computeMs);
+    } else if (a.measuresOverhead) {
+      this.pool.recordCompute(member, result.count, roundTrip);
+    }
+    if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shardId} already has a result` };
     shard.result = { ...result, workerId: member.id };
     member.rounds++;
     member.samples += result.count;
-    this.reassign();
     if (this.outstanding === 0) this.finish();
+    else this.reassign();
     return { ok: true };
   }
 
@@ -113,7 +134,8 @@ export class Round {
 
   /** A worker's submission was refused: its open shards here are redone elsewhere. */
   workerFailed(member: PoolMember): void {
-    for (const s of this.shards) if (!s.result && s.assigned.delete(member.id)) member.busy = Math.max(0, member.busy - 1);
+    this.failed.add(member.id);
+    for (const s of this.shards) if (!s.result && s.assigned.delete(member.id)) this.pool.released(member);
     this.reassign();
   }
 
@@ -131,63 +153,70 @@ export class Round {
 
   /**
    * Gives each orphaned shard (nobody computing it) to the fastest idle worker, or queues it on the
-   * fastest live one. Once the deadline has passed, idle workers also take copies of late shards.
+   * fastest live one; gives each late shard (every copy of it past its deadline) to an idle worker.
+   * A worker refused this round only gets work when nobody else is there to take it.
    */
   private reassign(): void {
     for (const s of this.shards) {
       if (s.result) continue;
       const orphan = s.assigned.size === 0;
-      if (!orphan && !this.overdue) continue;
-      const others = this.pool.list().filter((m) => !s.assigned.has(m.id)).sort((a, b) => b.speed - a.speed);
+      const late = !orphan && [...s.assigned.values()].every((a) => a.late);
+      if (!orphan && !late) continue;
+      const free = this.pool.list().filter((m) => !s.assigned.has(m.id));
+      const trusted = free.filter((m) => !this.failed.has(m.id));
+      const others = (trusted.length ? trusted : free).sort((a, b) => b.speed - a.speed);
       const idle = others.find((m) => m.busy === 0);
       const target = idle ?? (orphan ? others[0] : undefined);
       if (target) this.send(s, target, true);
     }
+    this.armDeadline();
   }
 
   private send(shard: Shard, m: PoolMember, reassigned = false): void {
-    shard.assigned.set(m.id, { sentAt: Date.now(), measuresSpeed: m.busy === 0 });
+    const now = Date.now();
+    const due = this.pool.schedule(m, shard.indices.length, now);
+    shard.assigned.set(m.id, {
+      sentAt: now,
+      lateAt: now + Math.max(DEADLINE_FLOOR_MS, (due - now) * DEADLINE_FACTOR),
+      late: false,
+      measuresOverhead: m.busy === 0,
+    });
     m.busy++;
     if (reassigned) this.reassignedCount++;
     m.send('task', this.makeTask(shard.id, shard.indices, m));
   }
 
-  /** The deadline is what the slowest worker should need at its estimated speed, with slack. */
+  /** Wakes at the next deadline among open assignments. */
   private armDeadline(): void {
     if (this.timer) clearTimeout(this.timer);
-    let expected = 0;
+    this.timer = undefined;
+    let next = Infinity;
     for (const s of this.shards) {
       if (s.result) continue;
-      for (const id of s.assigned.keys()) {
-        const m = this.pool.get(id);
-        if (m) expected = Math.max(expected, (s.indices.length / m.speed) * 1000);
-      }
+      for (const a of s.assigned.values()) if (!a.late) next = Math.min(next, a.lateAt);
     }
-    if (expected === 0) return;
-    const ms = Math.max(DEADLINE_FLOOR_MS, expected * DEADLINE_FACTOR);
-    const armedAt = Date.now();
-    this.timer = setTimeout(() => {
-      if (this.outstanding === 0) return;
-      // Late workers are at most this fast; lowering their estimate shrinks their next share.
-      for (const s of this.shards) {
-        if (s.result) continue;
-        for (const [id, a] of s.assigned) {
-          const m = this.pool.get(id);
-          if (m && a.measuresSpeed) {
-            const bound = (s.indices.length / Math.max(1, Date.now() - a.sentAt)) * 1000;
-            if (bound < m.speed) this.pool.recordSpeed(m, bound);
-          }
-        }
-      }
-      this.overdue = true;
-      this.reassign();
-      this.armDeadline();
-    }, ms - (Date.now() - armedAt));
+    if (next === Infinity) return;
+    this.timer = setTimeout(() => this.onDeadline(), Math.max(0, next - Date.now()));
     this.timer.unref?.();
   }
 
+  private onDeadline(): void {
+    const now = Date.now();
+    for (const s of this.shards) {
+      if (s.result) continue;
+      for (const [id, a] of s.assigned) {
+        if (a.late || a.lateAt > now) continue;
+        a.late = true;
+        const m = this.pool.get(id);
+        // Sent to it idle, it has computed for at most this long: a hard bound on its speed now.
+        if (m && a.measuresOverhead) this.pool.capSpeed(m, s.indices.length, now - a.sentAt - m.overheadMs);
+      }
+    }
+    this.reassign();
+  }
+
   private finish(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.cancel();
     const results = this.shards.map((s) => s.result!);
     const samples = results.reduce((a, r) => a + r.count, 0);
     const metrics: Record<string, number> = {};

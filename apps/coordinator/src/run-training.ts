@@ -38,8 +38,6 @@ export interface TrainingSummary {
   testLoss: number;
   testAccuracy: number;
   testMetrics: Record<string, number>;
-  /** The model's own held-out figures (F1, RMSE against a baseline, …), when it defines `report`. */
-  report?: Record<string, number | string>;
 }
 
 /**
@@ -95,6 +93,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         workers: outcome.shards.length,
         reassigned: outcome.reassigned,
       });
+      c.emit('event', { type: 'workers', step, workers: c.pool.liveViews() });
       if (plan.evaluateEvery && step % plan.evaluateEvery === 0) {
         const k = Math.min(VALIDATION_ROWS, dataset.test.n);
         const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
@@ -113,8 +112,6 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   const seconds = (performance.now() - started) / 1000;
   const test = evaluate(state.model, state.def, dataset, dataset.test);
   c.emit('event', { type: 'evaluation', split: 'test', step, ...test });
-  const report = state.def.report?.({ model: state.model, dataset, config: c.config.modelConfig ?? {} });
-  if (report) c.emit('event', { type: 'report', split: 'test', step, figures: report });
   const rejected = c.pool.list().reduce((s, m) => s + m.errors, 0);
   return {
     type: 'summary',
@@ -133,6 +130,5 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     testLoss: test.loss,
     testAccuracy: test.metrics.accuracy ?? NaN,
     testMetrics: test.metrics,
-    ...(report ? { report } : {}),
   };
 }

@@ -1,7 +1,9 @@
 import type { WorkerKind, WorkerView } from '@shardgrad/protocol';
 
-/** Smoothing of the speed estimate: recent rounds dominate, one noisy round does not. */
-const SPEED_EMA = 0.3;
+/** Smoothing of the estimates: recent rounds dominate, one noisy round does not. */
+const EMA = 0.3;
+/** A compute time below this is timer noise, not a measurement of speed. */
+const MIN_COMPUTE_MS = 0.05;
 
 export interface PoolMember {
   id: string;
@@ -9,16 +11,26 @@ export interface PoolMember {
   backend: string;
   nickname?: string;
   threads?: number;
-  /** Estimated samples per second, round-trip included. */
+  /**
+   * Estimated compute throughput, samples per second: what the worker reports computing, with
+   * neither the wait in its queue nor the per-task transfer cost in it (those are `overheadMs`).
+   */
   speed: number;
   speedMeasured: boolean;
+  /** Per-task cost beyond compute (weights and gradients over the wire, decoding, validation), ms. */
+  overheadMs: number;
+  /** When the work it has been given should be done (Date.now() clock), judged by the estimates. */
+  busyUntil: number;
   /** The weights version this worker holds (or will, once its queued task arrives). */
   version: number;
   busy: number;
   rounds: number;
   samples: number;
+  /** Submissions refused for a fault of the worker's (late copies of reassigned shards are not faults). */
   errors: number;
+  /** Every refusal by reason, the harmless ones included. */
   rejects: Record<string, number>;
+  /** Fraction of the last round's batch planned for it. */
   share: number;
   lastSeen: number;
   joinedAt: number;
@@ -26,17 +38,29 @@ export interface PoolMember {
   disconnect: (reason: string) => void;
 }
 
+export type NewMember = Pick<PoolMember, 'id' | 'kind' | 'backend' | 'nickname' | 'threads' | 'send' | 'disconnect'> & {
+  /** The worker's own estimate (a calibration); otherwise it starts at its peers' median. */
+  speed?: number;
+};
+
+/** Refusals that say the coordinator no longer needed the work, not that the worker did it wrong. */
+const HARMLESS_REJECTS = new Set(['duplicate', 'stale-round']);
+
 /** The live set of workers and what the coordinator knows of each; pure bookkeeping, no sockets. */
 export class WorkerPool {
   private members = new Map<string, PoolMember>();
   private gone: PoolMember[] = [];
+  /** Exponentially weighted sums of (samples, ms): their ratio weights big shards more than noisy small ones. */
+  private work = new WeakMap<PoolMember, { samples: number; ms: number }>();
+  private overheadMeasured = new WeakSet<PoolMember>();
 
-  add(m: Omit<PoolMember, 'speed' | 'speedMeasured' | 'version' | 'busy' | 'rounds' | 'samples' | 'errors' | 'rejects' | 'share' | 'lastSeen' | 'joinedAt'> & { speed?: number }): PoolMember {
-    const speed = m.speed ?? this.typicalSpeed();
+  add(m: NewMember): PoolMember {
     const member: PoolMember = {
       ...m,
-      speed,
+      speed: m.speed ?? this.typicalSpeed(),
       speedMeasured: false,
+      overheadMs: this.typicalOverhead(),
+      busyUntil: 0,
       version: -1,
       busy: 0,
       rounds: 0,
@@ -75,21 +99,70 @@ export class WorkerPool {
 
   /** A newcomer without a measurement is assumed as fast as the median of its peers. */
   typicalSpeed(): number {
-    const s = this.list()
-      .filter((m) => m.speedMeasured)
-      .map((m) => m.speed)
-      .sort((a, b) => a - b);
-    return s.length ? s[Math.floor(s.length / 2)]! : 1000;
+    return median(this.list().filter((m) => m.speedMeasured).map((m) => m.speed)) ?? 1000;
   }
 
-  recordSpeed(m: PoolMember, samplesPerSecond: number): void {
-    if (!Number.isFinite(samplesPerSecond) || samplesPerSecond <= 0) return;
-    m.speed = m.speedMeasured ? (1 - SPEED_EMA) * m.speed + SPEED_EMA * samplesPerSecond : samplesPerSecond;
+  typicalOverhead(): number {
+    return median(this.list().filter((m) => this.overheadMeasured.has(m)).map((m) => m.overheadMs)) ?? 0;
+  }
+
+  /** A finished shard: `samples` computed in `computeMs` as the worker timed it. */
+  recordCompute(m: PoolMember, samples: number, computeMs: number): void {
+    if (!(samples > 0) || !Number.isFinite(computeMs) || computeMs < 0) return;
+    const ms = Math.max(MIN_COMPUTE_MS, computeMs);
+    const w = this.work.get(m);
+    const next = w && m.speedMeasured ? { samples: (1 - EMA) * w.samples + EMA * samples, ms: (1 - EMA) * w.ms + EMA * ms } : { samples, ms };
+    this.work.set(m, next);
+    m.speed = (next.samples / next.ms) * 1000;
     m.speedMeasured = true;
   }
 
+  /** Round trip minus compute, for a task that found the worker idle (so no queueing in it). */
+  recordOverhead(m: PoolMember, ms: number): void {
+    if (!Number.isFinite(ms)) return;
+    const v = Math.max(0, ms);
+    m.overheadMs = this.overheadMeasured.has(m) ? (1 - EMA) * m.overheadMs + EMA * v : v;
+    this.overheadMeasured.add(m);
+  }
+
+  /**
+   * A shard still not back: the worker cannot be faster than `samples` in `elapsedMs` of compute.
+   * The estimate drops to that bound at once, so its next share shrinks in the very next round.
+   */
+  capSpeed(m: PoolMember, samples: number, elapsedMs: number): void {
+    const bound = (samples / Math.max(MIN_COMPUTE_MS, elapsedMs)) * 1000;
+    if (!(bound < m.speed)) return;
+    m.speed = bound;
+    m.speedMeasured = true;
+    const w = this.work.get(m);
+    // Keep the running sums consistent with the capped speed, so later measurements blend from it.
+    if (w) this.work.set(m, { samples: w.samples, ms: (w.samples / bound) * 1000 });
+    else this.work.set(m, { samples, ms: (samples / bound) * 1000 });
+  }
+
+  /** Books a task on the worker's timeline and returns when it should be back. */
+  schedule(m: PoolMember, samples: number, now = Date.now()): number {
+    m.busyUntil = now + this.readyInMs(m, now) + m.overheadMs + (samples / m.speed) * 1000;
+    return m.busyUntil;
+  }
+
+  /** A result came back; with nothing else outstanding the worker is free now. */
+  released(m: PoolMember, now = Date.now()): void {
+    m.busy = Math.max(0, m.busy - 1);
+    if (m.busy === 0) m.busyUntil = now;
+  }
+
+  /**
+   * How long until the worker could start on new work. Past its expected time, a busy worker is
+   * assumed to need about as long again as it is already late: a stalled tab gets little or nothing.
+   */
+  readyInMs(m: PoolMember, now = Date.now()): number {
+    if (m.busy === 0) return 0;
+    return Math.abs(m.busyUntil - now);
+  }
+
   reject(m: PoolMember, reason: string): void {
-    m.errors++;
+    if (!HARMLESS_REJECTS.has(reason)) m.errors++;
     m.rejects[reason] = (m.rejects[reason] ?? 0) + 1;
   }
 
@@ -97,6 +170,16 @@ export class WorkerPool {
     const live = this.list().map((m) => view(m, m.busy > 0 ? 'busy' : 'idle'));
     return [...live, ...this.gone.slice(-20).map((m) => view(m, 'gone'))];
   }
+
+  liveViews(): WorkerView[] {
+    return this.list().map((m) => view(m, m.busy > 0 ? 'busy' : 'idle'));
+  }
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
 function view(m: PoolMember, status: WorkerView['status']): WorkerView {
@@ -105,6 +188,7 @@ function view(m: PoolMember, status: WorkerView['status']): WorkerView {
     kind: m.kind,
     backend: m.backend,
     nickname: m.nickname,
+    threads: m.threads,
     samplesPerSecond: Math.round(m.speed),
     share: m.share,
     rounds: m.rounds,

@@ -25,8 +25,6 @@ export interface NodeWorkerOptions {
   /** Compute threads (worker_threads, each with its own `threadBackend`); 1 computes in this thread. */
   threads?: number;
   threadBackend?: ThreadBackend;
-  /** Speed to announce before any round has measured one (calibration result or a test's choice). */
-  samplesPerSecond?: number;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -122,7 +120,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   });
   run = await join();
   await prepare(run);
-  socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
+  socket.emit('ready', {});
   log({ type: 'joined', runId: run.runId, model: run.model, backend: engine!.backend, threads });
   return { done, close: () => socket.disconnect() };
 }

@@ -76,7 +76,11 @@ export interface WorkerView {
   kind: WorkerKind;
   backend: string;
   nickname?: string;
+  /** Compute threads of a Node worker (`--threads`). */
+  threads?: number;
+  /** Estimated compute throughput. */
   samplesPerSecond: number;
+  /** Fraction of the last round's batch planned for it. */
   share: number;
   rounds: number;
   samples: number;

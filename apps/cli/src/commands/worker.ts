@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { startNodeWorker } from '@shardgrad/worker-node';
 import { createOutput, UsageError } from '../output.ts';
-import { oneOf, positiveNumber } from '../parse.ts';
+import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 
@@ -11,6 +11,14 @@ function urlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   if (env.SHARDGRAD_URL) return env.SHARDGRAD_URL;
   if (env.MASTER_ADDR) return `http://${env.MASTER_ADDR}:${env.MASTER_PORT ?? '8080'}`;
   return undefined;
+}
+
+/** With several threads each thread runs wasm (or cpu); the native backends cannot live in worker_threads. */
+function threadBackendFor(threads: number, backend: (typeof BACKENDS)[number]): 'wasm' | 'cpu' | undefined {
+  if (threads > 256) throw new UsageError(`--threads ${threads} is more than 256`);
+  if (threads === 1) return undefined;
+  if (backend === 'auto' || backend === 'wasm' || backend === 'cpu') return backend === 'cpu' ? 'cpu' : 'wasm';
+  throw new UsageError(`--threads ${threads} runs a wasm backend in each thread; --backend ${backend} cannot (tfjs-node already uses every core; use --threads 1)`);
 }
 
 export function workerCommand(): Command {
@@ -22,6 +30,7 @@ export function workerCommand(): Command {
     .option('--nickname <name>', 'name shown on the dashboard')
     .option('--token <token>', 'worker token, if the coordinator requires one (or SHARDGRAD_WORKER_TOKEN)')
     .option('--slowdown <factor>', 'test hook: stretch compute time by this factor to emulate a slow device', positiveNumber)
+    .option('--threads <n>', 'compute threads: worker_threads with a wasm backend each, one core each', positiveInt, 1)
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
@@ -32,14 +41,18 @@ export function workerCommand(): Command {
       } catch {
         throw new UsageError(`--url "${url}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
       }
-      const backend = await initNodeBackend(o.backend);
+      const threadBackend = threadBackendFor(o.threads, o.backend);
+      const backend = threadBackend
+        ? { backend: threadBackend, detail: `${o.threads} worker_threads, one ${threadBackend} backend each` }
+        : await initNodeBackend(o.backend);
       out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
       const w = await startNodeWorker({
         url,
-        // Under a launcher or an Indexed Job, the rank tells workers apart on the dashboard.
-        nickname: o.nickname ?? (process.env.RANK ? `rank-${process.env.RANK}` : undefined),
+        nickname: o.nickname,
         token: o.token ?? process.env.SHARDGRAD_WORKER_TOKEN,
         slowdown: o.slowdown,
+        threads: o.threads,
+        threadBackend,
         log: (e) => out.event(e, (ev) => (ev.type === 'shard' ? null : JSON.stringify(ev))),
       });
       const stop = () => w.close();

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { planShares } from './plan-shares.ts';
+
+const idle = (speed: number, latencyMs = 0) => ({ speed, latencyMs, busy: false });
+
+describe('planShares', () => {
+  it('splits in proportion to speed when latencies are equal', () => {
+    expect(planShares(400, [idle(3000, 5), idle(1000, 5)])).toEqual([300, 100]);
+    expect(planShares(90, [idle(1), idle(1), idle(1)])).toEqual([30, 30, 30]);
+  });
+
+  it('gives a worker with a longer latency less, so both should finish together', () => {
+    // Equal speed 1000/s; B needs 100 ms more per task. T = (1000 + 100) / 2000 s = 550 ms.
+    const [a, b] = planShares(1000, [idle(1000, 0), idle(1000, 100)]);
+    expect(a).toBe(550);
+    expect(b).toBe(450);
+  });
+
+  it('leaves out a busy worker whose latency alone exceeds the round, but keeps an idle one measured', () => {
+    expect(planShares(100, [idle(1000), { speed: 1000, latencyMs: 5000, busy: true }])).toEqual([100, 0]);
+    expect(planShares(100, [idle(1000), idle(1000, 5000)])).toEqual([99, 1]);
+  });
+
+  it('always hands out exactly the batch, to known workers, without negative sizes', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.array(fc.record({ speed: fc.double({ min: 1e-3, max: 1e6, noNaN: true }), latencyMs: fc.double({ min: 0, max: 1e4, noNaN: true }), busy: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+        (total, cands) => {
+          const sizes = planShares(total, cands);
+          expect(sizes).toHaveLength(cands.length);
+          expect(sizes.reduce((a, b) => a + b, 0)).toBe(total);
+          expect(sizes.every((n) => Number.isInteger(n) && n >= 0)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('refuses a speed or latency that is not a positive finite number', () => {
+    expect(() => planShares(10, [idle(0)])).toThrow(/speed 0/);
+    expect(() => planShares(10, [idle(Number.NaN)])).toThrow(/speed NaN/);
+    expect(() => planShares(10, [idle(10, -1)])).toThrow(/latency -1/);
+    expect(planShares(10, [])).toEqual([]);
+  });
+});
