@@ -5,3 +5,5 @@ export * from './optimizer.ts';
 export * from './evaluate.ts';
 export * from './shard-computer.ts';
 export * from './aggregators/index.ts';
+export * from './noise-scale.ts';
+export * from './lr-rules.ts';
