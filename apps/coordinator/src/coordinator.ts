@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import type { Dataset } from '@shardgrad/data';
 import type { ModelDefinition } from '@shardgrad/models';
@@ -16,11 +17,10 @@ import {
 } from '@shardgrad/protocol';
 import type { CoordinatorEvent } from './events.ts';
 import { HttpRoutes, sendJson } from './http-routes.ts';
+import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
 import { Round } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult } from './validate-result.ts';
-import { RunControl } from './run-control.ts';
-import { createRunId } from '@shardgrad/runlog';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
 
 /** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
@@ -48,20 +48,19 @@ type WorkerSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
  * checks every submission. It owns no training policy; `runTraining` drives rounds through it.
  */
 export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
-  /** Sortable (a timestamp first) and also the name of the run directory; a new run gets a new one. */
-  runId = createRunId();
-  /** Pause, stop, checkpoints, new runs: the teacher's hand on runTraining. */
-  readonly control = new RunControl(() => this.joinWaiters.splice(0).forEach((w) => w()));
+  readonly runId = randomUUID().slice(0, 8);
   readonly pool = new WorkerPool();
   readonly routes = new HttpRoutes();
-  maxPayloadBytes: number;
+  /** The live gradient noise scale (noise-scale-monitor.ts): `noise-scale` events and `noiseScale` in /api/status. */
+  readonly noiseScale = new NoiseScaleMonitor(this);
+  readonly maxPayloadBytes: number;
   url = '';
   private http: HttpServer;
   private io: Server<ClientToServerEvents, ServerToClientEvents>;
   private current: Round | undefined;
   private joinWaiters: (() => void)[] = [];
 
-  constructor(public config: CoordinatorConfig) {
+  constructor(readonly config: CoordinatorConfig) {
     super();
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     this.http = createServer((req, res) => void this.routes.handle(req, res));
@@ -113,12 +112,12 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 
   status() {
-    return { run: this.runInfo, version: this.config.state.version, workers: this.pool.views() };
+    return { run: this.runInfo, version: this.config.state.version, workers: this.pool.views(), noiseScale: this.noiseScale.latest ?? null };
   }
 
   /** Resolves once at least `n` workers are connected. */
   async waitForWorkers(n: number): Promise<void> {
-    while (this.pool.size < n && !this.control.stopRequested) {
+    while (this.pool.size < n) {
       this.emit('event', { type: 'waiting', needed: n, have: this.pool.size });
       await new Promise<void>((r) => this.joinWaiters.push(r));
     }
@@ -136,29 +135,6 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       r.cancel();
       this.current = undefined;
     }
-  }
-
-  /** Another socket.io namespace on this server (the dashboard's, the class stats'). */
-  of(name: string) {
-    return this.io.of(name);
-  }
-
-  /**
-   * Starts another run on this server (the teacher's "new run"): workers are sent the new RunInfo
-   * and dropped; workers that know the `run` event join again and build the new model.
-   */
-  replaceRun(config: CoordinatorConfig): void {
-    this.current?.cancel();
-    this.config = { ...config, host: this.config.host, port: this.config.port };
-    this.runId = createRunId();
-    this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
-    // The socket limit follows the model, as in the constructor; it applies to connections made from now on.
-    const limit = this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES;
-    this.io.engine.opts.maxHttpBufferSize = Math.max(this.io.engine.opts.maxHttpBufferSize ?? 0, limit);
-    const ws = (this.io.engine as unknown as { ws?: { options?: { maxPayload?: number } } }).ws;
-    if (ws?.options) ws.options.maxPayload = Math.max(ws.options.maxPayload ?? 0, limit);
-    this.io.emit('run', this.runInfo);
-    this.io.disconnectSockets(false);
   }
 
   broadcastStop(reason: string): void {

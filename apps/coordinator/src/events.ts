@@ -1,4 +1,6 @@
-import type { ControlAction, RoundEvent, WorkerView } from '@shardgrad/protocol';
+import type { RoundEvent, WorkerView } from '@shardgrad/protocol';
+
+import type { NoiseScaleEvent } from './noise-scale-monitor.ts';
 
 /** Everything the coordinator reports; the CLI prints these as JSON lines and the dashboard draws them. */
 export type CoordinatorEvent =
@@ -8,12 +10,10 @@ export type CoordinatorEvent =
   | { type: 'rejected'; workerId: string; reason: string; message: string }
   | { type: 'waiting'; needed: number; have: number }
   | RoundEvent
+  // The gradient noise scale (noise-scale-monitor.ts) and the batch grown towards it (adaptive-batch.ts).
+  | NoiseScaleEvent
+  | { type: 'adaptive-batch'; step: number; from: number; to: number; bSimple: number | null }
   // After each round: every live worker's speed estimate and planned share (the dashboard's workers table).
   | { type: 'workers'; step: number; workers: WorkerView[] }
   | { type: 'epoch'; epoch: number; step: number; trainLoss: number; trainMetrics: Record<string, number>; seconds: number }
-  | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> }
-  // The teacher's controls and what the run directory keeps (run-control.ts, run-recorder.ts).
-  | { type: 'control'; action: ControlAction; message: string; step: number }
-  | { type: 'checkpoint'; step: number; path: string }
-  | { type: 'finished'; step: number; reason: 'completed' | 'stopped' }
-  | { type: 'run-started'; runId: string; model: string; dataset: string; parameters: number };
+  | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> };

@@ -5,6 +5,8 @@ export * from './training-state.ts';
 export * from './worker-pool.ts';
 export * from './round.ts';
 export * from './events.ts';
+export * from './noise-scale-monitor.ts';
+export * from './adaptive-batch.ts';
 export * from './http-routes.ts';
 export * from './validate-result.ts';
 export * from './model-files.ts';

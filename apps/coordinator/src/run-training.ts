@@ -73,6 +73,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       start += batch;
       const outcome = await c.runRound(step, indices);
       state.apply(weightedMean(outcome.parts));
+      c.noiseScale.observe(step + 1, outcome.parts);
       step++;
       samples += outcome.samples;
       reassigned += outcome.reassigned;

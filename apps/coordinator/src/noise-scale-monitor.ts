@@ -1,0 +1,132 @@
+import { NoiseScaleEstimator, type NoiseScaleEstimate, type WeightedGradients } from '@shardgrad/trainer';
+import type { Coordinator } from './coordinator.ts';
+
+/**
+ * The live gradient noise scale of a run, as the `noise-scale` event (after every round with two
+ * or more shards) and as `noiseScale` in `GET /api/status`. Estimator: @shardgrad/trainer's
+ * noise-scale.ts (B_simple = tr(Σ)/|G|², unequal shard sizes, smoothed over rounds).
+ */
+export type NoiseScaleEvent =
+  | {
+      type: 'noise-scale';
+      step: number;
+      available: true;
+      /** The global batch of the round. */
+      batch: number;
+      shards: number;
+      /** B_simple (smoothed), in examples; null while the smoothed |G|² is not positive. */
+      bSimple: number | null;
+      /** tr(Σ) and |G|², smoothed (per example). */
+      trace: number;
+      gradSq: number;
+      /** This round's own (unsmoothed) estimates. */
+      roundTrace: number;
+      roundGradSq: number;
+      rounds: number;
+      /** batch / B_simple: above 1 the batch is past the critical batch. */
+      batchOverNoise: number | null;
+      advice: NoiseAdvice;
+      /** True when `advice.kind` differs from the previous event's (people are told only then). */
+      adviceChanged: boolean;
+    }
+  | { type: 'noise-scale'; step: number; available: false; reason: string };
+
+export interface NoiseAdvice {
+  kind: 'warming-up' | 'under' | 'near' | 'past';
+  message: string;
+}
+
+/** Rounds of smoothing before the estimate is trusted enough to advise on. */
+export const ADVICE_AFTER_ROUNDS = 10;
+/** The batch counts as past (or under) the critical batch beyond this factor either way. */
+const ADVICE_FACTOR = 2;
+
+export function noiseAdvice(batch: number, bSimple: number | null, rounds: number): NoiseAdvice {
+  if (rounds < ADVICE_AFTER_ROUNDS) return { kind: 'warming-up', message: `measuring the gradient noise scale (${rounds}/${ADVICE_AFTER_ROUNDS} rounds)` };
+  if (bSimple === null) {
+    return { kind: 'under', message: `the gradient is still mostly noise (noise scale too large to measure): a bigger global batch than ${batch} would train faster` };
+  }
+  const ratio = batch / bSimple;
+  const critical = Math.round(bSimple);
+  if (ratio >= ADVICE_FACTOR) {
+    return {
+      kind: 'past',
+      message: `the global batch (${batch}) is ${ratio.toFixed(1)}× past the critical batch (≈${critical}): more workers won't train faster; a smaller batch would need almost as few steps`,
+    };
+  }
+  if (ratio <= 1 / ADVICE_FACTOR) {
+    return {
+      kind: 'under',
+      message: `the global batch (${batch}) is ${(1 / ratio).toFixed(1)}× under the critical batch (≈${critical}): a bigger batch (more workers) would cut the steps almost in proportion`,
+    };
+  }
+  return { kind: 'near', message: `the global batch (${batch}) is near the critical batch (≈${critical})` };
+}
+
+export class NoiseScaleMonitor {
+  private estimator = new NoiseScaleEstimator();
+  private runId: string | undefined;
+  private lastAdvice: NoiseAdvice['kind'] | undefined;
+  private toldUnavailable = false;
+  /** The last event, for /api/status. */
+  latest: NoiseScaleEvent | undefined;
+
+  constructor(private readonly c: Coordinator) {}
+
+  /** Called by the training loop with each round's shard results, once the step is applied. */
+  observe(step: number, parts: readonly WeightedGradients[]): void {
+    const { state, dataset } = this.c.config;
+    if (this.runId !== this.c.runId) this.reset();
+    const batch = parts.reduce((s, p) => s + p.count, 0);
+    let est: NoiseScaleEstimate | undefined;
+    try {
+      est = this.estimator.observe(parts, { trainableCount: state.trainableCount, populationSize: dataset.train.n });
+    } catch (e) {
+      return this.unavailable(step, `cannot estimate: ${(e as Error).message}`);
+    }
+    if (!est) return this.unavailable(step, 'one shard this round: the noise scale needs two or more shards (workers) per round');
+    const advice = noiseAdvice(batch, est.bSimple, est.rounds);
+    const e: NoiseScaleEvent = {
+      type: 'noise-scale',
+      step,
+      available: true,
+      batch,
+      shards: est.last.shards,
+      bSimple: est.bSimple,
+      trace: est.trace,
+      gradSq: est.gradSq,
+      roundTrace: est.last.trace,
+      roundGradSq: est.last.gradSq,
+      rounds: est.rounds,
+      batchOverNoise: est.bSimple === null ? null : batch / est.bSimple,
+      advice,
+      adviceChanged: advice.kind !== this.lastAdvice,
+    };
+    this.lastAdvice = advice.kind;
+    this.latest = e;
+    this.c.emit('event', e);
+  }
+
+  /** The smoothed statistics, for AdaScale. */
+  get statistics(): { trace: number; gradSq: number } | undefined {
+    const e = this.runId === this.c.runId ? this.estimator.estimate : undefined;
+    return e && { trace: e.trace, gradSq: e.gradSq };
+  }
+
+  private unavailable(step: number, reason: string): void {
+    const e: NoiseScaleEvent = { type: 'noise-scale', step, available: false, reason };
+    if (!this.latest?.available) this.latest = e;
+    // Once is enough: a one-worker run would repeat this every round.
+    if (this.toldUnavailable) return;
+    this.toldUnavailable = true;
+    this.c.emit('event', e);
+  }
+
+  private reset(): void {
+    this.runId = this.c.runId;
+    this.estimator.reset();
+    this.latest = undefined;
+    this.lastAdvice = undefined;
+    this.toldUnavailable = false;
+  }
+}
