@@ -92,7 +92,7 @@ describe('bad input from workers', () => {
     // The bad worker answers every task with NaN gradients.
     bad.socket.on('task', (t: Task) => {
       const nan = c.config.state.specs.map((s) => ({ shape: [...s.shape], dtype: 'float32' as const, data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)).fill(NaN) }));
-      const n = (t.unit as { indices: Uint8Array }).indices.byteLength / 4;
+      const n = (t.unit as unknown as { indices: Uint8Array }).indices.byteLength / 4;
       void submit(bad.socket, { runId: t.runId, round: t.round, version: t.version, shardId: t.shardId, count: n, loss: 0, schemaHash: bad.run.schemaHash, computeMs: 1 }, encodeTensors(nan));
     });
     const before = events.length;

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import type { Dataset } from '@shardgrad/data';
 import type { ModelDefinition } from '@shardgrad/models';
@@ -18,10 +17,25 @@ import {
 import type { CoordinatorEvent } from './events.ts';
 import { HttpRoutes, sendJson } from './http-routes.ts';
 import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
+import { Readiness } from './readiness.ts';
 import { Round } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult } from './validate-result.ts';
+import { RunControl } from './run-control.ts';
+import { createRunId } from '@shardgrad/runlog';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
+import { Admission } from './admission.ts';
+import { ResumeBook } from './resume-book.ts';
+import { randomBytes } from 'node:crypto';
+import type { TensorData } from '@shardgrad/codec';
+import type { ResultHeader, WorkerRole } from '@shardgrad/protocol';
+
+/** A check a result must pass before it counts (spot checks); async so it may recompute the shard. */
+export type ResultCheck = (
+  member: PoolMember,
+  header: ResultHeader,
+  grads: TensorData[],
+) => { ok: true } | { ok: false; reason: 'spot-check-mismatch'; message: string };
 
 /** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
 const HELLO_TIMEOUT_MS = 15_000;
@@ -48,19 +62,30 @@ type WorkerSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
  * checks every submission. It owns no training policy; `runTraining` drives rounds through it.
  */
 export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
-  readonly runId = randomUUID().slice(0, 8);
+  /** Sortable (a timestamp first) and also the name of the run directory; a new run gets a new one. */
+  runId = createRunId();
+  /** Pause, stop, checkpoints, new runs: the teacher's hand on runTraining. */
+  readonly control = new RunControl(() => this.joinWaiters.splice(0).forEach((w) => w()));
   readonly pool = new WorkerPool();
   readonly routes = new HttpRoutes();
   /** The live gradient noise scale (noise-scale-monitor.ts): `noise-scale` events and `noiseScale` in /api/status. */
   readonly noiseScale = new NoiseScaleMonitor(this);
-  readonly maxPayloadBytes: number;
+  /** `GET /readyz` for orchestrators' readiness probes (deploy/k8s, compose health checks). */
+  readonly readiness = new Readiness(this);
+  maxPayloadBytes: number;
   url = '';
   private http: HttpServer;
   private io: Server<ClientToServerEvents, ServerToClientEvents>;
   private current: Round | undefined;
   private joinWaiters: (() => void)[] = [];
+  /** Who may join and how much they may say; open (anyone on the port) until configured. */
+  readonly admission = new Admission();
+  private readonly resumes = new ResumeBook();
+  private readonly roles = new Map<string, WorkerRole>();
+  /** Runs on every well-formed result before it counts (spot checks, spot-check.ts). */
+  resultCheck: ResultCheck | undefined;
 
-  constructor(readonly config: CoordinatorConfig) {
+  constructor(public config: CoordinatorConfig) {
     super();
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     this.http = createServer((req, res) => void this.routes.handle(req, res));
@@ -70,6 +95,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       maxHttpBufferSize: this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES,
       perMessageDeflate: false,
       cors: { origin: true },
+      // A cross-origin page that is not on the list gets no socket at all (admission.ts).
+      allowRequest: (req, cb) => this.admission.allowRequest(req, cb),
     });
     this.io.on('connection', (s) => this.admit(s));
     this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
@@ -117,16 +144,17 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
 
   /** Resolves once at least `n` workers are connected. */
   async waitForWorkers(n: number): Promise<void> {
-    while (this.pool.size < n) {
+    while (this.pool.size < n && !this.control.stopRequested) {
       this.emit('event', { type: 'waiting', needed: n, have: this.pool.size });
       await new Promise<void>((r) => this.joinWaiters.push(r));
     }
   }
 
   /** Runs one synchronous round over `indices` and resolves with exactly one result per shard. */
-  async runRound(round: number, indices: Uint32Array) {
+  async runRound(round: number, indices: Uint32Array, unit: { augmentSeed?: number } = {}) {
     const state = this.config.state;
-    const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m));
+    const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m, unit));
+    r.countMustMatchIndices = state.def.customStep?.countIsIndices ?? true;
     this.current = r;
     r.start();
     try {
@@ -135,6 +163,29 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       r.cancel();
       this.current = undefined;
     }
+  }
+
+  /** Another socket.io namespace on this server (the dashboard's, the class stats'). */
+  of(name: string) {
+    return this.io.of(name);
+  }
+
+  /**
+   * Starts another run on this server (the teacher's "new run"): workers are sent the new RunInfo
+   * and dropped; workers that know the `run` event join again and build the new model.
+   */
+  replaceRun(config: CoordinatorConfig): void {
+    this.current?.cancel();
+    this.config = { ...config, host: this.config.host, port: this.config.port };
+    this.runId = createRunId();
+    this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
+    // The socket limit follows the model, as in the constructor; it applies to connections made from now on.
+    const limit = this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES;
+    this.io.engine.opts.maxHttpBufferSize = Math.max(this.io.engine.opts.maxHttpBufferSize ?? 0, limit);
+    const ws = (this.io.engine as unknown as { ws?: { options?: { maxPayload?: number } } }).ws;
+    if (ws?.options) ws.options.maxPayload = Math.max(ws.options.maxPayload ?? 0, limit);
+    this.io.emit('run', this.runInfo);
+    this.io.disconnectSockets(false);
   }
 
   broadcastStop(reason: string): void {
@@ -148,14 +199,14 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.http.closeAllConnections?.();
   }
 
-  private task(round: number, shardId: number, indices: Uint32Array, m: PoolMember): Task {
+  private task(round: number, shardId: number, indices: Uint32Array, m: PoolMember, unit: { augmentSeed?: number } = {}): Task {
     const state = this.config.state;
     const task: Task = {
       runId: this.runId,
       round,
       version: state.version,
       shardId,
-      unit: { kind: 'samples', split: 'train', indices },
+      unit: { kind: 'samples', split: 'train', indices, ...unit },
     };
     if (m.version !== state.version) {
       task.weights = state.encodedWeights();
@@ -180,12 +231,26 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         socket.disconnect(true);
         return;
       }
-      reply({ ok: true, workerId: socket.id, run: this.runInfo });
+      // A worker back after a drop: the same id, role and record (resume-book.ts).
+      const holder = this.resumes.liveHolder(hello.data.resume);
+      if (holder) this.pool.get(holder)?.disconnect('replaced by a resumed connection');
+      const back = this.resumes.take(hello.data.resume);
+      const verdict = this.admission.admit(hello.data, socket.handshake.address, back?.role);
+      if (!verdict.ok) {
+        if (back) this.resumes.left(back.member, back.role);
+        reply({ ok: false, reason: verdict.reason, message: verdict.message });
+        socket.disconnect(true);
+        return;
+      }
+      socket.once('disconnect', verdict.release);
+      const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
+      this.roles.set(workerId, verdict.role);
+      reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });
       // Tasks only go out after 'ready': model building and data loading must not count as compute time.
       socket.once('ready', (info: unknown) => {
         const speed = (info as { samplesPerSecond?: unknown } | null)?.samplesPerSecond;
       const member = this.pool.add({
-          id: socket.id,
+          id: workerId,
           kind: hello.data.kind,
           backend: hello.data.backend,
           nickname: hello.data.nickname,
@@ -200,6 +265,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         socket.on('result', (header: unknown, payload: unknown, ack2: unknown) => this.onResult(member, header, payload, ack2));
         socket.on('leave', () => socket.disconnect(true));
         socket.on('disconnect', (why) => this.onGone(member, why));
+        if (back) restoreRecord(member, back.member);
         this.emit('event', { type: 'worker-joined', worker: this.pool.views().find((v) => v.id === member.id)! });
         this.joinWaiters.splice(0).forEach((w) => w());
         this.current?.workerJoined();
@@ -207,8 +273,16 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     });
   }
 
+  /** The role the worker joined with: 'worker' (worker token), 'student' (join code) or 'open'. */
+  roleOf(workerId: string): WorkerRole | undefined {
+    return this.roles.get(workerId);
+  }
+
   private onGone(member: PoolMember, why: string): void {
+    if (this.pool.get(member.id) !== member) return;
     this.pool.remove(member.id);
+    const role = this.roles.get(member.id);
+    if (role && !member.struckOut) this.resumes.left(member, role);
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
     this.emit('event', { type: 'worker-left', workerId: member.id, reason: why, reassigned: hadWork });
@@ -223,6 +297,12 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (reason !== 'duplicate' && reason !== 'stale-round') this.current?.workerFailed(member);
       this.emit('event', { type: 'rejected', workerId: member.id, reason, message });
       ack({ ok: false, reason, message });
+      if (member.errors > this.admission.maxStrikes && !member.struckOut) {
+        // Past the limit it is dropped for good: no resume, and its strikes stay on the record.
+        member.struckOut = true;
+        this.emit('event', { type: 'worker-dropped', workerId: member.id, strikes: member.errors, rejects: { ...member.rejects } });
+        member.disconnect(`dropped after ${member.errors} refused submissions (limit ${this.admission.maxStrikes})`);
+      }
     };
     try {
       const { header, grads } = validateResult(rawHeader, payload, {
@@ -238,6 +318,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         this.pool.recordCompute(member, header.count, header.computeMs);
         return refuse('stale-round', `round ${header.round} (v${header.version}) is not the current round`);
       }
+      const check = this.resultCheck?.(member, header, grads);
+      if (check && !check.ok) return refuse(check.reason, check.message);
       const verdict = r.accept(member, header.shardId, { grads, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
       if (!verdict.ok) return refuse(verdict.reason, verdict.message);
       ack({ ok: true });
@@ -245,5 +327,20 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (e instanceof ProtocolError) return refuse(e.reason, e.message);
       refuse('malformed', (e as Error).message);
     }
+  }
+}
+
+/** A resumed worker keeps what the coordinator knew of it: strikes, refusals, work done, speed. */
+function restoreRecord(member: PoolMember, old: PoolMember): void {
+  member.errors = old.errors;
+  member.rejects = { ...old.rejects };
+  member.rounds = old.rounds;
+  member.samples = old.samples;
+  member.joinedAt = old.joinedAt;
+  member.flagged = old.flagged;
+  if (old.speedMeasured) {
+    member.speed = old.speed;
+    member.speedMeasured = true;
+    member.overheadMs = old.overheadMs;
   }
 }

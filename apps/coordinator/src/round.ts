@@ -60,6 +60,8 @@ export class Round {
   /** Workers whose submissions this round were refused: the last to be trusted with more of it. */
   private failed = new Set<string>();
   readonly done: Promise<RoundOutcome>;
+  /** False for work units weighted by something else than their indices (episodes by timesteps). */
+  countMustMatchIndices = true;
 
   constructor(
     readonly round: number,
@@ -106,7 +108,7 @@ export class Round {
     const a = shard.assigned.get(member.id)!;
     shard.assigned.delete(member.id);
     this.pool.released(member, now);
-    if (result.count !== shard.indices.length) {
+    if (this.countMustMatchIndices && result.count !== shard.indices.length) {
       return { ok: false, reason: 'unknown-shard', message: `shard ${shardId} has ${shard.indices.length} samples, result claims ${result.count}` };
     }
     // Even a duplicate is a true measurement of this worker.

@@ -14,7 +14,7 @@ export interface GradientEngine {
   /** Weights in the codec's encoding, as tasks carry them. */
   setWeights(encoded: Uint8Array): Promise<void>;
   /** `augmentSeed`: the task's, for runs that augment their images (ShardComputer.compute). */
-  compute(indices: Uint32Array, augmentSeed?: number): Promise<ShardGradients & { count: number }>;
+  compute(indices: Uint32Array, augmentSeed?: number, roundSeed?: number): Promise<ShardGradients & { count: number }>;
   close(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export async function createGradientEngine(
     backend: tf.getBackend(),
     threads: 1,
     setWeights: async (encoded) => computer.setWeights(decodeTensors(encoded)),
-    compute: async (indices, augmentSeed) => computer.compute(indices, augmentSeed),
+    compute: async (indices, augmentSeed, roundSeed) => computer.compute(indices, augmentSeed, roundSeed),
     close: async () => {
       model.dispose();
     },

@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import * as tf from '@tensorflow/tfjs';
 import { encodeTensors, indicesFromBytes } from '@shardgrad/codec';
 import { loadDataset } from '@shardgrad/data/node';
+import { roundSeed } from '@shardgrad/trainer';
 import {
   PROTOCOL_VERSION,
   type ClientToServerEvents,
@@ -13,6 +14,8 @@ import {
   type WorkerKind,
 } from '@shardgrad/protocol';
 import { createGradientEngine, type GradientEngine } from './gradient-engine.ts';
+import { PendingResults } from './pending-results.ts';
+import type { TensorData } from '@shardgrad/codec';
 import type { ThreadBackend } from './thread-pool.ts';
 
 export interface NodeWorkerOptions {
@@ -22,10 +25,26 @@ export interface NodeWorkerOptions {
   token?: string;
   /** Test and benchmark hook: stretch every shard's compute time by this factor (≥ 1) to emulate a slow device. */
   slowdown?: number;
+  /** Test hook: awaited inside each shard's timed compute, so a test can hold a worker like a frozen tab. */
+  stall?: (round: number) => Promise<void> | undefined;
   /** Compute threads (worker_threads, each with its own `threadBackend`); 1 computes in this thread. */
   threads?: number;
   threadBackend?: ThreadBackend;
+  /** Speed to announce before any round has measured one (calibration result or a test's choice). */
+  samplesPerSecond?: number;
   log?: (event: Record<string, unknown>) => void;
+  /**
+   * After a network drop, reconnect and resume as the same worker (default true): the resume key
+   * gets its identity back and unacknowledged results are sent again. False: a drop ends the worker.
+   */
+  reconnect?: boolean;
+  /** Reconnection attempts before giving up (backoff from 200 ms up to 5 s between them). */
+  reconnectAttempts?: number;
+  /**
+   * Test-only hook: rewrites each shard's gradients before they are sent (the attack tests' malicious
+   * workers). Real workers never set it.
+   */
+  tamper?: (grads: TensorData[], task: Task) => TensorData[];
 }
 
 export interface NodeWorkerHandle {
@@ -44,7 +63,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWorkerHandle> {
   const log = opts.log ?? (() => undefined);
-  const socket: WorkerSocket = io(opts.url, { transports: ['websocket'], reconnection: false });
+  const reconnect = opts.reconnect ?? true;
+  const socket: WorkerSocket = io(opts.url, {
+    transports: ['websocket'],
+    reconnection: reconnect,
+    reconnectionAttempts: opts.reconnectAttempts ?? 30,
+    reconnectionDelay: 200,
+    reconnectionDelayMax: 5000,
+  });
+  const pending = new PendingResults();
+  let resumeKey: string | undefined;
   let engine: GradientEngine | undefined;
   const threads = opts.threads ?? 1;
   let run: RunInfo | undefined;
@@ -57,8 +85,12 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     new Promise((resolve, reject) => {
       socket.emit(
         'hello',
-        { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: threads > 1 ? (opts.threadBackend ?? 'wasm') : tf.getBackend(), nickname: opts.nickname, token: opts.token, threads },
-        (ack: JoinAck) => (ack.ok ? resolve(ack.run) : reject(new Error(`coordinator refused to join: ${ack.message}`))),
+        { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: threads > 1 ? (opts.threadBackend ?? 'wasm') : tf.getBackend(), nickname: opts.nickname, token: opts.token, threads, resume: resumeKey },
+        (ack: JoinAck) => {
+          if (!ack.ok) return reject(new Error(`coordinator refused to join: ${ack.message}`));
+          resumeKey = ack.resumeKey;
+          resolve(ack.run);
+        },
       );
     });
 
@@ -76,7 +108,8 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     if (localVersion !== task.version) throw new Error(`task needs weights v${task.version}, worker holds v${localVersion}`);
     if (task.unit.kind !== 'samples') throw new Error(`work unit "${task.unit.kind}" is not supported by this worker`);
     const t0 = performance.now();
-    const g = await engine.compute(indicesFromBytes(task.unit.indices));
+    await opts.stall?.(task.round);
+    const g = await engine.compute(indicesFromBytes(task.unit.indices), task.unit.augmentSeed, roundSeed(run.seed, task.round));
     let computeMs = performance.now() - t0;
     if (opts.slowdown && opts.slowdown > 1) {
       await sleep(computeMs * (opts.slowdown - 1));
@@ -93,10 +126,40 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       schemaHash: run.schemaHash,
       computeMs,
     };
-    socket.emit('result', header, encodeTensors([...g.grads, ...g.state]), (ack) => {
-      if (!ack.ok) log({ type: 'result-refused', round: task.round, shardId: task.shardId, reason: ack.reason, message: ack.message });
-    });
+    const grads = opts.tamper ? opts.tamper([...g.grads, ...g.state], task) : [...g.grads, ...g.state];
+    send(pending.add({ header, payload: encodeTensors(grads) }));
     log({ type: 'shard', round: task.round, samples: g.count, loss: g.loss, computeMs });
+  };
+
+  /** Sends a pending result if connected; without a connection it waits for the resume. */
+  const send = (key: string) => {
+    const r = pending.resend(run!.runId).find(([k]) => k === key)?.[1];
+    if (!r || !socket.connected) return;
+    socket.emit('result', r.header, r.payload, (ack) => {
+      pending.settle(key);
+      if (!ack.ok) log({ type: 'result-refused', round: r.header.round, shardId: r.header.shardId, reason: ack.reason, message: ack.message });
+    });
+  };
+
+  /** Back after a drop: hello with the resume key, rebuild if the run changed, then resend. */
+  const rejoin = async () => {
+    try {
+      const info = await join();
+      if (info.runId !== run?.runId || info.schemaHash !== run?.schemaHash) {
+        await engine?.close();
+        engine = undefined;
+        await prepare(info);
+      }
+      run = info;
+      localVersion = -1;
+      socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
+      const again = pending.resend(info.runId);
+      log({ type: 'resumed', runId: info.runId, resent: again.length });
+      for (const [k] of again) send(k);
+    } catch (e) {
+      log({ type: 'error', message: (e as Error).message });
+      socket.disconnect();
+    }
   };
 
   socket.on('task', (task) => {
@@ -110,8 +173,17 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     socket.disconnect();
   });
   socket.on('disconnect', (reason) => {
+    // A drop of the network (or of the coordinator) is waited out; being told to go, or going, is final.
+    if (reconnect && socket.active) {
+      log({ type: 'disconnected', reason, pending: pending.size });
+      return;
+    }
     void engine?.close();
     finish(String(reason));
+  });
+  socket.io.on('reconnect_failed', () => {
+    void engine?.close();
+    finish('reconnection failed');
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -120,7 +192,8 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   });
   run = await join();
   await prepare(run);
-  socket.emit('ready', {});
+  socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
   log({ type: 'joined', runId: run.runId, model: run.model, backend: engine!.backend, threads });
+  socket.on('connect', () => void rejoin());
   return { done, close: () => socket.disconnect() };
 }

@@ -53,6 +53,11 @@ export interface ModelDefinition {
    * on the held-out split after training. Printed in the run summary.
    */
   report?(ctx: ModelContext): Record<string, number | string>;
+  /**
+   * For models whose unit of work is not "labelled rows → mean loss" (GAN D/G pairs, RL episodes,
+   * negative sampling): the worker calls this instead of the supervised step.
+   */
+  customStep?: CustomStep;
   /** Files a person looks at after a run (images, projector TSVs); the CLI writes them to the run directory. */
   artifacts?(ctx: ModelContext): Artifact[];
 }
@@ -105,4 +110,35 @@ export interface TrainingPipeline {
   phases: PipelinePhase[];
   /** Figures that compare phases, from each phase's test metrics (e.g. the transfer gain). */
   compare?(testMetrics: Record<string, Record<string, number>>): Record<string, number>;
+}
+
+/** What a custom step gets on the worker for one shard of one round. */
+export interface CustomStepContext {
+  model: tf.LayersModel;
+  dataset: Dataset;
+  config: Record<string, unknown>;
+  /** The shard's indices: dataset rows, episode numbers, … — whatever the model's unit counts. */
+  indices: ArrayLike<number>;
+  /**
+   * One per round (run seed, round). Derive each item's randomness from (seed, its index) so the
+   * result does not depend on how the round's indices were split among workers and threads.
+   */
+  seed: number;
+}
+
+export interface CustomStepResult {
+  /** Gradient of the unit's MEAN loss, one tensor per trainable weight in position order; the caller disposes them. */
+  grads: tf.Tensor[];
+  /** Weight of this result in the round's mean: samples, timesteps, tokens. */
+  count: number;
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+export interface CustomStep {
+  compute(ctx: CustomStepContext): CustomStepResult;
+  /** False when `count` is not the number of indices (episodes counted by timesteps). */
+  countIsIndices: boolean;
+  /** Replaces the supervised evaluation on the test split. */
+  evaluate?(ctx: ModelContext): { loss: number; metrics: Record<string, number> };
 }

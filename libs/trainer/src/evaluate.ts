@@ -8,10 +8,12 @@ const EVAL_BATCH = 500;
 /** Mean loss and metrics of `model` over a whole split, in inference mode. */
 export function evaluate(
   model: tf.LayersModel,
-  def: Pick<ModelDefinition, 'loss' | 'metrics'>,
+  def: Pick<ModelDefinition, 'loss' | 'metrics' | 'customStep'>,
   ds: Pick<Dataset, 'inputShape' | 'labelSize'>,
   split: Split,
+  config: Record<string, unknown> = {},
 ): { loss: number; metrics: Record<string, number> } {
+  if (def.customStep?.evaluate) return def.customStep.evaluate({ model, dataset: { ...(ds as Dataset), test: split }, config });
   const xs = ds.inputShape.reduce((a, b) => a * b, 1);
   let loss = 0;
   const sums: Record<string, number> = {};
