@@ -1,4 +1,4 @@
-import type { RoundEvent, WorkerView } from '@shardgrad/protocol';
+import type { ControlAction, RoundEvent, WorkerView } from '@shardgrad/protocol';
 
 import type { NoiseScaleEvent } from './noise-scale-monitor.ts';
 
@@ -16,4 +16,9 @@ export type CoordinatorEvent =
   // After each round: every live worker's speed estimate and planned share (the dashboard's workers table).
   | { type: 'workers'; step: number; workers: WorkerView[] }
   | { type: 'epoch'; epoch: number; step: number; trainLoss: number; trainMetrics: Record<string, number>; seconds: number }
-  | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> };
+  | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> }
+  // The teacher's controls and what the run directory keeps (run-control.ts, run-recorder.ts).
+  | { type: 'control'; action: ControlAction; message: string; step: number }
+  | { type: 'checkpoint'; step: number; path: string }
+  | { type: 'finished'; step: number; reason: 'completed' | 'stopped' }
+  | { type: 'run-started'; runId: string; model: string; dataset: string; parameters: number };
