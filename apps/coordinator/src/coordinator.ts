@@ -17,12 +17,25 @@ import {
 import type { CoordinatorEvent } from './events.ts';
 import { HttpRoutes, sendJson } from './http-routes.ts';
 import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
+import { Readiness } from './readiness.ts';
 import { Round } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult } from './validate-result.ts';
 import { RunControl } from './run-control.ts';
 import { createRunId } from '@shardgrad/runlog';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
+import { Admission } from './admission.ts';
+import { ResumeBook } from './resume-book.ts';
+import { randomBytes } from 'node:crypto';
+import type { TensorData } from '@shardgrad/codec';
+import type { ResultHeader, WorkerRole } from '@shardgrad/protocol';
+
+/** A check a result must pass before it counts (spot checks); async so it may recompute the shard. */
+export type ResultCheck = (
+  member: PoolMember,
+  header: ResultHeader,
+  grads: TensorData[],
+) => { ok: true } | { ok: false; reason: 'spot-check-mismatch'; message: string };
 
 /** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
 const HELLO_TIMEOUT_MS = 15_000;
@@ -57,12 +70,20 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   readonly routes = new HttpRoutes();
   /** The live gradient noise scale (noise-scale-monitor.ts): `noise-scale` events and `noiseScale` in /api/status. */
   readonly noiseScale = new NoiseScaleMonitor(this);
+  /** `GET /readyz` for orchestrators' readiness probes (deploy/k8s, compose health checks). */
+  readonly readiness = new Readiness(this);
   maxPayloadBytes: number;
   url = '';
   private http: HttpServer;
   private io: Server<ClientToServerEvents, ServerToClientEvents>;
   private current: Round | undefined;
   private joinWaiters: (() => void)[] = [];
+  /** Who may join and how much they may say; open (anyone on the port) until configured. */
+  readonly admission = new Admission();
+  private readonly resumes = new ResumeBook();
+  private readonly roles = new Map<string, WorkerRole>();
+  /** Runs on every well-formed result before it counts (spot checks, spot-check.ts). */
+  resultCheck: ResultCheck | undefined;
 
   constructor(public config: CoordinatorConfig) {
     super();
@@ -74,6 +95,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       maxHttpBufferSize: this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES,
       perMessageDeflate: false,
       cors: { origin: true },
+      // A cross-origin page that is not on the list gets no socket at all (admission.ts).
+      allowRequest: (req, cb) => this.admission.allowRequest(req, cb),
     });
     this.io.on('connection', (s) => this.admit(s));
     this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
@@ -128,9 +151,10 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 
   /** Runs one synchronous round over `indices` and resolves with exactly one result per shard. */
-  async runRound(round: number, indices: Uint32Array) {
+  async runRound(round: number, indices: Uint32Array, unit: { augmentSeed?: number } = {}) {
     const state = this.config.state;
-    const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m));
+    const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m, unit));
+    r.countMustMatchIndices = state.def.customStep?.countIsIndices ?? true;
     this.current = r;
     r.start();
     try {
@@ -175,14 +199,14 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.http.closeAllConnections?.();
   }
 
-  private task(round: number, shardId: number, indices: Uint32Array, m: PoolMember): Task {
+  private task(round: number, shardId: number, indices: Uint32Array, m: PoolMember, unit: { augmentSeed?: number } = {}): Task {
     const state = this.config.state;
     const task: Task = {
       runId: this.runId,
       round,
       version: state.version,
       shardId,
-      unit: { kind: 'samples', split: 'train', indices },
+      unit: { kind: 'samples', split: 'train', indices, ...unit },
     };
     if (m.version !== state.version) {
       task.weights = state.encodedWeights();
@@ -207,12 +231,26 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         socket.disconnect(true);
         return;
       }
-      reply({ ok: true, workerId: socket.id, run: this.runInfo });
+      // A worker back after a drop: the same id, role and record (resume-book.ts).
+      const holder = this.resumes.liveHolder(hello.data.resume);
+      if (holder) this.pool.get(holder)?.disconnect('replaced by a resumed connection');
+      const back = this.resumes.take(hello.data.resume);
+      const verdict = this.admission.admit(hello.data, socket.handshake.address, back?.role);
+      if (!verdict.ok) {
+        if (back) this.resumes.left(back.member, back.role);
+        reply({ ok: false, reason: verdict.reason, message: verdict.message });
+        socket.disconnect(true);
+        return;
+      }
+      socket.once('disconnect', verdict.release);
+      const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
+      this.roles.set(workerId, verdict.role);
+      reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });
       // Tasks only go out after 'ready': model building and data loading must not count as compute time.
       socket.once('ready', (info: unknown) => {
         const speed = (info as { samplesPerSecond?: unknown } | null)?.samplesPerSecond;
       const member = this.pool.add({
-          id: socket.id,
+          id: workerId,
           kind: hello.data.kind,
           backend: hello.data.backend,
           nickname: hello.data.nickname,
@@ -227,6 +265,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         socket.on('result', (header: unknown, payload: unknown, ack2: unknown) => this.onResult(member, header, payload, ack2));
         socket.on('leave', () => socket.disconnect(true));
         socket.on('disconnect', (why) => this.onGone(member, why));
+        if (back) restoreRecord(member, back.member);
         this.emit('event', { type: 'worker-joined', worker: this.pool.views().find((v) => v.id === member.id)! });
         this.joinWaiters.splice(0).forEach((w) => w());
         this.current?.workerJoined();
@@ -234,8 +273,16 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     });
   }
 
+  /** The role the worker joined with: 'worker' (worker token), 'student' (join code) or 'open'. */
+  roleOf(workerId: string): WorkerRole | undefined {
+    return this.roles.get(workerId);
+  }
+
   private onGone(member: PoolMember, why: string): void {
+    if (this.pool.get(member.id) !== member) return;
     this.pool.remove(member.id);
+    const role = this.roles.get(member.id);
+    if (role && !member.struckOut) this.resumes.left(member, role);
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
     this.emit('event', { type: 'worker-left', workerId: member.id, reason: why, reassigned: hadWork });
@@ -250,6 +297,12 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (reason !== 'duplicate' && reason !== 'stale-round') this.current?.workerFailed(member);
       this.emit('event', { type: 'rejected', workerId: member.id, reason, message });
       ack({ ok: false, reason, message });
+      if (member.errors > this.admission.maxStrikes && !member.struckOut) {
+        // Past the limit it is dropped for good: no resume, and its strikes stay on the record.
+        member.struckOut = true;
+        this.emit('event', { type: 'worker-dropped', workerId: member.id, strikes: member.errors, rejects: { ...member.rejects } });
+        member.disconnect(`dropped after ${member.errors} refused submissions (limit ${this.admission.maxStrikes})`);
+      }
     };
     try {
       const { header, grads } = validateResult(rawHeader, payload, {
@@ -265,6 +318,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         this.pool.recordCompute(member, header.count, header.computeMs);
         return refuse('stale-round', `round ${header.round} (v${header.version}) is not the current round`);
       }
+      const check = this.resultCheck?.(member, header, grads);
+      if (check && !check.ok) return refuse(check.reason, check.message);
       const verdict = r.accept(member, header.shardId, { grads, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
       if (!verdict.ok) return refuse(verdict.reason, verdict.message);
       ack({ ok: true });
@@ -272,5 +327,20 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (e instanceof ProtocolError) return refuse(e.reason, e.message);
       refuse('malformed', (e as Error).message);
     }
+  }
+}
+
+/** A resumed worker keeps what the coordinator knew of it: strikes, refusals, work done, speed. */
+function restoreRecord(member: PoolMember, old: PoolMember): void {
+  member.errors = old.errors;
+  member.rejects = { ...old.rejects };
+  member.rounds = old.rounds;
+  member.samples = old.samples;
+  member.joinedAt = old.joinedAt;
+  member.flagged = old.flagged;
+  if (old.speedMeasured) {
+    member.speed = old.speed;
+    member.speedMeasured = true;
+    member.overheadMs = old.overheadMs;
   }
 }
