@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseNodeBackendName, type NodeBackendName } from './backend-name.ts';
-import { registerWasmKernels, wasmKernelConfigs } from './kernels/register.ts';
+import { installWasmFastPaths, registerWasmKernels, wasmKernelConfigs } from './kernels/register.ts';
 import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 
@@ -70,6 +70,7 @@ async function initTensorflow(): Promise<NodeBackendInfo> {
 async function initWasm(): Promise<NodeBackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
+  installWasmFastPaths();
   const info = await activate('wasm', '');
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'simd' : 'no simd';
   const kernels = wasmKernelConfigs.map((k) => k.kernelName).join(', ');

@@ -3,6 +3,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter.wasm.ts
 import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwise-conv2d-backprop-filter.wasm.ts';
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backprop-input.wasm.ts';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
+import { installBatchMatMulTransposeA } from './batch-mat-mul-transpose-a.wasm.ts';
 
 /** Our gradient kernels for the wasm backend, in registration order. */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
@@ -33,4 +34,13 @@ export function missingWasmKernels(): string[] {
   return wasmKernelConfigs
     .map((c) => c.kernelName)
     .filter((name) => tf.getKernel(name, 'wasm') == null);
+}
+
+/**
+ * Replaces slow paths of kernels wasm does have with faster formulations (see each file for the
+ * measurement). Call after the wasm backend module is imported, since it wraps its kernels.
+ * Idempotent; returns what it installed on this call.
+ */
+export function installWasmFastPaths(): string[] {
+  return installBatchMatMulTransposeA() ? [`${tf.BatchMatMul} with transposeA`] : [];
 }
