@@ -28,6 +28,27 @@ export function describeEvent(e: Record<string, unknown>): string | null {
       const m = e.metrics as Record<string, number>;
       return `${e.split} loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `, ${e.split} acc ${pct(m.accuracy)}` : ''}`;
     }
+    case 'control':
+      return `teacher: ${e.message}`;
+    case 'checkpoint':
+      return `checkpoint at step ${e.step}: ${e.path}`;
+    case 'finished':
+      return e.reason === 'stopped' ? `stopped at step ${e.step}` : null;
+    case 'run-started':
+      return `new run ${e.runId}: ${e.model} on ${e.dataset} (${e.parameters} parameters)`;
+    case 'classroom':
+      return `dashboard: ${e.teacherUrl}\n  (the token after # lets you use the controls; share ${e.dashboardUrl} for a view without them)\nstudents join at: ${e.joinUrl}  (code ${e.joinCode})`;
+    // Trust and recovery (trust-options.ts).
+    case 'worker-dropped':
+      return `! dropped worker ${e.workerId} after ${e.strikes} refused submissions`;
+    case 'spot-check':
+      return e.ok ? null : `! spot check failed for ${e.workerId}: error ${Number(e.maxError).toExponential(2)} > ${e.tolerance}`;
+    case 'round-refused':
+      return `round not started (${e.aggregator}, ${e.results} results): ${e.reason}`;
+    case 'resumed':
+      return `resumed at step ${e.step} (epoch ${e.epoch}, offset ${e.offset}) from ${e.path}`;
+    case 'secret-rotated':
+      return `rotated the ${e.secret}`;
     default:
       return null;
   }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { benchCommand } from './commands/bench.ts';
 import { launchCommand } from './commands/launch.ts';
+import { exportCommand } from './commands/export.ts';
 
 /** Commands beyond the core set; each issue's command registers here so main.ts stays put. */
 export function extraCommands(): Command[] {
-  return [benchCommand(), launchCommand()];
+  return [benchCommand(), launchCommand(), exportCommand()];
 }

@@ -7,6 +7,7 @@ import { trainCommand } from './commands/train.ts';
 import { workerCommand } from './commands/worker.ts';
 import { UsageError } from './output.ts';
 import { extraCommands } from './extra-commands.ts';
+import { applyConfigSources, withConfig } from './config.ts';
 
 const program = new Command('shardgrad')
   .description('Synchronous data-parallel training for TensorFlow.js across Node processes, browser tabs and threads.')
@@ -15,8 +16,10 @@ const program = new Command('shardgrad')
   .exitOverride();
 
 for (const cmd of [trainCommand(), coordinatorCommand(), workerCommand(), modelsCommand(), evaluateCommand(), predictCommand(), ...extraCommands()]) {
-  program.addCommand(cmd.exitOverride().showHelpAfterError());
+  program.addCommand(withConfig(cmd).exitOverride().showHelpAfterError());
 }
+// Before a command parses its flags: the --config file and torchrun's variables, which flags and SHARDGRAD_* override.
+program.hook('preSubcommand', (_program, sub) => applyConfigSources(program, sub));
 
 try {
   await program.parseAsync(process.argv);

@@ -3,8 +3,9 @@ import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseIdx } from '@shardgrad/data';
 import { UsageError } from './output.ts';
+import { imageFromPng } from './png-input.ts';
 
-/** Reads images to classify: IDX files (as MNIST ships them), one or many images each. */
+/** Reads images to classify: PNG files (see imageFromPng) and IDX files (as MNIST ships them), one or many images each. */
 export async function readInputs(file: string, inputShape: number[]): Promise<{ name: string; x: Float32Array }[]> {
   const rowSize = inputShape.reduce((a, b) => a * b, 1);
   let bytes: Uint8Array;
@@ -14,7 +15,13 @@ export async function readInputs(file: string, inputShape: number[]): Promise<{ 
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
   if (file.endsWith('.gz')) bytes = gunzipSync(bytes);
-  if (/\.png$/i.test(file)) throw new UsageError(`${file}: PNG input is not supported yet; give an IDX file`);
+  if (/\.png$/i.test(file)) {
+    try {
+      return [{ name: basename(file), x: imageFromPng(bytes, inputShape).x }];
+    } catch (e) {
+      throw new UsageError(`${file}: ${(e as Error).message}`);
+    }
+  }
   const idx = parseIdx(bytes);
   const per = idx.shape.slice(1).reduce((a, b) => a * b, 1);
   const single = idx.shape.reduce((a, b) => a * b, 1) === rowSize;

@@ -3,11 +3,13 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PROTOCOL_VERSION } from '@shardgrad/protocol';
-import { createRunDirectory, type RunDirectory } from '@shardgrad/runlog';
+import { createRunDirectory, openRunDirectory, type RunDirectory } from '@shardgrad/runlog';
 import { getLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 import type { CoordinatorEvent } from './events.ts';
 import { saveModelDir, type ModelMeta } from './model-files.ts';
+import { TRAINING_STATE_FILE, writeTrainingCheckpoint } from './training-checkpoint.ts';
+import { captureCheckpoint } from './resume.ts';
 
 export interface RunRecorderOptions {
   /** Parent of the run directories. */
@@ -48,7 +50,10 @@ export class RunRecorder {
     private readonly opts: RunRecorderOptions = {},
   ) {
     const { def, state, dataset, datasetName } = c.config;
-    this.run = createRunDirectory<RunMeta>({
+    // A resumed run goes on in its own directory; TensorBoard drops the steps it will redo.
+    this.run = c.resumedFrom
+      ? openRunDirectory<RunMeta>(c.resumedFrom.runDir, { resumeStep: c.resumedFrom.position.step })
+      : createRunDirectory<RunMeta>({
       root: opts.root ?? 'runs',
       id: c.runId,
       meta: {
@@ -68,7 +73,8 @@ export class RunRecorder {
           test: dataset.test.n,
           classNames: dataset.classNames,
         },
-        workers: [],
+        // Workers that joined before the run began (while the coordinator waited) count too.
+        workers: c.pool.list().map((m) => ({ id: m.id, nickname: m.nickname, kind: m.kind, backend: m.backend, joinedAt: new Date(m.joinedAt).toISOString() })),
         controls: [],
       },
       packageVersions: { '@tensorflow/tfjs': tf.version.tfjs, 'shardgrad-protocol': String(PROTOCOL_VERSION), backend: tf.getBackend() },
@@ -94,6 +100,8 @@ export class RunRecorder {
       const tmp = join(dirname(path), `.tmp-${process.pid}-${step}`);
       await rm(tmp, { recursive: true, force: true });
       await saveModelDir(this.c.config.state.model, tmp, this.modelMeta(step));
+      // What `--resume` reads: weights, optimizer state, position; renamed together with the model.
+      await writeTrainingCheckpoint(join(tmp, TRAINING_STATE_FILE), captureCheckpoint(this.c));
       await rename(tmp, path);
       this.c.emit('event', { type: 'checkpoint', step, path });
       return path;

@@ -1,17 +1,24 @@
 import { Command } from 'commander';
-import { createCoordinator, runTraining } from '@shardgrad/coordinator';
+import { attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
+import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { describeEvent } from '../describe-event.ts';
 import { keepServing } from '../keep-serving.ts';
+import { classroomEvent } from '../classroom-event.ts';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 
 export function coordinatorCommand(): Command {
-  return new Command('coordinator')
+  return addTrustOptions(new Command('coordinator'), 'coordinator')
     .summary('run a coordinator that workers on other machines join')
-    .addHelpText('before', 'Examples:\n  npx shardgrad coordinator --port 8080 --min-workers 2\n  npx shardgrad coordinator --model mnist-mlp --dataset fashion-mnist --host 0.0.0.0\n')
+    .addHelpText(
+      'before',
+      'Examples:\n  npx shardgrad coordinator --port 8080 --min-workers 2\n  npx shardgrad coordinator --model mnist-mlp --dataset fashion-mnist --host 0.0.0.0\n' +
+        '  npx shardgrad coordinator --host 0.0.0.0 --public-url http://class.example:8080   # a classroom: open the printed dashboard link\n' +
+        '  MASTER_PORT=29500 WORLD_SIZE=4 npx shardgrad coordinator   # torchrun-style environment\n',
+    )
     .option('--model <name>', 'model from the registry', 'mnist-mlp')
     .option('--dataset <name>', "dataset (default: the model's own)")
     .option('--epochs <n>', 'passes over the training set', positiveInt)
@@ -20,9 +27,16 @@ export function coordinatorCommand(): Command {
     .option('--lr <rate>', 'learning rate', positiveNumber)
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
-    .option('--host <addr>', 'address to listen on', process.env.SHARDGRAD_HOST ?? '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0 = any free port)', nonNegativeInt, Number(process.env.SHARDGRAD_PORT ?? process.env.MASTER_PORT ?? 8080))
-    .option('--min-workers <n>', 'rounds wait until this many workers are connected', positiveInt, Number(process.env.WORLD_SIZE ?? 1))
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', nonNegativeInt, 8080)
+    .option('--min-workers <n>', 'rounds wait until this many workers are connected (or WORLD_SIZE)', positiveInt, 1)
+    .option('--out <dir>', 'where run directories go', 'runs')
+    .option('--eval-every <n>', 'validation point every n steps (the live curve)', positiveInt, 50)
+    .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
+    .option('--public-url <url>', 'the URL students reach this server at, for the join QR code (default: this machine\'s address)')
+    .option('--teacher-token <token>', 'the token for the run controls (default: a new random one, printed once)')
+    .option('--join-code <code>', 'the code students type (default: a new random one)')
+    .option('--no-dashboard', 'do not serve the dashboard and the run controls')
     .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services)')
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
@@ -37,18 +51,29 @@ export function coordinatorCommand(): Command {
         learningRate: o.lr,
         host: o.host,
         port: o.port,
+        ...coordinatorTrustOptions(o),
       });
+      applyTrust(c, o, out, { publicUrl: o.publicUrl });
       c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
       // createCoordinator already listens, so its own 'listening' event went out before anyone heard it;
       // say it again: people need the URL and `launch` reads it from here.
       out.event({ type: 'listening', url: c.url, runId: c.runId, model: c.config.def.name, dataset: c.config.datasetName, parameters: c.config.state.parameterCount }, describeEvent);
-      const summary = await runTraining(c, { epochs: o.epochs ?? c.config.def.defaults.epochs, maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true });
+      const room = o.dashboard ? await attachClassroom(c, { publicUrl: o.publicUrl, teacherToken: o.teacherToken, joinCode: o.joinCode }) : undefined;
+      if (room) out.event(classroomEvent(room), describeEvent);
+      // Each run (the teacher may start new ones from the dashboard) is recorded in its own runs/<id>/.
+      await runSession(c, {
+        plan: (cc) => ({ epochs: o.epochs ?? cc.config.def.defaults.epochs, maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery }),
+        record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: o.epochs, steps: o.steps, minWorkers: o.minWorkers } },
+        allowNewRuns: Boolean(room),
+        onRunEnd: (summary, modelDir) =>
+          out.event({ ...summary, modelDir }, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}; model saved to ${modelDir}`),
+      });
       c.broadcastStop('training finished');
-      out.event({ ...summary }, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}`);
       if (o.keepAlive) {
         out.event({ type: 'serving', url: c.url }, () => `training finished; still serving ${c.url} until SIGTERM`);
         await keepServing(c);
       }
+      room?.close();
       await c.close();
     });
 }

@@ -7,22 +7,23 @@ import { createOutput, UsageError } from '../output.ts';
 import { intList } from '../parse.ts';
 import { formatPrediction } from '../format-prediction.ts';
 import { readInputs } from '../read-inputs.ts';
+import { resolveModelSource } from '../model-source.ts';
 
 export function predictCommand(): Command {
   return new Command('predict')
     .summary('classify inputs with a saved model')
     .addHelpText(
       'before',
-      'Examples:\n  npx shardgrad predict --model-dir runs/<id>/model --test-index 0,1,2\n  npx shardgrad predict --model-dir runs/<id>/model digits.idx\n',
+      'Examples:\n  npx shardgrad predict --model-dir runs/<id>/model my-digit.png\n  npx shardgrad predict --model-dir runs/<id>/model --test-index 0,1,2\n  npx shardgrad predict --model-dir runs/<id> digits.idx            # a run: its final model\n',
     )
-    .requiredOption('--model-dir <dir>', 'a directory written by `train` or `export`')
+    .requiredOption('--model-dir <dir>', 'a model written by `train` or `export`, a checkpoint, or a run directory')
     .option('--test-index <list>', "comma-separated rows of the dataset's test split", intList)
-    .argument('[files...]', 'IDX image files (or PNG images, where supported)')
+    .argument('[files...]', 'PNG images (greyscale; dark-on-light pictures are inverted; scaled to the model\'s size) or IDX files')
     .option('--json', 'print one JSON object per line')
     .action(async (files: string[], o) => {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
-      const { model, meta } = await loadModelDir(o.modelDir);
+      const { model, meta } = await loadModelDir(resolveModelSource(o.modelDir).dir);
       const rowSize = meta.inputShape.reduce((a, b) => a * b, 1);
       const inputs: { name: string; x: Float32Array; label?: number }[] = [];
       if (o.testIndex) {

@@ -1,27 +1,34 @@
 import { Command } from 'commander';
-import { join } from 'node:path';
-import { createCoordinator, runTraining, saveModelDir } from '@shardgrad/coordinator';
+import { attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
+import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { predictProbabilities } from '@shardgrad/trainer';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { spawnLocalWorkers } from '../local-workers.ts';
+import { plannedSteps, showTraining } from '../training-display.ts';
+import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
 import { formatPrediction } from '../format-prediction.ts';
+import { getModel } from '@shardgrad/models';
+import { asUsageErrors, trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
+import { trainPipeline } from '../train-pipeline.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 
 export function trainCommand(): Command {
-  return new Command('train')
+  return withTrainingFlags(addTrustOptions(new Command('train'), 'train')
     .summary('train a model with a coordinator and local worker processes')
     .description(
-      'Starts a coordinator and N worker processes on this machine, trains, then prints the test loss,\n' +
-        'the test accuracy and a few predictions. The model is saved under runs/<id>/model.',
+      'Starts a coordinator and N worker processes on this machine, trains, then prints the test loss, ' +
+        'the test accuracy and a few predictions. Everything lands in runs/<id>/: run.json, metrics.jsonl, ' +
+        'metrics.csv, TensorBoard event files, checkpoints and the final model (runs/<id>/model). ' +
+        'While it trains, the live dashboard URL is printed, with the teacher token that unlocks its controls.',
     )
     .addHelpText(
       'before',
-      'Examples:\n  npx shardgrad train\n  npx shardgrad train --model mnist-mlp --workers 2 --epochs 1 --batch 64\n  npx shardgrad train --dataset fashion-mnist --json\n',
+      'Examples:\n  npx shardgrad train\n  npx shardgrad train --model mnist-mlp --workers 2 --epochs 1 --batch 64\n  npx shardgrad train --dataset fashion-mnist --json\n  npx shardgrad train --steps 200 --checkpoint-every 50 --config shardgrad.yaml\n  tensorboard --logdir runs            # the curves, once a run has started\n',
     )
     .option('--model <name>', 'model from the registry (see `shardgrad models`)', 'mnist-mlp')
     .option('--dataset <name>', 'dataset (default: the model\'s own)')
@@ -35,40 +42,52 @@ export function trainCommand(): Command {
     .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option('--predictions <n>', 'test predictions to print at the end', nonNegativeInt, 5)
     .option('--out <dir>', 'where run directories go', 'runs')
+    .option('--eval-every <n>', 'validation point every n steps (the live curve)', positiveInt, 50)
+    .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
+    .option('--no-dashboard', 'do not serve the live dashboard')
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
-      const c = await createCoordinator({
+      const setup = trainingFromFlags(o, getModel(o.model));
+      if (getModel(o.model).pipeline) {
+        await asUsageErrors(() => trainPipeline(o, setup, out));
+        return;
+      }
+      const c = await asUsageErrors(() => createCoordinator({
         model: o.model,
         dataset: o.dataset,
         batch: o.batch,
         seed: o.seed,
         optimizer: o.optimizer,
         learningRate: o.lr,
-      });
-      c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
+        modelConfig: setup.modelConfig,
+        datasetOptions: setup.datasetOptions,
+        ...coordinatorTrustOptions(o),
+      }));
+      // The local workers present the worker token through their environment; nobody else needs it.
+      process.env.SHARDGRAD_WORKER_TOKEN ||= createTeacherToken();
+      applyTrust(c, o, out);
+      const room = o.dashboard ? await attachClassroom(c) : undefined;
+      if (room) out.event(classroomEvent(room), describeEvent);
+      const epochs = o.epochs ?? c.config.def.defaults.epochs;
+      const display = showTraining(c, out, plannedSteps(c, epochs, o.steps));
       const workers = spawnLocalWorkers(o.workers, c.url, { backend: o.backend, json: Boolean(o.json) });
+      // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
+      // written; a second Ctrl-C (the default handler again) quits at once.
+      const interrupt = () => c.control.stop();
+      process.once('SIGINT', interrupt);
       try {
-        const summary = await runTraining(c, {
-          epochs: o.epochs ?? c.config.def.defaults.epochs,
-          maxSteps: o.steps,
-          minWorkers: o.workers,
+        let dir = '';
+        const [summary] = await runSession(c, {
+          plan: () => ({ epochs, maxSteps: o.steps, minWorkers: o.workers, evaluateEvery: o.evalEvery, options: setup.options }),
+          record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs, steps: o.steps, workers: o.workers, workerBackend: o.backend } },
+          onRunEnd: (_s, modelDir) => void (dir = modelDir ?? ''),
         });
+        if (!summary) throw new Error('training ended without a summary');
+        display.stop();
         c.broadcastStop('training finished');
-        const dir = join(o.out, c.runId, 'model');
         const ds = c.config.dataset;
-        await saveModelDir(c.config.state.model, dir, {
-          model: c.config.def.name,
-          dataset: c.config.datasetName,
-          inputShape: ds.inputShape,
-          labelSize: ds.labelSize,
-          numClasses: ds.numClasses,
-          classNames: ds.classNames,
-          runId: c.runId,
-          step: summary.steps,
-          metrics: summary.testMetrics,
-        });
         const xs = ds.inputShape.reduce((a, b) => a * b, 1);
         const k = Math.min(o.predictions, ds.test.n);
         const probs = predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs));
@@ -85,8 +104,11 @@ export function trainCommand(): Command {
           `on ${summary.workers} workers\nmodel saved to ${String(e.modelDir)}`,
         );
       } finally {
+        process.off('SIGINT', interrupt);
+        display.stop();
+        room?.close();
         await workers.stop();
         await c.close();
       }
-    });
+    }));
 }

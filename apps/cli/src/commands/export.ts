@@ -1,0 +1,52 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { loadModelDir, saveModelDir } from '@shardgrad/coordinator';
+import { createOutput } from '../output.ts';
+import { nonNegativeInt } from '../parse.ts';
+import { resolveModelSource } from '../model-source.ts';
+
+const stepArg = (v: string): number | 'latest' => {
+  if (v === 'latest') return v;
+  try {
+    return nonNegativeInt(v);
+  } catch {
+    throw new InvalidArgumentError(`expected a step number or "latest", got "${v}"`);
+  }
+};
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .summary('write a trained model in the tfjs layers format (model.json + weights)')
+    .description(
+      'Writes model.json, its weights file and shardgrad.json into --out. tf.loadLayersModel loads it in Node and ' +
+        'in the browser (serve the folder and load <url>/model.json). The source is a run (its final model, or a ' +
+        'checkpoint with --step), a checkpoint directory or a model directory; without one, the newest run.',
+    )
+    .addHelpText(
+      'before',
+      'Examples:\n  npx shardgrad export --out my-model                       # the newest run\'s final model\n' +
+        '  npx shardgrad export runs/<id> --step 200 --out my-model   # a checkpoint of a run\n' +
+        '  npx shardgrad export runs/<id>/checkpoints/step-0000000200 --out my-model --json\n' +
+        '  # then, in a page:  const model = await tf.loadLayersModel("/my-model/model.json")\n',
+    )
+    .argument('[source]', 'run directory or id, checkpoint directory, or model directory (default: the newest run)')
+    .option('--step <n>', 'export the run\'s checkpoint at this step ("latest" for the newest)', stepArg)
+    .option('--runs <dir>', 'where run directories are', 'runs')
+    .option('--out <dir>', 'folder to write (default: exports/<run id>[-step-<n>])')
+    .option('--json', 'print one JSON object per line')
+    .action(async (source: string | undefined, o) => {
+      const out = createOutput(Boolean(o.json));
+      const from = resolveModelSource(source, { runsDir: o.runs, step: o.step });
+      const dir = o.out ?? join('exports', `${from.runId ?? 'model'}${from.step !== undefined ? `-step-${from.step}` : ''}`);
+      await initNodeBackend('wasm');
+      // Loaded and saved again, not copied: what is written is what tfjs itself could read back.
+      const { model, meta } = await loadModelDir(from.dir);
+      await saveModelDir(model, dir, meta);
+      const files = readdirSync(dir).sort();
+      out.event({ type: 'exported', from: from.dir, dir, files, model: meta.model, step: meta.step, runId: meta.runId }, () =>
+        `exported ${meta.model}${meta.step !== undefined ? ` (step ${meta.step})` : ''} from ${from.dir} to ${dir}: ${files.join(', ')}`,
+      );
+    });
+}
