@@ -17,6 +17,8 @@ export type CoordinatorEvent =
   | { type: 'workers'; step: number; workers: WorkerView[] }
   | { type: 'epoch'; epoch: number; step: number; trainLoss: number; trainMetrics: Record<string, number>; seconds: number }
   | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> }
+  // The model's own held-out figures (ModelDefinition.report), once after training.
+  | { type: 'report'; split: 'test'; step: number; figures: Record<string, number | string> }
   // The teacher's controls and what the run directory keeps (run-control.ts, run-recorder.ts).
   | { type: 'control'; action: ControlAction; message: string; step: number }
   | { type: 'checkpoint'; step: number; path: string }

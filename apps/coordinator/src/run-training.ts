@@ -38,6 +38,8 @@ export interface TrainingSummary {
   testLoss: number;
   testAccuracy: number;
   testMetrics: Record<string, number>;
+  /** The model's own held-out figures (F1, RMSE against a baseline, …), when it defines `report`. */
+  report?: Record<string, number | string>;
 }
 
 /**
@@ -113,6 +115,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   const seconds = (performance.now() - started) / 1000;
   const test = evaluate(state.model, state.def, dataset, dataset.test);
   c.emit('event', { type: 'evaluation', split: 'test', step, ...test });
+  const report = state.def.report?.({ model: state.model, dataset, config: c.config.modelConfig ?? {} });
+  if (report) c.emit('event', { type: 'report', split: 'test', step, figures: report });
   const rejected = c.pool.list().reduce((s, m) => s + m.errors, 0);
   return {
     type: 'summary',
@@ -131,5 +135,6 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     testLoss: test.loss,
     testAccuracy: test.metrics.accuracy ?? NaN,
     testMetrics: test.metrics,
+    ...(report ? { report } : {}),
   };
 }

@@ -48,7 +48,8 @@ export function workerCommand(): Command {
       out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
       const w = await startNodeWorker({
         url,
-        nickname: o.nickname,
+        // Under a launcher or an Indexed Job, the rank tells workers apart on the dashboard.
+        nickname: o.nickname ?? (process.env.RANK ? `rank-${process.env.RANK}` : undefined),
         token: o.token ?? process.env.SHARDGRAD_WORKER_TOKEN,
         slowdown: o.slowdown,
         threads: o.threads,
