@@ -9,7 +9,8 @@ import { projectorMetadataTsv, projectorVectorsTsv } from './projector-tsv.ts';
 import type { Artifact, BuildContext, ModelContext, ModelDefinition } from './types.ts';
 
 const DEFAULT_LATENT = 32;
-const DEFAULT_HIDDEN = 256;
+/** 128 hidden units reach the 0.02 target in a few epochs at half the cost of 256 on 2-core workers. */
+const DEFAULT_HIDDEN = 128;
 /** The code layer's name, so the encoder half can be cut out of the trained model. */
 export const LATENT_LAYER = 'latent';
 
@@ -70,15 +71,15 @@ function autoencoderReport(ctx: ModelContext): Record<string, number | string> {
 
 export const autoencoder: ModelDefinition = {
   name: 'autoencoder',
-  summary: 'Dense 256 relu → Dense 32 (code) → Dense 256 relu → Dense 784 sigmoid, MSE against the input',
+  summary: 'Dense 128 relu → Dense 32 (code) → Dense 128 relu → Dense 784 sigmoid, MSE against the input',
   teaches: 'unsupervised learning: an autoencoder compresses digits into a small code and reconstructs them',
   defaultDataset: 'mnist-reconstruction',
   datasets: ['mnist-reconstruction'],
   build: buildAutoencoder,
   loss: meanSquaredError,
   metrics: { mae: meanAbsoluteError },
-  optimizer: { name: 'adam', learningRate: 0.002 },
-  defaults: { batch: 128, epochs: 10 },
+  optimizer: { name: 'adam', learningRate: 0.005 },
+  defaults: { batch: 128, epochs: 8 },
   options: {
     latent: `size of the code (default ${DEFAULT_LATENT}; 2 gives a plottable map)`,
     hidden: `units of the encoder's and decoder's hidden layer (default ${DEFAULT_HIDDEN})`,
