@@ -25,6 +25,8 @@ describe('bad input from workers', () => {
   beforeAll(async () => {
     cluster = await startTestCluster({ model: 'mnist-mlp', batch: 32, seed: 5 }, [{ nickname: 'honest' }]);
     cluster.coordinator.on('event', (e) => events.push(e));
+    // Each bad case below comes from one client; dropping it after a few strikes is tested in test/attacks.
+    cluster.coordinator.admission.configure({ maxStrikes: 1000 });
   });
   afterAll(async () => cluster.close());
 

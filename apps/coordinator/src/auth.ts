@@ -19,7 +19,15 @@ export interface ClassroomAuthOptions {
   teacherToken?: string;
   /** The class's join code; generated when absent. */
   joinCode?: string;
+  /** What worker nodes (GPU machines, `shardgrad worker`) present; generated when absent. */
+  workerToken?: string;
 }
+
+/** The three secrets, each rotatable on its own. */
+export type SecretKind = 'teacher-token' | 'join-code' | 'worker-token';
+
+/** Who a hello's token says the peer is: a worker node or a student's tab. */
+export type AuthRole = 'worker' | 'student';
 
 /**
  * Who may do what in a classroom. The teacher's token guards the run controls; the join code is
@@ -27,15 +35,50 @@ export interface ClassroomAuthOptions {
  * and extend this class.)
  */
 export class ClassroomAuth {
-  readonly teacherToken: string;
-  readonly joinCode: string;
+  private secrets: Record<SecretKind, string>;
 
   constructor(opts: ClassroomAuthOptions = {}) {
-    if (opts.teacherToken !== undefined && opts.teacherToken.length < 16) {
-      throw new Error('the teacher token must be at least 16 characters long');
+    for (const [name, v] of [['teacher', opts.teacherToken], ['worker', opts.workerToken]] as const) {
+      if (v !== undefined && v.length < 16) throw new Error(`the ${name} token must be at least 16 characters long`);
     }
-    this.teacherToken = opts.teacherToken ?? createTeacherToken();
-    this.joinCode = (opts.joinCode ?? createJoinCode()).toUpperCase();
+    if (opts.joinCode !== undefined && !/^[A-Za-z0-9]{4,32}$/.test(opts.joinCode)) {
+      throw new Error('the join code must be 4 to 32 letters or digits');
+    }
+    this.secrets = {
+      'teacher-token': opts.teacherToken ?? createTeacherToken(),
+      'join-code': (opts.joinCode ?? createJoinCode()).toUpperCase(),
+      'worker-token': opts.workerToken ?? createTeacherToken(),
+    };
+    if (this.secrets['worker-token'] === this.secrets['teacher-token']) throw new Error('the worker token must differ from the teacher token');
+  }
+
+  get teacherToken(): string {
+    return this.secrets['teacher-token'];
+  }
+
+  get joinCode(): string {
+    return this.secrets['join-code'];
+  }
+
+  get workerToken(): string {
+    return this.secrets['worker-token'];
+  }
+
+  /**
+   * Replaces one secret with a fresh random one and returns it. Peers already admitted stay (a
+   * worker that drops comes back with its resume key, not the old secret); new joins need the new one.
+   */
+  rotate(kind: SecretKind): string {
+    this.secrets[kind] = kind === 'join-code' ? createJoinCode() : createTeacherToken();
+    return this.secrets[kind];
+  }
+
+  /** The role a hello's token grants, if any. Join codes are typed by people, so case does not matter. */
+  roleOf(token: string | undefined): AuthRole | undefined {
+    if (!token) return undefined;
+    if (sameSecret(token, this.workerToken)) return 'worker';
+    if (sameSecret(token.toUpperCase(), this.joinCode)) return 'student';
+    return undefined;
   }
 
   /** True when the request carries the teacher's token as `Authorization: Bearer <token>`. */

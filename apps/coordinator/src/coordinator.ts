@@ -26,9 +26,12 @@ import { createRunId } from '@shardgrad/runlog';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
 import { Admission } from './admission.ts';
 import { ResumeBook } from './resume-book.ts';
+import type { TrainingPosition } from './training-checkpoint.ts';
+import type { ResumePoint } from './resume.ts';
+import type { AggregationConfig } from './aggregation.ts';
 import { randomBytes } from 'node:crypto';
 import type { TensorData } from '@shardgrad/codec';
-import type { ResultHeader, WorkerRole } from '@shardgrad/protocol';
+import type { ResultHeader, WorkUnit, WorkerRole } from '@shardgrad/protocol';
 
 /** A check a result must pass before it counts (spot checks); async so it may recompute the shard. */
 export type ResultCheck = (
@@ -39,6 +42,8 @@ export type ResultCheck = (
 
 /** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
 const HELLO_TIMEOUT_MS = 15_000;
+/** Control messages dropped over the rate limit before the socket is closed. */
+const CONTROL_FLOOD_LIMIT = 50;
 /** Room for the msgpack framing and the small header around the gradient bytes. */
 const PAYLOAD_SLACK_BYTES = 64 * 1024;
 
@@ -51,6 +56,8 @@ export interface CoordinatorConfig {
   state: TrainingState;
   batch: number;
   seed: number;
+  /** `--aggregator`: how a round's results become one update (default: the exact mean). */
+  aggregation?: AggregationConfig;
   host?: string;
   port?: number;
 }
@@ -84,6 +91,12 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   private readonly roles = new Map<string, WorkerRole>();
   /** Runs on every well-formed result before it counts (spot checks, spot-check.ts). */
   resultCheck: ResultCheck | undefined;
+  /** Where the training loop stands (runTraining keeps it); what a checkpoint records. */
+  position: TrainingPosition = { step: 0, epoch: 0, offset: 0 };
+  /** The work units of the current round's tasks, by shard: what a spot check recomputes. */
+  private issued = new Map<string, WorkUnit>();
+  /** Set by `--resume`: the next runTraining starts here instead of at step 0. */
+  resumedFrom: ResumePoint | undefined;
 
   constructor(public config: CoordinatorConfig) {
     super();
@@ -162,6 +175,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     } finally {
       r.cancel();
       this.current = undefined;
+      this.issued.clear();
     }
   }
 
@@ -176,8 +190,10 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
    */
   replaceRun(config: CoordinatorConfig): void {
     this.current?.cancel();
-    this.config = { ...config, host: this.config.host, port: this.config.port };
+    this.config = { ...config, host: this.config.host, port: this.config.port, aggregation: config.aggregation ?? this.config.aggregation };
     this.runId = createRunId();
+    this.position = { step: 0, epoch: 0, offset: 0 };
+    this.resumedFrom = undefined;
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     // The socket limit follows the model, as in the constructor; it applies to connections made from now on.
     const limit = this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES;
@@ -212,11 +228,24 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       task.weights = state.encodedWeights();
       m.version = state.version;
     }
+    this.issued.set(`${round}/${shardId}`, task.unit);
     return task;
   }
 
   private admit(socket: WorkerSocket): void {
     const timer = setTimeout(() => socket.disconnect(true), HELLO_TIMEOUT_MS);
+    // Control messages (anything but results, which strikes and duplicates account for) are rate-limited:
+    // over the limit they are dropped, and a socket that keeps flooding is closed.
+    const limiter = this.admission.controlLimiter();
+    let dropped = 0;
+    socket.use(([event], next) => {
+      if (event === 'result' || limiter.take()) return next();
+      if (++dropped === CONTROL_FLOOD_LIMIT) {
+        this.emit('event', { type: 'rejected', workerId: socket.id, reason: 'rate-limited', message: `more than ${CONTROL_FLOOD_LIMIT} control messages over the rate limit` });
+        socket.emit('stop', 'rate-limited: too many control messages');
+        socket.disconnect(true);
+      }
+    });
     socket.once('hello', (raw: unknown, ack: unknown) => {
       clearTimeout(timer);
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
@@ -271,6 +300,11 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         this.current?.workerJoined();
       });
     });
+  }
+
+  /** The work unit shard `shardId` of `round` was sent with, while that round runs. */
+  issuedUnit(round: number, shardId: number): WorkUnit | undefined {
+    return this.issued.get(`${round}/${shardId}`);
   }
 
   /** The role the worker joined with: 'worker' (worker token), 'student' (join code) or 'open'. */

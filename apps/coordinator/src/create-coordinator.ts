@@ -2,6 +2,8 @@ import { loadDataset } from '@shardgrad/data/node';
 import { getModel, type OptimizerName } from '@shardgrad/models';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
+import { resolveAggregation } from './aggregation.ts';
+import { loadCheckpointFor, optionsFromCheckpoint, restoreCheckpoint } from './resume.ts';
 
 export interface CoordinatorOptions {
   model: string;
@@ -14,11 +16,21 @@ export interface CoordinatorOptions {
   learningRate?: number;
   host?: string;
   port?: number;
+  /** `--aggregator`: mean (default), trimmed-mean, median, centered-clip or norm-filter. */
+  aggregator?: string;
+  /** `--byzantine`: results per round that may be wrong on purpose (default 0 for the mean, 1 otherwise). */
+  byzantine?: number;
+  /** `--trim`: the trimmed mean's β. */
+  trim?: number;
+  /** `--resume`: a run directory, checkpoint directory or training-state file to go on from. */
+  resume?: string;
 }
 
 /** Loads the data, builds the model and its optimizer state, and opens the socket server. */
 export async function createCoordinator(opts: CoordinatorOptions): Promise<Coordinator> {
-  const c = new Coordinator(await prepareRun(opts));
+  const resume = opts.resume ? loadCheckpointFor(opts.resume) : undefined;
+  const c = new Coordinator(await prepareRun(resume ? { ...opts, ...optionsFromCheckpoint(resume.checkpoint) } : opts));
+  if (resume) restoreCheckpoint(c, resume);
   await c.listen();
   return c;
 }
@@ -48,6 +60,9 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
     state,
     batch,
     seed,
+    ...(opts.aggregator !== undefined || opts.byzantine !== undefined
+      ? { aggregation: resolveAggregation(opts.aggregator, { f: opts.byzantine, ...(opts.trim !== undefined && { beta: opts.trim }) }) }
+      : {}),
     host: opts.host,
     port: opts.port,
   };

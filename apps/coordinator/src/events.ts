@@ -8,6 +8,12 @@ export type CoordinatorEvent =
   | { type: 'worker-joined'; worker: WorkerView }
   | { type: 'worker-left'; workerId: string; reason: string; reassigned: boolean }
   | { type: 'rejected'; workerId: string; reason: string; message: string }
+  // Trust: a worker past its strikes, a spot check's verdict, a round the aggregator cannot defend.
+  | { type: 'secret-rotated'; secret: 'join-code' | 'worker-token' | 'teacher-token' }
+  | { type: 'worker-dropped'; workerId: string; strikes: number; rejects: Record<string, number> }
+  | { type: 'spot-check'; workerId: string; round: number; shardId: number; ok: boolean; maxError: number; tolerance: number }
+  | { type: 'round-refused'; step: number; aggregator: string; results: number; reason: string }
+  | { type: 'resumed'; step: number; epoch: number; offset: number; path: string; stateDigest: string }
   | { type: 'waiting'; needed: number; have: number }
   | RoundEvent
   // The gradient noise scale (noise-scale-monitor.ts) and the batch grown towards it (adaptive-batch.ts).

@@ -1,6 +1,7 @@
 import { epochOrder, rowSize } from '@shardgrad/data';
 import { evaluate, weightedMean } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
+import { DEFAULT_AGGREGATION, aggregateRound, aggregationRefusal } from './aggregation.ts';
 
 export interface TrainingPlan {
   epochs: number;
@@ -49,7 +50,13 @@ export interface TrainingSummary {
 export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<TrainingSummary> {
   const { dataset, state, seed } = c.config;
   const n = dataset.train.n;
-  let step = 0;
+  // `--resume`: go on from the checkpoint's position (once; a new run starts at zero).
+  const from = c.resumedFrom?.position;
+  if (c.resumedFrom) c.emit('event', { type: 'resumed', ...c.resumedFrom.position, path: c.resumedFrom.file, stateDigest: c.resumedFrom.stateDigest });
+  c.resumedFrom = undefined;
+  let step = from?.step ?? 0;
+  /** Consecutive rounds whose results were too few for the aggregator. */
+  let shortRounds = 0;
   let samples = 0;
   let reassigned = 0;
   /** Mean loss over the current (or last) epoch's rounds so far. */
@@ -58,25 +65,45 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   const started = performance.now();
   c.control.begin();
   await c.waitForWorkers(plan.minWorkers);
-  outer: for (let epoch = 0; epoch < plan.epochs; epoch++) {
+  outer: for (let epoch = from?.epoch ?? 0; epoch < plan.epochs; epoch++) {
     const order = epochOrder(n, seed, epoch);
     let epochLoss = 0;
     let epochSamples = 0;
     const epochMetrics: Record<string, number> = {};
-    for (let start = 0; start < n; ) {
+    for (let start = epoch === from?.epoch ? from.offset : 0; start < n; ) {
       if (plan.maxSteps !== undefined && step >= plan.maxSteps) break outer;
       // minWorkers gates the start only: later, losing workers must not stall a run that can go on.
       if (c.pool.size === 0) await c.waitForWorkers(1);
+      c.position = { step, epoch, offset: start };
       if ((await c.control.boundary(step)) === 'stop') break outer;
+      // A robust rule states how many results it needs for f liars: no round starts without them.
+      const rule = c.config.aggregation ?? DEFAULT_AGGREGATION;
+      const refusal = aggregationRefusal(rule, shortRounds > 1 ? Math.max(0, c.pool.size - 1) : c.pool.size);
+      if (refusal) {
+        c.emit('event', { type: 'round-refused', step, aggregator: rule.name, results: c.pool.size, reason: refusal });
+        await c.waitForWorkers(c.pool.size + 1);
+        shortRounds = 0;
+        continue;
+      }
       // Read each round: the teacher may change the batch between rounds.
       const batch = c.config.batch;
       const t0 = performance.now();
       const indices = order.subarray(start, Math.min(n, start + batch));
       start += batch;
       const outcome = await c.runRound(step, indices);
-      state.apply(weightedMean(outcome.parts));
+      // Fewer results than workers (a straggler got no share): the rule may not apply; redo the batch.
+      const short = aggregationRefusal(rule, outcome.parts.length);
+      if (short) {
+        c.emit('event', { type: 'round-refused', step, aggregator: rule.name, results: outcome.parts.length, reason: short });
+        start -= batch;
+        shortRounds++;
+        continue;
+      }
+      shortRounds = 0;
+      state.apply(aggregateRound(rule, outcome.parts, state.trainableCount));
       c.noiseScale.observe(step + 1, outcome.parts);
       step++;
+      c.position = { step, epoch, offset: start };
       samples += outcome.samples;
       reassigned += outcome.reassigned;
       outcome.shards.forEach((s) => workersSeen.add(s.workerId));

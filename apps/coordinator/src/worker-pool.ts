@@ -30,6 +30,10 @@ export interface PoolMember {
   errors: number;
   /** Every refusal by reason, the harmless ones included. */
   rejects: Record<string, number>;
+  /** Dropped for too many refused submissions (its `errors` are its strikes). */
+  struckOut?: boolean;
+  /** A spot check caught it returning a gradient that is not the shard's. */
+  flagged?: boolean;
   /** Fraction of the last round's batch planned for it. */
   share: number;
   lastSeen: number;
@@ -194,6 +198,8 @@ function view(m: PoolMember, status: WorkerView['status']): WorkerView {
     rounds: m.rounds,
     samples: m.samples,
     errors: m.errors,
+    rejects: { ...m.rejects },
+    ...(m.flagged && { flagged: true }),
     lastSeen: m.lastSeen,
     status,
   };

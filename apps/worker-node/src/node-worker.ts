@@ -73,6 +73,8 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   });
   const pending = new PendingResults();
   let resumeKey: string | undefined;
+  /** The last join took up the old identity (false: a restarted coordinator that never knew it). */
+  let resumed = false;
   let engine: GradientEngine | undefined;
   const threads = opts.threads ?? 1;
   let run: RunInfo | undefined;
@@ -89,6 +91,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
         (ack: JoinAck) => {
           if (!ack.ok) return reject(new Error(`coordinator refused to join: ${ack.message}`));
           resumeKey = ack.resumeKey;
+          resumed = ack.resumed === true;
           resolve(ack.run);
         },
       );
@@ -153,7 +156,8 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       run = info;
       localVersion = -1;
       socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
-      const again = pending.resend(info.runId);
+      // Results computed for a coordinator that no longer knows this worker would only be refused.
+      const again = resumed ? pending.resend(info.runId) : pending.clear();
       log({ type: 'resumed', runId: info.runId, resent: again.length });
       for (const [k] of again) send(k);
     } catch (e) {

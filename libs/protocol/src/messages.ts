@@ -17,6 +17,8 @@ export const helloSchema = z.strictObject({
   /** Worker's own estimate (samples/s) from a calibration step, if it ran one. */
   samplesPerSecond: finite.positive().optional(),
   threads: z.number().int().min(1).max(256).optional(),
+  /** The resume key of an earlier connection: the same worker is back after a network drop. */
+  resume: shortText(64).optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
 
@@ -34,7 +36,12 @@ export interface RunInfo {
   maxPayloadBytes: number;
 }
 
-export type JoinAck = { ok: true; workerId: string; run: RunInfo } | { ok: false; reason: string; message: string };
+/** What a token let the worker in as: a worker node (trusted), a student's tab, or anyone (no auth configured). */
+export type WorkerRole = 'worker' | 'student' | 'open';
+
+export type JoinAck =
+  | { ok: true; workerId: string; run: RunInfo; /** Present again in the next hello after a drop. */ resumeKey?: string; role?: WorkerRole; resumed?: boolean }
+  | { ok: false; reason: string; message: string };
 
 /** Work a worker is asked to do. The unit is a discriminated union so later models add kinds. */
 export type WorkUnit =
@@ -85,6 +92,10 @@ export interface WorkerView {
   rounds: number;
   samples: number;
   errors: number;
+  /** Submissions refused, by reason code (the harmless ones included). */
+  rejects?: Record<string, number>;
+  /** Set once a spot check caught it returning a wrong gradient. */
+  flagged?: boolean;
   lastSeen: number;
   status: 'idle' | 'busy' | 'gone';
 }

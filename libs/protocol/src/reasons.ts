@@ -14,6 +14,12 @@ export const REJECT_REASONS = [
   'protocol-version',
   'unauthorized',
   'not-accepting',
+  // Trust (who may join, and what they may send).
+  'spot-check-mismatch',
+  'rate-limited',
+  'too-many-tabs',
+  'bad-origin',
+  'struck-out',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -13,6 +13,9 @@ import { formatPrediction } from '../format-prediction.ts';
 import { getModel } from '@shardgrad/models';
 import { asUsageErrors, trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { trainPipeline } from '../train-pipeline.ts';
+import { dirname, join } from 'node:path';
+import { writeModelArtifacts } from '../model-artifacts.ts';
+import { summaryText } from '../summary-text.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
@@ -89,7 +92,8 @@ export function trainCommand(): Command {
         c.broadcastStop('training finished');
         const ds = c.config.dataset;
         const xs = ds.inputShape.reduce((a, b) => a * b, 1);
-        const k = Math.min(o.predictions, ds.test.n);
+        // Class predictions only mean something for one-of-k classifiers (not regression, multi-label, autoencoders).
+        const k = ds.labelSize === 1 && ds.numClasses > 1 ? Math.min(o.predictions, ds.test.n) : 0;
         const probs = predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs));
         probs.forEach((p, i) => {
           const pred = formatPrediction(p, ds.classNames);
@@ -98,11 +102,10 @@ export function trainCommand(): Command {
             () => `test digit #${i} (true ${ds.classNames?.[ds.test.y[i]!] ?? ds.test.y[i]}): ${pred.text}`,
           );
         });
-        out.event({ ...summary, modelDir: dir }, (e) =>
-          `\ntest accuracy ${(summary.testAccuracy * 100).toFixed(2)}%  test loss ${summary.testLoss.toFixed(4)}  ` +
-          `${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${Math.round(summary.samplesPerSecond)} samples/s) ` +
-          `on ${summary.workers} workers\nmodel saved to ${String(e.modelDir)}`,
-        );
+        const ctx = { model: c.config.state.model, dataset: ds, config: c.config.modelConfig ?? {} };
+        const artifacts = await writeModelArtifacts(c.config.def, ctx, dir ? dirname(dir) : join(o.out, c.runId));
+        for (const a of artifacts) out.event({ type: 'artifact', ...a }, () => `wrote ${a.path}: ${a.description}`);
+        out.event({ ...summary, modelDir: dir, artifacts: artifacts.map((a) => a.path) }, (e) => `${summaryText(summary)}\nmodel saved to ${String(e.modelDir)}`);
       } finally {
         process.off('SIGINT', interrupt);
         display.stop();

@@ -32,7 +32,8 @@ export interface Classroom {
  */
 export async function attachClassroom(c: Coordinator, opts: ClassroomOptions = {}): Promise<Classroom> {
   if (!c.url) throw new Error('attachClassroom needs a listening coordinator (call listen first)');
-  const auth = new ClassroomAuth(opts);
+  // The coordinator's admission may already hold the secrets (trust options): one set, not two.
+  const auth = c.admission.auth ?? new ClassroomAuth(opts);
   const origin = publicOrigin(c.url, c.config.host, opts.publicUrl);
   const join = { url: joinUrl(origin, auth.joinCode), code: auth.joinCode };
   const hub = new DashboardHub(c, join);
