@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@shardgrad/codec';
 import type { ModelDefinition } from '@shardgrad/models';
-import { readVariables, stateVariables, trainableVariables } from './weights.ts';
+import { readVariables, readVariablesAsync, stateVariables, trainableVariables } from './weights.ts';
 
 export interface ShardGradients {
   /** Gradient of the shard's MEAN loss, one tensor per trainable weight, in position order. */
@@ -15,7 +15,7 @@ export interface ShardGradients {
 /**
  * Gradient of the mean loss over one shard. The shard-weighted mean of these over a batch's shards
  * equals the gradient over the whole batch, which is what makes the cluster exact.
- * Everything stays inside one synchronous tidy, so no tensor outlives the call.
+ * Reads synchronously and disposes everything it made, so no tensor outlives the call.
  */
 export function computeGradients(
   model: tf.LayersModel,
@@ -23,32 +23,80 @@ export function computeGradients(
   x: tf.Tensor,
   y: tf.Tensor,
 ): ShardGradients {
+  const t = gradientTensors(model, def, x, y);
+  try {
+    const metrics = t.metrics.map(([k, s]) => [k, s.dataSync()[0]!] as const);
+    return assemble(model, t.flat.dataSync() as Float32Array, t.loss.dataSync()[0]!, metrics, readVariables(stateVariables(model)));
+  } finally {
+    disposeGradientTensors(t);
+  }
+}
+
+/**
+ * computeGradients with asynchronous reads, for backends whose synchronous read is slow or missing
+ * (WebGPU reads synchronously through a canvas, which returned zeros in a Web Worker on SwiftShader).
+ * Same numbers as computeGradients.
+ */
+export async function computeGradientsAsync(
+  model: tf.LayersModel,
+  def: Pick<ModelDefinition, 'loss' | 'metrics'>,
+  x: tf.Tensor,
+  y: tf.Tensor,
+): Promise<ShardGradients> {
+  const t = gradientTensors(model, def, x, y);
+  try {
+    const [flat, loss, ...values] = await Promise.all([t.flat.data(), t.loss.data(), ...t.metrics.map(([, s]) => s.data())]);
+    const metrics = t.metrics.map(([k], i) => [k, values[i]![0]!] as const);
+    return assemble(model, flat as Float32Array, loss[0]!, metrics, await readVariablesAsync(stateVariables(model)));
+  } finally {
+    disposeGradientTensors(t);
+  }
+}
+
+interface GradientTensors {
+  loss: tf.Scalar;
+  metrics: [string, tf.Scalar][];
+  /** Every trainable variable's gradient, concatenated in position order. */
+  flat: tf.Tensor;
+}
+
+/** The shard's loss, metrics and gradient as tensors, made in one synchronous tidy; the caller reads and disposes them. */
+function gradientTensors(model: tf.LayersModel, def: Pick<ModelDefinition, 'loss' | 'metrics'>, x: tf.Tensor, y: tf.Tensor): GradientTensors {
   const vars = trainableVariables(model);
-  let loss = 0;
-  const metrics: Record<string, number> = {};
-  const flatGrads = tf.tidy(() => {
-    const metricTensors: [string, tf.Scalar][] = [];
+  const metricTensors: [string, tf.Scalar][] = [];
+  let loss!: tf.Scalar;
+  const flat = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const pred = model.apply(x, { training: true }) as tf.Tensor;
       // Kept: variableGrads disposes everything but the loss when its closure returns.
       for (const [k, fn] of Object.entries(def.metrics)) metricTensors.push([k, tf.keep(fn(y, pred))]);
       return def.loss(y, pred);
     }, vars);
-    loss = value.dataSync()[0]!;
-    for (const [k, t] of metricTensors) {
-      metrics[k] = t.dataSync()[0]!;
-      t.dispose();
-    }
+    loss = tf.keep(value);
     // One concat and one read: a single copy out of the backend instead of one per variable.
     return tf.concat(vars.map((v) => tf.reshape(grads[v.name]!, [-1])));
   });
-  const flat = flatGrads.dataSync() as Float32Array;
-  flatGrads.dispose();
+  return { loss, metrics: metricTensors, flat };
+}
+
+function disposeGradientTensors(t: GradientTensors): void {
+  t.loss.dispose();
+  t.flat.dispose();
+  for (const [, s] of t.metrics) s.dispose();
+}
+
+function assemble(
+  model: tf.LayersModel,
+  flat: Float32Array,
+  loss: number,
+  metricValues: readonly (readonly [string, number])[],
+  state: TensorData[],
+): ShardGradients {
   const out: TensorData[] = [];
   let off = 0;
-  for (const v of vars) {
+  for (const v of trainableVariables(model)) {
     out.push({ shape: [...v.shape], dtype: 'float32', data: flat.subarray(off, off + v.size) });
     off += v.size;
   }
-  return { grads: out, state: readVariables(stateVariables(model)), loss, metrics };
+  return { grads: out, state, loss, metrics: Object.fromEntries(metricValues) };
 }

@@ -54,6 +54,20 @@ export function readVariables(vars: readonly tf.Variable[]): TensorData[] {
   return out;
 }
 
+/** readVariables with asynchronous reads (WebGPU); same layout. */
+export async function readVariablesAsync(vars: readonly tf.Variable[]): Promise<TensorData[]> {
+  const values = await Promise.all(vars.map((v) => v.data()));
+  const flat = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
+  const out: TensorData[] = [];
+  let off = 0;
+  vars.forEach((v, i) => {
+    flat.set(values[i] as Float32Array, off);
+    out.push({ shape: [...v.shape], dtype: 'float32', data: flat.subarray(off, off + v.size) });
+    off += v.size;
+  });
+  return out;
+}
+
 /** Assigns weights in position order; shapes were validated by the caller against the schema. */
 export function writeTrainable(model: tf.LayersModel, tensors: readonly TensorData[]): void {
   writeVariables(trainableVariables(model), tensors);
