@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { getModel } from '@shardgrad/models';
+import { LR_RULES, parseLrSchedule } from '@shardgrad/trainer';
+import { createOutput, UsageError } from '../output.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { measuredNoiseScale } from '../sweep/analysis.ts';
+import { settingsKey, SweepConfigError, type SweepSettings } from '../sweep/sweep-config.ts';
+import { runSweep } from '../sweep/run-sweep.ts';
+import { REPORT_MD } from '../sweep/sweep-outputs.ts';
+import type { PointResult } from '../sweep/point-result.ts';
+
+const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
+/** Events of a point forwarded live with --json: what a researcher watches (one noise-scale line a round). */
+const LIVE_EVENTS = new Set(['noise-scale', 'adaptive-batch', 'evaluation', 'finished']);
+
+function positiveIntList(value: string): number[] {
+  const parts = value.split(',').map((v) => v.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
+  return parts.map(Number);
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a fraction in (0, 1], got "${value}"`);
+  return n;
+}
+
+function schedule(value: string) {
+  try {
+    return parseLrSchedule(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+export function sweepCommand(): Command {
+  return new Command('sweep')
+    .summary('batch-size scaling sweep: steps and time to a target accuracy, and the gradient noise scale')
+    .description(
+      'Trains one real run through the cluster per (batch, workers, seed) point, stops each at the target\n' +
+        'test accuracy, and measures: steps and training time to the target, samples/s, final test accuracy,\n' +
+        'the generalization gap (train − test accuracy) and the gradient noise scale B_simple (McCandlish et al.\n' +
+        '2018; needs two or more workers). Each point gets a run directory; the sweep directory holds sweep.csv,\n' +
+        'sweep.jsonl, the charts as SVG and PNG and report.md. Rerunning the same command resumes: finished points\n' +
+        'are not run again. --simulate-workers K runs K virtual workers inside this process instead of K worker\n' +
+        'processes (labelled "simulated" everywhere): for fleets bigger than the machine.',
+    )
+    .addHelpText(
+      'before',
+      'Examples:\n' +
+        '  npx shardgrad sweep --batch 16,32,64,128,256,512,1024 --workers 1,2 --lr-rule sqrt --warmup 20 --target-accuracy 0.95 --max-steps 3000 --seeds 3\n' +
+        '  npx shardgrad sweep --simulate-workers 4 --lr-rule adascale --optimizer sgd --lr 0.05 --base-batch 16\n' +
+        '  npx shardgrad sweep --batch 32 --workers 2 --adaptive-batch --max-batch 1024 --json\n',
+    )
+    .option('--model <name>', 'model from the registry', 'mnist-mlp')
+    .option('--dataset <name>', "dataset (default: the model's own)")
+    .option('--batch <list>', 'global batches, comma-separated', positiveIntList, [16, 32, 64, 128, 256, 512, 1024])
+    .option('--workers <list>', 'worker processes per point, comma-separated', positiveIntList, [2])
+    .option('--simulate-workers <list>', 'virtual workers inside this process per point (instead of --workers), comma-separated', positiveIntList)
+    .option('--seeds <n>', 'seeds per point (1…n)', positiveInt, 1)
+    .option('--lr-rule <rule>', `learning-rate scaling rule: ${LR_RULES.join(', ')}`, oneOf(LR_RULES), 'none')
+    .option('--lr <rate>', "reference learning rate η (default: the model's)", positiveNumber)
+    .option('--base-batch <n>', "batch the reference rate belongs to, B₀ (default: the model's default batch)", positiveInt)
+    .option('--warmup <steps>', 'gradual warm-up steps (Goyal et al.): from η up to the rule\'s rate', nonNegativeInt, 0)
+    .option('--lr-schedule <form>', 'a schedule on top: constant, step:<epochs>:<gamma>, cosine, exponential:<rate>', schedule)
+    .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
+    .option('--target-accuracy <fraction>', 'test accuracy that ends a point', fraction, 0.95)
+    .option('--max-steps <n>', 'steps after which a point gives up on the target', positiveInt, 2000)
+    .option('--no-stop-at-target', 'train on to --max-steps after reaching the target')
+    .option('--eval-every <n>', 'check the target every n steps (default: every step to 20, then every 5% of the steps so far)', positiveInt)
+    .option('--adaptive-batch', 'grow the batch towards the measured noise scale during each run')
+    .option('--max-batch <n>', 'with --adaptive-batch: never grow past this', positiveInt)
+    .option('--adaptive-every <n>', 'with --adaptive-batch: at most one growth per n steps', positiveInt, 50)
+    .option('--backend <name>', `worker processes' backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
+    .option('--sweep-dir <dir>', 'the sweep directory (default: <out>/<model>-<digest of the settings>, so the same command resumes)')
+    .option('--out <dir>', 'where sweep directories go by default', join('runs', 'sweeps'))
+    .option('--json', 'print one JSON object per line')
+    .action(async (o, cmd: Command) => {
+      const out = createOutput(Boolean(o.json));
+      const simulated = o.simulateWorkers !== undefined;
+      if (simulated && cmd.getOptionValueSource('workers') === 'cli') throw new UsageError('give --workers (processes) or --simulate-workers (virtual), not both');
+      if (!o.adaptiveBatch && o.maxBatch !== undefined) throw new UsageError('--max-batch only applies with --adaptive-batch');
+      const def = getModel(o.model);
+      const settings: SweepSettings = {
+        model: def.name,
+        dataset: o.dataset,
+        optimizer: o.optimizer,
+        lr: o.lr,
+        baseBatch: o.baseBatch,
+        lrRule: o.lrRule,
+        warmupSteps: o.warmup,
+        lrSchedule: o.lrSchedule,
+        targetAccuracy: o.targetAccuracy,
+        maxSteps: o.maxSteps,
+        stopAtTarget: o.stopAtTarget,
+        evalEvery: o.evalEvery,
+        adaptiveBatch: o.adaptiveBatch ? { maxBatch: o.maxBatch ?? Math.max(1024, ...o.batch), everySteps: o.adaptiveEvery } : undefined,
+        fleet: simulated ? 'simulated' : 'processes',
+        // Virtual workers compute in this process, on its wasm backend.
+        backend: simulated ? 'wasm' : o.backend,
+      };
+      const grid = { batches: o.batch as number[], workers: (simulated ? o.simulateWorkers : o.workers) as number[], seeds: Array.from({ length: o.seeds as number }, (_, i) => i + 1) };
+      const dir = o.sweepDir ?? join(o.out, `${def.name}-${settingsKey(settings)}`);
+      const command = ['npx shardgrad sweep', ...process.argv.slice(3).map(quote)].join(' ');
+      await initNodeBackend('wasm');
+      const tag = simulated ? ' (simulated)' : '';
+      try {
+        const outcome = await runSweep({
+          settings,
+          grid,
+          dir,
+          command,
+          onStart: ({ dir: d, points, done }) =>
+            out.event({ type: 'sweep-started', dir: d, points: points.map((p) => p.id), done, simulated }, () => `sweep ${d}: ${points.length} points, ${done.length} already finished${tag}`),
+          onSkip: (r) => out.event({ type: 'sweep-point-skipped', point: r.id, runDir: r.runDir }, () => `${r.id}: finished before, skipped`),
+          onPointStart: (p) => out.say(`${p.id}: training${tag}…`),
+          onPoint: (r) => out.event({ type: 'sweep-point', simulated, ...r }, () => describePoint(r)),
+          onEvent: (p, e) => {
+            if (o.json && LIVE_EVENTS.has(e.type)) out.event({ ...e, point: p.id, simulated });
+          },
+        });
+        const noise = measuredNoiseScale(outcome.results);
+        out.event(
+          { type: 'sweep-finished', dir: outcome.dir, ran: outcome.ran, skipped: outcome.skipped, files: outcome.files, noiseScale: noise, simulated },
+          () => `done: ${outcome.ran.length} run, ${outcome.skipped.length} skipped; measured noise scale ${noise === null ? 'unavailable' : `≈ ${Math.round(noise)}`}\nreport: ${join(outcome.dir, REPORT_MD)}`,
+        );
+      } catch (e) {
+        if (e instanceof SweepConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+}
+
+function describePoint(r: PointResult): string {
+  const at = r.reached ? `${r.stepsToTarget} steps to ${(r.targetAccuracy * 100).toFixed(0)}% (${r.timeToTarget!.toFixed(1)} s)` : `target not reached in ${r.steps} steps`;
+  const noise = r.noiseScale === null ? 'noise scale n/a' : `B_simple ≈ ${Math.round(r.noiseScaleAtTarget ?? r.noiseScale)}`;
+  return `${r.id}: ${at}, ${Math.round(r.samplesPerSecond)} samples/s, test ${(r.finalTestAccuracy * 100).toFixed(1)}%, gap ${(r.generalizationGap * 100).toFixed(1)}%, ${noise}${r.fleet === 'simulated' ? ' (simulated)' : ''}`;
+}

@@ -1,0 +1,112 @@
+import type { PointResult } from './point-result.ts';
+
+/** One batch (and worker count), averaged over its seeds. */
+export interface BatchSummary {
+  batch: number;
+  workers: number;
+  seeds: number;
+  /** Seeds that reached the target. */
+  reached: number;
+  /** Means over the seeds that reached the target (null if none did). */
+  stepsToTarget: number | null;
+  timeToTarget: number | null;
+  samplesPerSecond: number;
+  finalTestAccuracy: number;
+  generalizationGap: number;
+  /** Median of the seeds' smoothed B_simple at the target (or at the end). */
+  noiseScale: number | null;
+  /**
+   * Against the next smaller batch of the same worker count: (steps there / steps here) divided
+   * by (this batch / that batch). 1 = perfect scaling (steps halve when the batch doubles), 0 = none.
+   */
+  scalingEfficiency: number | null;
+}
+
+/** McCandlish et al.'s S(B) = S_min·(1 + B_crit/B), fitted to the steps to target. */
+export interface ScalingFit {
+  sMin: number;
+  bCrit: number;
+  /** Points the fit used. */
+  n: number;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The noise scale a point measured: at the target if it got there, else at the end. */
+export function pointNoiseScale(r: PointResult): number | null {
+  return r.noiseScaleAtTarget ?? r.noiseScale;
+}
+
+export function summarizeByBatch(results: readonly PointResult[]): BatchSummary[] {
+  const groups = new Map<string, PointResult[]>();
+  for (const r of results) {
+    const k = `${r.workers}:${r.batch}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const rows: BatchSummary[] = [...groups.values()].map((rs) => {
+    const hit = rs.filter((r) => r.reached && r.stepsToTarget !== null);
+    return {
+      batch: rs[0]!.batch,
+      workers: rs[0]!.workers,
+      seeds: rs.length,
+      reached: hit.length,
+      stepsToTarget: hit.length ? mean(hit.map((r) => r.stepsToTarget!)) : null,
+      timeToTarget: hit.length ? mean(hit.map((r) => r.timeToTarget!)) : null,
+      samplesPerSecond: mean(rs.map((r) => r.samplesPerSecond)),
+      finalTestAccuracy: mean(rs.map((r) => r.finalTestAccuracy)),
+      generalizationGap: mean(rs.map((r) => r.generalizationGap)),
+      noiseScale: median(rs.map(pointNoiseScale).filter((v): v is number => v !== null && Number.isFinite(v))),
+      scalingEfficiency: null,
+    };
+  });
+  rows.sort((a, b) => a.workers - b.workers || a.batch - b.batch);
+  for (let i = 1; i < rows.length; i++) {
+    const [prev, cur] = [rows[i - 1]!, rows[i]!];
+    if (prev.workers !== cur.workers || prev.stepsToTarget === null || cur.stepsToTarget === null) continue;
+    cur.scalingEfficiency = prev.stepsToTarget / cur.stepsToTarget / (cur.batch / prev.batch);
+  }
+  return rows;
+}
+
+/**
+ * Least squares of S = a + b/B with weights 1/S² (relative errors: steps span orders of magnitude),
+ * then S_min = a and B_crit = b/a. Null without two distinct batches or when the data do not have
+ * the model's shape (a ≤ 0 or b < 0).
+ */
+export function fitStepsToTarget(points: readonly { batch: number; steps: number }[]): ScalingFit | null {
+  const ps = points.filter((p) => p.steps > 0 && p.batch > 0);
+  if (new Set(ps.map((p) => p.batch)).size < 2) return null;
+  let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const p of ps) {
+    const w = 1 / (p.steps * p.steps);
+    const x = 1 / p.batch;
+    sw += w;
+    sx += w * x;
+    sy += w * p.steps;
+    sxx += w * x * x;
+    sxy += w * x * p.steps;
+  }
+  const det = sw * sxx - sx * sx;
+  if (!(Math.abs(det) > 0)) return null;
+  const b = (sw * sxy - sx * sy) / det;
+  const a = (sy - b * sx) / sw;
+  if (!(a > 0) || !(b >= 0)) return null;
+  return { sMin: a, bCrit: b / a, n: ps.length };
+}
+
+/** The fit over every seed that reached the target. */
+export function fitSweep(results: readonly PointResult[]): ScalingFit | null {
+  return fitStepsToTarget(results.filter((r) => r.reached && r.stepsToTarget !== null).map((r) => ({ batch: r.batch, steps: r.stepsToTarget! })));
+}
+
+/** The sweep's measured noise scale: the median over points of B_simple at the target. */
+export function measuredNoiseScale(results: readonly PointResult[]): number | null {
+  return median(results.map(pointNoiseScale).filter((v): v is number => v !== null && Number.isFinite(v)));
+}

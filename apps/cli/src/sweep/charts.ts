@@ -1,0 +1,133 @@
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { fitSweep, measuredNoiseScale, summarizeByBatch } from './analysis.ts';
+import type { PointResult } from './point-result.ts';
+
+/** One chart of the report: a file stem, what it shows, and its Vega-Lite spec. */
+export interface ChartSpec {
+  name: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 420;
+const HEIGHT = 280;
+const fleetLabel = (r: { workers: number; fleet?: string }) => `${r.workers} ${r.fleet === 'simulated' ? 'simulated ' : ''}worker${r.workers === 1 ? '' : 's'}`;
+
+/** The four charts of a sweep report, from its points. */
+export function sweepCharts(results: readonly PointResult[], context: { model: string; dataset: string; target: number; simulated: boolean }): ChartSpec[] {
+  const batches = [...new Set(results.map((r) => r.batch))].sort((a, b) => a - b);
+  const x = { field: 'batch', type: 'quantitative', title: 'global batch (examples)', scale: { type: 'log', base: 2 }, axis: { values: batches } } as const;
+  const suffix = context.simulated ? ' (simulated fleet)' : '';
+  const pct = `${(context.target * 100).toFixed(0)}%`;
+  const rows = results.map((r) => ({ ...r, fleetLabel: fleetLabel(r) }));
+  const means = summarizeByBatch(results).map((s) => ({ ...s, fleetLabel: fleetLabel({ workers: s.workers, fleet: results[0]?.fleet }) }));
+  const fit = fitSweep(results);
+  const noise = measuredNoiseScale(results);
+  const color = { field: 'fleetLabel', type: 'nominal', title: 'fleet' } as const;
+
+  const stepsLayers: unknown[] = [
+    { data: { values: rows.filter((r) => r.reached) }, mark: { type: 'point', filled: true, opacity: 0.55 }, encoding: { x, y: { field: 'stepsToTarget', type: 'quantitative', scale: { type: 'log' }, title: `steps to ${pct} test accuracy` }, color } },
+    { data: { values: means.filter((m) => m.stepsToTarget !== null) }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'stepsToTarget', type: 'quantitative' }, color } },
+  ];
+  if (fit) {
+    const curve = Array.from({ length: 60 }, (_, i) => {
+      const b = batches[0]! * (batches[batches.length - 1]! / batches[0]!) ** (i / 59);
+      return { batch: b, steps: fit.sMin * (1 + fit.bCrit / b), label: `fit S_min(1 + B_crit/B), B_crit ≈ ${Math.round(fit.bCrit)}` };
+    });
+    stepsLayers.push({ data: { values: curve }, mark: { type: 'line', strokeDash: [6, 4], color: '#888' }, encoding: { x, y: { field: 'steps', type: 'quantitative' }, detail: { field: 'label' } } });
+  }
+  if (noise !== null && noise >= batches[0]! / 4 && noise <= batches[batches.length - 1]! * 4) {
+    stepsLayers.push(
+      { data: { values: [{ batch: noise }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [2, 3] }, encoding: { x: { field: 'batch', type: 'quantitative' } } },
+      { data: { values: [{ batch: noise, text: `measured B_simple ≈ ${Math.round(noise)}` }] }, mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, baseline: 'top', y: 4 }, encoding: { x: { field: 'batch', type: 'quantitative' }, text: { field: 'text' } } },
+    );
+  }
+
+  const panel = (values: unknown[], y: Record<string, unknown>, title: string, mark: Record<string, unknown> = { type: 'line', point: true }) => ({
+    title,
+    width: WIDTH,
+    height: Math.round(HEIGHT * 0.7),
+    data: { values },
+    mark,
+    encoding: { x, y: { type: 'quantitative', ...y }, color },
+  });
+
+  const accuracyRows = rows.flatMap((r) => [
+    { batch: r.batch, fleetLabel: r.fleetLabel, measure: 'test accuracy', value: r.finalTestAccuracy },
+    { batch: r.batch, fleetLabel: r.fleetLabel, measure: 'train accuracy', value: r.finalTrainAccuracy },
+  ]);
+
+  const charts: ChartSpec[] = [
+    {
+      name: 'steps-to-target',
+      title: `Steps to ${pct} test accuracy against the global batch (log-log)${suffix}`,
+      spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `${context.model} on ${context.dataset}: steps to ${pct} test accuracy${suffix}`, width: WIDTH, height: HEIGHT, layer: stepsLayers } as TopLevelSpec,
+    },
+    {
+      name: 'time-to-target',
+      title: `Training time to ${pct} test accuracy against the global batch${suffix}`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: `${context.model}: seconds to ${pct} test accuracy${suffix}`,
+        width: WIDTH,
+        height: HEIGHT,
+        layer: [
+          { data: { values: rows.filter((r) => r.reached) }, mark: { type: 'point', filled: true, opacity: 0.55 }, encoding: { x, y: { field: 'timeToTarget', type: 'quantitative', scale: { type: 'log' }, title: 'training seconds (evaluation excluded)' }, color } },
+          { data: { values: means.filter((m) => m.timeToTarget !== null) }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'timeToTarget', type: 'quantitative' }, color } },
+        ],
+      } as TopLevelSpec,
+    },
+    {
+      name: 'accuracy-and-gap',
+      title: `Final accuracy and generalization gap against the global batch${suffix}`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: `${context.model}: final accuracy and generalization gap${suffix}`,
+        vconcat: [
+          {
+            title: 'final accuracy (mean over seeds)',
+            width: WIDTH,
+            height: Math.round(HEIGHT * 0.7),
+            data: { values: accuracyRows },
+            mark: { type: 'line', point: true },
+            encoding: { x, y: { field: 'value', type: 'quantitative', aggregate: 'mean', title: 'accuracy', scale: { zero: false }, axis: { format: '.1%' } }, color, strokeDash: { field: 'measure', type: 'nominal', title: 'split' } },
+          },
+          panel(means, { field: 'generalizationGap', title: 'train − test accuracy', scale: { zero: false }, axis: { format: '.1%' } }, 'generalization gap (mean over seeds)'),
+        ],
+      } as TopLevelSpec,
+    },
+    {
+      name: 'noise-scale',
+      title: `Measured gradient noise scale B_simple over training${suffix}`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: `${context.model}: gradient noise scale B_simple over training${suffix}`,
+        width: WIDTH,
+        height: HEIGHT,
+        data: { values: rows.flatMap((r) => r.noiseHistory.filter((h) => h.bSimple !== null && h.bSimple > 0).map((h) => ({ ...h, point: r.id, batchLabel: r.batch }))) },
+        mark: { type: 'line', opacity: 0.8 },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', title: 'epochs of training' },
+          y: { field: 'bSimple', type: 'quantitative', scale: { type: 'log' }, title: 'B_simple (examples, smoothed)' },
+          color: { field: 'batchLabel', type: 'ordinal', title: 'batch', scale: { scheme: 'viridis' } },
+          detail: { field: 'point', type: 'nominal' },
+        },
+      } as TopLevelSpec,
+    },
+  ];
+  return charts;
+}
+
+/** Renders a Vega-Lite spec headlessly: SVG from Vega's own renderer, PNG rasterised from it by resvg. */
+export async function renderChart(spec: TopLevelSpec): Promise<{ svg: string; png: Buffer }> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    const png = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+    return { svg, png };
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,108 @@
+import type { Coordinator, CoordinatorEvent } from '@shardgrad/coordinator';
+import { evaluate, type LrRuleController, setLearningRate } from '@shardgrad/trainer';
+import type { PointResult } from './point-result.ts';
+
+/** Below this step every step is evaluated; past it, every `EVAL_RESOLUTION` of the steps so far. */
+const EVAL_EVERY_STEP_UNTIL = 20;
+/** Steps-to-target is then known within 5%: finer than the spread between seeds. */
+const EVAL_RESOLUTION = 0.05;
+
+/** The steps at which the target is checked: fixed spacing, or dense early and 5% apart later. */
+export function nextEvalStep(step: number, every?: number): number {
+  if (every) return step + every;
+  if (step < EVAL_EVERY_STEP_UNTIL) return step + 1;
+  return step + Math.max(1, Math.floor(step * EVAL_RESOLUTION));
+}
+
+export interface PointWatchOptions {
+  targetAccuracy: number;
+  stopAtTarget: boolean;
+  evalEvery?: number;
+  rule: LrRuleController;
+  /** Extra rows for the point's run directory (lr, gain, noise scale). */
+  log?: (step: number, values: Record<string, number>, tag: string) => void;
+}
+
+/**
+ * Watches one point's training from the coordinator's events: sets each step's learning rate by
+ * the rule (the AdaScale gain reads the live noise statistics), evaluates the test split on a grid
+ * of steps to find the first that reaches the target, and then stops the run at the round boundary.
+ * Time is training time: the evaluations made here are subtracted.
+ */
+export class PointWatch {
+  private started = 0;
+  private evalMs = 0;
+  private nextEval = 1;
+  private samples = 0;
+  private lr = 0;
+  private hit: { step: number; seconds: number; progress: number; noise: number | null } | undefined;
+  private lastNoise: number | null = null;
+  readonly noise: PointResult['noiseHistory'] = [];
+  readonly accuracy: PointResult['accuracyHistory'] = [];
+  private readonly listener = (e: CoordinatorEvent) => this.onEvent(e);
+
+  constructor(
+    private readonly c: Coordinator,
+    private readonly o: PointWatchOptions,
+  ) {}
+
+  /** Sets the first step's rate and starts the clock; call once the workers are in. */
+  start(): void {
+    this.applyRate();
+    this.started = performance.now();
+    this.c.on('event', this.listener);
+  }
+
+  stop(): void {
+    this.c.off('event', this.listener);
+  }
+
+  /** Training seconds so far, evaluations excluded. */
+  get seconds(): number {
+    return (performance.now() - this.started - this.evalMs) / 1000;
+  }
+
+  get result() {
+    return { hit: this.hit, lr: this.lr, noiseScale: this.lastNoise };
+  }
+
+  private get epoch(): number {
+    return this.samples / this.c.config.dataset.train.n;
+  }
+
+  private applyRate(): void {
+    const step = this.o.rule.next(this.c.config.batch, { stats: this.c.noiseScale.statistics, epoch: this.epoch });
+    this.lr = step.lr;
+    setLearningRate(this.c.config.state.optimizer, step.lr);
+    this.o.log?.(this.o.rule.steps - 1, { lr: step.lr, gain: step.gain, scale_invariant_steps: step.progress }, 'lr-rule');
+  }
+
+  private onEvent(e: CoordinatorEvent): void {
+    if (e.type === 'noise-scale' && e.available) {
+      this.lastNoise = e.bSimple;
+      this.noise.push({ step: e.step, epoch: this.epoch, bSimple: e.bSimple, trace: e.trace, gradSq: e.gradSq, batch: e.batch });
+      this.o.log?.(e.step, { b_simple: e.bSimple ?? NaN, trace: e.trace, grad_sq: e.gradSq, round_trace: e.roundTrace, round_grad_sq: e.roundGradSq }, 'noise');
+      return;
+    }
+    if (e.type !== 'round') return;
+    this.samples += e.samples;
+    if (!this.hit && e.step >= this.nextEval) this.check(e.step);
+    if (this.hit && this.o.stopAtTarget) this.c.control.stop();
+    else this.applyRate();
+  }
+
+  private check(step: number): void {
+    this.nextEval = nextEvalStep(step, this.o.evalEvery);
+    const t0 = performance.now();
+    const { state, def, dataset } = this.c.config;
+    const ev = evaluate(state.model, def, dataset, dataset.test);
+    this.evalMs += performance.now() - t0;
+    const accuracy = ev.metrics.accuracy ?? NaN;
+    this.accuracy.push({ step, accuracy });
+    this.c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
+    if (accuracy >= this.o.targetAccuracy) {
+      // The rule already advanced past this step; τ before the next step is what it has done.
+      this.hit = { step, seconds: this.seconds, progress: this.o.rule.progress, noise: this.lastNoise };
+    }
+  }
+}

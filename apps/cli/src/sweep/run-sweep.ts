@@ -1,0 +1,78 @@
+import { cpus } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type { CoordinatorEvent } from '@shardgrad/coordinator';
+import { getModel } from '@shardgrad/models';
+import { checkSweep, sweepPoints, type SweepGrid, type SweepPoint, type SweepSettings } from './sweep-config.ts';
+import { SweepStore } from './sweep-store.ts';
+import { runPoint } from './point-runner.ts';
+import type { PointResult } from './point-result.ts';
+import { writeSweepOutputs } from './sweep-outputs.ts';
+
+export interface SweepOptions {
+  settings: SweepSettings;
+  grid: SweepGrid;
+  dir: string;
+  /** The command line, kept in sweep.json and the report. */
+  command: string;
+  onStart?: (info: { dir: string; points: SweepPoint[]; done: string[] }) => void;
+  onSkip?: (p: PointResult) => void;
+  onPointStart?: (p: SweepPoint) => void;
+  onPoint?: (p: PointResult) => void;
+  /** Every coordinator event of a point, as it happens. */
+  onEvent?: (point: SweepPoint, e: CoordinatorEvent) => void;
+}
+
+export interface SweepOutcome {
+  dir: string;
+  ran: string[];
+  skipped: string[];
+  results: PointResult[];
+  /** Files of the sweep directory the report writer produced. */
+  files: string[];
+}
+
+/**
+ * Runs every point of the grid that sweep.jsonl does not already hold as finished, one after the
+ * other (each point is a whole cluster on this machine), and rewrites the CSV, charts and report
+ * after each. Rerunning the same command therefore resumes where an interruption left off.
+ */
+export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
+  checkSweep(o.settings, o.grid);
+  const def = getModel(o.settings.model);
+  const dataset = o.settings.dataset ?? def.defaultDataset;
+  const store = new SweepStore(o.dir, o.settings, o.grid, o.command);
+  const points = sweepPoints(o.grid);
+  const done = store.finished();
+  o.onStart?.({ dir: store.path, points, done: points.filter((p) => done.has(p.id)).map((p) => p.id) });
+  const ran: string[] = [];
+  const skipped: string[] = [];
+  let files: string[] = [];
+  const inGrid = () => {
+    const all = store.finished();
+    return points.map((p) => all.get(p.id)).filter((r): r is PointResult => r !== undefined);
+  };
+  const writeOutputs = async () => {
+    files = await writeSweepOutputs(store.path, { settings: store.settings, results: inGrid(), commands: store.commands, model: def.name, dataset, machine: machineLine() });
+  };
+  for (const p of points) {
+    const old = done.get(p.id);
+    if (old) {
+      skipped.push(p.id);
+      o.onSkip?.(old);
+      continue;
+    }
+    o.onPointStart?.(p);
+    const result = await runPoint({ settings: o.settings, point: p, runsRoot: store.runsRoot, onEvent: (e) => o.onEvent?.(p, e) });
+    store.record(result);
+    ran.push(p.id);
+    o.onPoint?.(result);
+    await writeOutputs();
+  }
+  if (ran.length === 0) await writeOutputs();
+  return { dir: store.path, ran, skipped, results: inGrid(), files };
+}
+
+function machineLine(): string {
+  const cores = cpus();
+  return `${cores.length} CPU cores (${cores[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, tfjs ${tf.version.tfjs} on the ${tf.getBackend()} backend`;
+}

@@ -1,0 +1,82 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '@shardgrad/runlog';
+import { settingsDiff, SweepConfigError, type SweepGrid, type SweepSettings } from './sweep-config.ts';
+import type { PointResult } from './point-result.ts';
+
+export const SWEEP_JSON = 'sweep.json';
+export const SWEEP_JSONL = 'sweep.jsonl';
+export const POINT_RUNS_DIR = 'runs';
+
+interface SweepFile {
+  settings: SweepSettings;
+  grid: SweepGrid;
+  /** The command lines that ran this sweep, in order (a resumed sweep adds one). */
+  commands: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A sweep directory: sweep.json (the settings, which never change, and the latest grid),
+ * sweep.jsonl (one line per finished point: what makes a sweep resumable), runs/ (one run
+ * directory per point) and the outputs the report writer adds.
+ */
+export class SweepStore {
+  readonly path: string;
+  private file: SweepFile;
+
+  constructor(dir: string, settings: SweepSettings, grid: SweepGrid, command: string) {
+    this.path = resolve(dir);
+    mkdirSync(join(this.path, POINT_RUNS_DIR), { recursive: true });
+    const now = new Date().toISOString();
+    const at = join(this.path, SWEEP_JSON);
+    if (existsSync(at)) {
+      const old = JSON.parse(readFileSync(at, 'utf8')) as SweepFile;
+      const diff = settingsDiff(old.settings, settings);
+      if (diff.length) {
+        throw new SweepConfigError(`${this.path} holds a sweep with other settings (${diff.join('; ')}); give another --sweep-dir or the same settings`);
+      }
+      this.file = { ...old, grid, commands: [...old.commands, command], updatedAt: now };
+    } else {
+      this.file = { settings, grid, commands: [command], createdAt: now, updatedAt: now };
+    }
+    writeFileAtomicSync(at, `${JSON.stringify(this.file, null, 2)}\n`);
+  }
+
+  get settings(): SweepSettings {
+    return this.file.settings;
+  }
+
+  get commands(): string[] {
+    return [...this.file.commands];
+  }
+
+  get runsRoot(): string {
+    return join(this.path, POINT_RUNS_DIR);
+  }
+
+  /** Finished points by id (the last record wins). A torn last line from a crash is skipped. */
+  finished(): Map<string, PointResult> {
+    const out = new Map<string, PointResult>();
+    const at = join(this.path, SWEEP_JSONL);
+    if (!existsSync(at)) return out;
+    for (const line of readFileSync(at, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line) as PointResult;
+        if (r.status === 'finished' && typeof r.id === 'string') out.set(r.id, r);
+      } catch {
+        // Only a crash mid-append leaves a partial line; that point simply runs again.
+      }
+    }
+    return out;
+  }
+
+  record(result: PointResult): void {
+    const at = join(this.path, SWEEP_JSONL);
+    // After a torn line, start on a fresh one so this record stays whole.
+    const torn = existsSync(at) && !readFileSync(at, 'utf8').endsWith('\n') && readFileSync(at).length > 0;
+    appendFileSync(at, `${torn ? '\n' : ''}${JSON.stringify(result)}\n`);
+  }
+}
