@@ -272,6 +272,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         return;
       }
       socket.once('disconnect', verdict.release);
+      // Dropped again before 'ready' (a reconnect storm): keep its place for the next try.
+      if (back) socket.once('disconnect', () => this.pool.get(back.member.id) || this.resumes.left(back.member, back.role));
       const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
       this.roles.set(workerId, verdict.role);
       reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });

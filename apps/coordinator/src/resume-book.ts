@@ -22,7 +22,10 @@ export class ResumeBook {
   private keyOf = new Map<string, string>();
   private departed = new Map<string, Departed>();
 
+  /** The worker's key; the same one for its whole life, so a hello whose ack was lost can be retried. */
   issue(memberId: string): string {
+    const existing = this.keyOf.get(memberId);
+    if (existing) return existing;
     const key = randomBytes(24).toString('base64url');
     this.keyOf.set(memberId, key);
     if (this.keyOf.size > MAX_KEPT * 10) this.keyOf.delete(this.keyOf.keys().next().value!);
