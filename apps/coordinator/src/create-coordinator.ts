@@ -1,5 +1,5 @@
 import { loadDataset } from '@shardgrad/data/node';
-import { getModel, type OptimizerName } from '@shardgrad/models';
+import { checkModelConfig, getModel, resolveInputStats, type OptimizerName } from '@shardgrad/models';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
 import { resolveAggregation } from './aggregation.ts';
@@ -46,7 +46,9 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
   const dataset = await loadDataset(datasetName, opts.datasetOptions);
   const seed = opts.seed ?? 1;
-  const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: opts.modelConfig ?? {} });
+  // The model's defaults under the user's options, checked; `normalize` becomes the training statistics.
+  const modelConfig = resolveInputStats(checkModelConfig(def, opts.modelConfig ?? {}, dataset.inputShape), dataset.train.x);
+  const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const state = new TrainingState(def, model, {
     name: opts.optimizer ?? def.optimizer.name,
     learningRate: opts.learningRate ?? def.optimizer.learningRate,
@@ -56,7 +58,7 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
     dataset,
     datasetName,
     datasetOptions: opts.datasetOptions,
-    modelConfig: opts.modelConfig,
+    modelConfig,
     state,
     batch,
     seed,

@@ -25,6 +25,9 @@ export type CoordinatorEvent =
   | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> }
   // The model's own held-out figures (ModelDefinition.report), once after training.
   | { type: 'report'; split: 'test'; step: number; figures: Record<string, number | string> }
+  // Early stopping and the best checkpoint (training-policy.ts).
+  | { type: 'early-stopping'; step: number; bestStep: number; bestLoss: number; patience: number }
+  | { type: 'restored-best'; step: number; validationLoss: number }
   // The teacher's controls and what the run directory keeps (run-control.ts, run-recorder.ts).
   | { type: 'control'; action: ControlAction; message: string; step: number }
   | { type: 'checkpoint'; step: number; path: string }

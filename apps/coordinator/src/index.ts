@@ -24,3 +24,5 @@ export * from './run-recorder.ts';
 export * from './run-session.ts';
 export * from './classroom/classroom.ts';
 export { registerPreview, type PreviewMaker } from './classroom/previews.ts';
+export * from './training-policy.ts';
+export * from './run-pipeline.ts';

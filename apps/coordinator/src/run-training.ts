@@ -2,9 +2,12 @@ import { epochOrder, rowSize } from '@shardgrad/data';
 import { evaluate, weightedMean } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 import { DEFAULT_AGGREGATION, aggregateRound, aggregationRefusal } from './aggregation.ts';
+import { type PolicyOutcome, type TrainingOptions, TrainingPolicy } from './training-policy.ts';
 
 export interface TrainingPlan {
   epochs: number;
+  /** Learning-rate schedule, validation split, early stopping (training-policy.ts). */
+  options?: TrainingOptions;
   /** Stops after this many steps even mid-epoch (tests, benchmarks, sweeps). */
   maxSteps?: number;
   /** Training starts once this many workers are connected. */
@@ -22,7 +25,7 @@ export interface TrainingPlan {
 /** Rows of the held-out split behind each periodic validation point: enough for a smooth curve, cheap. */
 const VALIDATION_ROWS = 1000;
 
-export interface TrainingSummary {
+export interface TrainingSummary extends PolicyOutcome {
   type: 'summary';
   runId: string;
   model: string;
@@ -49,7 +52,8 @@ export interface TrainingSummary {
  */
 export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<TrainingSummary> {
   const { dataset, state, seed } = c.config;
-  const n = dataset.train.n;
+  const policy = new TrainingPolicy(c, plan);
+  const n = policy.trainRows;
   // `--resume`: go on from the checkpoint's position (once; a new run starts at zero).
   const from = c.resumedFrom?.position;
   if (c.resumedFrom) c.emit('event', { type: 'resumed', ...c.resumedFrom.position, path: c.resumedFrom.file, stateDigest: c.resumedFrom.stateDigest });
@@ -66,7 +70,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   c.control.begin();
   await c.waitForWorkers(plan.minWorkers);
   outer: for (let epoch = from?.epoch ?? 0; epoch < plan.epochs; epoch++) {
-    const order = epochOrder(n, seed, epoch);
+    const order = policy.epochOrder(epoch);
     let epochLoss = 0;
     let epochSamples = 0;
     const epochMetrics: Record<string, number> = {};
@@ -90,7 +94,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       const t0 = performance.now();
       const indices = order.subarray(start, Math.min(n, start + batch));
       start += batch;
-      const outcome = await c.runRound(step, indices);
+      const outcome = await c.runRound(step, indices, policy.beforeRound(step, epoch + Math.min(1, start / n)));
       // Fewer results than workers (a straggler got no share): the rule may not apply; redo the batch.
       const short = aggregationRefusal(rule, outcome.parts.length);
       if (short) {
@@ -129,9 +133,11 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
         c.emit('event', { type: 'evaluation', split: 'validation', step, ...evaluate(state.model, state.def, dataset, rows) });
       }
+      if (policy.afterRound(step) === 'stop') break outer;
     }
     for (const k of Object.keys(epochMetrics)) epochMetrics[k]! /= Math.max(1, epochSamples);
     c.emit('event', { type: 'epoch', epoch, step, trainLoss, trainMetrics: epochMetrics, seconds: (performance.now() - started) / 1000 });
+    if (policy.afterEpoch(epoch, step) === 'stop') break;
     if (plan.evaluateEachEpoch && epoch < plan.epochs - 1) {
       const ev = evaluate(state.model, state.def, dataset, dataset.test);
       c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
@@ -140,6 +146,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   await c.control.end(step);
   c.emit('event', { type: 'finished', step, reason: c.control.stopRequested ? 'stopped' : 'completed' });
   const seconds = (performance.now() - started) / 1000;
+  policy.finish();
   const test = evaluate(state.model, state.def, dataset, dataset.test);
   c.emit('event', { type: 'evaluation', split: 'test', step, ...test });
   const report = state.def.report?.({ model: state.model, dataset, config: c.config.modelConfig ?? {} });
@@ -163,5 +170,6 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     testAccuracy: test.metrics.accuracy ?? NaN,
     testMetrics: test.metrics,
     ...(report ? { report } : {}),
+    ...policy.outcome(),
   };
 }

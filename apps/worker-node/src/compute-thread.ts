@@ -39,7 +39,7 @@ const api = {
     const def = getModel(setup.model);
     const ds = setup.dataset;
     const model = def.build({ inputShape: ds.inputShape, numClasses: ds.numClasses, seed: setup.seed, config: setup.modelConfig });
-    computer = new ShardComputer(def, ds, model);
+    computer = new ShardComputer(def, ds, model, setup.modelConfig);
     return { backend: info.backend, schemaHash: schemaHash(allSpecs(model)) };
   },
 
@@ -48,8 +48,8 @@ const api = {
     ready().setWeights(decodeTensors(shared.slice()));
   },
 
-  compute(indices: Uint32Array): ThreadGradients {
-    const g = ready().compute(indices);
+  compute(indices: Uint32Array, augmentSeed?: number): ThreadGradients {
+    const g = ready().compute(indices, augmentSeed);
     const flat = new Float32Array(g.grads.reduce((s, t) => s + t.data.length, 0));
     let off = 0;
     for (const t of g.grads) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@shardgrad/codec';
 import type { ModelDefinition } from '@shardgrad/models';
 import { readVariables, readVariablesAsync, stateVariables, trainableVariables } from './weights.ts';
+import { weightPenalty } from './weight-penalty.ts';
 
 export interface ShardGradients {
   /** Gradient of the shard's MEAN loss, one tensor per trainable weight, in position order. */
@@ -66,13 +67,19 @@ function gradientTensors(model: tf.LayersModel, def: Pick<ModelDefinition, 'loss
   const metricTensors: [string, tf.Scalar][] = [];
   let loss!: tf.Scalar;
   const flat = tf.tidy(() => {
+    let dataLoss: tf.Scalar | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const pred = model.apply(x, { training: true }) as tf.Tensor;
       // Kept: variableGrads disposes everything but the loss when its closure returns.
       for (const [k, fn] of Object.entries(def.metrics)) metricTensors.push([k, tf.keep(fn(y, pred))]);
-      return def.loss(y, pred);
+      const objective = def.loss(y, pred);
+      const penalty = weightPenalty(model);
+      if (!penalty) return objective;
+      // The reported loss stays the data loss, comparable with the test loss; the L1/L2 penalty only steers.
+      dataLoss = tf.keep(objective);
+      return tf.add(objective, penalty) as tf.Scalar;
     }, vars);
-    loss = tf.keep(value);
+    loss = dataLoss ?? tf.keep(value);
     // One concat and one read: a single copy out of the backend instead of one per variable.
     return tf.concat(vars.map((v) => tf.reshape(grads[v.name]!, [-1])));
   });
