@@ -61,7 +61,6 @@ describe('coordinator killed and resumed', () => {
     expect(sumRun.steps).toBe(STEPS);
     expect(sumRef.steps).toBe(STEPS);
     expect(sumRun.runId).toBe(ck.runId);
-    expect(survivor.child.exitCode).toBeNull();
 
     // Same bits: the step-8 checkpoints of both runs, and the final models.
     const refCk = readTrainingCheckpoint(join(String(sumRef.modelDir), '..', 'checkpoints', 'step-0000000008', TRAINING_STATE_FILE));
