@@ -2,6 +2,7 @@ import { loadDataset } from '@shardgrad/data/node';
 import { checkModelConfig, getModel, resolveInputStats, type OptimizerName } from '@shardgrad/models';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
+import { serveJoinPage } from './join-page.ts';
 import { resolveAggregation } from './aggregation.ts';
 import { loadCheckpointFor, optionsFromCheckpoint, restoreCheckpoint } from './resume.ts';
 
@@ -31,6 +32,7 @@ export async function createCoordinator(opts: CoordinatorOptions): Promise<Coord
   const resume = opts.resume ? loadCheckpointFor(opts.resume) : undefined;
   const c = new Coordinator(await prepareRun(resume ? { ...opts, ...optionsFromCheckpoint(resume.checkpoint) } : opts));
   if (resume) restoreCheckpoint(c, resume);
+  serveJoinPage(c);
   await c.listen();
   return c;
 }

@@ -24,5 +24,7 @@ export * from './run-recorder.ts';
 export * from './run-session.ts';
 export * from './classroom/classroom.ts';
 export { registerPreview, type PreviewMaker } from './classroom/previews.ts';
+export * from './join-page.ts';
+export * from './static-files.ts';
 export * from './training-policy.ts';
 export * from './run-pipeline.ts';

@@ -9,6 +9,7 @@ export * from './fashion-mnist.ts';
 export * from './image-warp.ts';
 export * from './augment-config.ts';
 export * from './augment.ts';
+export * from './dataset-wire.ts';
 export * from './class-subset.ts';
 export * from './validation-split.ts';
 export * from './playground.ts';

@@ -94,7 +94,7 @@ export function trainCommand(): Command {
         const xs = ds.inputShape.reduce((a, b) => a * b, 1);
         // Class predictions only mean something for one-of-k classifiers (not regression, multi-label, autoencoders).
         const k = ds.labelSize === 1 && ds.numClasses > 1 ? Math.min(o.predictions, ds.test.n) : 0;
-        const probs = predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs));
+        const probs = k > 0 ? predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs)) : [];
         probs.forEach((p, i) => {
           const pred = formatPrediction(p, ds.classNames);
           out.event(

@@ -1,0 +1,23 @@
+/**
+ * The compute Web Worker: tfjs lives here, never on the page's main thread, so the page stays
+ * responsive while a shard computes. Comlink exposes TabCompute; byte results are transferred.
+ */
+import * as Comlink from 'comlink';
+import type { ComputeApi } from './compute-api.ts';
+import { TabCompute } from './tab-compute.ts';
+
+const engine = new TabCompute();
+
+const api: ComputeApi = {
+  init: (req) => engine.init(req),
+  calibrate: (req) => engine.calibrate(req),
+  setWeights: (bytes) => engine.setWeights(bytes),
+  compute: async (indices, augmentSeed) => {
+    const reply = await engine.compute(indices, augmentSeed);
+    return Comlink.transfer(reply, [reply.grads.buffer]);
+  },
+  loseDevice: () => engine.loseDevice(),
+  backend: () => engine.backend(),
+};
+
+Comlink.expose(api);

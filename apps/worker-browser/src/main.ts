@@ -1,0 +1,36 @@
+/**
+ * The join page's entry (main thread). It owns the UI and the socket; tfjs runs in the compute Web
+ * Worker behind Comlink, so the page stays responsive while shards compute.
+ */
+import * as Comlink from 'comlink';
+import { watchClassTotal } from './class-total.ts';
+import type { ComputeApi } from './compute-api.ts';
+import { parsePageOptions } from './page-options.ts';
+import { TabSession } from './session.ts';
+import { createView } from './view.ts';
+
+const origin = location.origin;
+let session: TabSession | undefined;
+const view = createView(() => {
+  if (!session) return;
+  const phase = session.snapshot.phase;
+  if (phase === 'paused' || phase === 'finished') session.resume();
+  else session.pause();
+});
+
+try {
+  const options = parsePageOptions(location.search);
+  const worker = new Worker(new URL('./compute.worker.js', import.meta.url), { type: 'module', name: 'shardgrad-compute' });
+  const compute = Comlink.wrap<ComputeApi>(worker);
+  session = new TabSession({ origin, options, compute });
+  session.onChange((s) => view.showSession(s));
+  watchClassTotal(origin, (t) => view.showClass(t));
+  // Closing or navigating away: leave at once, so the coordinator reassigns our shard without waiting.
+  addEventListener('pagehide', () => session?.leave());
+  worker.addEventListener('error', (e) => view.showSession({ ...session!.snapshot, phase: 'error', message: `compute worker failed: ${e.message}` }));
+  // For tests and the curious: read the state, or simulate a GPU loss (`shardgrad.loseDevice()`).
+  Object.assign(globalThis, { shardgrad: { snapshot: () => session!.snapshot, loseDevice: () => compute.loseDevice() } });
+  void session.start();
+} catch (e) {
+  view.showSession({ phase: 'error', message: (e as Error).message, contribution: { samples: 0, rounds: 0 }, fallbacks: [] });
+}

@@ -1,0 +1,313 @@
+/**
+ * The tab's life as a worker, on the page's main thread: fetch the run, download the data, have the
+ * Web Worker calibrate, then join over socket.io and turn tasks into results until paused, stopped
+ * or closed. The socket lives here, not in the Web Worker, so that pause and page close can say
+ * goodbye at once even while a shard is computing, and so the UI reads one state.
+ */
+import * as Comlink from 'comlink';
+import { io, type Socket } from 'socket.io-client';
+// Deep imports: the packages' index files also pull in msgpackr and zod, which the main thread never needs.
+import { asBytes } from '@shardgrad/codec/indices';
+import { PROTOCOL_VERSION } from '@shardgrad/protocol/version';
+import type { ClientToServerEvents, JoinAck, ResultHeader, RunInfo, ServerToClientEvents, Task } from '@shardgrad/protocol';
+import type { BrowserBackend, CalibrationReport, ComputeApi, ShardReply } from './compute-api.ts';
+import type { PageOptions } from './page-options.ts';
+
+export type Phase = 'connecting' | 'downloading' | 'calibrating' | 'waiting' | 'training' | 'paused' | 'finished' | 'error';
+
+export interface TabSnapshot {
+  phase: Phase;
+  /** One line for the student: what the tab does right now. */
+  message: string;
+  run?: Pick<RunInfo, 'runId' | 'model' | 'dataset' | 'batch'>;
+  workerId?: string;
+  backend?: BrowserBackend;
+  samplesPerSecond?: number;
+  calibration?: CalibrationReport;
+  /** What this tab contributed: accepted results only. */
+  contribution: { samples: number; rounds: number };
+  fallbacks: NonNullable<ShardReply['fallback']>[];
+}
+
+export interface SessionDeps {
+  origin: string;
+  options: PageOptions;
+  compute: Comlink.Remote<ComputeApi>;
+}
+
+type WorkerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Two runs need the same preparation when model, data and schema agree (a restart keeps them). */
+const sameWork = (a: RunInfo, b: RunInfo) =>
+  a.model === b.model &&
+  a.dataset === b.dataset &&
+  a.schemaHash === b.schemaHash &&
+  a.seed === b.seed &&
+  JSON.stringify([a.modelConfig, a.datasetOptions]) === JSON.stringify([b.modelConfig, b.datasetOptions]);
+
+export class TabSession {
+  private snap: TabSnapshot = { phase: 'connecting', message: 'Connecting to the coordinator…', contribution: { samples: 0, rounds: 0 }, fallbacks: [] };
+  private listeners = new Set<(s: TabSnapshot) => void>();
+  private socket?: WorkerSocket;
+  private run?: RunInfo;
+  private prepared?: RunInfo;
+  private report?: CalibrationReport;
+  private localVersion = -1;
+  private queue: Promise<void> = Promise.resolve();
+  /** Bumped on every (re)connection: work queued for an earlier connection is dropped, never sent late. */
+  private generation = 0;
+  private inFlight = 0;
+  private pausedByUser = false;
+  private announcedRun?: RunInfo;
+  private lastStop?: string;
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  get snapshot(): TabSnapshot {
+    return this.snap;
+  }
+
+  onChange(fn: (s: TabSnapshot) => void): () => void {
+    this.listeners.add(fn);
+    fn(this.snap);
+    return () => this.listeners.delete(fn);
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.set({ phase: 'connecting', message: 'Connecting to the coordinator…' });
+      const run = await this.fetchRun();
+      await this.prepare(run);
+      this.connect();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** The pause button: leave the class at once (the coordinator gives our shard to others). */
+  pause(): void {
+    this.pausedByUser = true;
+    this.leave();
+    this.set({ phase: 'paused', message: 'Paused. This tab does no work until you resume.' });
+  }
+
+  resume(): void {
+    if (!this.pausedByUser && this.snap.phase !== 'finished') return;
+    this.pausedByUser = false;
+    this.set({ phase: 'connecting', message: 'Joining again…' });
+    if (!this.report) void this.start();
+    else if (this.socket) this.socket.connect();
+    else this.connect();
+  }
+
+  /** Page is going away: say so, so the coordinator need not wait for the socket to time out. */
+  leave(): void {
+    this.generation++;
+    if (this.socket?.connected) this.socket.emit('leave');
+    this.socket?.disconnect();
+  }
+
+  private async fetchRun(): Promise<RunInfo> {
+    const res = await fetch(`${this.deps.origin}/api/status`, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`the coordinator answered ${res.status} for its status`);
+    const body = (await res.json()) as { run?: RunInfo };
+    if (!body.run?.runId || !body.run.model || !body.run.dataset) throw new Error('the coordinator has no run to join');
+    return body.run;
+  }
+
+  /** Download, load and calibrate: everything before the coordinator may count on this tab. */
+  private async prepare(run: RunInfo): Promise<void> {
+    this.set({ phase: 'downloading', message: `Downloading the ${run.dataset} training data…`, run: pickRun(run) });
+    const res = await fetch(`${this.deps.origin}/data/${encodeURIComponent(run.dataset)}.bin`);
+    if (!res.ok) throw new Error(`could not download the dataset (${res.status} ${await res.text().catch(() => '')})`);
+    const dataset = new Uint8Array(await res.arrayBuffer());
+    await this.deps.compute.init(Comlink.transfer({ run, dataset, wasmPrefix: `${this.deps.origin}/tfjs-wasm/` }, [dataset.buffer]));
+    this.set({ phase: 'calibrating', message: 'Testing which backend computes fastest and correctly here…' });
+    const { candidates, pinned } = this.deps.options;
+    this.report = await this.deps.compute.calibrate({ candidates, pinned });
+    this.prepared = run;
+    this.set({ backend: this.report.chosen, samplesPerSecond: this.reportedSpeed(), calibration: this.report });
+  }
+
+  private connect(): void {
+    const socket: WorkerSocket = io(this.deps.origin, { transports: ['websocket'], reconnectionDelayMax: 5000 });
+    this.socket = socket;
+    socket.on('connect', () => this.hello(socket));
+    socket.on('task', (task) => {
+      const gen = this.generation;
+      this.inFlight++;
+      this.queue = this.queue
+        .then(() => this.handle(socket, task, gen))
+        .catch((e: Error) => this.taskFailed(e))
+        .finally(() => {
+          this.inFlight--;
+          if (this.inFlight === 0 && this.snap.phase === 'training') this.set({ phase: 'waiting', message: 'Waiting for the next round…' });
+        });
+    });
+    socket.on('run', (run) => (this.announcedRun = run));
+    socket.on('stop', (reason) => {
+      // Training is over (or this tab was let go): nothing more will come, so close our side.
+      this.lastStop = reason;
+      this.generation++;
+      socket.disconnect();
+      this.set({ phase: 'finished', message: `Training finished: ${reason}. Thank you for helping!` });
+    });
+    socket.on('connect_error', (e) => {
+      if (!this.pausedByUser) this.set({ phase: 'connecting', message: `Cannot reach the coordinator (${e.message}); retrying…` });
+    });
+    socket.on('disconnect', (reason) => void this.disconnected(socket, reason));
+  }
+
+  private hello(socket: WorkerSocket): void {
+    const report = this.report!;
+    const wasm = report.results.find((r) => r.backend === 'wasm');
+    this.generation++;
+    const gen = this.generation;
+    this.set({ phase: 'connecting', message: 'Joining the class…' });
+    socket.emit(
+      'hello',
+      {
+        protocol: PROTOCOL_VERSION,
+        kind: 'browser',
+        backend: report.chosen,
+        nickname: this.deps.options.nickname,
+        token: this.deps.options.code,
+        samplesPerSecond: this.reportedSpeed(),
+        ...(report.chosen === 'wasm' && wasm?.threads ? { threads: wasm.threads } : {}),
+      },
+      (ack: JoinAck) => void this.joined(socket, ack, gen),
+    );
+  }
+
+  private async joined(socket: WorkerSocket, ack: JoinAck, gen: number): Promise<void> {
+    if (gen !== this.generation) return;
+    if (!ack.ok) {
+      socket.disconnect();
+      return this.fail(new Error(`the coordinator refused this tab: ${ack.message}`));
+    }
+    if (!this.prepared || !sameWork(this.prepared, ack.run)) {
+      // The coordinator moved to another run since we prepared: prepare for that one, then join.
+      socket.disconnect();
+      try {
+        await this.prepare(ack.run);
+        socket.connect();
+      } catch (e) {
+        this.fail(e);
+      }
+      return;
+    }
+    this.run = ack.run;
+    this.localVersion = -1;
+    socket.emit('ready', { samplesPerSecond: this.reportedSpeed() });
+    this.set({ phase: 'waiting', message: 'Joined. Waiting for the next round…', workerId: ack.workerId, run: pickRun(ack.run) });
+  }
+
+  private async handle(socket: WorkerSocket, task: Task, gen: number): Promise<void> {
+    if (gen !== this.generation || !this.run || task.runId !== this.run.runId) return;
+    this.set({ phase: 'training', message: `Computing ${task.unit.kind === 'samples' ? `${task.unit.indices.byteLength / 4} samples` : 'a task'} for round ${task.round + 1}…` });
+    const compute = this.deps.compute;
+    if (task.weights) {
+      const w = copyBytes(task.weights);
+      await compute.setWeights(Comlink.transfer(w, [w.buffer]));
+      this.localVersion = task.version;
+    }
+    if (this.localVersion !== task.version) throw new Error(`the task needs weights v${task.version}, this tab holds v${this.localVersion}`);
+    if (task.unit.kind !== 'samples') throw new Error(`work of kind "${task.unit.kind}" is not something this page can do`);
+    if (task.delayMs) await sleep(task.delayMs);
+    const indices = copyBytes(task.unit.indices);
+    const r = await compute.compute(Comlink.transfer(indices, [indices.buffer]), task.unit.augmentSeed);
+    let computeMs = r.computeMs;
+    const slowdown = this.deps.options.slowdown;
+    if (slowdown > 1) {
+      await sleep(computeMs * (slowdown - 1));
+      computeMs *= slowdown;
+    }
+    // Paused or reconnected meanwhile: the coordinator already gave this shard to someone else.
+    if (gen !== this.generation || !socket.connected) return;
+    const header: ResultHeader = {
+      runId: task.runId,
+      round: task.round,
+      version: task.version,
+      shardId: task.shardId,
+      count: r.count,
+      loss: r.loss,
+      metrics: r.metrics,
+      schemaHash: this.run.schemaHash,
+      computeMs,
+    };
+    socket.emit('result', header, r.grads, (ack) => {
+      if (ack.ok) {
+        const c = this.snap.contribution;
+        this.set({ contribution: { samples: c.samples + r.count, rounds: c.rounds + 1 } });
+      }
+      if (r.fallback) this.switchedBackend(socket, r);
+    });
+  }
+
+  /**
+   * The GPU was lost and the Web Worker moved to another backend. The result is in; now join again,
+   * so the coordinator shows the backend actually used and plans with its speed.
+   */
+  private switchedBackend(socket: WorkerSocket, r: ShardReply): void {
+    this.report = { ...this.report!, chosen: r.backend, samplesPerSecond: r.fallback?.samplesPerSecond ?? this.report!.samplesPerSecond };
+    this.set({ backend: r.backend, samplesPerSecond: this.reportedSpeed(), fallbacks: [...this.snap.fallbacks, r.fallback!] });
+    this.generation++;
+    socket.disconnect();
+    socket.connect();
+  }
+
+  /** The calibrated speed, as slow as `slowdown` makes this tab pretend to be. */
+  private reportedSpeed(): number {
+    return this.report!.samplesPerSecond / this.deps.options.slowdown;
+  }
+
+  private taskFailed(e: Error): void {
+    // Out of step with the coordinator (weights, run): join afresh rather than send bad work.
+    console.warn(`shardgrad: task failed, joining again: ${e.message}`);
+    if (this.socket?.connected) {
+      this.generation++;
+      this.socket.disconnect();
+      this.socket.connect();
+    }
+  }
+
+  private async disconnected(socket: WorkerSocket, reason: Socket.DisconnectReason): Promise<void> {
+    if (this.pausedByUser || this.snap.phase === 'error') return;
+    if (reason === 'io client disconnect') return; // our own doing: a rejoin or a leave
+    if (reason !== 'io server disconnect') {
+      this.set({ phase: 'connecting', message: `Connection lost (${reason}); reconnecting…` });
+      return;
+    }
+    const next = this.announcedRun;
+    this.announcedRun = undefined;
+    if (next) {
+      // The teacher started a new run: prepare for it and join again.
+      try {
+        if (!this.prepared || !sameWork(this.prepared, next)) await this.prepare(next);
+        socket.connect();
+      } catch (e) {
+        this.fail(e);
+      }
+      return;
+    }
+    this.set({ phase: 'finished', message: this.lastStop ? `The coordinator ended the session: ${this.lastStop}.` : 'The coordinator ended the session.' });
+  }
+
+  private fail(e: unknown): void {
+    this.set({ phase: 'error', message: (e as Error)?.message ?? String(e) });
+  }
+
+  private set(patch: Partial<TabSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const fn of this.listeners) fn(this.snap);
+  }
+}
+
+const pickRun = (r: RunInfo) => ({ runId: r.runId, model: r.model, dataset: r.dataset, batch: r.batch });
+
+/** A fresh, exactly sized copy: socket.io may hand us a view into a larger buffer, and we transfer it. */
+function copyBytes(v: unknown): Uint8Array {
+  return asBytes(v).slice();
+}

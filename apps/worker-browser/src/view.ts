@@ -1,0 +1,81 @@
+/** Draws the session and the class total into the join page. DOM only; no state of its own. */
+import type { ClassTotal } from './class-total.ts';
+import type { BrowserBackend } from './compute-api.ts';
+import type { Phase, TabSnapshot } from './session.ts';
+
+const PHASE_TITLES: Record<Phase, string> = {
+  connecting: 'Connecting',
+  downloading: 'Downloading data',
+  calibrating: 'Calibrating',
+  waiting: 'Waiting',
+  training: 'Training',
+  paused: 'Paused',
+  finished: 'Finished',
+  error: 'Error',
+};
+
+export const BACKEND_LABELS: Record<BrowserBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+
+const fmt = new Intl.NumberFormat();
+
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`join page lacks #${id}`);
+  return e as T;
+}
+
+export interface JoinView {
+  showSession(s: TabSnapshot): void;
+  showClass(t: ClassTotal): void;
+}
+
+export function createView(onToggle: () => void): JoinView {
+  const app = el('app');
+  const toggle = el<HTMLButtonElement>('toggle');
+  toggle.addEventListener('click', onToggle);
+  return {
+    showSession(s) {
+      app.dataset.phase = s.phase;
+      if (s.backend) app.dataset.backend = s.backend;
+      el('phase').textContent = PHASE_TITLES[s.phase];
+      el('message').textContent = s.message;
+      el('backend').textContent = s.backend ? BACKEND_LABELS[s.backend] : '–';
+      el('speed').textContent = s.samplesPerSecond ? `${fmt.format(Math.round(s.samplesPerSecond))} samples/s measured` : '';
+      el('mine-samples').textContent = fmt.format(s.contribution.samples);
+      el('mine-rounds').textContent = `samples in ${fmt.format(s.contribution.rounds)} round${s.contribution.rounds === 1 ? '' : 's'}`;
+      const paused = s.phase === 'paused' || s.phase === 'finished';
+      toggle.textContent = s.phase === 'finished' ? 'Join again' : paused ? 'Resume' : 'Pause (leave the class)';
+      toggle.classList.toggle('resume', paused);
+      toggle.disabled = s.phase === 'error' || s.phase === 'downloading' || s.phase === 'calibrating';
+      const fb = el('fallback');
+      const last = s.fallbacks.at(-1);
+      fb.hidden = !last;
+      if (last) fb.textContent = `${BACKEND_LABELS[last.from]} stopped working (${last.reason}); this tab carries on with ${BACKEND_LABELS[last.to]}.`;
+      if (s.calibration) {
+        el('calibration-rows').replaceChildren(
+          ...s.calibration.results.map((r) => {
+            const tr = document.createElement('tr');
+            const cells = [
+              BACKEND_LABELS[r.backend] + (r.backend === s.calibration!.chosen ? ' ✓ chosen' : ''),
+              r.samplesPerSecond ? fmt.format(Math.round(r.samplesPerSecond)) : '–',
+              !r.available ? `unavailable: ${r.error ?? ''}` : r.matches ? `yes (${r.relativeError?.toExponential(1)})` : `no: ${r.error ?? ''}`,
+            ];
+            cells.forEach((text, i) => {
+              const td = document.createElement('td');
+              td.textContent = text;
+              if (i === 1) td.className = 'num';
+              tr.append(td);
+            });
+            return tr;
+          }),
+        );
+      }
+      if (s.run) el('run').textContent = `Model ${s.run.model} on ${s.run.dataset}, ${s.run.batch} samples per round${s.workerId ? ` · worker ${s.workerId.slice(0, 6)}` : ''}`;
+    },
+    showClass(t) {
+      el('class-samples').textContent = fmt.format(t.samples);
+      const tabs = t.tabs !== undefined ? ` (${t.tabs} tab${t.tabs === 1 ? '' : 's'})` : '';
+      el('class-detail').textContent = `samples · step ${fmt.format(t.steps)} · ${t.workers} worker${t.workers === 1 ? '' : 's'}${tabs}`;
+    },
+  };
+}
