@@ -14,6 +14,13 @@ export function describeEvent(e: Record<string, unknown>): string | null {
       return `! refused a submission from ${e.workerId}: ${e.message}`;
     case 'waiting':
       return `waiting for workers: ${e.have}/${e.needed}`;
+    case 'noise-scale': {
+      if (e.available === false) return `noise scale: ${e.reason}`;
+      const advice = e.advice as { kind: string; message: string };
+      return e.adviceChanged && advice.kind !== 'warming-up' ? `noise scale: ${advice.message}` : null;
+    }
+    case 'adaptive-batch':
+      return `adaptive batch: ${e.from} → ${e.to} (noise scale ${e.bSimple === null ? 'too large to measure' : `≈ ${Math.round(Number(e.bSimple))}`})`;
     case 'round': {
       const step = Number(e.step);
       if (step % 50 !== 0) return null;

@@ -26,7 +26,10 @@ export type NoiseScaleEvent =
       /** batch / B_simple: above 1 the batch is past the critical batch. */
       batchOverNoise: number | null;
       advice: NoiseAdvice;
-      /** True when `advice.kind` differs from the previous event's (people are told only then). */
+      /**
+       * True when the advice changed and has held for ADVICE_AFTER_ROUNDS rounds (people are told
+       * only then, so a batch right at a threshold does not flap between two messages).
+       */
       adviceChanged: boolean;
     }
   | { type: 'noise-scale'; step: number; available: false; reason: string };
@@ -66,7 +69,10 @@ export function noiseAdvice(batch: number, bSimple: number | null, rounds: numbe
 export class NoiseScaleMonitor {
   private estimator = new NoiseScaleEstimator();
   private runId: string | undefined;
-  private lastAdvice: NoiseAdvice['kind'] | undefined;
+  /** The advice last announced, and the one that has held for `held` rounds since. */
+  private announced: NoiseAdvice['kind'] | undefined;
+  private current: NoiseAdvice['kind'] | undefined;
+  private held = 0;
   private toldUnavailable = false;
   /** The last event, for /api/status. */
   latest: NoiseScaleEvent | undefined;
@@ -86,6 +92,10 @@ export class NoiseScaleMonitor {
     }
     if (!est) return this.unavailable(step, 'one shard this round: the noise scale needs two or more shards (workers) per round');
     const advice = noiseAdvice(batch, est.bSimple, est.rounds);
+    this.held = advice.kind === this.current ? this.held + 1 : 1;
+    this.current = advice.kind;
+    const changed = advice.kind !== this.announced && (this.held >= ADVICE_AFTER_ROUNDS || this.announced === undefined);
+    if (changed) this.announced = advice.kind;
     const e: NoiseScaleEvent = {
       type: 'noise-scale',
       step,
@@ -100,9 +110,8 @@ export class NoiseScaleMonitor {
       rounds: est.rounds,
       batchOverNoise: est.bSimple === null ? null : batch / est.bSimple,
       advice,
-      adviceChanged: advice.kind !== this.lastAdvice,
+      adviceChanged: changed,
     };
-    this.lastAdvice = advice.kind;
     this.latest = e;
     this.c.emit('event', e);
   }
@@ -126,7 +135,8 @@ export class NoiseScaleMonitor {
     this.runId = this.c.runId;
     this.estimator.reset();
     this.latest = undefined;
-    this.lastAdvice = undefined;
+    this.announced = this.current = undefined;
+    this.held = 0;
     this.toldUnavailable = false;
   }
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
+import { attachAdaptiveBatch, attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { createOutput } from '../output.ts';
@@ -38,6 +38,7 @@ export function coordinatorCommand(): Command {
     .option('--join-code <code>', 'the code students type (default: a new random one)')
     .option('--no-dashboard', 'do not serve the dashboard and the run controls')
     .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services)')
+    .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
@@ -58,6 +59,7 @@ export function coordinatorCommand(): Command {
       // createCoordinator already listens, so its own 'listening' event went out before anyone heard it;
       // say it again: people need the URL and `launch` reads it from here.
       out.event({ type: 'listening', url: c.url, runId: c.runId, model: c.config.def.name, dataset: c.config.datasetName, parameters: c.config.state.parameterCount }, describeEvent);
+      if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
       const room = o.dashboard ? await attachClassroom(c, { publicUrl: o.publicUrl, teacherToken: o.teacherToken, joinCode: o.joinCode }) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
       // Each run (the teacher may start new ones from the dashboard) is recorded in its own runs/<id>/.

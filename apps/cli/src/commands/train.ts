@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
+import { attachAdaptiveBatch, attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { predictProbabilities } from '@shardgrad/trainer';
@@ -48,6 +48,7 @@ export function trainCommand(): Command {
     .option('--eval-every <n>', 'validation point every n steps (the live curve)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
     .option('--no-dashboard', 'do not serve the live dashboard')
+    .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
@@ -71,6 +72,7 @@ export function trainCommand(): Command {
       // The local workers present the worker token through their environment; nobody else needs it.
       process.env.SHARDGRAD_WORKER_TOKEN ||= createTeacherToken();
       applyTrust(c, o, out);
+      if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
       const room = o.dashboard ? await attachClassroom(c) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
       const epochs = o.epochs ?? c.config.def.defaults.epochs;
