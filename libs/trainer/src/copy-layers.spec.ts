@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { transfer } from '@shardgrad/models';
+import { copyLayerWeights } from './copy-layers.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const build = (stage: string, seed: number, numClasses = 5) => transfer.build({ inputShape: [28, 28, 1], numClasses, seed, config: { stage } });
+const values = (m: tf.LayersModel, name: string) => m.getLayer(name).getWeights().map((w) => Array.from(w.dataSync()));
+
+describe('copyLayerWeights', () => {
+  it('copies the base_* layers and leaves the head as initialised', () => {
+    const from = build('pretrain', 1);
+    const to = build('finetune', 2);
+    const headBefore = values(to, 'head');
+    expect(copyLayerWeights(from, to, 'base')).toEqual(['base_conv1', 'base_conv2', 'base_dense']);
+    for (const name of ['base_conv1', 'base_conv2', 'base_dense']) expect(values(to, name)).toEqual(values(from, name));
+    expect(values(to, 'head')).toEqual(headBefore);
+    expect(values(to, 'head')).not.toEqual(values(from, 'head'));
+  });
+
+  it('says what is wrong when the layers do not match', () => {
+    expect(() => copyLayerWeights(build('pretrain', 1), build('finetune', 2), 'trunk')).toThrow(/no layer of the target model is named trunk/);
+    const wide = transfer.build({ inputShape: [28, 28, 1], numClasses: 5, seed: 1, config: { stage: 'pretrain', layerNorm: true } });
+    expect(() => copyLayerWeights(build('pretrain', 1), wide, 'base')).toThrow(/layer base_ln1 is missing from the source model/);
+  });
+});
