@@ -16,8 +16,8 @@ export interface TrainingPlan {
   evaluateEachEpoch?: boolean;
   /**
    * Every this many steps, evaluate on a fixed slice of the held-out split and report it as
-   * `validation`: the live curve of the dashboard and TensorBoard. (The datasets have no third split;
-   * the seed also validated on the test set.)
+   * `validation`: the live curve of the dashboard and TensorBoard. Only without `options.validationSplit`
+   * (which has its own curve); the seed, too, validated on the test set.
    */
   evaluateEvery?: number;
 }
@@ -128,7 +128,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         reassigned: outcome.reassigned,
       });
       c.emit('event', { type: 'workers', step, workers: c.pool.liveViews() });
-      if (plan.evaluateEvery && step % plan.evaluateEvery === 0) {
+      // With a validation split the policy draws the validation curve; without one the test rows stand in.
+      if (plan.evaluateEvery && plan.options?.validationSplit === undefined && step % plan.evaluateEvery === 0) {
         const k = Math.min(VALIDATION_ROWS, dataset.test.n);
         const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
         c.emit('event', { type: 'evaluation', split: 'validation', step, ...evaluate(state.model, state.def, dataset, rows) });

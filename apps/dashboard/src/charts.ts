@@ -4,7 +4,7 @@ import type { MetricPoint, ScalarPoint } from '@shardgrad/protocol';
 import { smooth } from './smoothing.ts';
 
 const COLORS = { train: '#4c9be8', trainRaw: 'rgba(76,155,232,0.25)', validation: '#f28e2b', test: '#59a14f', speed: '#b07aa1' };
-const HEIGHT = 200;
+const HEIGHT = 180;
 
 type Row = (number | null)[];
 
@@ -52,11 +52,10 @@ export class Curves {
     this.metric = chart(els.metric, 'accuracy', [line('train (smoothed)', COLORS.train), dots('validation', COLORS.validation), dots('test', COLORS.test)]);
     this.speed = chart(els.speed, 'throughput (samples/s)', [line('samples/s (smoothed)', COLORS.speed)]);
     this.scalar = chart(els.scalars, 'gradient noise scale', [dots('B_noise', COLORS.validation)]);
-    addEventListener('resize', () => {
-      for (const [u, el] of [[this.loss, els.loss], [this.metric, els.metric], [this.speed, els.speed], [this.scalar, els.scalars]] as const) {
-        u.setSize({ width: Math.max(280, el.clientWidth), height: HEIGHT });
-      }
-    });
+    // Follows its box: the window, the grid, and a chart that was hidden and now shows.
+    for (const [u, el] of [[this.loss, els.loss], [this.metric, els.metric], [this.speed, els.speed], [this.scalar, els.scalars]] as const) {
+      new ResizeObserver(() => el.clientWidth > 0 && u.setSize({ width: el.clientWidth, height: HEIGHT })).observe(el);
+    }
   }
 
   reset(points: MetricPoint[], scalars: ScalarPoint[]): void {

@@ -33,6 +33,7 @@ export function syncControls(run: DashboardRun, els: { lr: HTMLInputElement; bat
   if (document.activeElement !== els.lr) els.lr.value = String(run.learningRate);
   if (document.activeElement !== els.batch) els.batch.value = String(run.batch);
   if (els.model.options.length !== run.models.length) {
+    queueMicrotask(() => (els.model.value = run.model));
     els.model.replaceChildren(
       ...run.models.map((m) => {
         const o = document.createElement('option');

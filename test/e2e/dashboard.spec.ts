@@ -1,0 +1,131 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { attachClassroom, createCoordinator, runSession, type Classroom, type Coordinator, type TrainingSummary } from '@shardgrad/coordinator';
+import { spawnLocalWorkers, type LocalWorkers } from '../../apps/cli/src/local-workers.ts';
+import { haveChromium, launchChromium, waitForPhase } from './support/chromium.ts';
+
+/** Screenshots are kept as CI artifacts; one of each is committed under docs/images for the README. */
+const ARTIFACTS = 'test-results';
+
+const points = (page: Page) => page.$eval('#chart-loss', (el) => Number((el as HTMLElement).dataset.points ?? 0));
+const liveRows = (page: Page) => page.$$eval('#workers tbody tr:not(.gone)', (rows) => rows.map((r) => r.textContent ?? ''));
+const badge = (page: Page, state: string) => page.waitForFunction((s) => document.getElementById('state')?.textContent === s, state);
+
+describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', () => {
+  let c: Coordinator;
+  let room: Classroom;
+  let fleet: LocalWorkers;
+  let session: Promise<TrainingSummary[]>;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await initNodeBackend('wasm');
+    c = await createCoordinator({ model: 'mnist-mlp', batch: 32, port: 0 });
+    room = await attachClassroom(c);
+    fleet = spawnLocalWorkers(2, c.url, { backend: 'wasm', json: true });
+    session = runSession(c, {
+      plan: () => ({ epochs: 50, maxSteps: 100_000, minWorkers: 2, evaluateEvery: 10 }),
+      record: { root: mkdtempSync(join(tmpdir(), 'shardgrad-dashboard-')) },
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(room.teacherUrl);
+    await page.waitForSelector('body[data-ready="true"]');
+  });
+
+  afterAll(async () => {
+    c?.control.stop();
+    await browser?.close();
+    await fleet?.stop();
+    room?.close();
+    await c?.close();
+  });
+
+  it('shows the live run: its curves gain points while the fleet trains, and lists each worker', async () => {
+    await page.waitForFunction(() => Number(document.getElementById('chart-loss')?.dataset.points) >= 5);
+    const before = await points(page);
+    await page.waitForFunction((n) => Number(document.getElementById('chart-loss')?.dataset.points) > n + 5, before);
+    expect(Number(await page.$eval('#chart-speed', (el) => (el as HTMLElement).dataset.points))).toBeGreaterThan(0);
+    await page.waitForFunction(() => document.querySelectorAll('#workers tbody tr:not(.gone)').length === 2);
+    const rows = await liveRows(page);
+    expect(rows.some((r) => r.includes('local-1') && r.includes('node') && r.includes('wasm'))).toBe(true);
+    expect(rows.some((r) => r.includes('local-2'))).toBe(true);
+    await page.waitForSelector('#preview[data-step]');
+    // The token came in the URL fragment and is gone from the address bar (the projector shows it).
+    expect(page.url()).not.toContain('token');
+  });
+
+  it('shows a QR code that decodes to the join URL', async () => {
+    const shot = PNG.sync.read(await page.locator('#qr').screenshot());
+    const code = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+    expect(code?.data).toBe(room.joinUrl);
+    expect(await page.textContent('#join-url')).toBe(room.joinUrl);
+    expect(await page.textContent('#join-code')).toBe(room.auth.joinCode);
+  });
+
+  it('refuses the controls to a viewer without the token', async () => {
+    const viewer = await browser.newPage();
+    await viewer.goto(room.dashboardUrl);
+    await viewer.waitForSelector('body[data-ready="true"]');
+    await viewer.click('button[data-action="pause"]');
+    await viewer.waitForFunction(() => /refused/.test(document.getElementById('control-status')?.textContent ?? ''));
+    expect(c.control.paused).toBe(false);
+    expect(await viewer.isVisible('#token-form')).toBe(true);
+    await viewer.close();
+  });
+
+  it('pauses, checkpoints, resumes, changes the learning rate and the batch', async () => {
+    await page.click('button[data-action="pause"]');
+    await badge(page, 'paused');
+    expect(c.control.paused).toBe(true);
+    await page.click('button[data-action="checkpoint"]');
+    await page.waitForFunction(() => /checkpoint written to/.test(document.getElementById('control-status')?.textContent ?? ''));
+    await page.click('button[data-action="resume"]');
+    await badge(page, 'training');
+    const at = await points(page);
+    await page.waitForFunction((n) => Number(document.getElementById('chart-loss')?.dataset.points) > n, at);
+
+    await page.fill('#lr', '0.0005');
+    await page.click('#lr-form button');
+    await page.waitForFunction(() => /learning rate .* → 0\.0005/.test(document.getElementById('control-status')?.textContent ?? ''));
+    expect(c.config.state.optimizer.learningRate).toBe(0.0005);
+    await page.fill('#batch', '24');
+    await page.click('#batch-form button');
+    await page.waitForFunction(() => /batch 32 → 24/.test(document.getElementById('control-status')?.textContent ?? ''));
+    expect(c.config.batch).toBe(24);
+    await page.waitForFunction(() => /batch 24/.test(document.getElementById('run-info')?.textContent ?? ''));
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('shows the student page with a tab that trains with the class', async () => {
+    const tab = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      // The first request builds the join page's bundle; on a busy machine that takes a while.
+      await tab.goto(room.joinUrl, { timeout: 120_000 });
+      await waitForPhase(tab, ['training']);
+      await page.waitForFunction(() => [...document.querySelectorAll('#workers tbody tr:not(.gone)')].some((r) => r.textContent?.includes('browser')));
+      await tab.waitForFunction(() => (document.getElementById('mine-samples')?.textContent ?? '0') !== '0');
+      await tab.screenshot({ path: join(ARTIFACTS, 'student.png'), fullPage: true });
+    } finally {
+      await tab.screenshot({ path: join(ARTIFACTS, 'student-last.png'), fullPage: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-last.png'), fullPage: true });
+      await tab.close();
+    }
+  });
+
+  it('stops the run from the page', async () => {
+    await page.click('button[data-action="stop"]');
+    const [summary] = await session;
+    expect(summary!.steps).toBeGreaterThan(0);
+    await badge(page, 'finished');
+  });
+});
