@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
-import { exitStatus, type ProcessExit } from '../launch/supervisor.ts';
+import { exitStatus } from '../launch/supervisor.ts';
 import { startWorkerGroup, type WorkerGroup } from '../launch/worker-group.ts';
 import type { RankPlan } from '../launch/worker-env.ts';
 
@@ -14,6 +15,8 @@ const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 const COORDINATOR_FLAGS = ['model', 'dataset', 'epochs', 'steps', 'batch', 'lr', 'optimizer', 'seed'] as const;
 /** Workers get this long to leave on their own after the coordinator ends, before SIGTERM and then SIGKILL. */
 const WORKER_GRACE_MS = 10_000;
+/** How long the coordinator's summary may trail its workers' clean exits at the end of a run. */
+const SUMMARY_GRACE_MS = 5_000;
 
 /** A default read from the environment, checked with the flag's own parser so a bad value is named. */
 function fromEnv<T>(name: string, parse: (v: string) => T, fallback: T): T {
@@ -66,6 +69,7 @@ export function launchCommand(): Command {
       const out = createOutput(Boolean(o.json));
       const workerArgs = [...(o.backend ? ['--backend', o.backend] : []), ...(o.threads ? ['--threads', String(o.threads)] : [])];
       const status = o.join ? await runJoined(o, workerArgs, out) : await runLocal(o, workerArgs, out);
+      out.event({ type: 'launch-exit', status }, () => null);
       process.exit(status);
     });
 }
@@ -98,7 +102,9 @@ async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Pr
   const port = (o.port as number | undefined) ?? fromEnv('MASTER_PORT', nonNegativeInt, 0);
   const args = ['--host', o.host, '--port', String(port), '--min-workers', String(n)];
   for (const f of COORDINATOR_FLAGS) if (o[f] !== undefined) args.push(`--${f}`, String(o[f]));
-  const coord = startCoordinatorChild(args, out);
+  // The coordinator admits only workers that present its worker token: share one with ours.
+  const env = { ...process.env, SHARDGRAD_WORKER_TOKEN: process.env.SHARDGRAD_WORKER_TOKEN || randomBytes(24).toString('base64url') };
+  const coord = startCoordinatorChild(args, out, env);
   out.event({ type: 'launch-coordinator', pid: coord.child.pid ?? null, args }, () => null);
   let group: WorkerGroup | undefined;
   const signals = onStopSignals(
@@ -118,22 +124,32 @@ async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Pr
     return exitStatus(await coord.exit);
   }
   const plan: RankPlan = { nproc: n, nodeRank: 0, worldSize: n, url, pinGpus: Boolean(o.pinGpus) };
-  group = startWorkerGroup({ plan, maxRestarts: o.maxRestarts, workerArgs, out });
+  group = startWorkerGroup({ plan, maxRestarts: o.maxRestarts, workerArgs, out, env });
   if (signals.received) group.stop(signals.received);
   const first = await Promise.race([
-    coord.exit.then((exit) => ({ exit, failedRank: undefined as number | undefined })),
-    group.firstFailure.then((failedRank) => ({ exit: undefined as ProcessExit | undefined, failedRank })),
+    coord.exit.then(() => ({ kind: 'coordinator-exit' as const })),
+    group.firstFailure.then((rank) => ({ kind: 'worker-failed' as const, rank })),
+    group.done.then(() => ({ kind: 'workers-gone' as const })),
   ]);
-  if (first.failedRank !== undefined && !signals.received) {
-    // The coordinator would wait forever for the missing worker: end the run and say why.
-    out.event({ type: 'launch-failed', rank: first.failedRank, maxRestarts: o.maxRestarts }, () =>
-      `worker rank ${first.failedRank} failed after ${o.maxRestarts} restarts; stopping the run`,
-    );
+  // Either way the coordinator would wait forever for workers that will not come: end the run, say why.
+  const giveUp = async (e: Record<string, unknown>, text: string): Promise<number> => {
+    out.event({ type: 'launch-failed', ...e }, () => text);
     coord.child.kill('SIGTERM');
     await Promise.all([coord.exit, stopWorkers(group)]);
     return 1;
+  };
+  if (!signals.received && first.kind === 'worker-failed') {
+    return giveUp({ rank: first.rank, maxRestarts: o.maxRestarts }, `worker rank ${first.rank} failed after ${o.maxRestarts} restarts; stopping the run`);
+  }
+  // Workers leave cleanly when the coordinator ends the run; before its summary, that is a failure
+  // (they were disconnected and exited 0), not the end of training. The summary line and the
+  // workers' exits travel different paths, so the summary gets a moment to arrive.
+  if (!signals.received && first.kind === 'workers-gone' && !coord.finished()) {
+    await Promise.race([coord.summary, coord.exit, new Promise((r) => setTimeout(r, SUMMARY_GRACE_MS))]);
+    if (!coord.finished()) return giveUp({ reason: 'every worker ended before training finished' }, 'every worker ended before training finished; stopping the run');
   }
   const exit = await coord.exit;
+  out.event({ type: 'launch-coordinator-exit', code: exit.code, signal: exit.signal }, () => null);
   await stopWorkers(group);
   return exitStatus(exit);
 }

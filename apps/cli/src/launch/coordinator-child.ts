@@ -12,6 +12,8 @@ export interface CoordinatorChild {
   exit: Promise<ProcessExit>;
   /** The training summary, once printed. */
   summary: Promise<Record<string, unknown> | undefined>;
+  /** Whether the summary has been printed: training is over, workers leaving now is expected. */
+  finished(): boolean;
 }
 
 /** The coordinator's final lines, in words; every other event is worded by describeEvent. */
@@ -27,12 +29,13 @@ function describeCoordinatorLine(e: Record<string, unknown>): string | null {
  * Runs `shardgrad coordinator --json <args>` as a child. It speaks JSON lines so the launcher can
  * learn its URL; the lines reach the user as they are (--json) or in words.
  */
-export function startCoordinatorChild(args: string[], out: Output): CoordinatorChild {
-  const child = spawn(process.execPath, [SHARDGRAD_BIN, 'coordinator', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startCoordinatorChild(args: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CoordinatorChild {
+  const child = spawn(process.execPath, [SHARDGRAD_BIN, 'coordinator', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let onListening!: (u: URL) => void;
   let onSummary!: (s: Record<string, unknown> | undefined) => void;
   const listening = new Promise<URL>((resolve) => (onListening = resolve));
   const summary = new Promise<Record<string, unknown> | undefined>((resolve) => (onSummary = resolve));
+  let finished = false;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     let e: Record<string, unknown>;
     try {
@@ -42,7 +45,10 @@ export function startCoordinatorChild(args: string[], out: Output): CoordinatorC
       return;
     }
     if (e.type === 'listening') onListening(new URL(String(e.url)));
-    if (e.type === 'summary') onSummary(e);
+    if (e.type === 'summary') {
+      finished = true;
+      onSummary(e);
+    }
     out.event(e, describeCoordinatorLine);
   });
   const exit = new Promise<ProcessExit>((resolve) => {
@@ -60,5 +66,6 @@ export function startCoordinatorChild(args: string[], out: Output): CoordinatorC
     ]),
     exit,
     summary,
+    finished: () => finished,
   };
 }
