@@ -3,10 +3,7 @@ import { splitByWeights } from '@shardgrad/data';
 export interface ShareCandidate {
   /** Compute throughput, samples per second. */
   speed: number;
-  /**
-   * Time before its first sample could come back beyond pure compute: the per-task cost (transfer,
-   * decoding, validation) plus whatever it is still busy with. Milliseconds.
-   */
+  /** Milliseconds before it can start on new work: what it is still busy with (plus any fixed cost the caller counts). */
   latencyMs: number;
   /** Still working on earlier tasks: it reports back on its own, so it need not get a token sample. */
   busy: boolean;

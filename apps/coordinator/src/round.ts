@@ -46,8 +46,8 @@ export interface RoundOutcome {
 export type AcceptVerdict = { ok: true } | { ok: false; reason: 'unknown-shard' | 'duplicate' | 'stale-round'; message: string };
 
 /**
- * One synchronous round: split the batch so every worker should finish at the same time (by its
- * measured speed and per-task overhead), hand out shards, collect exactly one result per shard.
+ * One synchronous round: split the batch by measured compute speed (a worker still busy on older
+ * work gets correspondingly less), hand out shards, collect exactly one result per shard.
  * A shard whose worker leaves, or that runs past its deadline, is sent again to an idle worker;
  * whichever copy arrives first counts and the other is refused as a duplicate, so every sample of
  * the batch counts exactly once.
@@ -78,9 +78,12 @@ export class Round {
     const members = this.pool.list();
     if (members.length === 0) return;
     const now = Date.now();
+    // Idle workers split in proportion to compute speed. The per-task overhead stays out of the
+    // split: measured as round trip minus compute, it also holds time spent waiting on workers that
+    // share the machine, and would feed one worker's share into another's estimate.
     const sizes = planShares(
       this.indices.length,
-      members.map((m) => ({ speed: m.speed, latencyMs: m.overheadMs + this.pool.readyInMs(m, now), busy: m.busy > 0 })),
+      members.map((m) => ({ speed: m.speed, latencyMs: this.pool.readyInMs(m, now), busy: m.busy > 0 })),
     );
     let off = 0;
     members.forEach((m, i) => {

@@ -57,6 +57,7 @@ export class WorkerPool {
   /** Exponentially weighted sums of (samples, ms): their ratio weights big shards more than noisy small ones. */
   private work = new WeakMap<PoolMember, { samples: number; ms: number }>();
   private overheadMeasured = new WeakSet<PoolMember>();
+  private measurements = new WeakMap<PoolMember, number>();
 
   add(m: NewMember): PoolMember {
     const member: PoolMember = {
@@ -115,7 +116,10 @@ export class WorkerPool {
     if (!(samples > 0) || !Number.isFinite(computeMs) || computeMs < 0) return;
     const ms = Math.max(MIN_COMPUTE_MS, computeMs);
     const w = this.work.get(m);
-    const next = w && m.speedMeasured ? { samples: (1 - EMA) * w.samples + EMA * samples, ms: (1 - EMA) * w.ms + EMA * ms } : { samples, ms };
+    const count = (this.measurements.get(m) ?? 0) + 1;
+    this.measurements.set(m, count);
+    // A worker's first shard also pays for warming up (JIT, kernel set-up): the second replaces it.
+    const next = w && count > 2 ? { samples: (1 - EMA) * w.samples + EMA * samples, ms: (1 - EMA) * w.ms + EMA * ms } : { samples, ms };
     this.work.set(m, next);
     m.speed = (next.samples / next.ms) * 1000;
     m.speedMeasured = true;

@@ -14,6 +14,7 @@ import {
   type WorkerKind,
 } from '@shardgrad/protocol';
 import { createGradientEngine, type GradientEngine } from './gradient-engine.ts';
+import { calibrate } from './calibrate.ts';
 import { PendingResults } from './pending-results.ts';
 import type { TensorData } from '@shardgrad/codec';
 import type { ThreadBackend } from './thread-pool.ts';
@@ -76,6 +77,8 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   /** The last join took up the old identity (false: a restarted coordinator that never knew it). */
   let resumed = false;
   let engine: GradientEngine | undefined;
+  /** Speed announced in 'ready': the caller's, or the warm-up pass's own measurement. */
+  let announced = opts.samplesPerSecond;
   const threads = opts.threads ?? 1;
   let run: RunInfo | undefined;
   let localVersion = -1;
@@ -100,6 +103,8 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   const prepare = async (info: RunInfo) => {
     const dataset = await loadDataset(info.dataset, info.datasetOptions);
     engine = await createGradientEngine(info, dataset, { threads, threadBackend: opts.threadBackend });
+    const measured = await calibrate(engine, { trainSize: dataset.train.n, batch: info.batch, slowdown: opts.slowdown });
+    announced = opts.samplesPerSecond ?? measured;
   };
 
   const handle = async (task: Task) => {
@@ -155,7 +160,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       }
       run = info;
       localVersion = -1;
-      socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
+      socket.emit('ready', { samplesPerSecond: announced });
       // Results computed for a coordinator that no longer knows this worker would only be refused.
       const again = resumed ? pending.resend(info.runId) : pending.clear();
       log({ type: 'resumed', runId: info.runId, resent: again.length });
@@ -196,7 +201,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   });
   run = await join();
   await prepare(run);
-  socket.emit('ready', { samplesPerSecond: opts.samplesPerSecond });
+  socket.emit('ready', { samplesPerSecond: announced });
   log({ type: 'joined', runId: run.runId, model: run.model, backend: engine!.backend, threads });
   socket.on('connect', () => void rejoin());
   return { done, close: () => socket.disconnect() };

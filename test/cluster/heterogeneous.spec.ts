@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '@shardgrad/backends/node';
+import { createCoordinator, runTraining, type Coordinator, type CoordinatorEvent } from '@shardgrad/coordinator';
+import { mnistMlp } from '@shardgrad/models';
+import type { WorkerView } from '@shardgrad/protocol';
+import { spawnLocalWorkers, type LocalWorkers } from '../../apps/cli/src/local-workers.ts';
+import { maxAbsDiff, startTestCluster, type TestCluster } from '../support/cluster.ts';
+import { trainSingleProcess } from '../support/reference.ts';
+
+const SEED = 3;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+type WorkersEvent = Extract<CoordinatorEvent, { type: 'workers' }>;
+type RoundEv = Extract<CoordinatorEvent, { type: 'round' }>;
+
+function record(c: Coordinator) {
+  const events: CoordinatorEvent[] = [];
+  c.on('event', (e) => events.push(e));
+  return {
+    events,
+    rounds: () => events.filter((e): e is RoundEv => e.type === 'round'),
+    views: () => events.filter((e): e is WorkersEvent => e.type === 'workers'),
+  };
+}
+
+const byName = (views: WorkerView[], name: string) => views.find((v) => v.nickname === name)!;
+
+async function expectExact(c: Coordinator, initial: ReturnType<Coordinator['config']['state']['weights']>, batch: number, steps: number) {
+  const reference = trainSingleProcess(mnistMlp, c.config.dataset, initial, { batch, steps, seed: SEED });
+  expect(maxAbsDiff(reference, initial)).toBeGreaterThan(1e-3);
+  expect(maxAbsDiff(c.config.state.weights(), reference)).toBeLessThanOrEqual(1e-4);
+}
+
+describe('heterogeneous workers', () => {
+  it('a worker slowed 3× gets a share in proportion to its measured speed, and every sample still counts once', async () => {
+    // Large shards: a per-call cost (scheduling on a busy machine, op dispatch) must not dwarf the per-sample one.
+    const BATCH = 1024;
+    const STEPS = 8;
+    await initNodeBackend('wasm');
+    const c = await createCoordinator({ model: 'mnist-mlp', batch: BATCH, seed: SEED });
+    // Real worker processes of the CLI: `shardgrad worker` and `shardgrad worker --slowdown 3`.
+    const workers: LocalWorkers = spawnLocalWorkers(2, c.url, { backend: 'wasm', json: true, extraArgs: (i) => (i === 1 ? ['--slowdown', '3'] : []) });
+    cleanups.push(async () => {
+      await workers.stop();
+      await c.close();
+    });
+    const rec = record(c);
+    const initial = c.config.state.weights();
+    const summary = await runTraining(c, { epochs: 1, maxSteps: STEPS, minWorkers: 2 });
+
+    expect(summary.steps).toBe(STEPS);
+    expect(rec.rounds().every((r) => r.samples === BATCH)).toBe(true);
+    const views = rec.views();
+    expect(views).toHaveLength(STEPS);
+    for (const v of views) expect(v.workers.reduce((s, w) => s + w.share, 0)).toBeCloseTo(1, 9);
+    // Each round splits in proportion to the speeds known when it began (those of the previous view),
+    // unless a worker was still busy then (it gets less by design).
+    for (let k = 1; k < views.length; k++) {
+      const before = views[k - 1]!.workers;
+      if (before.some((w) => w.status === 'busy')) continue;
+      const speedShare = byName(before, 'local-2').samplesPerSecond / before.reduce((s, w) => s + w.samplesPerSecond, 0);
+      expect(Math.abs(byName(views[k]!.workers, 'local-2').share - speedShare)).toBeLessThan(0.03);
+    }
+    // The estimates see the slowdown (1/3 the speed: 1/4 of the batch on an idle machine; on a busy one
+    // the slowed worker's small shards suffer more from per-call costs, so it gets less still).
+    const last = views.at(-1)!.workers;
+    expect(byName(last, 'local-2').samplesPerSecond).toBeLessThan(0.5 * byName(last, 'local-1').samplesPerSecond);
+    const shares = views.map((v) => byName(v.workers, 'local-2').share).sort((a, b) => a - b);
+    const median = shares[shares.length >> 1]!;
+    expect(median).toBeGreaterThan(0.05);
+    expect(median).toBeLessThan(0.35);
+
+    const status = (await (await fetch(`${c.url}/api/status`)).json()) as { workers: WorkerView[] };
+    const fast = byName(status.workers, 'local-1');
+    const slow = byName(status.workers, 'local-2');
+    for (const w of [fast, slow]) {
+      expect(w).toMatchObject({ kind: 'node', backend: 'wasm', errors: 0, threads: 1 });
+      expect(w.rounds).toBeGreaterThan(0);
+      expect(w.share).toBeGreaterThan(0);
+    }
+    expect(slow.samplesPerSecond).toBeLessThan(fast.samplesPerSecond);
+    await expectExact(c, initial, BATCH, STEPS);
+  });
+
+  it('does not wait for a stalled worker: its shard is redone by the idle one, its late result is refused, its share shrinks', async () => {
+    const BATCH = 64;
+    const STEPS = 10;
+    const STALL_ROUND = 4;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const cluster: TestCluster = await startTestCluster({ model: 'mnist-mlp', batch: BATCH, seed: SEED }, [
+      { nickname: 'steady' },
+      // Frozen on one shard until the test has seen that round finish without it.
+      { nickname: 'frozen', stall: (round) => (round === STALL_ROUND ? released : undefined) },
+    ]);
+    cleanups.push(() => cluster.close());
+    const c = cluster.coordinator;
+    const rec = record(c);
+    c.on('event', (e) => {
+      if (e.type === 'round' && e.round === STALL_ROUND) release();
+    });
+    const frozenId = () => c.pool.list().find((m) => m.nickname === 'frozen')!.id;
+    const refusedLate = new Promise<CoordinatorEvent>((resolve) =>
+      c.on('event', (e) => {
+        if (e.type === 'rejected' && e.workerId === frozenId()) resolve(e);
+      }),
+    );
+    const initial = c.config.state.weights();
+    const summary = await runTraining(c, { epochs: 1, maxSteps: STEPS, minWorkers: 2 });
+
+    expect(summary.steps).toBe(STEPS);
+    const stalled = rec.rounds().find((r) => r.round === STALL_ROUND)!;
+    expect(stalled.samples).toBe(BATCH);
+    expect(stalled.reassigned).toBeGreaterThanOrEqual(1);
+    expect(await refusedLate).toMatchObject({ reason: expect.stringMatching(/^(stale-round|duplicate)$/) });
+
+    const share = (step: number) => byName(rec.views().find((v) => v.step === step)!.workers, 'frozen').share;
+    expect(share(STALL_ROUND + 2)).toBeLessThan(share(STALL_ROUND + 1));
+    const frozen = byName(c.pool.views(), 'frozen');
+    expect(frozen.errors).toBe(0); // being late is not a fault
+    await expectExact(c, initial, BATCH, STEPS);
+  });
+
+  it('a --threads 2 worker trains exactly like one process', async () => {
+    const BATCH = 37;
+    const STEPS = 4;
+    const cluster = await startTestCluster({ model: 'mnist-mlp', batch: BATCH, seed: SEED }, [{ nickname: 'pool', threads: 2 }]);
+    cleanups.push(() => cluster.close());
+    const c = cluster.coordinator;
+    const initial = c.config.state.weights();
+    const summary = await runTraining(c, { epochs: 1, maxSteps: STEPS, minWorkers: 1 });
+    expect(summary.steps).toBe(STEPS);
+    expect(byName(c.pool.views(), 'pool')).toMatchObject({ kind: 'node', backend: 'wasm', threads: 2, rounds: STEPS });
+    await expectExact(c, initial, BATCH, STEPS);
+  });
+});
