@@ -39,7 +39,9 @@ export class Backends {
     const reason = this.lostReason(b);
     if (reason) return { ok: false, error: `lost earlier (${reason})` };
     if (b === 'webgpu' && !(globalThis.navigator as { gpu?: unknown } | undefined)?.gpu) {
-      return { ok: false, error: 'this browser offers no WebGPU' };
+      // Browsers only expose WebGPU to secure contexts: a class LAN over plain http gets none.
+      const insecure = (globalThis as { isSecureContext?: boolean }).isSecureContext === false;
+      return { ok: false, error: insecure ? 'WebGPU needs the page over HTTPS (or localhost)' : 'this browser offers no WebGPU' };
     }
     let ok = false;
     try {

@@ -9,8 +9,13 @@ import { flatten, gradientsMatch, relativeError } from './gradient-match.ts';
 
 /** Rows per calibration shard at most: enough to time, small enough that the cpu reference is quick. */
 export const CALIBRATION_MAX_ROWS = 64;
-/** Timed runs after the warm-up (shader compilation, wasm start) ; the median is reported. */
+/** Timed runs after the warm-up (shader compilation, wasm start); the median is reported. */
 export const CALIBRATION_RUNS = 3;
+/**
+ * A run this long is timed well enough once: repeats only smooth out the noise of short runs, and
+ * on a slow backend (a software GPU, an old phone) they would triple a long wait.
+ */
+export const ONE_RUN_ENOUGH_MS = 250;
 
 export interface CalibrationShard {
   indices: Uint32Array;
@@ -45,6 +50,7 @@ export async function measureShard(
     const t0 = now();
     await run(shard.indices);
     times.push(now() - t0);
+    if (times[0]! >= ONE_RUN_ENOUGH_MS) break;
   }
   const ms = Math.max(median(times), 1e-3);
   const matches = gradientsMatch(flatten(first.grads), shard.reference);

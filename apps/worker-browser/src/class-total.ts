@@ -4,7 +4,7 @@
  * coordinator has no such namespace, and then the page reads `/api/status` every few seconds.
  */
 import { io } from 'socket.io-client';
-import type { CLASS_NAMESPACE, ClassStats, WorkerView } from '@shardgrad/protocol';
+import type { CLASS_NAMESPACE, ClassStats, ContributionRow, WorkerView } from '@shardgrad/protocol';
 
 /**
  * The protocol's constant, typed against it (a rename fails to compile) but not imported at run
@@ -20,6 +20,8 @@ export interface ClassTotal {
   workers: number;
   /** Of which browser tabs, when known. */
   tabs?: number;
+  /** Every worker's contribution, most samples first (the leaderboard); only from the class stats. */
+  rows?: ContributionRow[];
 }
 
 /** How often the status fallback polls: a class total a few seconds old is fine. */
@@ -37,7 +39,7 @@ export function totalFromStatus(body: { version?: number; workers?: WorkerView[]
 }
 
 export function totalFromClassStats(s: ClassStats): ClassTotal {
-  return { samples: s.total.samples, steps: s.step, workers: s.total.workers };
+  return { samples: s.total.samples, steps: s.step, workers: s.total.workers, rows: s.rows };
 }
 
 /** Calls `onTotal` whenever the class total changes; returns a function that stops watching. */

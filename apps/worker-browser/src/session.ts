@@ -37,6 +37,9 @@ export interface SessionDeps {
 
 type WorkerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Consecutive failed tasks after which the tab gives up (and says why) instead of rejoining. */
+const MAX_FAILURES = 3;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Two runs need the same preparation when model, data and schema agree (a restart keeps them). */
@@ -60,6 +63,8 @@ export class TabSession {
   private generation = 0;
   private inFlight = 0;
   private pausedByUser = false;
+  /** Tasks failed in a row; a tab that fails every task stops rather than rejoin forever. */
+  private failures = 0;
   private announcedRun?: RunInfo;
   private lastStop?: string;
 
@@ -80,6 +85,7 @@ export class TabSession {
       this.set({ phase: 'connecting', message: 'Connecting to the coordinator…' });
       const run = await this.fetchRun();
       await this.prepare(run);
+      if (this.pausedByUser) return this.set({ phase: 'paused', message: 'Paused. This tab does no work until you resume.' });
       this.connect();
     } catch (e) {
       this.fail(e);
@@ -161,6 +167,10 @@ export class TabSession {
   }
 
   private hello(socket: WorkerSocket): void {
+    if (this.pausedByUser) {
+      socket.disconnect();
+      return;
+    }
     const report = this.report!;
     const wasm = report.results.find((r) => r.backend === 'wasm');
     this.generation++;
@@ -239,6 +249,7 @@ export class TabSession {
     };
     socket.emit('result', header, r.grads, (ack) => {
       if (ack.ok) {
+        this.failures = 0;
         const c = this.snap.contribution;
         this.set({ contribution: { samples: c.samples + r.count, rounds: c.rounds + 1 } });
       }
@@ -264,6 +275,10 @@ export class TabSession {
   }
 
   private taskFailed(e: Error): void {
+    if (++this.failures >= MAX_FAILURES) {
+      this.leave();
+      return this.fail(new Error(`this tab failed ${this.failures} tasks in a row and stopped: ${e.message}`));
+    }
     // Out of step with the coordinator (weights, run): join afresh rather than send bad work.
     console.warn(`shardgrad: task failed, joining again: ${e.message}`);
     if (this.socket?.connected) {

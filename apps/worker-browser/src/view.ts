@@ -2,6 +2,7 @@
 import type { ClassTotal } from './class-total.ts';
 import type { BrowserBackend } from './compute-api.ts';
 import type { Phase, TabSnapshot } from './session.ts';
+import { formatMinutes, showLeaderboard } from './leaderboard.ts';
 
 const PHASE_TITLES: Record<Phase, string> = {
   connecting: 'Connecting',
@@ -33,8 +34,11 @@ export function createView(onToggle: () => void): JoinView {
   const app = el('app');
   const toggle = el<HTMLButtonElement>('toggle');
   toggle.addEventListener('click', onToggle);
+  /** This tab's worker id, to find its row in the class stats. */
+  let me: string | undefined;
   return {
     showSession(s) {
+      me = s.workerId;
       app.dataset.phase = s.phase;
       if (s.backend) app.dataset.backend = s.backend;
       el('phase').textContent = PHASE_TITLES[s.phase];
@@ -46,7 +50,8 @@ export function createView(onToggle: () => void): JoinView {
       const paused = s.phase === 'paused' || s.phase === 'finished';
       toggle.textContent = s.phase === 'finished' ? 'Join again' : paused ? 'Resume' : 'Pause (leave the class)';
       toggle.classList.toggle('resume', paused);
-      toggle.disabled = s.phase === 'error' || s.phase === 'downloading' || s.phase === 'calibrating';
+      // Nothing to pause before the tab has prepared (and a failed tab needs a reload).
+      toggle.disabled = s.phase === 'error' || !s.calibration;
       const fb = el('fallback');
       const last = s.fallbacks.at(-1);
       fb.hidden = !last;
@@ -76,6 +81,10 @@ export function createView(onToggle: () => void): JoinView {
       el('class-samples').textContent = fmt.format(t.samples);
       const tabs = t.tabs !== undefined ? ` (${t.tabs} tab${t.tabs === 1 ? '' : 's'})` : '';
       el('class-detail').textContent = `samples · step ${fmt.format(t.steps)} · ${t.workers} worker${t.workers === 1 ? '' : 's'}${tabs}`;
+      el('leaders').hidden = !t.rows?.length;
+      if (t.rows) showLeaderboard(el<HTMLOListElement>('leaderboard'), t.rows, me);
+      const mine = t.rows?.find((r) => r.workerId === me);
+      el('mine-minutes').textContent = mine ? `helping for ${formatMinutes(mine.minutes)}` : '';
     },
   };
 }
