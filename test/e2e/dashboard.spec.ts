@@ -106,14 +106,23 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   });
 
-  it('shows the student page with a tab that trains with the class', async () => {
+  it('shows the student page: a named tab trains with the class and sees its place on the leaderboard', async () => {
     const tab = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     try {
       // The first request builds the join page's bundle; on a busy machine that takes a while.
-      await tab.goto(room.joinUrl, { timeout: 120_000 });
-      await waitForPhase(tab, ['training']);
-      await page.waitForFunction(() => [...document.querySelectorAll('#workers tbody tr:not(.gone)')].some((r) => r.textContent?.includes('browser')));
+      // Pinned to wasm: calibrating every backend on SwiftShader would only make the test slow.
+      await tab.goto(`${room.joinUrl}&backend=wasm`, { timeout: 120_000 });
+      // The student types a name; the tab joins again under it.
+      await tab.fill('#name', 'Ada');
+      await Promise.all([tab.waitForURL(/name=Ada/), tab.click('#name-form button')]);
+      await waitForPhase(tab, ['training', 'waiting']);
+      await page.waitForFunction(() => [...document.querySelectorAll('#workers tbody tr:not(.gone)')].some((r) => /Ada\s*browser/.test(r.textContent ?? '')));
       await tab.waitForFunction(() => (document.getElementById('mine-samples')?.textContent ?? '0') !== '0');
+      // What this tab did, the class total and the leaderboard with this tab marked.
+      await tab.waitForFunction(() => /Ada \(you\)/.test(document.getElementById('leaderboard')?.textContent ?? ''));
+      expect(await tab.textContent("#mine-minutes")).toMatch(/helping for (under a minute|\d+ min)/);
+      expect(await tab.$$eval('#leaderboard li', (li) => li.length)).toBe(3);
+      expect(Number((await tab.textContent('#class-samples'))?.replace(/\D/g, ''))).toBeGreaterThan(0);
       await tab.screenshot({ path: join(ARTIFACTS, 'student.png'), fullPage: true });
     } finally {
       await tab.screenshot({ path: join(ARTIFACTS, 'student-last.png'), fullPage: true });

@@ -8,6 +8,7 @@ import type { ComputeApi } from './compute-api.ts';
 import { parsePageOptions } from './page-options.ts';
 import { TabSession } from './session.ts';
 import { createView } from './view.ts';
+import { rejoinAs, savedNickname } from './leaderboard.ts';
 
 const origin = location.origin;
 let session: TabSession | undefined;
@@ -20,6 +21,14 @@ const view = createView(() => {
 
 try {
   const options = parsePageOptions(location.search);
+  options.nickname = savedNickname(options.nickname);
+  const nameInput = document.getElementById('name') as HTMLInputElement;
+  nameInput.value = options.nickname ?? '';
+  document.getElementById('name-form')!.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = nameInput.value.trim().slice(0, 40);
+    if (name !== (options.nickname ?? '')) rejoinAs(name);
+  });
   const worker = new Worker(new URL('./compute.worker.js', import.meta.url), { type: 'module', name: 'shardgrad-compute' });
   const compute = Comlink.wrap<ComputeApi>(worker);
   session = new TabSession({ origin, options, compute });
