@@ -1,4 +1,5 @@
 import { Packr, Unpackr } from 'msgpackr';
+import { msgpackSizeProblem } from './msgpack-scan.ts';
 
 export type WireDType = 'float32' | 'int32';
 
@@ -53,6 +54,9 @@ function isShape(v: unknown): v is number[] {
 export function decodeTensors(bytes: Uint8Array, maxBytes = Infinity): TensorData[] {
   if (!(bytes instanceof Uint8Array)) throw new CodecError('payload is not binary');
   if (bytes.byteLength > maxBytes) throw new CodecError(`payload of ${bytes.byteLength} bytes exceeds ${maxBytes}`);
+  // Lengths are checked against the buffer before msgpackr allocates for them (msgpack-scan.ts).
+  const problem = msgpackSizeProblem(bytes);
+  if (problem) throw new CodecError(`malformed msgpack (${problem})`);
   let root: unknown;
   try {
     root = unpackr.unpack(bytes);
