@@ -38,3 +38,7 @@ if (( ${#missing[@]} )); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The students' join page (apps/worker-browser): bundled here when its sources changed, so tests
+# running in parallel do not each build it on first request. A no-op when dist/ is up to date.
+npx tsx apps/worker-browser/build.ts >&2
