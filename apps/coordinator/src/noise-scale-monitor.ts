@@ -94,7 +94,9 @@ export class NoiseScaleMonitor {
     const advice = noiseAdvice(batch, est.bSimple, est.rounds);
     this.held = advice.kind === this.current ? this.held + 1 : 1;
     this.current = advice.kind;
-    const changed = advice.kind !== this.announced && (this.held >= ADVICE_AFTER_ROUNDS || this.announced === undefined);
+    // The first advice after warming up is news at once; a change of advice must hold first.
+    const settled = this.announced === undefined || this.announced === 'warming-up' || this.held >= ADVICE_AFTER_ROUNDS;
+    const changed = advice.kind !== this.announced && settled;
     if (changed) this.announced = advice.kind;
     const e: NoiseScaleEvent = {
       type: 'noise-scale',

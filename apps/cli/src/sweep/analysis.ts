@@ -39,7 +39,7 @@ export function median(xs: number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** The noise scale a point measured: at the target if it got there, else at the end. */
+/** The noise scale a point measured: over its window at the target (or at the end), else its last smoothed value. */
 export function pointNoiseScale(r: PointResult): number | null {
   return r.noiseScaleAtTarget ?? r.noiseScale;
 }
@@ -106,7 +106,22 @@ export function fitSweep(results: readonly PointResult[]): ScalingFit | null {
   return fitStepsToTarget(results.filter((r) => r.reached && r.stepsToTarget !== null).map((r) => ({ batch: r.batch, steps: r.stepsToTarget! })));
 }
 
-/** The sweep's measured noise scale: the median over points of B_simple at the target. */
+/**
+ * The sweep's measured noise scale at the target: every point reaches the same accuracy, so the same
+ * tr(Σ) and |G|² hold there, and the points' windows are pooled. A round's |Ĝ|² has a variance of
+ * about (tr Σ / B)² while the noise term dominates, so each round weighs B²: the large batches,
+ * whose estimates are precise, count most. Ratio of the pooled means; without windows (or a
+ * positive pooled |G|²), the median of the points' own values.
+ */
 export function measuredNoiseScale(results: readonly PointResult[]): number | null {
+  let w = 0, trace = 0, gradSq = 0;
+  for (const r of results) {
+    if (!r.noiseWindow) continue;
+    const weight = r.noiseWindow.rounds * r.batch * r.batch;
+    w += weight;
+    trace += weight * r.noiseWindow.trace;
+    gradSq += weight * r.noiseWindow.gradSq;
+  }
+  if (w > 0 && gradSq > 0) return trace / gradSq;
   return median(results.map(pointNoiseScale).filter((v): v is number => v !== null && Number.isFinite(v)));
 }

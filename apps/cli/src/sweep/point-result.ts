@@ -1,3 +1,11 @@
+export interface NoiseWindow {
+  fromStep: number;
+  toStep: number;
+  rounds: number;
+  trace: number;
+  gradSq: number;
+}
+
 /** What one sweep point leaves in sweep.jsonl (one JSON line) and in sweep.csv (its scalar columns). */
 export interface PointResult {
   status: 'finished';
@@ -34,8 +42,13 @@ export interface PointResult {
   trainLoss: number;
   /** Smoothed B_simple at the end (null: one shard per round, or not measurable). */
   noiseScale: number | null;
-  /** Smoothed B_simple at the step the target was reached. */
+  /**
+   * B_simple at the target (or at the end when missed): the rounds' own estimates of tr(Σ) and |G|²
+   * averaged over the window, then divided. Steadier than the moving average at small batches.
+   */
   noiseScaleAtTarget: number | null;
+  /** The window behind noiseScaleAtTarget: the last quarter of the steps (at least 20), and its means. */
+  noiseWindow: NoiseWindow | null;
   /** The batch at the end (differs from `batch` only with --adaptive-batch). */
   finalBatch: number;
   /** B_simple over training, thinned to at most ~100 points. */

@@ -84,7 +84,7 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     const trainAccuracy = train.metrics.accuracy ?? NaN;
     const recorded = { ...summary, trainAccuracy, trainLossFinal: train.loss, trainingSeconds: seconds };
     await recorder.finish(recorded);
-    const { hit, lr, noiseScale } = watch.result;
+    const { hit, lr, noiseScale, window } = watch.result;
     return {
       status: 'finished',
       id: p.id,
@@ -111,7 +111,8 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
       testLoss: summary.testLoss,
       trainLoss: train.loss,
       noiseScale,
-      noiseScaleAtTarget: hit?.noise ?? null,
+      noiseScaleAtTarget: window && window.gradSq > 0 ? window.trace / window.gradSq : null,
+      noiseWindow: window,
       finalBatch: c.config.batch,
       noiseHistory: thin(watch.noise, NOISE_HISTORY_POINTS),
       accuracyHistory: watch.accuracy,

@@ -1,11 +1,25 @@
 import type { Coordinator, CoordinatorEvent } from '@shardgrad/coordinator';
 import { evaluate, type LrRuleController, setLearningRate } from '@shardgrad/trainer';
-import type { PointResult } from './point-result.ts';
+import type { NoiseWindow, PointResult } from './point-result.ts';
 
 /** Below this step every step is evaluated; past it, every `EVAL_RESOLUTION` of the steps so far. */
 const EVAL_EVERY_STEP_UNTIL = 20;
 /** Steps-to-target is then known within 5%: finer than the spread between seeds. */
 const EVAL_RESOLUTION = 0.05;
+
+/** The noise scale at the target is read over this last fraction of the steps to it… */
+const NOISE_WINDOW_FRACTION = 0.25;
+/** …and over at least this many steps. */
+const NOISE_WINDOW_MIN_STEPS = 20;
+
+/** Means of the rounds' own estimates over the last quarter (at least 20) of the steps up to `step`. */
+export function noiseWindow(rounds: readonly { step: number; trace: number; gradSq: number }[], step: number): NoiseWindow | null {
+  const from = step - Math.max(NOISE_WINDOW_MIN_STEPS, Math.ceil(step * NOISE_WINDOW_FRACTION)) + 1;
+  const inside = rounds.filter((r) => r.step >= from && r.step <= step);
+  if (inside.length === 0) return null;
+  const mean = (f: (r: (typeof inside)[number]) => number) => inside.reduce((s, r) => s + f(r), 0) / inside.length;
+  return { fromStep: Math.max(1, from), toStep: step, rounds: inside.length, trace: mean((r) => r.trace), gradSq: mean((r) => r.gradSq) };
+}
 
 /** The steps at which the target is checked: fixed spacing, or dense early and 5% apart later. */
 export function nextEvalStep(step: number, every?: number): number {
@@ -35,7 +49,10 @@ export class PointWatch {
   private nextEval = 1;
   private samples = 0;
   private lr = 0;
-  private hit: { step: number; seconds: number; progress: number; noise: number | null } | undefined;
+  private hit: { step: number; seconds: number; progress: number; window: NoiseWindow | null } | undefined;
+  private step = 0;
+  /** Every round's own (unsmoothed) estimates. */
+  private readonly rounds: { step: number; trace: number; gradSq: number }[] = [];
   private lastNoise: number | null = null;
   readonly noise: PointResult['noiseHistory'] = [];
   readonly accuracy: PointResult['accuracyHistory'] = [];
@@ -63,7 +80,7 @@ export class PointWatch {
   }
 
   get result() {
-    return { hit: this.hit, lr: this.lr, noiseScale: this.lastNoise };
+    return { hit: this.hit, lr: this.lr, noiseScale: this.lastNoise, window: this.hit ? this.hit.window : noiseWindow(this.rounds, this.step) };
   }
 
   private get epoch(): number {
@@ -80,12 +97,16 @@ export class PointWatch {
   private onEvent(e: CoordinatorEvent): void {
     if (e.type === 'noise-scale' && e.available) {
       this.lastNoise = e.bSimple;
-      this.noise.push({ step: e.step, epoch: this.epoch, bSimple: e.bSimple, trace: e.trace, gradSq: e.gradSq, batch: e.batch });
+      this.rounds.push({ step: e.step, trace: e.roundTrace, gradSq: e.roundGradSq });
+      // The round's own samples are counted at its round event, which follows this one.
+      const epoch = (this.samples + e.batch) / this.c.config.dataset.train.n;
+      this.noise.push({ step: e.step, epoch, bSimple: e.bSimple, trace: e.trace, gradSq: e.gradSq, batch: e.batch });
       this.o.log?.(e.step, { b_simple: e.bSimple ?? NaN, trace: e.trace, grad_sq: e.gradSq, round_trace: e.roundTrace, round_grad_sq: e.roundGradSq }, 'noise');
       return;
     }
     if (e.type !== 'round') return;
     this.samples += e.samples;
+    this.step = e.step;
     if (!this.hit && e.step >= this.nextEval) this.check(e.step);
     if (this.hit && this.o.stopAtTarget) this.c.control.stop();
     else this.applyRate();
@@ -102,7 +123,7 @@ export class PointWatch {
     this.c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
     if (accuracy >= this.o.targetAccuracy) {
       // The rule already advanced past this step; τ before the next step is what it has done.
-      this.hit = { step, seconds: this.seconds, progress: this.o.rule.progress, noise: this.lastNoise };
+      this.hit = { step, seconds: this.seconds, progress: this.o.rule.progress, window: noiseWindow(this.rounds, step) };
     }
   }
 }

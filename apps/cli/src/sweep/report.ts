@@ -91,7 +91,21 @@ function findings(summary: BatchSummary[], fit: ReturnType<typeof fitSweep>, noi
     lines.push(`- Fit of S(B) = S_min·(1 + B_crit/B) (McCandlish et al. 2018) to ${fit.n} runs: S_min ≈ ${num(fit.sMin)} steps, B_crit ≈ ${num(fit.bCrit)} examples.`);
   }
   if (noise !== null) {
-    lines.push(`- Measured gradient noise scale at the target (median over points): B_simple ≈ ${num(noise)} examples.`);
+    lines.push(
+      `- Measured gradient noise scale at the target, pooled over the points (each round weighted by B²): B_simple ≈ ${num(noise)} examples. Per point it is read over the last quarter of the steps to the target; see the table.`,
+    );
+    const below: number[] = [];
+    const past: number[] = [];
+    summary.forEach((b, i) => {
+      const prev = summary[i - 1];
+      if (b.scalingEfficiency === null || !prev || prev.workers !== b.workers) return;
+      if (b.batch <= noise) below.push(b.scalingEfficiency);
+      else if (prev.batch >= noise) past.push(b.scalingEfficiency);
+    });
+    const avg = (xs: number[]) => (xs.length ? num(xs.reduce((a, v) => a + v, 0) / xs.length, 2) : '–');
+    lines.push(
+      `- Growing the batch up to the measured noise scale kept on average ${avg(below)} of the ideal cut in steps (1 = steps fall in proportion to the batch; ${below.length} step(s) of the batch); past it, ${avg(past)} (${past.length} step(s)).`,
+    );
     if (fit) lines.push(`- B_crit from the curve ÷ measured B_simple = ${num(fit.bCrit / noise, 2)} (the paper finds them within an order of magnitude, B_simple usually the smaller).`);
   } else {
     lines.push('- No noise scale was measured: every point ran one shard per round (one worker). Use two or more workers, or `--simulate-workers`.');
@@ -126,6 +140,9 @@ export const CSV_COLUMNS: [string, (p: PointResult) => string | number | boolean
   ['train_loss', (p) => p.trainLoss],
   ['noise_scale', (p) => p.noiseScale],
   ['noise_scale_at_target', (p) => p.noiseScaleAtTarget],
+  ['noise_window_rounds', (p) => p.noiseWindow?.rounds ?? null],
+  ['noise_window_trace', (p) => p.noiseWindow?.trace ?? null],
+  ['noise_window_grad_sq', (p) => p.noiseWindow?.gradSq ?? null],
   ['final_batch', (p) => p.finalBatch],
   ['run_dir', (p) => p.runDir],
 ];
