@@ -1,3 +1,4 @@
+import type { Output } from './output.ts';
 import { MultiBar, type SingleBar } from 'cli-progress';
 
 /** A live status line for people at a terminal; with --json or a pipe there is none (plain lines instead). */
@@ -54,5 +55,18 @@ export function createProgress(opts: ProgressOptions): Progress {
       multi.update(); // flushes lines logged since the last redraw, which stop() would drop
       multi.stop();
     },
+  };
+}
+
+/** An Output whose lines for people go above the bar while one is drawn (JSON is unaffected: no bar then). */
+export function outputThrough(out: Output, progress: Progress): Output {
+  if (!progress.active) return out;
+  return {
+    json: out.json,
+    event: (e, human) => {
+      const text = human ? human(e) : null;
+      if (text !== null && text !== undefined) progress.line(text);
+    },
+    say: (text) => progress.line(text),
   };
 }

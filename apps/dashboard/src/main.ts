@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ControlRequest, DASHBOARD_NAMESPACE, DashboardRun, DashboardServerEvents, ViewerClientEvents } from '@shardgrad/protocol';
+import type { ControlRequest, DASHBOARD_NAMESPACE, DashboardRun, DashboardServerEvents, JoinInfo, ViewerClientEvents } from '@shardgrad/protocol';
 import { Curves } from './charts.ts';
 import { saveToken, sendControl, syncControls, takeToken } from './controls.ts';
 import { showJoin } from './join-panel.ts';
@@ -27,6 +27,10 @@ function showRun(run: DashboardRun): void {
   syncControls(run, controlEls);
 }
 
+function join(j: JoinInfo): void {
+  void showJoin(j, { qr: $('qr'), url: $('join-url'), code: $('join-code'), qrBig: $('qr-big'), urlBig: $('join-url-big'), codeBig: $('join-code-big') });
+}
+
 function logLine(line: string): void {
   const li = document.createElement('li');
   li.textContent = line;
@@ -43,17 +47,11 @@ socket.on('snapshot', (s) => {
   $('log').replaceChildren();
   s.log.forEach(logLine);
   drawPreview($('preview'), $('preview-title'), $('preview-empty'), s.preview);
-  void showJoin(s.join, {
-    qr: $('qr'),
-    url: $('join-url'),
-    code: $('join-code'),
-    qrBig: $('qr-big'),
-    urlBig: $('join-url-big'),
-    codeBig: $('join-code-big'),
-  });
+  join(s.join);
   document.body.dataset.ready = 'true';
 });
 socket.on('run', showRun);
+socket.on('join', join);
 socket.on('points', (p) => curves.add(p));
 socket.on('scalar', (p) => curves.addScalar(p));
 socket.on('workers', (w) => workers.set(w));

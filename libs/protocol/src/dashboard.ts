@@ -101,6 +101,8 @@ export interface DashboardServerEvents {
   scalar: (p: ScalarPoint) => void;
   workers: (w: WorkerView[]) => void;
   preview: (p: PreviewImage) => void;
+  /** The join code changed (the teacher rotated it): a new QR code. */
+  join: (j: JoinInfo) => void;
   /** A line for the activity log (joins, leaves, controls). */
   log: (line: string) => void;
 }

@@ -4,6 +4,7 @@ import { initNodeBackend } from '@shardgrad/backends/node';
 import { getModel } from '@shardgrad/models';
 import { LR_RULES, parseLrSchedule } from '@shardgrad/trainer';
 import { createOutput, UsageError } from '../output.ts';
+import { createProgress, outputThrough, wantsBars } from '../progress.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { measuredNoiseScale } from '../sweep/analysis.ts';
 import { settingsKey, SweepConfigError, type SweepSettings } from '../sweep/sweep-config.ts';
@@ -81,7 +82,14 @@ export function sweepCommand(): Command {
     .option('--out <dir>', 'where sweep directories go by default', join('runs', 'sweeps'))
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
-      const out = createOutput(Boolean(o.json));
+      // At a terminal: one bar over the points, with the running point's step and loss on it.
+      const progress = createProgress({
+        enabled: wantsBars(Boolean(o.json)),
+        format: 'sweep |{bar}| {value}/{total} points · {point} · step {step} · loss {loss}',
+        payload: { point: '–', step: 0, loss: '–' },
+      });
+      const out = outputThrough(createOutput(Boolean(o.json)), progress);
+      let finished = 0;
       const simulated = o.simulateWorkers !== undefined;
       if (simulated && cmd.getOptionValueSource('workers') === 'cli') throw new UsageError('give --workers (processes) or --simulate-workers (virtual), not both');
       if (!o.adaptiveBatch && o.maxBatch !== undefined) throw new UsageError('--max-batch only applies with --adaptive-batch');
@@ -115,21 +123,30 @@ export function sweepCommand(): Command {
           grid,
           dir,
           command,
-          onStart: ({ dir: d, points, done }) =>
-            out.event({ type: 'sweep-started', dir: d, points: points.map((p) => p.id), done, simulated }, () => `sweep ${d}: ${points.length} points, ${done.length} already finished${tag}`),
+          onStart: ({ dir: d, points, done }) => {
+            progress.setTotal(points.length);
+            progress.update((finished = done.length));
+            out.event({ type: 'sweep-started', dir: d, points: points.map((p) => p.id), done, simulated }, () => `sweep ${d}: ${points.length} points, ${done.length} already finished${tag}`);
+          },
           onSkip: (r) => out.event({ type: 'sweep-point-skipped', point: r.id, runDir: r.runDir }, () => `${r.id}: finished before, skipped`),
           onPointStart: (p) => out.say(`${p.id}: training${tag}…`),
-          onPoint: (r) => out.event({ type: 'sweep-point', simulated, ...r }, () => describePoint(r)),
+          onPoint: (r) => {
+            progress.update(++finished);
+            out.event({ type: 'sweep-point', simulated, ...r }, () => describePoint(r));
+          },
           onEvent: (p, e) => {
+            if (e.type === 'round') progress.update(finished, { point: p.id, step: e.step, loss: e.loss.toFixed(4) });
             if (o.json && LIVE_EVENTS.has(e.type)) out.event({ ...e, point: p.id, simulated });
           },
         });
+        progress.stop();
         const noise = measuredNoiseScale(outcome.results);
         out.event(
           { type: 'sweep-finished', dir: outcome.dir, ran: outcome.ran, skipped: outcome.skipped, files: outcome.files, noiseScale: noise, simulated },
           () => `done: ${outcome.ran.length} run, ${outcome.skipped.length} skipped; measured noise scale ${noise === null ? 'unavailable' : `≈ ${Math.round(noise)}`}\nreport: ${join(outcome.dir, REPORT_MD)}`,
         );
       } catch (e) {
+        progress.stop();
         if (e instanceof SweepConfigError) throw new UsageError(e.message);
         throw e;
       }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { startNodeWorker } from '@shardgrad/worker-node';
 import { createOutput, UsageError } from '../output.ts';
+import { workerDisplay } from '../worker-display.ts';
 import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -46,6 +47,7 @@ export function workerCommand(): Command {
         ? { backend: threadBackend, detail: `${o.threads} worker_threads, one ${threadBackend} backend each` }
         : await initNodeBackend(o.backend);
       out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
+      const display = workerDisplay(out);
       const w = await startNodeWorker({
         url,
         // Under a launcher or an Indexed Job, the rank tells workers apart on the dashboard.
@@ -54,12 +56,13 @@ export function workerCommand(): Command {
         slowdown: o.slowdown,
         threads: o.threads,
         threadBackend,
-        log: (e) => out.event(e, (ev) => (ev.type === 'shard' ? null : JSON.stringify(ev))),
+        log: display.log,
       });
       const stop = () => w.close();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       const reason = await w.done;
+      display.progress.stop();
       out.event({ type: 'worker-done', reason }, () => `worker finished: ${reason}`);
       process.exit(0);
     });

@@ -35,7 +35,8 @@ export async function attachClassroom(c: Coordinator, opts: ClassroomOptions = {
   // The coordinator's admission may already hold the secrets (trust options): one set, not two.
   const auth = c.admission.auth ?? new ClassroomAuth(opts);
   const origin = publicOrigin(c.url, c.config.host, opts.publicUrl);
-  const join = { url: joinUrl(origin, auth.joinCode), code: auth.joinCode };
+  // Read at each use: the teacher may rotate the join code (POST /api/rotate).
+  const join = () => ({ url: joinUrl(origin, auth.joinCode), code: auth.joinCode });
   const hub = new DashboardHub(c, join);
   const files = await loadWebApp({ root: DASHBOARD_ROOT, entry: 'src/main.ts', statics: ['src/index.html'] });
   const index = files.get('index.html')!;
@@ -60,7 +61,9 @@ export async function attachClassroom(c: Coordinator, opts: ClassroomOptions = {
     hub,
     dashboardUrl,
     teacherUrl: `${dashboardUrl}#token=${auth.teacherToken}`,
-    joinUrl: join.url,
+    get joinUrl() {
+      return join().url;
+    },
     close: () => hub.close(),
   };
 }

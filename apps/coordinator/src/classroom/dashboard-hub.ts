@@ -51,7 +51,7 @@ export class DashboardHub {
 
   constructor(
     private readonly c: Coordinator,
-    private readonly join: JoinInfo,
+    private readonly join: () => JoinInfo,
   ) {
     this.dash = c.of(DASHBOARD_NAMESPACE) as unknown as Namespace<ViewerClientEvents, DashboardServerEvents>;
     this.cls = c.of(CLASS_NAMESPACE) as unknown as Namespace<ViewerClientEvents, ClassServerEvents>;
@@ -92,7 +92,7 @@ export class DashboardHub {
   snapshot(): DashboardSnapshot {
     return {
       run: this.run(),
-      join: this.join,
+      join: this.join(),
       history: this.history,
       scalars: this.scalars,
       workers: this.c.pool.views(),
@@ -147,6 +147,12 @@ export class DashboardHub {
         this.say(e.message);
         this.markDirty('run', 'class');
         this.flush();
+        break;
+      case 'secret-rotated':
+        if (e.secret === 'join-code') {
+          this.dash.emit('join', this.join());
+          this.say('new join code');
+        }
         break;
       case 'checkpoint':
         this.say(`checkpoint at step ${e.step}`);
