@@ -82,9 +82,22 @@ export async function buildWorkerBrowser(outdir = WORKER_BROWSER_DIST): Promise<
 
 let pending: Promise<string> | undefined;
 
-/** Builds only when dist is missing or older than its inputs; concurrent callers share one build. */
+/**
+ * Builds only when dist is missing or older than its inputs; concurrent callers share one build.
+ * A deployment installed without esbuild (no dev dependencies) serves the bundle it has, stale or not.
+ */
 export function ensureWorkerBrowserBuilt(outdir = WORKER_BROWSER_DIST): Promise<string> {
-  pending ??= (async () => ((await isWorkerBrowserBuildFresh(outdir)) ? outdir : buildWorkerBrowser(outdir)))().finally(() => {
+  pending ??= (async () => {
+    if (await isWorkerBrowserBuildFresh(outdir)) return outdir;
+    try {
+      return await buildWorkerBrowser(outdir);
+    } catch (e) {
+      const built = await stat(join(outdir, 'index.html')).then(() => true, () => false);
+      if (!built) throw e;
+      console.warn(`join page: serving the existing bundle in ${outdir}; rebuilding failed: ${(e as Error).message}`);
+      return outdir;
+    }
+  })().finally(() => {
     pending = undefined;
   });
   return pending;
