@@ -27,6 +27,8 @@ export interface PipelineHooks {
   /** Trains one phase; default runTraining (the CLI records a run directory per phase). */
   train?(c: Coordinator, plan: TrainingPlan, phase: PipelinePhase): Promise<TrainingSummary>;
   onPhaseStart?(c: Coordinator, phase: PipelinePhase, index: number, count: number): void;
+  /** After a phase trained, before its coordinator closes (tests read its final weights here). */
+  onPhaseEnd?(c: Coordinator, phase: PipelinePhase, summary: TrainingSummary): void;
 }
 
 export interface PhaseResult {
@@ -91,6 +93,7 @@ export async function runPipeline(run: PipelineRun, hooks: PipelineHooks): Promi
         hooks.onPhaseStart?.(c, phase, i, phases.length);
         workers = await hooks.startWorkers(c, phase);
         const summary = await (hooks.train ?? ((cc, p) => runTraining(cc, p)))(c, plan, phase);
+        hooks.onPhaseEnd?.(c, phase, summary);
         c.broadcastStop(`phase ${phase.name} finished`);
         finals.set(phase.name, c.config.state.model);
         results.push({ phase: phase.name, description: phase.description, summary });

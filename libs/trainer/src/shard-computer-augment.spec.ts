@@ -21,7 +21,9 @@ describe('ShardComputer augments its rows in the worker', () => {
     const got = computer.compute(ROWS, 77);
     const rows = takeRows(ds, ds.train, ROWS);
     const augmented = augmentBySample(rows.x, ds.inputShape, { translate: 2, rotate: 10, noise: 0.05 }, 77, ROWS);
-    const want = tf.tidy(() => computeGradients(model, mnistMlp, tf.tensor(augmented, [rows.n, 28, 28, 1]), tf.tensor(rows.y, [rows.n, 1])));
+    const [x, y] = [tf.tensor(augmented, [rows.n, 28, 28, 1]), tf.tensor(rows.y, [rows.n, 1])];
+    const want = computeGradients(model, mnistMlp, x, y);
+    tf.dispose([x, y]);
     expect(got.loss).toBe(want.loss);
     got.grads.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(want.grads[i]!.data)));
     // Another epoch's seed gives other variants, hence another gradient.

@@ -16,7 +16,10 @@ function gradientsOf(config: Record<string, unknown>) {
   const ds = loadMnist();
   const model = mnistMlp.build({ inputShape: ds.inputShape, numClasses: 10, seed: 3, config });
   const rows = takeRows(ds, ds.train, ROWS);
-  return tf.tidy(() => ({ model, g: computeGradients(model, mnistMlp, tf.tensor(rows.x, [rows.n, 28, 28, 1]), tf.tensor(rows.y, [rows.n, 1])) }));
+  const [x, y] = [tf.tensor(rows.x, [rows.n, 28, 28, 1]), tf.tensor(rows.y, [rows.n, 1])];
+  const g = computeGradients(model, mnistMlp, x, y);
+  tf.dispose([x, y]);
+  return { model, g };
 }
 
 describe('L1/L2 weight penalty in the shard gradient', () => {

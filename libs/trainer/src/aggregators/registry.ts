@@ -42,5 +42,18 @@ export function aggregateBlocks(
   if (trainableCount >= first) return rule.aggregate(parts, o);
   const head = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(0, trainableCount), count: p.count })), o);
   const tail = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(trainableCount), count: p.count })), o);
+  // State every worker reports bit for bit alike (frozen weights, which no forward pass changes) is
+  // kept as reported: a float mean of equal values can move them by an ulp a step.
+  tail.forEach((_, i) => {
+    const a = parts[0]!.grads[trainableCount + i]!.data;
+    if (parts.every((p) => sameValues(p.grads[trainableCount + i]!.data, a))) tail[i] = Float32Array.from(a);
+  });
   return [...head, ...tail];
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
