@@ -181,7 +181,17 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     log({ type: 'stopped', reason });
     socket.disconnect();
   });
+  // The teacher started a new run: the coordinator sends it, then drops every worker; we come back
+  // for it (rejoin sees the new run id and builds the new model).
+  let newRun = false;
+  socket.on('run', () => (newRun = true));
   socket.on('disconnect', (reason) => {
+    if (newRun) {
+      newRun = false;
+      log({ type: 'new-run', reason });
+      socket.connect();
+      return;
+    }
     // A drop of the network (or of the coordinator) is waited out; being told to go, or going, is final.
     if (reconnect && socket.active) {
       log({ type: 'disconnected', reason, pending: pending.size });

@@ -127,13 +127,21 @@ describe('the classroom: controls, run directories, live feeds', () => {
   it('starts a new run on the same server; the workers come back; stop ends the session', async () => {
     const firstRun = c.runId;
     const started = nextEvent(c, 'run-started');
-    expect((await control({ action: 'new-run', model: 'mnist-mlp', batch: 16 })).status).toBe(200);
+    expect((await control({ action: 'new-run', model: 'playground', batch: 16 })).status).toBe(200);
     const e = await started;
+    expect(e).toMatchObject({ model: 'playground' });
     expect(e.runId).not.toBe(firstRun);
     expect(c.config.batch).toBe(16);
-    // These in-process workers end on the run change; a new pair joins the new run.
-    await addWorkers();
-    await nextEvent(c, 'round', (r) => r.step >= 3);
+    // The workers are dropped with the old run and come back for the new one, with its model: their
+    // gradients would be refused (another schema) if they still held the old one.
+    await nextEvent(c, 'round', (r) => r.step >= 3 && r.workers === 2);
+    // The class watches the playground's decision boundary.
+    const s = connect(`${c.url}/dashboard`, { transports: ['websocket'] });
+    const snap = await new Promise<DashboardSnapshot>((r) => s.once('snapshot', r));
+    s.close();
+    expect(snap.run.model).toBe('playground');
+    expect(snap.preview).toMatchObject({ kind: 'decision-boundary' });
+    expect(snap.preview!.rgba.byteLength).toBe(snap.preview!.width * snap.preview!.height * 4);
     expect((await control({ action: 'stop' })).status).toBe(200);
     const summaries = await session;
     expect(summaries).toHaveLength(2);
