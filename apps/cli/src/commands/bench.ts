@@ -2,21 +2,34 @@ import { Command } from 'commander';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { createOutput } from '../output.ts';
-import { positiveInt } from '../parse.ts';
+import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { measureClusterThroughput } from '../bench/cluster-throughput.ts';
 import { runTorchPeer } from '../bench/torch-peer.ts';
+import { BENCH_SUITES, runBenchSuite } from '../bench/suites.ts';
 
 export function benchCommand(): Command {
   return new Command('bench')
     .summary('measure gradient throughput against PyTorch on the same machine')
-    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n')
+    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n')
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
     .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
+    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1)', oneOf(BENCH_SUITES), 'throughput')
+    .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
     .option('--json', 'print one JSON object per line')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
+      if (o.suite !== 'throughput') {
+        const given = (k: string) => cmd.getOptionValueSource(k) !== 'default';
+        return runBenchSuite(o.suite, out, {
+          model: 'mnist-mlp',
+          batch: given('batch') ? o.batch : undefined,
+          steps: given('steps') ? o.steps : undefined,
+          slowdown: o.slowdown,
+          out: given('out') ? o.out : `runs/bench/${o.suite}.json`,
+        });
+      }
       const figures: Record<string, number | string> = {};
       for (const workers of [1, 2]) {
         const r = await measureClusterThroughput({ model: 'mnist-mlp', workers, batch: o.batch, steps: o.steps });

@@ -1,0 +1,61 @@
+import { createCoordinator, runTraining } from '@shardgrad/coordinator';
+import { spawnLocalWorkers } from '../local-workers.ts';
+
+export interface FleetRun {
+  samplesPerSecond: number;
+  msPerRound: number;
+  medianRoundMs: number;
+  /** Mean planned share of each worker (by nickname) over the measured rounds. */
+  shares: Record<string, number>;
+  /** Speed estimates (samples/s) at the end. */
+  speeds: Record<string, number>;
+  reassignedShards: number;
+}
+
+/**
+ * Trains on a fleet of local `shardgrad worker` processes, one per entry of `workerArgs` (extra
+ * flags such as --slowdown or --threads), and measures rounds after a warm-up: the JIT settles and
+ * the speed estimates converge before the clock starts.
+ */
+export async function runFleet(o: { model: string; batch: number; steps: number; warmup: number; workerArgs: string[][] }): Promise<FleetRun> {
+  const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
+  const times: number[] = [];
+  const shareSums: Record<string, number> = {};
+  let speeds: Record<string, number> = {};
+  let reassigned = 0;
+  let samples = 0;
+  let t0 = 0;
+  let t1 = 0;
+  c.on('event', (e) => {
+    if (e.type === 'round' && e.step === o.warmup) t0 = performance.now();
+    if (e.type === 'round' && e.step > o.warmup) {
+      times.push(e.roundMs);
+      reassigned += e.reassigned;
+      samples += e.samples;
+      t1 = performance.now();
+    }
+    if (e.type === 'workers' && e.step > o.warmup) {
+      for (const w of e.workers) shareSums[w.nickname ?? w.id] = (shareSums[w.nickname ?? w.id] ?? 0) + w.share;
+      speeds = Object.fromEntries(e.workers.map((w) => [w.nickname ?? w.id, w.samplesPerSecond]));
+    }
+  });
+  const workers = spawnLocalWorkers(o.workerArgs.length, c.url, { backend: 'wasm', json: true, extraArgs: (i) => o.workerArgs[i] ?? [] });
+  try {
+    await runTraining(c, { epochs: 1000, maxSteps: o.warmup + o.steps, minWorkers: o.workerArgs.length });
+    // Up to the last round's end: the final test-set evaluation is not training throughput.
+    const seconds = (t1 - t0) / 1000;
+    return {
+      // Counted, not assumed: an epoch's last batch is short.
+      samplesPerSecond: samples / seconds,
+      msPerRound: (seconds * 1000) / o.steps,
+      medianRoundMs: times.sort((a, b) => a - b)[times.length >> 1] ?? NaN,
+      shares: Object.fromEntries(Object.entries(shareSums).map(([k, v]) => [k, v / o.steps])),
+      speeds,
+      reassignedShards: reassigned,
+    };
+  } finally {
+    c.broadcastStop('bench done');
+    await workers.stop();
+    await c.close();
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import type { Output } from '../output.ts';
+import { heterogeneousBench } from './heterogeneous.ts';
+import { threadsBench } from './threads.ts';
+
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads'] as const;
+export type BenchSuite = (typeof BENCH_SUITES)[number];
+
+/** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
+const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmup: number }> = {
+  // A round also pays a fixed cost (apply, broadcast) that no split can share out; a big batch keeps it small.
+  heterogeneous: { batch: 4096, steps: 30, warmup: 8 },
+  threads: { batch: 1024, steps: 40, warmup: 10 },
+};
+
+const f0 = (v: number) => v.toFixed(0);
+const f2 = (v: number) => v.toFixed(2);
+
+/** The heterogeneous-fleet and worker-threads benchmarks; each prints its figures and its ratios. */
+export async function runBenchSuite(
+  suite: Exclude<BenchSuite, 'throughput'>,
+  out: Output,
+  o: { model: string; batch?: number; steps?: number; slowdown: number; out: string },
+): Promise<void> {
+  const d = SUITE_DEFAULTS[suite];
+  const batch = o.batch ?? d.batch;
+  const steps = o.steps ?? d.steps;
+  const loadBefore = loadavg()[0]!;
+  // Other processes share the cores: the load says how far the figures can be trusted.
+  let record: Record<string, unknown>;
+  if (suite === 'heterogeneous') {
+    const r = await heterogeneousBench({ model: o.model, batch, steps, warmup: d.warmup, slowdown: o.slowdown });
+    for (const [name, run] of [['fast alone', r.fastAlone], [`slowed ${o.slowdown}× alone`, r.slowAlone], ['both', r.fleet]] as const) {
+      out.event({ type: 'bench', suite, config: name, batch, ...run }, () => `${name}: ${f0(run.samplesPerSecond)} samples/s, ${f0(run.msPerRound)} ms/round`);
+    }
+    const load = [loadBefore, loadavg()[0]!];
+    const ratios = { round_over_ideal: r.roundOverIdeal, slow_share: r.slowShare, ideal_slow_share: r.idealSlowShare };
+    out.event({ type: 'bench-ratios', suite, idealRoundMs: r.idealRoundMs, roundMs: r.roundMs, loadAverage: load, ...ratios }, () =>
+      `round ${f0(r.roundMs)} ms vs ideal ${f0(r.idealRoundMs)} ms (batch ÷ summed solo throughput): ${f2(r.roundOverIdeal)}× ` +
+      `(target ≤ 1.15×)\nslowed worker's share ${f2(r.slowShare)} (by solo throughputs: ${f2(r.idealSlowShare)}); ` +
+      `${r.fleet.reassignedShards} shards reassigned; 1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`,
+    );
+    record = { suite, batch, steps, slowdown: o.slowdown, loadAverage: load, ...r };
+  } else {
+    const r = await threadsBench({ model: o.model, batch, steps, warmup: d.warmup });
+    const load = [loadBefore, loadavg()[0]!];
+    for (const t of ['1', '2'] as const) {
+      out.event({ type: 'bench', suite, threads: Number(t), batch, computeSamplesPerSecond: r.compute[t], ...r.cluster[t] }, () =>
+        `--threads ${t}: engine ${f0(r.compute[t])} samples/s; one-worker cluster ${f0(r.cluster[t].samplesPerSecond)} samples/s (${f0(r.cluster[t].msPerRound)} ms/round)`,
+      );
+    }
+    out.event({ type: 'bench-ratios', suite, threads2_over_threads1_compute: r.computeRatio, threads2_over_threads1_cluster: r.clusterRatio, loadAverage: load }, () =>
+      `--threads 2 / --threads 1: engine ${f2(r.computeRatio)}×, cluster ${f2(r.clusterRatio)}× (target ≥ 1.7×); 1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`,
+    );
+    record = { suite, batch, steps, loadAverage: load, ...r };
+  }
+  await mkdir(dirname(o.out), { recursive: true });
+  await writeFile(o.out, JSON.stringify({ date: new Date().toISOString(), ...record }, null, 2));
+}

@@ -1,0 +1,61 @@
+import { schemaHash } from '@shardgrad/codec';
+import { epochOrder } from '@shardgrad/data';
+import { loadDataset } from '@shardgrad/data/node';
+import { getModel } from '@shardgrad/models';
+import type { RunInfo } from '@shardgrad/protocol';
+import { allSpecs } from '@shardgrad/trainer';
+import { createGradientEngine } from '@shardgrad/worker-node/gradient-engine';
+import { runFleet, type FleetRun } from './fleet-run.ts';
+
+export interface ThreadsFigures {
+  /** The worker's own gradient throughput (samples/s) with 1 and 2 compute threads, no network. */
+  compute: Record<'1' | '2', number>;
+  /** A coordinator and one `shardgrad worker --threads N`: real rounds, network and apply included. */
+  cluster: Record<'1' | '2', FleetRun>;
+  computeRatio: number;
+  clusterRatio: number;
+}
+
+/** Shard gradients per second of the engine a `shardgrad worker --threads N` builds. */
+async function engineThroughput(model: string, batch: number, threads: number, reps: number): Promise<number> {
+  const def = getModel(model);
+  const dataset = await loadDataset(def.defaultDataset);
+  const seed = 1;
+  const built = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: {} });
+  const run: RunInfo = {
+    runId: 'bench',
+    model,
+    modelConfig: {},
+    dataset: def.defaultDataset,
+    datasetOptions: {},
+    schemaHash: schemaHash(allSpecs(built)),
+    batch,
+    seed,
+    maxPayloadBytes: 0,
+  };
+  built.dispose();
+  const engine = await createGradientEngine(run, dataset, { threads });
+  try {
+    const order = epochOrder(dataset.train.n, seed, 0);
+    const shard = (k: number) => order.slice((k * batch) % (dataset.train.n - batch), ((k * batch) % (dataset.train.n - batch)) + batch);
+    for (let k = 0; k < 3; k++) await engine.compute(shard(k));
+    const t0 = performance.now();
+    for (let k = 0; k < reps; k++) await engine.compute(shard(k));
+    return (reps * batch) / ((performance.now() - t0) / 1000);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `--threads 2` against `--threads 1`: the engine alone, then a real one-worker cluster. */
+export async function threadsBench(o: { model: string; batch: number; steps: number; warmup: number }): Promise<ThreadsFigures> {
+  const compute = { '1': await engineThroughput(o.model, o.batch, 1, o.steps), '2': await engineThroughput(o.model, o.batch, 2, o.steps) };
+  const run = (threads: number) => runFleet({ model: o.model, batch: o.batch, steps: o.steps, warmup: o.warmup, workerArgs: [['--threads', String(threads)]] });
+  const cluster = { '1': await run(1), '2': await run(2) };
+  return {
+    compute,
+    cluster,
+    computeRatio: compute['2'] / compute['1'],
+    clusterRatio: cluster['2'].samplesPerSecond / cluster['1'].samplesPerSecond,
+  };
+}
