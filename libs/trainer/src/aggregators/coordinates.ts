@@ -1,6 +1,12 @@
 import type { WeightedGradients } from '../aggregate.ts';
 
-/** Checks that every part has the layout of the first and returns the relative weights (Σ = 1). */
+/**
+ * Checks that every part has the layout of the first and returns the robust rules' weights (Σ = 1):
+ * shard sizes, each capped at the median size. Shard sizes follow speeds the workers report, so a
+ * liar could claim to be fast, take half the batch and with it half the weight of a weighted
+ * median; capped, no single result weighs more than a typical one, while tiny (noisy) shards from
+ * slow devices still weigh less.
+ */
 export function checkParts(parts: readonly WeightedGradients[]): number[] {
   if (parts.length === 0) throw new Error('an aggregator needs at least one result');
   const first = parts[0]!.grads;
@@ -11,8 +17,10 @@ export function checkParts(parts: readonly WeightedGradients[]): number[] {
       if (t.data.length !== first[i]!.data.length) throw new Error(`tensor ${i} has ${t.data.length} values, expected ${first[i]!.data.length}`);
     });
   }
-  const total = parts.reduce((s, p) => s + p.count, 0);
-  return parts.map((p) => p.count / total);
+  const cap = median(parts.map((p) => p.count));
+  const capped = parts.map((p) => Math.min(p.count, cap));
+  const total = capped.reduce((s, w) => s + w, 0);
+  return capped.map((w) => w / total);
 }
 
 /**
