@@ -5,6 +5,7 @@ import { loadMnist } from './mnist.node.ts';
 import { reconstructionFromDigits } from './mnist-reconstruction.ts';
 import { multilabelFromDigits } from './multilabel-mnist.ts';
 import { PLAYGROUND_PROBLEMS, playgroundDataset } from './playground.ts';
+import { episodeDataset } from './episodes.ts';
 import { loadSeattleTemperature } from './seattle-temperature.node.ts';
 
 export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset> | Dataset;
@@ -19,6 +20,8 @@ registerDatasetLoader('seattle-temperature', (o) => loadSeattleTemperature(o));
 registerDatasetLoader('mnist-attributes', (o) => (noOptions('mnist-attributes', o), multilabelFromDigits(loadMnist())));
 registerDatasetLoader('mnist-reconstruction', (o) => (noOptions('mnist-reconstruction', o), reconstructionFromDigits(loadMnist())));
 for (const p of PLAYGROUND_PROBLEMS) registerDatasetLoader(p, (o) => playgroundDataset(p, o));
+// Pong's observations are 80×80 difference frames; rows are episode ids.
+registerDatasetLoader('pong', (o) => episodeDataset('pong', [80 * 80], o));
 
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {

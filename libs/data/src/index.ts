@@ -16,3 +16,4 @@ export * from './playground.ts';
 export * from './seattle-temperature.ts';
 export * from './multilabel-mnist.ts';
 export * from './mnist-reconstruction.ts';
+export * from './episodes.ts';

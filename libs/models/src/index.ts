@@ -17,3 +17,5 @@ export * from './projector-tsv.ts';
 export * from './decision-boundary.ts';
 export * from './autoencoder-images.ts';
 export * from './predict-split.ts';
+export { pong, randomPolicyReturn } from './pong/pong.ts';
+export { PongEnv } from './pong/pong-env.ts';

@@ -6,6 +6,7 @@ import { multilabel } from './multilabel.ts';
 import { playground } from './playground.ts';
 import { autoencoder } from './autoencoder.ts';
 import type { ModelDefinition } from './types.ts';
+import { pong } from './pong/pong.ts';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -36,3 +37,4 @@ registerModel(regression);
 registerModel(multilabel);
 registerModel(playground);
 registerModel(autoencoder);
+registerModel(pong);
