@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('shardgrad sweep (CLI)', () => {
   it('shows help with examples first', async () => {
     const r = await runCli(['sweep', '--help']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trimStart().startsWith('Examples:')).toBe(true);
     for (const flag of ['--lr-rule', '--simulate-workers', '--adaptive-batch', '--target-accuracy', '--seeds', '--warmup']) expect(r.stdout).toContain(flag);
   });
@@ -20,7 +20,6 @@ describe('shardgrad sweep (CLI)', () => {
       [['--batch', '16,abc'], /--batch.*comma-separated positive integers.*"16,abc"/s],
       [['--lr-rule', 'cubic'], /--lr-rule.*one of none, linear, sqrt, adascale/s],
       [['--target-accuracy', '1.5'], /--target-accuracy.*fraction in \(0, 1\]/s],
-      [['--lr-schedule', 'wobbly'], /unknown lr schedule "wobbly"/],
       [['--workers', '2', '--simulate-workers', '4'], /--workers \(processes\) or --simulate-workers \(virtual\), not both/],
       [['--max-batch', '512'], /--max-batch only applies with --adaptive-batch/],
       [['--batch', '2', '--simulate-workers', '4', '--sweep-dir', join(dir, 'bad')], /batch 2 cannot be split over 4 workers/],
@@ -30,9 +29,6 @@ describe('shardgrad sweep (CLI)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
     }
-    const model = await runCli(['sweep', '--model', 'resnet-9000']);
-    expect(model.code).not.toBe(0);
-    expect(model.stderr).toMatch(/unknown model "resnet-9000"/);
   });
 
   it('runs a one-point simulated sweep with live JSON events labelled simulated, then resumes it', async () => {
