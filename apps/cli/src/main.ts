@@ -11,7 +11,19 @@ import { applyConfigSources, withConfig } from './config.ts';
 
 const program = new Command('shardgrad')
   .description('Synchronous data-parallel training for TensorFlow.js across Node processes, browser tabs and threads.')
-  .addHelpText('before', 'Examples:\n  npx shardgrad train                    # coordinator + 2 local workers on MNIST\n  npx shardgrad models                   # what can be trained\n  npx shardgrad coordinator --port 8080  # then, elsewhere: npx shardgrad worker --url http://host:8080\n')
+  .addHelpText(
+    'before',
+    'Examples:\n  npx shardgrad train                    # coordinator + 2 local workers on MNIST; prints the live dashboard link\n  npx shardgrad models                   # what can be trained\n  npx shardgrad coordinator --port 8080  # then, elsewhere: npx shardgrad worker --url http://host:8080\n' +
+      '  npx shardgrad coordinator --host 0.0.0.0   # a class: students scan the QR code on the dashboard\n' +
+      '  npx shardgrad export --out my-model    # the newest run, for tf.loadLayersModel\n' +
+      '  npx shardgrad predict --model-dir runs/<id> my-digit.png\n',
+  )
+  .addHelpText(
+    'after',
+    '\nSettings come from flags, then SHARDGRAD_<FLAG> variables (SHARDGRAD_BATCH=64; torchrun\'s MASTER_ADDR,\n' +
+      'MASTER_PORT, RANK and WORLD_SIZE too), then a --config file (JSON or YAML: top-level settings, or a\n' +
+      'section per command such as `train: {batch: 64}`). Each command\'s --help lists its variables.\n',
+  )
   .showHelpAfterError()
   .exitOverride();
 
