@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   containersOf,
@@ -20,7 +20,7 @@ import { envVarsInHelp, envVarsReadInSources, READ_BY_OTHERS } from './env-reads
 
 const compose = loadCompose();
 const base = renderKustomization(K8S_BASE);
-const renderings = [K8S_BASE, ...overlayDirs()].map((dir) => [dir.slice(dir.indexOf('deploy/')), renderKustomization(dir)] as const);
+const renderings = [K8S_BASE, ...overlayDirs()].map((dir) => [relative(ROOT, dir), renderKustomization(dir)] as const);
 const dockerfiles = Object.fromEntries(dockerfileNames().map((n) => [n, readDockerfile(n)]));
 const coordinatorImage = dockerfiles['coordinator.Dockerfile']!;
 const gpuImage = dockerfiles['worker-gpu.Dockerfile']!;

@@ -1,7 +1,8 @@
+import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { dockerfileNames, K8S_BASE, type Json, loadCompose, overlayDirs, readDockerfile, renderKustomization } from './deploy-files.ts';
+import { dockerfileNames, K8S_BASE, type Json, loadCompose, overlayDirs, readDockerfile, renderKustomization, ROOT } from './deploy-files.ts';
 import { composeErrors, dockerfileProblems, validateK8s } from './validators.ts';
 
 describe('deploy/compose.yaml against the Compose Specification schema', () => {
@@ -22,7 +23,7 @@ describe('deploy/compose.yaml against the Compose Specification schema', () => {
 });
 
 describe('deploy/k8s against the Kubernetes OpenAPI schemas (kubernetes-models)', () => {
-  const renderings = [K8S_BASE, ...overlayDirs()].map((dir) => [dir.slice(dir.indexOf('deploy/')), renderKustomization(dir)] as const);
+  const renderings = [K8S_BASE, ...overlayDirs()].map((dir) => [relative(ROOT, dir), renderKustomization(dir)] as const);
 
   it.each(renderings)('%s: every object is valid', (_dir, objects) => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
@@ -54,7 +55,7 @@ describe('deploy/k8s against the Kubernetes OpenAPI schemas (kubernetes-models)'
     }
   })();
   it.skipIf(!kubectl).each(renderings)('%s: this rendering equals `kubectl kustomize` (skipped without kubectl)', (dir, objects) => {
-    const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+    const out = execFileSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8' });
     const theirs = parseAllDocuments(out).map((d) => d.toJS() as Json);
     const key = (o: Json) => `${o.kind}/${o.metadata.name}`;
     expect(Object.fromEntries(objects.map((o) => [key(o), o]))).toEqual(Object.fromEntries(theirs.map((o) => [key(o), o])));
