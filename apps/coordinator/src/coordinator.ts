@@ -107,6 +107,9 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.io = new Server(this.http, {
       maxHttpBufferSize: this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES,
       perMessageDeflate: false,
+      // A worker computes synchronously (a big shard, a batch of episodes) and cannot answer pings
+      // meanwhile; on a busy laptop that takes far longer than socket.io's 20 s default allows.
+      pingTimeout: 120_000,
       cors: { origin: true },
       // A cross-origin page that is not on the list gets no socket at all (admission.ts).
       allowRequest: (req, cb) => this.admission.allowRequest(req, cb),
