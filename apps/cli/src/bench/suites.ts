@@ -47,12 +47,16 @@ export async function runBenchSuite(
     const r = await threadsBench({ model: o.model, batch, steps, warmup: d.warmup });
     const load = [loadBefore, loadavg()[0]!];
     for (const t of ['1', '2'] as const) {
-      out.event({ type: 'bench', suite, threads: Number(t), batch, computeSamplesPerSecond: r.compute[t], ...r.cluster[t] }, () =>
-        `--threads ${t}: engine ${f0(r.compute[t])} samples/s; one-worker cluster ${f0(r.cluster[t].samplesPerSecond)} samples/s (${f0(r.cluster[t].msPerRound)} ms/round)`,
+      out.event({ type: 'bench', suite, threads: Number(t), batch, engine: r.compute[t], ...r.cluster[t] }, () =>
+        `--threads ${t}: engine ${f0(r.compute[t].samplesPerSecond)} samples/s (${f0(r.compute[t].samplesPerCpuSecond)} per CPU-second); ` +
+        `one-worker cluster ${f0(r.cluster[t].samplesPerSecond)} samples/s (${f0(r.cluster[t].msPerRound)} ms/round)`,
       );
     }
-    out.event({ type: 'bench-ratios', suite, threads2_over_threads1_compute: r.computeRatio, threads2_over_threads1_cluster: r.clusterRatio, loadAverage: load }, () =>
-      `--threads 2 / --threads 1: engine ${f2(r.computeRatio)}×, cluster ${f2(r.clusterRatio)}× (target ≥ 1.7×); 1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`,
+    const ratios = { threads2_over_threads1_compute: r.computeRatio, threads2_over_threads1_cluster: r.clusterRatio, cpu_efficiency: r.cpuEfficiency };
+    out.event({ type: 'bench-ratios', suite, ...ratios, loadAverage: load }, () =>
+      `--threads 2 / --threads 1: engine ${f2(r.computeRatio)}×, cluster ${f2(r.clusterRatio)}× (target ≥ 1.7×); ` +
+      `CPU per sample 1 thread / 2 threads: ${f2(r.cpuEfficiency)} (on two idle cores ≈ ${f2(2 * r.cpuEfficiency)}×); ` +
+      `1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`,
     );
     record = { suite, batch, steps, loadAverage: load, ...r };
   }

@@ -7,17 +7,29 @@ import { allSpecs } from '@shardgrad/trainer';
 import { createGradientEngine } from '@shardgrad/worker-node/gradient-engine';
 import { runFleet, type FleetRun } from './fleet-run.ts';
 
+export interface EngineFigures {
+  /** Samples per second of wall time. */
+  samplesPerSecond: number;
+  /** Samples per second of CPU time, all threads together: what the engine costs, whatever else runs. */
+  samplesPerCpuSecond: number;
+}
+
 export interface ThreadsFigures {
-  /** The worker's own gradient throughput (samples/s) with 1 and 2 compute threads, no network. */
-  compute: Record<'1' | '2', number>;
+  /** The worker's own gradient throughput with 1 and 2 compute threads, no network. */
+  compute: Record<'1' | '2', EngineFigures>;
   /** A coordinator and one `shardgrad worker --threads N`: real rounds, network and apply included. */
   cluster: Record<'1' | '2', FleetRun>;
   computeRatio: number;
   clusterRatio: number;
+  /**
+   * CPU cost per sample with 1 thread over that with 2: 1 means threads add no work, so on two idle
+   * cores 2 threads would give 2 × this the throughput. Meaningful where the cores are shared.
+   */
+  cpuEfficiency: number;
 }
 
 /** Shard gradients per second of the engine a `shardgrad worker --threads N` builds. */
-async function engineThroughput(model: string, batch: number, threads: number, reps: number): Promise<number> {
+async function engineThroughput(model: string, batch: number, threads: number, reps: number): Promise<EngineFigures> {
   const def = getModel(model);
   const dataset = await loadDataset(def.defaultDataset);
   const seed = 1;
@@ -40,8 +52,11 @@ async function engineThroughput(model: string, batch: number, threads: number, r
     const shard = (k: number) => order.slice((k * batch) % (dataset.train.n - batch), ((k * batch) % (dataset.train.n - batch)) + batch);
     for (let k = 0; k < 3; k++) await engine.compute(shard(k));
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let k = 0; k < reps; k++) await engine.compute(shard(k));
-    return (reps * batch) / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const samples = reps * batch;
+    return { samplesPerSecond: samples / ((performance.now() - t0) / 1000), samplesPerCpuSecond: samples / ((cpu.user + cpu.system) / 1e6) };
   } finally {
     await engine.close();
   }
@@ -55,7 +70,8 @@ export async function threadsBench(o: { model: string; batch: number; steps: num
   return {
     compute,
     cluster,
-    computeRatio: compute['2'] / compute['1'],
+    computeRatio: compute['2'].samplesPerSecond / compute['1'].samplesPerSecond,
     clusterRatio: cluster['2'].samplesPerSecond / cluster['1'].samplesPerSecond,
+    cpuEfficiency: compute['2'].samplesPerCpuSecond / compute['1'].samplesPerCpuSecond,
   };
 }
