@@ -9,8 +9,10 @@ export interface SessionOptions {
   record?: RunRecorderOptions | false;
   /** Allow the teacher's "new run" (the coordinator command); `train` runs once. */
   allowNewRuns?: boolean;
-  /** After a run ends, keep serving and wait for the teacher's next run instead of returning. */
+  /** After a run ends, keep serving and wait for the teacher's next run instead of returning… */
   keepAlive?: boolean;
+  /** …until this settles (a signal to quit). */
+  until?: Promise<unknown>;
   /** Called after each run, with the directory of its final model when it was recorded. */
   onRunEnd?: (summary: TrainingSummary, modelDir: string | undefined) => void | Promise<void>;
 }
@@ -35,7 +37,7 @@ export async function runSession(c: Coordinator, opts: SessionOptions): Promise<
       const modelDir = await recorder?.finish(summary);
       summaries.push(summary);
       await opts.onRunEnd?.(summary, modelDir);
-      const next = c.control.takeNewRun() ?? (opts.keepAlive && opts.allowNewRuns ? await c.control.waitForNewRun() : undefined);
+      const next = c.control.takeNewRun() ?? (opts.keepAlive && opts.allowNewRuns ? await Promise.race([c.control.waitForNewRun(), (opts.until ?? new Promise(() => undefined)).then(() => undefined)]) : undefined);
       if (!next) return summaries;
       c.replaceRun(next);
       c.emit('event', { type: 'run-started', runId: c.runId, model: next.def.name, dataset: next.datasetName, parameters: next.state.parameterCount });

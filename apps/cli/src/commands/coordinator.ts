@@ -37,7 +37,7 @@ export function coordinatorCommand(): Command {
     .option('--teacher-token <token>', 'the token for the run controls (default: a new random one, printed once)')
     .option('--join-code <code>', 'the code students type (default: a new random one)')
     .option('--no-dashboard', 'do not serve the dashboard and the run controls')
-    .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services)')
+    .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services); with the dashboard, wait for the teacher\'s next run')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
@@ -63,7 +63,13 @@ export function coordinatorCommand(): Command {
       const room = o.dashboard ? await attachClassroom(c, { publicUrl: o.publicUrl, teacherToken: o.teacherToken, joinCode: o.joinCode }) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
       // Each run (the teacher may start new ones from the dashboard) is recorded in its own runs/<id>/.
+      // A class (dashboard + --keep-alive) goes on between runs: the teacher starts the next one, a signal ends it.
+      const classroom = Boolean(room && o.keepAlive);
+      const quit = classroom ? new Promise<string>((r) => ['SIGTERM', 'SIGINT'].forEach((s) => process.once(s, () => r(s)))) : undefined;
+      void quit?.then(() => c.control.stop());
       await runSession(c, {
+        keepAlive: classroom,
+        until: quit,
         plan: (cc) => ({ epochs: o.epochs ?? cc.config.def.defaults.epochs, maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery }),
         record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: o.epochs, steps: o.steps, minWorkers: o.minWorkers } },
         allowNewRuns: Boolean(room),
@@ -71,7 +77,7 @@ export function coordinatorCommand(): Command {
           out.event({ ...summary, modelDir }, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}; model saved to ${modelDir}`),
       });
       c.broadcastStop('training finished');
-      if (o.keepAlive) {
+      if (o.keepAlive && !classroom) {
         out.event({ type: 'serving', url: c.url }, () => `training finished; still serving ${c.url} until SIGTERM`);
         await keepServing(c);
       }
