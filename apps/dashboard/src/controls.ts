@@ -45,6 +45,7 @@ export function syncControls(run: DashboardRun, els: { lr: HTMLInputElement; bat
   }
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-action]')) {
     const a = b.dataset.action;
-    b.disabled = run.state === 'finished' ? a !== 'checkpoint' : (a === 'pause' && run.state === 'paused') || (a === 'resume' && run.state !== 'paused');
+    // A finished run has saved its model and closed its directory: only a new run makes sense then.
+    b.disabled = run.state === 'finished' || (a === 'pause' && run.state === 'paused') || (a === 'resume' && run.state !== 'paused');
   }
 }
