@@ -87,6 +87,19 @@ describe('shardgrad launch', () => {
   }, 300_000);
 });
 
+describe('shardgrad launch when every worker leaves early', () => {
+  it('stops the run with status 1 instead of leaving the coordinator waiting forever', async () => {
+    const p = startCli(['launch', '--nproc-per-node', '1', '--steps', '100000', '--batch', '32', '--json']);
+    await p.waitFor(firstRound, 'the first round');
+    // SIGTERM makes a worker leave cleanly (exit 0), so it is not restarted; the run cannot go on.
+    process.kill(p.events.find(isType('launch-worker'))!.pid, 'SIGTERM');
+    const failed = await p.waitFor(isType('launch-failed'), 'the launcher to give up');
+    expect(failed.reason).toBe('every worker ended before training finished');
+    expect((await p.exit).code).toBe(1);
+    for (const pid of launchedPids(p)) expect(alive(pid), `pid ${pid}`).toBe(false);
+  }, 300_000);
+});
+
 describe('shardgrad launch refuses bad input with a usage error (exit 2)', () => {
   const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
     ['no --nproc-per-node', ['launch'], {}, /--nproc-per-node/],
