@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PROTOCOL_VERSION } from '@shardgrad/protocol';
+import pkg from '../package.json' with { type: 'json' };
 import { createRunDirectory, openRunDirectory, type RunDirectory } from '@shardgrad/runlog';
 import { getLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
@@ -77,7 +78,7 @@ export class RunRecorder {
         workers: c.pool.list().map((m) => ({ id: m.id, nickname: m.nickname, kind: m.kind, backend: m.backend, joinedAt: new Date(m.joinedAt).toISOString() })),
         controls: [],
       },
-      packageVersions: { '@tensorflow/tfjs': tf.version.tfjs, 'shardgrad-protocol': String(PROTOCOL_VERSION), backend: tf.getBackend() },
+      packageVersions: { shardgrad: pkg.version, '@tensorflow/tfjs': tf.version.tfjs, 'shardgrad-protocol': String(PROTOCOL_VERSION), backend: tf.getBackend() },
     });
     c.on('event', this.listener);
     c.control.setCheckpointer((step) => this.checkpoint(step));
