@@ -6,6 +6,7 @@ import { reconstructionFromDigits } from './mnist-reconstruction.ts';
 import { multilabelFromDigits } from './multilabel-mnist.ts';
 import { PLAYGROUND_PROBLEMS, playgroundDataset } from './playground.ts';
 import { episodeDataset } from './episodes.ts';
+import { reappearDataset } from './reappear.ts';
 import { loadSeattleTemperature } from './seattle-temperature.node.ts';
 
 export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset> | Dataset;
@@ -22,6 +23,7 @@ registerDatasetLoader('mnist-reconstruction', (o) => (noOptions('mnist-reconstru
 for (const p of PLAYGROUND_PROBLEMS) registerDatasetLoader(p, (o) => playgroundDataset(p, o));
 // Pong's observations are 80×80 difference frames; rows are episode ids.
 registerDatasetLoader('pong', (o) => episodeDataset('pong', [80 * 80], o));
+registerDatasetLoader('reappear', (o) => reappearDataset(o));
 
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {

@@ -17,3 +17,4 @@ export * from './seattle-temperature.ts';
 export * from './multilabel-mnist.ts';
 export * from './mnist-reconstruction.ts';
 export * from './episodes.ts';
+export * from './reappear.ts';

@@ -19,3 +19,5 @@ export * from './autoencoder-images.ts';
 export * from './predict-split.ts';
 export { pong, randomPolicyReturn } from './pong/pong.ts';
 export { PongEnv } from './pong/pong-env.ts';
+export { birnn, buildBirnn, BIRNN_DIRECTIONS } from './sequence/birnn.ts';
+export { maskedBinaryAccuracy, maskedBinaryCrossentropy } from './sequence/masked.ts';

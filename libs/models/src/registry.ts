@@ -7,6 +7,7 @@ import { playground } from './playground.ts';
 import { autoencoder } from './autoencoder.ts';
 import type { ModelDefinition } from './types.ts';
 import { pong } from './pong/pong.ts';
+import { birnn } from './sequence/birnn.ts';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -38,3 +39,4 @@ registerModel(multilabel);
 registerModel(playground);
 registerModel(autoencoder);
 registerModel(pong);
+registerModel(birnn);
