@@ -23,6 +23,8 @@ interface Shard {
   indices: Uint32Array;
   assigned: Map<string, Assignment>;
   result?: { grads: TensorData[]; count: number; loss: number; metrics: Record<string, number>; workerId: string };
+  /** Everyone it was ever sent to: a result from one of them is a copy (a resend), never a stray. */
+  given?: Set<string>;
 }
 
 export interface ShardResult {
@@ -105,6 +107,8 @@ export class Round {
   accept(member: PoolMember, shardId: number, result: ShardResult): AcceptVerdict {
     const shard = this.shards[shardId];
     if (!shard || !shard.assigned.has(member.id)) {
+      // Taken from it (it dropped and came back) or already answered by it: a late copy, not a fault.
+      if (shard?.given?.has(member.id)) return this.acceptCopy(member, shard, result);
       return { ok: false, reason: 'unknown-shard', message: `shard ${shardId} of round ${this.round} was not given to this worker` };
     }
     const now = Date.now();
@@ -123,6 +127,20 @@ export class Round {
       this.pool.recordCompute(member, result.count, roundTrip);
     }
     if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shardId} already has a result` };
+    shard.result = { ...result, workerId: member.id };
+    member.rounds++;
+    member.samples += result.count;
+    if (this.outstanding === 0) this.finish();
+    else this.reassign();
+    return { ok: true };
+  }
+
+  /** A result for a shard this worker no longer holds: counted if the shard is still open (first wins). */
+  private acceptCopy(member: PoolMember, shard: Shard, result: ShardResult): AcceptVerdict {
+    if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shard.id} already has a result` };
+    if (this.countMustMatchIndices && result.count !== shard.indices.length) {
+      return { ok: false, reason: 'unknown-shard', message: `shard ${shard.id} has ${shard.indices.length} samples, result claims ${result.count}` };
+    }
     shard.result = { ...result, workerId: member.id };
     member.rounds++;
     member.samples += result.count;
@@ -187,6 +205,7 @@ export class Round {
       measuresOverhead: m.busy === 0,
     });
     m.busy++;
+    (shard.given ??= new Set()).add(m.id);
     if (reassigned) this.reassignedCount++;
     m.send('task', this.makeTask(shard.id, shard.indices, m));
   }
