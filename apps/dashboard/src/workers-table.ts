@@ -8,6 +8,18 @@ export function ago(ms: number, now = Date.now()): string {
   return `${Math.floor(s / 3600)} h ago`;
 }
 
+/**
+ * The errors cell: strikes, then every refusal by reason code (late copies included, which are not
+ * strikes), e.g. "2 — not-finite ×2, duplicate ×1". A worker a spot check caught says so.
+ */
+export function refusals(w: Pick<WorkerView, 'errors' | 'rejects' | 'flagged'>): string {
+  const reasons = Object.entries(w.rejects ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => `${r} ×${n}`)
+    .join(', ');
+  return `${w.errors}${reasons ? ` — ${reasons}` : ''}${w.flagged ? ' (flagged by a spot check)' : ''}`;
+}
+
 /** The live table of workers; rows are rebuilt from each snapshot the coordinator sends. */
 export class WorkersTable {
   private workers: WorkerView[] = [];
@@ -38,7 +50,7 @@ export class WorkersTable {
         w.samplesPerSecond.toLocaleString('en'),
         w.status === 'gone' ? '—' : `${Math.round(w.share * 100)}%`,
         String(w.rounds),
-        String(w.errors),
+        refusals(w),
         w.status === 'gone' ? `left ${ago(w.lastSeen)}` : ago(w.lastSeen),
       ];
       for (const text of cells) {
