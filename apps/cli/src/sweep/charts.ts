@@ -106,10 +106,15 @@ export function sweepCharts(results: readonly PointResult[], context: { model: s
         title: `${context.model}: gradient noise scale B_simple over training${suffix}`,
         width: WIDTH,
         height: HEIGHT,
-        data: { values: rows.flatMap((r) => r.noiseHistory.filter((h) => h.bSimple !== null && h.bSimple > 0).map((h) => ({ ...h, point: r.id, batchLabel: r.batch }))) },
+        // Against the share of the way to the target, so every batch's curve ends at the same accuracy.
+        data: {
+          values: rows.flatMap((r) =>
+            r.noiseHistory.filter((h) => h.bSimple !== null && h.bSimple > 0).map((h) => ({ ...h, progress: h.step / (r.stepsToTarget ?? r.steps), point: r.id, batchLabel: r.batch })),
+          ),
+        },
         mark: { type: 'line', opacity: 0.8 },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'epochs of training' },
+          x: { field: 'progress', type: 'quantitative', title: 'share of the steps to the target (or to the last step)', axis: { format: '.0%' } },
           y: { field: 'bSimple', type: 'quantitative', scale: { type: 'log' }, title: 'B_simple (examples, smoothed)' },
           color: { field: 'batchLabel', type: 'ordinal', title: 'batch', scale: { scheme: 'viridis' } },
           detail: { field: 'point', type: 'nominal' },
