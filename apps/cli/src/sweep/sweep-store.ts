@@ -37,7 +37,9 @@ export class SweepStore {
       if (diff.length) {
         throw new SweepConfigError(`${this.path} holds a sweep with other settings (${diff.join('; ')}); give another --sweep-dir or the same settings`);
       }
-      this.file = { ...old, grid, commands: [...old.commands, command], updatedAt: now };
+      // A plain rerun (the same command resuming) is not worth a second line.
+      const commands = old.commands[old.commands.length - 1] === command ? old.commands : [...old.commands, command];
+      this.file = { ...old, grid, commands, updatedAt: now };
     } else {
       this.file = { settings, grid, commands: [command], createdAt: now, updatedAt: now };
     }
