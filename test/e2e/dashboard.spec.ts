@@ -12,6 +12,8 @@ import { haveChromium, launchChromium, waitForPhase } from './support/chromium.t
 
 /** Screenshots are kept as CI artifacts; one of each is committed under docs/images for the README. */
 const ARTIFACTS = 'test-results';
+/** Patience, not a speed requirement: on 2 busy cores the worker processes take a while to start. */
+const WAIT_MS = 120_000;
 
 const points = (page: Page) => page.$eval('#chart-loss', (el) => Number((el as HTMLElement).dataset.points ?? 0));
 const liveRows = (page: Page) => page.$$eval('#workers tbody tr:not(.gone)', (rows) => rows.map((r) => r.textContent ?? ''));
@@ -37,6 +39,7 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page.setDefaultTimeout(WAIT_MS);
     await page.goto(room.teacherUrl);
     await page.waitForSelector('body[data-ready="true"]');
   });
@@ -73,6 +76,7 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
 
   it('refuses the controls to a viewer without the token', async () => {
     const viewer = await browser.newPage();
+    viewer.setDefaultTimeout(WAIT_MS);
     await viewer.goto(room.dashboardUrl);
     await viewer.waitForSelector('body[data-ready="true"]');
     await viewer.click('button[data-action="pause"]');
@@ -108,10 +112,11 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
 
   it('shows the student page: a named tab trains with the class and sees its place on the leaderboard', async () => {
     const tab = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    tab.setDefaultTimeout(WAIT_MS);
     try {
       // The first request builds the join page's bundle; on a busy machine that takes a while.
       // Pinned to wasm: calibrating every backend on SwiftShader would only make the test slow.
-      await tab.goto(`${room.joinUrl}&backend=wasm`, { timeout: 120_000 });
+      await tab.goto(`${room.joinUrl}&backend=wasm`);
       // The student types a name; the tab joins again under it.
       await tab.fill('#name', 'Ada');
       await Promise.all([tab.waitForURL(/name=Ada/), tab.click('#name-form button')]);
