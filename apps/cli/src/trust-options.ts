@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { AGGREGATOR_NAMES } from '@shardgrad/trainer';
-import { ClassroomAuth, enableSpotChecks, serveRotation, type Coordinator, type CoordinatorOptions } from '@shardgrad/coordinator';
-import type { Output } from './output.ts';
+import { ClassroomAuth, aggregationRefusal, enableSpotChecks, serveRotation, type Coordinator, type CoordinatorOptions } from '@shardgrad/coordinator';
+import { UsageError, type Output } from './output.ts';
 import { nonNegativeInt, oneOf, positiveInt } from './parse.ts';
 
 /** A fraction in (0, 1] (`--spot-check 0.05`). */
@@ -59,7 +59,11 @@ export function coordinatorTrustOptions(o: Record<string, unknown>): Pick<Coordi
  * Turns on admission (join code, worker token, teacher token, Origin check, tab caps, strikes) and
  * spot checks. Secrets that were generated here are printed once; given ones are not echoed.
  */
-export function applyTrust(c: Coordinator, o: Record<string, unknown>, out: Output, extra: { publicUrl?: string } = {}): ClassroomAuth {
+export function applyTrust(c: Coordinator, o: Record<string, unknown>, out: Output, extra: { publicUrl?: string; workers?: number } = {}): ClassroomAuth {
+  // With a fixed number of local workers, a rule that can never be satisfied is a usage error, not a wait.
+  const rule = c.config.aggregation;
+  const why = rule && extra.workers !== undefined ? aggregationRefusal(rule, extra.workers) : undefined;
+  if (why) throw new UsageError(`--aggregator ${rule!.name} with --workers ${extra.workers}: ${why}`);
   const given = (o.workerToken as string | undefined) ?? process.env.SHARDGRAD_WORKER_TOKEN;
   const auth = new ClassroomAuth({ teacherToken: o.teacherToken as string | undefined, joinCode: o.joinCode as string | undefined, workerToken: given || undefined });
   const origins = [...((o.allowOrigin as string[] | undefined) ?? [])];
@@ -78,7 +82,6 @@ export function applyTrust(c: Coordinator, o: Record<string, unknown>, out: Outp
       `worker token (printed once): ${auth.workerToken}\n  workers join with --token <it> or SHARDGRAD_WORKER_TOKEN; rotate with POST /api/rotate`,
     );
   }
-  const rule = c.config.aggregation;
   if (rule && rule.name !== 'mean') {
     out.event({ type: 'aggregator', name: rule.name, ...rule.options }, () => `aggregator: ${rule.name} (tolerates f = ${rule.options.f} Byzantine results per round)`);
   }

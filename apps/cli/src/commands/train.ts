@@ -71,7 +71,7 @@ export function trainCommand(): Command {
       }));
       // The local workers present the worker token through their environment; nobody else needs it.
       process.env.SHARDGRAD_WORKER_TOKEN ||= createTeacherToken();
-      applyTrust(c, o, out);
+      applyTrust(c, o, out, { workers: o.workers });
       if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
       const room = o.dashboard ? await attachClassroom(c) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
