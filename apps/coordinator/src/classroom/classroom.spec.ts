@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import type { ClassStats, DashboardSnapshot, MetricPoint } from '@shardgrad/protocol';
+import type { ClassStats, DashboardSnapshot, MetricPoint, ScalarPoint } from '@shardgrad/protocol';
 import { listEventFiles, readEventFile, readMetrics, readRunInfo } from '@shardgrad/runlog';
 import { startNodeWorker, type NodeWorkerHandle } from '@shardgrad/worker-node';
 import { createCoordinator } from '../create-coordinator.ts';
@@ -84,6 +84,10 @@ describe('the classroom: controls, run directories, live feeds', () => {
     const points = await new Promise<MetricPoint[]>((r) => s.once('points', r));
     expect(points.length).toBeGreaterThan(0);
     expect(points[0]!.loss).toBeGreaterThan(0);
+    // With two workers the gradient noise scale becomes measurable, and is charted.
+    const scalar = await new Promise<ScalarPoint>((r) => s.once('scalar', r));
+    expect(scalar).toMatchObject({ name: 'B_simple' });
+    expect(scalar.value).toBeGreaterThan(0);
     s.close();
   });
 

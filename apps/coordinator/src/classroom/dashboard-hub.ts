@@ -177,15 +177,16 @@ export class DashboardHub {
         this.dash.emit('snapshot', this.snapshot());
         this.markDirty('class');
         break;
-      default: {
-        // Reported by other parts of shardgrad (the scaling lab's gradient noise scale).
-        const x = e as unknown as { type: string; step?: unknown; value?: unknown };
-        if (x.type === 'noise-scale' && typeof x.step === 'number' && typeof x.value === 'number') {
-          const p = { name: 'noise-scale', step: x.step, value: x.value };
+      case 'noise-scale':
+        // The gradient noise scale B_simple (noise-scale-monitor.ts), once it is measurable.
+        if (e.available && e.bSimple !== null && Number.isFinite(e.bSimple)) {
+          const p = { name: 'B_simple', step: e.step, value: e.bSimple };
           this.scalars.push(p);
+          if (this.scalars.length > MAX_POINTS) this.scalars = this.scalars.filter((_, i) => i % 2 === 0);
           this.dash.emit('scalar', p);
+          if (e.adviceChanged) this.say(e.advice.message);
         }
-      }
+        break;
     }
   }
 
