@@ -62,6 +62,8 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     expect(rows.some((r) => r.includes('local-1') && r.includes('node') && r.includes('wasm'))).toBe(true);
     expect(rows.some((r) => r.includes('local-2'))).toBe(true);
     await page.waitForSelector('#preview[data-step]');
+    // Two workers make the gradient noise scale measurable: its chart appears.
+    await page.waitForSelector('#chart-scalars:not([hidden])');
     // The token came in the URL fragment and is gone from the address bar (the projector shows it).
     expect(page.url()).not.toContain('token');
   });
