@@ -7,6 +7,8 @@ import { multilabelFromDigits } from './multilabel-mnist.ts';
 import { PLAYGROUND_PROBLEMS, playgroundDataset } from './playground.ts';
 import { episodeDataset } from './episodes.ts';
 import { reappearDataset } from './reappear.ts';
+import { charTextDataset } from './char-text.ts';
+import { loadLicenseTexts } from './license-texts.node.ts';
 import { loadSeattleTemperature } from './seattle-temperature.node.ts';
 
 export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset> | Dataset;
@@ -24,6 +26,7 @@ for (const p of PLAYGROUND_PROBLEMS) registerDatasetLoader(p, (o) => playgroundD
 // Pong's observations are 80×80 difference frames; rows are episode ids.
 registerDatasetLoader('pong', (o) => episodeDataset('pong', [80 * 80], o));
 registerDatasetLoader('reappear', (o) => reappearDataset(o));
+registerDatasetLoader('license-chars', (o) => charTextDataset('license-chars', loadLicenseTexts(), charTextOptions(o)));
 
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {
@@ -46,4 +49,12 @@ export async function loadDataset(name: string, opts?: Record<string, unknown>):
   const { classes, trainPerClass, testPerClass, ...own } = opts ?? {};
   const ds = await loader(opts === undefined ? undefined : own);
   return selectClasses(ds, { classes, trainPerClass, testPerClass } as ClassSubsetOptions);
+}
+
+/** Options of the character datasets, checked: unknown keys are errors. */
+function charTextOptions(o: Record<string, unknown> = {}): Record<string, number> {
+  const known = ['length', 'validationFraction', 'minCount'];
+  const bad = Object.keys(o).filter((k) => !known.includes(k));
+  if (bad.length > 0) throw new Error(`dataset "license-chars" has no option ${bad.join(', ')}; options: ${known.join(', ')}`);
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
 }

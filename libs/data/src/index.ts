@@ -18,3 +18,4 @@ export * from './multilabel-mnist.ts';
 export * from './mnist-reconstruction.ts';
 export * from './episodes.ts';
 export * from './reappear.ts';
+export * from './char-text.ts';

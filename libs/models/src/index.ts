@@ -20,4 +20,6 @@ export * from './predict-split.ts';
 export { pong, randomPolicyReturn } from './pong/pong.ts';
 export { PongEnv } from './pong/pong-env.ts';
 export { birnn, buildBirnn, BIRNN_DIRECTIONS } from './sequence/birnn.ts';
+export { charRnn, buildCharRnn, charRnnReport, CHAR_RNN_CELLS, type CharRnnCell } from './sequence/char-rnn.ts';
+export { sampleText, drawAtTemperature, type SampleOptions } from './sequence/sample-text.ts';
 export { maskedBinaryAccuracy, maskedBinaryCrossentropy } from './sequence/masked.ts';

@@ -8,6 +8,7 @@ import { autoencoder } from './autoencoder.ts';
 import type { ModelDefinition } from './types.ts';
 import { pong } from './pong/pong.ts';
 import { birnn } from './sequence/birnn.ts';
+import { charRnn } from './sequence/char-rnn.ts';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -40,3 +41,4 @@ registerModel(playground);
 registerModel(autoencoder);
 registerModel(pong);
 registerModel(birnn);
+registerModel(charRnn);
