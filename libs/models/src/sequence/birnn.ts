@@ -49,7 +49,7 @@ export const birnn: ModelDefinition = {
   datasets: ['reappear'],
   build: buildBirnn,
   loss: maskedBinaryCrossentropy,
-  metrics: { binaryAccuracy: maskedBinaryAccuracy },
+  metrics: { accuracy: maskedBinaryAccuracy },
   optimizer: { name: 'adam', learningRate: 0.02 },
   defaults: { batch: 32, epochs: 5 },
   options: {
@@ -62,8 +62,8 @@ export const birnn: ModelDefinition = {
       { name: 'forward', description: 'baseline: the same LSTM reading left to right only (chance is 50%)', modelConfig: { direction: 'forward' } },
     ],
     compare: (m) => ({
-      bidirectionalAccuracy: m.bidirectional?.binaryAccuracy ?? NaN,
-      forwardAccuracy: m.forward?.binaryAccuracy ?? NaN,
+      bidirectionalAccuracy: m.bidirectional?.accuracy ?? NaN,
+      forwardAccuracy: m.forward?.accuracy ?? NaN,
       chanceAccuracy: 0.5,
     }),
   },
