@@ -4,12 +4,15 @@ import { dirname } from 'node:path';
 import type { Output } from '../output.ts';
 import { heterogeneousBench } from './heterogeneous.ts';
 import { threadsBench } from './threads.ts';
+import { perCoreBench } from './per-core.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
 const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmup: number }> = {
+  // The peer's batch; the LSTM runs an eighth of the steps (it is ~50× slower per sample).
+  'per-core': { batch: 64, steps: 80, warmup: 5 },
   // A round also pays a fixed cost (apply, broadcast) that no split can share out; a big batch keeps it small.
   heterogeneous: { batch: 4096, steps: 30, warmup: 8 },
   threads: { batch: 1024, steps: 40, warmup: 10 },
@@ -30,7 +33,17 @@ export async function runBenchSuite(
   const loadBefore = loadavg()[0]!;
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
-  if (suite === 'heterogeneous') {
+  if (suite === 'per-core') {
+    const rows = await perCoreBench(batch, steps);
+    const load = [loadBefore, loadavg()[0]!];
+    for (const r of rows) {
+      out.event({ type: 'bench', suite, batch, ...r, loadAverage: load }, () =>
+        `${r.model}: shardgrad wasm worker ${f0(r.ours)} samples/s, PyTorch 1 thread ${r.torch ? f0(r.torch) : 'n/a'} → ${r.ratio ? f2(r.ratio) : 'n/a'}× (target ≥ 1.0×)`,
+      );
+    }
+    out.say(`1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`);
+    record = { suite, batch, steps, loadAverage: load, rows };
+  } else if (suite === 'heterogeneous') {
     const r = await heterogeneousBench({ model: o.model, batch, steps, warmup: d.warmup, slowdown: o.slowdown });
     for (const [name, run] of [['fast alone', r.fastAlone], [`slowed ${o.slowdown}× alone`, r.slowAlone], ['both', r.fleet]] as const) {
       out.event({ type: 'bench', suite, config: name, batch, ...run }, () => `${name}: ${f0(run.samplesPerSecond)} samples/s, ${f0(run.msPerRound)} ms/round`);

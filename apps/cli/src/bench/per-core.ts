@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { mnistMlp, sparseCategoricalCrossentropy } from '@shardgrad/models';
+import { computeGradients } from '@shardgrad/trainer';
+import { runTorchPeer } from './torch-peer.ts';
+
+/** The peer's three models (shared/peers/torch_peer.py), built layer for layer in tfjs. */
+const MODELS: Record<string, { build: () => tf.LayersModel; input: (n: number) => tf.Tensor; classes: number }> = {
+  mlp: {
+    build: () => mnistMlp.build({ inputShape: [28, 28, 1], numClasses: 10, seed: 1, config: {} }),
+    input: (n) => tf.randomNormal([n, 28, 28, 1]),
+    classes: 10,
+  },
+  cnn: {
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      }),
+    input: (n) => tf.randomNormal([n, 28, 28, 1]),
+    classes: 10,
+  },
+  lstm: {
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.embedding({ inputDim: 64, outputDim: 64, inputLength: 40 }),
+          tf.layers.lstm({ units: 128 }),
+          tf.layers.dense({ units: 64, activation: 'softmax' }),
+        ],
+      }),
+    input: (n) => tf.randomUniform([n, 40], 0, 64, 'int32'),
+    classes: 64,
+  },
+};
+
+/** Gradient samples/s of one worker's engine (forward + backward, as a worker computes a shard). */
+export function measureGradientThroughput(name: string, batch: number, steps: number): number {
+  const m = MODELS[name]!;
+  const model = m.build();
+  const x = m.input(batch);
+  const y = tf.randomUniform([batch, 1], 0, m.classes, 'int32').toFloat();
+  const def = { loss: sparseCategoricalCrossentropy, metrics: {} };
+  for (let i = 0; i < Math.min(5, steps); i++) computeGradients(model, def, x, y);
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) computeGradients(model, def, x, y);
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([x, y]);
+  model.dispose();
+  return (batch * steps) / seconds;
+}
+
+/** Ours and PyTorch's (1 thread), measured in one run so the ratio survives a noisy machine. */
+export async function perCoreBench(batch: number, steps: number) {
+  const names = Object.keys(MODELS);
+  const ours: Record<string, number> = {};
+  for (const n of names) ours[n] = measureGradientThroughput(n, batch, n === 'lstm' ? Math.max(5, steps >> 3) : steps);
+  const peer = await runTorchPeer(names, batch, 1);
+  return names.map((n) => {
+    const torch = peer.find((p) => p.model === n)?.samples_per_s;
+    return { model: n, ours: ours[n]!, torch, ratio: torch ? ours[n]! / torch : undefined };
+  });
+}
