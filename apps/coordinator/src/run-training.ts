@@ -82,11 +82,10 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       if ((await c.control.boundary(step)) === 'stop') break outer;
       // A robust rule states how many results it needs for f liars: no round starts without them.
       const rule = c.config.aggregation ?? DEFAULT_AGGREGATION;
-      const refusal = aggregationRefusal(rule, shortRounds > 1 ? Math.max(0, c.pool.size - 1) : c.pool.size);
+      const refusal = aggregationRefusal(rule, c.pool.size);
       if (refusal) {
         c.emit('event', { type: 'round-refused', step, aggregator: rule.name, results: c.pool.size, reason: refusal });
         await c.waitForWorkers(c.pool.size + 1);
-        shortRounds = 0;
         continue;
       }
       // Read each round: the teacher may change the batch between rounds.
@@ -95,12 +94,14 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       const indices = order.subarray(start, Math.min(n, start + batch));
       start += batch;
       const outcome = await c.runRound(step, indices, policy.beforeRound(step, epoch + Math.min(1, start / n)));
-      // Fewer results than workers (a straggler got no share): the rule may not apply; redo the batch.
+      // Fewer results than workers (one still busy with a late copy got no share): the rule may not
+      // apply, so the batch is redone, after a short, growing pause for the stragglers to finish.
       const short = aggregationRefusal(rule, outcome.parts.length);
       if (short) {
         c.emit('event', { type: 'round-refused', step, aggregator: rule.name, results: outcome.parts.length, reason: short });
         start -= batch;
         shortRounds++;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** shortRounds)));
         continue;
       }
       shortRounds = 0;
