@@ -61,6 +61,8 @@ export class TabSession {
   private queue: Promise<void> = Promise.resolve();
   /** Bumped on every (re)connection: work queued for an earlier connection is dropped, never sent late. */
   private generation = 0;
+  /** Given at join; said again after a drop, so the coordinator knows this tab (its strikes, its shard). */
+  private resumeKey?: string;
   private inFlight = 0;
   private pausedByUser = false;
   /** Tasks failed in a row; a tab that fails every task stops rather than rejoin forever. */
@@ -184,6 +186,7 @@ export class TabSession {
         backend: report.chosen,
         nickname: this.deps.options.nickname,
         token: this.deps.options.code,
+        resume: this.resumeKey,
         samplesPerSecond: this.reportedSpeed(),
         ...(report.chosen === 'wasm' && wasm?.threads ? { threads: wasm.threads } : {}),
       },
@@ -197,6 +200,7 @@ export class TabSession {
       socket.disconnect();
       return this.fail(new Error(`the coordinator refused this tab: ${ack.message}`));
     }
+    this.resumeKey = ack.resumeKey;
     if (!this.prepared || !sameWork(this.prepared, ack.run)) {
       // The coordinator moved to another run since we prepared: prepare for that one, then join.
       socket.disconnect();
