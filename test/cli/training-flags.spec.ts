@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
+
+describe('shardgrad train: regularization and training flags', () => {
+  it('refuses bad option values and combinations with a clear message and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['train', '--dropout', '1.5'], /--dropout.*expected a rate in \[0, 1\), got "1.5"/s],
+      [['train', '--lr-schedule', 'linear'], /unknown lr schedule "linear"; forms: constant, step:<epochs>:<gamma>, cosine or exponential:<rate>/],
+      [['train', '--augment', 'spin=3'], /augment: unknown option "spin"; known options: crop, flip, translate, scale, rotate, noise/],
+      [['train', '--early-stopping', '3'], /need a validation split \(e\.g\. --validation-split 0\.1\)/],
+      [['train', '--model', 'cnn', '--set', 'filter=3', '--steps', '1'], /model "cnn" has no option "filter"/],
+      [['train', '--batch-norm', '--layer-norm', '--steps', '1'], /batchNorm and layerNorm are alternatives/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli([...args, '--no-dashboard']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('trains with the options through real worker processes', async () => {
+    const r = await runCli([
+      'train', '--steps', '12', '--batch', '32', '--no-dashboard', '--json', '--out', 'runs/test-training-flags',
+      '--dropout', '0.1', '--l2', '1e-4', '--batch-norm', '--normalize', '--augment', 'crop=1,rotate=5',
+      '--lr-schedule', 'cosine', '--warmup', '3', '--validation-split', '0.1', '--validate-every', '4', '--restore-best', '--early-stopping', '5',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = r.lines.find((l) => l.type === 'summary')!;
+    expect(summary.steps).toBe(12);
+    expect(summary.workers).toBe(2);
+    expect(summary.lrSchedule).toBe('cosine');
+    expect(summary.restoredBest).toBe(true);
+    expect(r.lines.filter((l) => l.type === 'evaluation' && l.split === 'validation' && (l.step as number) % 4 === 0).length).toBeGreaterThanOrEqual(3);
+    expect(summary.testAccuracy as number).toBeGreaterThan(0.3);
+  });
+});
