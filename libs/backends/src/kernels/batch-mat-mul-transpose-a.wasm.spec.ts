@@ -7,7 +7,7 @@ import { computeOn, seededTensor, worstRelativeError } from '../testing.ts';
 // Same spec on wasm (with our fast path) and on cpu: products with transposeA must agree.
 describe('BatchMatMul with transposeA on wasm', () => {
   beforeAll(() => {
-    expect(installWasmFastPaths()).toEqual([`${tf.BatchMatMul} with transposeA`]);
+    expect(installWasmFastPaths()).toContain(`${tf.BatchMatMul} with transposeA`);
     expect(installWasmFastPaths()).toEqual([]);
   });
 

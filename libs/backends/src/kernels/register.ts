@@ -5,6 +5,9 @@ import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backp
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
 import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-norm-grad.ts';
 import { installBatchMatMulTransposeA } from './batch-mat-mul-transpose-a.wasm.ts';
+import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
+import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
+import { replaceWasmKernel } from './replace-kernel.ts';
 
 /** Our gradient kernels for the wasm backend, in registration order. */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
@@ -45,5 +48,9 @@ export function missingWasmKernels(): string[] {
  * Idempotent; returns what it installed on this call.
  */
 export function installWasmFastPaths(): string[] {
-  return installBatchMatMulTransposeA() ? [`${tf.BatchMatMul} with transposeA`] : [];
+  const done: string[] = [];
+  if (installBatchMatMulTransposeA()) done.push(`${tf.BatchMatMul} with transposeA`);
+  if (replaceWasmKernel(tf.Conv2DBackpropInput, conv2dBackpropInputWasm as tf.KernelFunc)) done.push(tf.Conv2DBackpropInput);
+  if (replaceWasmKernel(tf.MaxPoolGrad, maxPoolGradWasm as tf.KernelFunc)) done.push(tf.MaxPoolGrad);
+  return done;
 }
