@@ -33,7 +33,7 @@ import { randomBytes } from 'node:crypto';
 import type { TensorData } from '@shardgrad/codec';
 import type { ResultHeader, WorkUnit, WorkerRole } from '@shardgrad/protocol';
 
-/** A check a result must pass before it counts (spot checks); async so it may recompute the shard. */
+/** A check a result must pass before it counts (spot checks recompute the shard here). */
 export type ResultCheck = (
   member: PoolMember,
   header: ResultHeader,
@@ -321,6 +321,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     if (this.pool.get(member.id) !== member) return;
     this.pool.remove(member.id);
     const role = this.roles.get(member.id);
+    this.roles.delete(member.id);
     if (role && !member.struckOut) this.resumes.left(member, role);
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
