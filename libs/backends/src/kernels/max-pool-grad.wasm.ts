@@ -22,7 +22,10 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const acc = new Float32Array(nb * H * W * C);
+  // makeOutput may grow wasm memory, which detaches views: allocate first, then take every view.
+  const out = backend.makeOutput(input.shape, 'float32');
+  const acc = backend.typedArrayFromHeap(out) as Float32Array;
+  acc.fill(0);
   const xs = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   for (let b = 0; b < nb; b++) {
@@ -54,8 +57,5 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
       }
     }
   }
-  // makeOutput may grow wasm memory and detach the views above: take the output's view after.
-  const out = backend.makeOutput(input.shape, 'float32');
-  (backend.typedArrayFromHeap(out) as Float32Array).set(acc);
   return out;
 }
