@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '@shardgrad/backends';
+import { installWasmFastPaths, registerWasmKernels } from '@shardgrad/backends';
 import type { BrowserBackend } from './compute-api.ts';
 
 /** What we touch of the webgl backend: its context, to watch for and to test context loss. */
@@ -33,6 +33,8 @@ export class Backends {
     // setWasmPaths concatenates, so the trailing slash is required; it must precede setBackend('wasm').
     if (wasmPrefix) setWasmPaths(wasmPrefix.endsWith('/') ? wasmPrefix : `${wasmPrefix}/`);
     registerWasmKernels();
+    // Faster formulations of wasm's slow gradient kernels; calibration still checks them against cpu.
+    installWasmFastPaths();
   }
 
   async activate(b: BrowserBackend): Promise<Activation> {
