@@ -32,3 +32,14 @@ export function aggregationRefusal(cfg: AggregationConfig, n: number): string | 
 export function aggregateRound(cfg: AggregationConfig, parts: readonly WeightedGradients[], trainableCount: number): Float32Array[] {
   return aggregateBlocks(getAggregator(cfg.name), parts, trainableCount, cfg.options);
 }
+
+/**
+ * Before a round under a robust rule: waits (up to `maxMs`) until no worker is still busy with a late
+ * copy from the last round, since a busy worker gets no share and the round would come back short
+ * of the results the rule needs. The mean needs no such wait.
+ */
+export async function settleBeforeRobustRound(cfg: AggregationConfig, pool: { list(): { busy: number }[] }, maxMs = 2000): Promise<void> {
+  if (cfg.name === 'mean') return;
+  const until = Date.now() + maxMs;
+  while (pool.list().some((m) => m.busy > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}

@@ -1,7 +1,7 @@
 import { epochOrder, rowSize } from '@shardgrad/data';
 import { evaluate, weightedMean } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
-import { DEFAULT_AGGREGATION, aggregateRound, aggregationRefusal } from './aggregation.ts';
+import { DEFAULT_AGGREGATION, aggregateRound, aggregationRefusal, settleBeforeRobustRound } from './aggregation.ts';
 import { type PolicyOutcome, type TrainingOptions, TrainingPolicy } from './training-policy.ts';
 
 export interface TrainingPlan {
@@ -88,6 +88,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         await c.waitForWorkers(c.pool.size + 1);
         continue;
       }
+      await settleBeforeRobustRound(rule, c.pool);
       // Read each round: the teacher may change the batch between rounds.
       const batch = c.config.batch;
       const t0 = performance.now();
@@ -101,6 +102,9 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         c.emit('event', { type: 'round-refused', step, aggregator: rule.name, results: outcome.parts.length, reason: short });
         start -= batch;
         shortRounds++;
+        // A new weights version (same weights): results of the refused attempt, which carry the same
+        // round number, are then stale and can never be taken for a shard of the retry.
+        state.version++;
         await new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** shortRounds)));
         continue;
       }
