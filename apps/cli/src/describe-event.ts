@@ -35,6 +35,10 @@ export function describeEvent(e: Record<string, unknown>): string | null {
       const m = e.metrics as Record<string, number>;
       return `${e.split} loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `, ${e.split} acc ${pct(m.accuracy)}` : ''}`;
     }
+    case 'early-stopping':
+      return `early stopping at step ${e.step}: no better validation loss for ${e.patience} evaluations (best ${Number(e.bestLoss).toFixed(4)} at step ${e.bestStep})`;
+    case 'restored-best':
+      return `restored the best weights (step ${e.step}, validation loss ${Number(e.validationLoss).toFixed(4)})`;
     case 'control':
       return `teacher: ${e.message}`;
     case 'checkpoint':
