@@ -26,6 +26,8 @@ EXPOSE 8080
 VOLUME ["/app/runs"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs", "/readyz"]
-# --keep-alive: after training it keeps serving status and results until SIGTERM, so an orchestrator
-# does not read the end of training as a crash and start the run again.
+# --keep-alive: the coordinator outlives a run, so an orchestrator does not read the end of training
+# as a crash and start it again. With the dashboard (the default) the class goes on between runs:
+# workers stay, the dashboard's "new run" starts the next one, SIGTERM ends it all. With
+# --no-dashboard, workers are released when the run ends and status stays served until SIGTERM.
 CMD ["shardgrad", "coordinator", "--keep-alive"]

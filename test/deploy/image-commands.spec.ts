@@ -61,17 +61,34 @@ describe("the images' commands, run for real", () => {
     expect(summary).toMatchObject({ steps: 3, workers: 2 });
     const nicknames = coord.events.filter(isType('worker-joined')).map((e) => e.worker.nickname);
     expect(nicknames.sort()).toEqual(['rank-0', 'rank-1']);
-    // Both fleet members end cleanly once the coordinator ends the run (a Job completes).
-    expect((await gpu.exit).code).toBe(0);
-    expect((await cpu.exit).code).toBe(0);
 
-    // --keep-alive: still serving, still ready, until the orchestrator's SIGTERM.
-    await coord.waitFor(isType('serving'), 'the coordinator to keep serving');
+    // --keep-alive with the dashboard: the class goes on between runs, still ready, until SIGTERM.
     expect(await getJson(new URL('/readyz', base).href)).toEqual({ status: 200, body: { ready: true, phase: 'finished' } });
     expect((await fetch(new URL('/healthz', base))).status).toBe(200);
     expect(await runHealthcheck(port)).toBe(0);
     coord.child.kill('SIGTERM');
     expect((await coord.exit).code).toBe(0);
+    // The coordinator ends the class by stopping its workers: both fleet members end cleanly (a Job completes).
+    expect((await gpu.exit).code).toBe(0);
+    expect((await cpu.exit).code).toBe(0);
     for (const p of [coord, gpu, cpu]) expect(alive(p.child.pid!)).toBe(false);
+  }, 300_000);
+
+  it('with --no-dashboard: workers are released when the run ends, and one that joins later is told so', async () => {
+    const coordCommand = [...(compose.services.coordinator.command as string[]), '--no-dashboard', '--steps', '2', '--batch', '32', '--port', '0', '--json'];
+    const coord = startCli(coordCommand, { literal: true, env: envOfService('coordinator', { SHARDGRAD_PORT: '0', WORLD_SIZE: '1' }) });
+    const port = Number(new URL((await coord.waitFor(isType('listening'), 'the coordinator to listen')).url as string).port);
+    const workerEnv = (svc: string, nodeRank: string) => envOfService(svc, { MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), NODE_RANK: nodeRank });
+    const gpu = startCli([...readDockerfile('worker-gpu.Dockerfile').cmd, '--json'], { literal: true, env: workerEnv('gpu-worker', '0') });
+    await coord.waitFor(isType('serving'), 'the coordinator to keep serving after the run');
+    expect((await gpu.exit).code).toBe(0);
+    const late = startCli([...readDockerfile('worker-cpu.Dockerfile').cmd, '--json'], { literal: true, env: workerEnv('cpu-worker', '1') });
+    expect((await late.exit).code).toBe(0);
+    // It was admitted and then sent away (not refused at the door): the run it joined was over.
+    expect(coord.events.some((e) => e.type === 'worker-joined' && e.worker.nickname === 'rank-1')).toBe(true);
+    expect(coord.events.filter(isType('round'))).toHaveLength(2);
+    expect(await getJson(`http://127.0.0.1:${port}/readyz`)).toEqual({ status: 200, body: { ready: true, phase: 'finished' } });
+    coord.child.kill('SIGTERM');
+    expect((await coord.exit).code).toBe(0);
   }, 300_000);
 });

@@ -33,15 +33,18 @@ describe('GET /readyz', () => {
     expect(await get()).toEqual({ status: 200, body: { ready: true, phase: 'waiting-for-workers' } });
   });
 
-  it('follows rounds and waits, and stays ready and finished after finish()', async () => {
+  it("follows the loop: rounds, waits, a run's end and the next run", async () => {
     const { c, readiness, get } = await serve();
     const round = { type: 'round', round: 0, step: 1, epoch: 0, loss: 1, metrics: {}, samples: 8, roundMs: 1, workers: 1, reassigned: 0 } as unknown as CoordinatorEvent;
     c.emit('event', round);
     expect((await get()).body.phase).toBe('training');
     c.emit('event', { type: 'waiting', needed: 2, have: 1 });
     expect((await get()).body.phase).toBe('waiting-for-workers');
+    c.emit('event', { type: 'finished', step: 1, reason: 'completed' });
+    expect(await get()).toEqual({ status: 200, body: { ready: true, phase: 'finished' } });
+    c.emit('event', { type: 'waiting', needed: 2, have: 1 });
+    expect((await get()).body.phase).toBe('waiting-for-workers');
     readiness.finish();
-    c.emit('event', round);
     expect(await get()).toEqual({ status: 200, body: { ready: true, phase: 'finished' } });
   });
 });

@@ -9,9 +9,9 @@ import { sendJson } from './http-routes.ts';
 export type ReadinessPhase = 'starting' | 'waiting-for-workers' | 'training' | 'finished';
 
 /**
- * Serves `GET /readyz`: 200 once the training loop waits for workers or runs rounds (and after it
- * finished, so a long-lived deployment stays in its Service), 503 before. `/healthz` stays the
- * liveness check: it only says the process answers.
+ * Serves `GET /readyz`: 200 once the training loop waits for workers or runs rounds, and after a
+ * run finished (a long-lived coordinator stays in its Service between runs); 503 before the first.
+ * `/healthz` stays the liveness check: it only says the process answers.
  */
 export class Readiness {
   private current: ReadinessPhase = 'starting';
@@ -34,9 +34,10 @@ export class Readiness {
     this.current = 'finished';
   }
 
+  /** Phases follow the loop's events, so a next run (the dashboard's "new run") is followed too. */
   private observe(e: CoordinatorEvent): void {
-    if (this.current === 'finished') return;
     if (e.type === 'waiting') this.current = 'waiting-for-workers';
     else if (e.type === 'round') this.current = 'training';
+    else if (e.type === 'finished') this.current = 'finished';
   }
 }
