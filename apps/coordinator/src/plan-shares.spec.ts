@@ -17,9 +17,11 @@ describe('planShares', () => {
     expect(b).toBe(450);
   });
 
-  it('leaves out a busy worker whose latency alone exceeds the round, but keeps an idle one measured', () => {
+  it('leaves out a worker whose latency alone exceeds the round; a probe gives an idle one a sample', () => {
     expect(planShares(100, [idle(1000), { speed: 1000, latencyMs: 5000, busy: true }])).toEqual([100, 0]);
-    expect(planShares(100, [idle(1000), idle(1000, 5000)])).toEqual([99, 1]);
+    expect(planShares(100, [idle(1000), idle(1000, 5000)])).toEqual([100, 0]);
+    expect(planShares(100, [idle(1000), idle(1000, 5000)], { probe: true })).toEqual([99, 1]);
+    expect(planShares(100, [idle(1000), { speed: 1000, latencyMs: 5000, busy: true }], { probe: true })).toEqual([100, 0]);
   });
 
   it('always hands out exactly the batch, to known workers, without negative sizes', () => {
@@ -27,8 +29,9 @@ describe('planShares', () => {
       fc.property(
         fc.integer({ min: 0, max: 5000 }),
         fc.array(fc.record({ speed: fc.double({ min: 1e-3, max: 1e6, noNaN: true }), latencyMs: fc.double({ min: 0, max: 1e4, noNaN: true }), busy: fc.boolean() }), { minLength: 1, maxLength: 12 }),
-        (total, cands) => {
-          const sizes = planShares(total, cands);
+        fc.boolean(),
+        (total, cands, probe) => {
+          const sizes = planShares(total, cands, { probe });
           expect(sizes).toHaveLength(cands.length);
           expect(sizes.reduce((a, b) => a + b, 0)).toBe(total);
           expect(sizes.every((n) => Number.isInteger(n) && n >= 0)).toBe(true);

@@ -9,14 +9,22 @@ export interface ShareCandidate {
   busy: boolean;
 }
 
+export interface PlanOptions {
+  /**
+   * Give every idle worker left out at least one sample this time, so that an estimate that left it
+   * out can be corrected. Each such sample costs the round that worker's latency, so not every round.
+   */
+  probe?: boolean;
+}
+
 /**
  * Splits `total` samples so that every worker should finish at the same moment T:
  * latencyᵢ + nᵢ / speedᵢ = T, i.e. nᵢ = speedᵢ · (T − latencyᵢ). With equal latencies this is
  * exactly the split in proportion to speed; a worker with a longer latency gets correspondingly less.
- * A worker whose latency alone exceeds T is left out (water-filling). Left-out idle workers still
- * get one sample, so they keep being measured and can earn their place back; busy ones get nothing.
+ * A worker whose latency alone exceeds T is left out (water-filling): any sample given to it would
+ * make the round wait for it. Left-out idle workers get one sample when `probe` is set.
  */
-export function planShares(total: number, candidates: readonly ShareCandidate[]): number[] {
+export function planShares(total: number, candidates: readonly ShareCandidate[], o: PlanOptions = {}): number[] {
   if (candidates.length === 0) return [];
   if (total === 0) return candidates.map(() => 0);
   candidates.forEach((c, i) => {
@@ -42,10 +50,12 @@ export function planShares(total: number, candidates: readonly ShareCandidate[])
     const c = candidates[i]!;
     if (rank < active) weights[i] = c.speed * (finish - c.latencyMs / 1000);
   });
-  // A token weight: splitByWeights gives every positive weight at least one sample when it can.
-  const token = Math.min(...weights.filter((w) => w > 0)) * 1e-9;
-  byLatency.forEach((i, rank) => {
-    if (rank >= active && !candidates[i]!.busy) weights[i] = token;
-  });
+  if (o.probe) {
+    // A token weight: splitByWeights gives every positive weight at least one sample when it can.
+    const token = Math.min(...weights.filter((w) => w > 0)) * 1e-9;
+    byLatency.forEach((i, rank) => {
+      if (rank >= active && !candidates[i]!.busy) weights[i] = token;
+    });
+  }
   return splitByWeights(total, weights);
 }

@@ -8,6 +8,8 @@ import type { PoolMember, WorkerPool } from './worker-pool.ts';
 export const DEADLINE_FACTOR = 1.5;
 /** Floor for a deadline: below this, network jitter alone would trigger needless copies. */
 export const DEADLINE_FLOOR_MS = 250;
+/** Every this many rounds, idle workers the plan leaves out get one sample, to be measured again. */
+export const PROBE_EVERY = 10;
 
 interface Assignment {
   sentAt: number;
@@ -48,8 +50,8 @@ export interface RoundOutcome {
 export type AcceptVerdict = { ok: true } | { ok: false; reason: 'unknown-shard' | 'duplicate' | 'stale-round'; message: string };
 
 /**
- * One synchronous round: split the batch by measured compute speed (a worker still busy on older
- * work gets correspondingly less), hand out shards, collect exactly one result per shard.
+ * One synchronous round: split the batch by measured compute speed so that every worker should
+ * finish together, hand out shards, collect exactly one result per shard.
  * A shard whose worker leaves, or that runs past its deadline, is sent again to an idle worker;
  * whichever copy arrives first counts and the other is refused as a duplicate, so every sample of
  * the batch counts exactly once.
@@ -80,12 +82,14 @@ export class Round {
     const members = this.pool.list();
     if (members.length === 0) return;
     const now = Date.now();
-    // Idle workers split in proportion to compute speed. The per-task overhead stays out of the
-    // split: measured as round trip minus compute, it also holds time spent waiting on workers that
-    // share the machine, and would feed one worker's share into another's estimate.
+    // Shares by compute speed, so that all should finish together: a fixed cost per call, or work
+    // still in hand, counts against a worker's share. The per-task transfer overhead stays out:
+    // measured as round trip minus compute, it also holds time spent waiting on workers that share
+    // the machine, and would feed one worker's share into another's estimate.
     const sizes = planShares(
       this.indices.length,
-      members.map((m) => ({ speed: m.speed, latencyMs: this.pool.readyInMs(m, now), busy: m.busy > 0 })),
+      members.map((m) => ({ speed: m.speed, latencyMs: m.fixedMs + this.pool.readyInMs(m, now), busy: m.busy > 0 })),
+      { probe: this.round % PROBE_EVERY === 0 },
     );
     let off = 0;
     members.forEach((m, i) => {
@@ -232,8 +236,8 @@ export class Round {
         if (a.late || a.lateAt > now) continue;
         a.late = true;
         const m = this.pool.get(id);
-        // Sent to it idle, it has computed for at most this long: a hard bound on its speed now.
-        if (m && a.measuresOverhead) this.pool.capSpeed(m, s.indices.length, now - a.sentAt - m.overheadMs);
+        // Sent to it idle, it has been computing for about this long already: the model must allow that.
+        if (m && a.measuresOverhead) this.pool.lateBy(m, s.indices.length, now - a.sentAt - m.overheadMs);
       }
     }
     this.reassign();

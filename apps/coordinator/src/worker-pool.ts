@@ -1,6 +1,7 @@
 import type { WorkerKind, WorkerView } from '@shardgrad/protocol';
+import { SpeedModel } from './speed-model.ts';
 
-/** Smoothing of the estimates: recent rounds dominate, one noisy round does not. */
+/** Smoothing of the overhead estimate: recent rounds dominate, one noisy round does not. */
 const EMA = 0.3;
 /** A compute time below this is timer noise, not a measurement of speed. */
 const MIN_COMPUTE_MS = 0.05;
@@ -12,10 +13,13 @@ export interface PoolMember {
   nickname?: string;
   threads?: number;
   /**
-   * Estimated compute throughput, samples per second: what the worker reports computing, with
-   * neither the wait in its queue nor the per-task transfer cost in it (those are `overheadMs`).
+   * Estimated compute throughput, samples per second at the margin (speed-model.ts): from the
+   * worker's own compute timings, so with neither the wait in its queue nor the transfer cost in it
+   * (that is `overheadMs`), nor its fixed cost per call (`fixedMs`).
    */
   speed: number;
+  /** Fixed compute cost per shard, ms: op dispatch, kernel launches, a GPU's read-back. */
+  fixedMs: number;
   speedMeasured: boolean;
   /** Per-task cost beyond compute (weights and gradients over the wire, decoding, validation), ms. */
   overheadMs: number;
@@ -54,15 +58,14 @@ const HARMLESS_REJECTS = new Set(['duplicate', 'stale-round']);
 export class WorkerPool {
   private members = new Map<string, PoolMember>();
   private gone: PoolMember[] = [];
-  /** Exponentially weighted sums of (samples, ms): their ratio weights big shards more than noisy small ones. */
-  private work = new WeakMap<PoolMember, { samples: number; ms: number }>();
+  private models = new WeakMap<PoolMember, SpeedModel>();
   private overheadMeasured = new WeakSet<PoolMember>();
-  private measurements = new WeakMap<PoolMember, number>();
 
   add(m: NewMember): PoolMember {
     const member: PoolMember = {
       ...m,
       speed: m.speed ?? this.typicalSpeed(),
+      fixedMs: 0,
       speedMeasured: false,
       overheadMs: this.typicalOverhead(),
       busyUntil: 0,
@@ -77,6 +80,7 @@ export class WorkerPool {
       joinedAt: Date.now(),
     };
     this.members.set(m.id, member);
+    this.models.set(member, new SpeedModel(member.speed));
     return member;
   }
 
@@ -113,16 +117,8 @@ export class WorkerPool {
 
   /** A finished shard: `samples` computed in `computeMs` as the worker timed it. */
   recordCompute(m: PoolMember, samples: number, computeMs: number): void {
-    if (!(samples > 0) || !Number.isFinite(computeMs) || computeMs < 0) return;
-    const ms = Math.max(MIN_COMPUTE_MS, computeMs);
-    const w = this.work.get(m);
-    const count = (this.measurements.get(m) ?? 0) + 1;
-    this.measurements.set(m, count);
-    // A worker's first shard also pays for warming up (JIT, kernel set-up): the second replaces it.
-    const next = w && count > 2 ? { samples: (1 - EMA) * w.samples + EMA * samples, ms: (1 - EMA) * w.ms + EMA * ms } : { samples, ms };
-    this.work.set(m, next);
-    m.speed = (next.samples / next.ms) * 1000;
-    m.speedMeasured = true;
+    this.model(m).add(samples, Math.max(MIN_COMPUTE_MS, computeMs));
+    this.sync(m);
   }
 
   /** Round trip minus compute, for a task that found the worker idle (so no queueing in it). */
@@ -134,23 +130,22 @@ export class WorkerPool {
   }
 
   /**
-   * A shard still not back: the worker cannot be faster than `samples` in `elapsedMs` of compute.
-   * The estimate drops to that bound at once, so its next share shrinks in the very next round.
+   * A shard still not back after `elapsedMs` of compute: the model must predict at least that, so
+   * the worker's next share shrinks in the very next round.
    */
-  capSpeed(m: PoolMember, samples: number, elapsedMs: number): void {
-    const bound = (samples / Math.max(MIN_COMPUTE_MS, elapsedMs)) * 1000;
-    if (!(bound < m.speed)) return;
-    m.speed = bound;
-    m.speedMeasured = true;
-    const w = this.work.get(m);
-    // Keep the running sums consistent with the capped speed, so later measurements blend from it.
-    if (w) this.work.set(m, { samples: w.samples, ms: (w.samples / bound) * 1000 });
-    else this.work.set(m, { samples, ms: (samples / bound) * 1000 });
+  lateBy(m: PoolMember, samples: number, elapsedMs: number): void {
+    this.model(m).atLeast(samples, elapsedMs);
+    this.sync(m);
+  }
+
+  /** What `samples` should take it to compute, ms. */
+  predictMs(m: PoolMember, samples: number): number {
+    return this.model(m).predictMs(samples);
   }
 
   /** Books a task on the worker's timeline and returns when it should be back. */
   schedule(m: PoolMember, samples: number, now = Date.now()): number {
-    m.busyUntil = now + this.readyInMs(m, now) + m.overheadMs + (samples / m.speed) * 1000;
+    m.busyUntil = now + this.readyInMs(m, now) + m.overheadMs + this.predictMs(m, samples);
     return m.busyUntil;
   }
 
@@ -167,6 +162,19 @@ export class WorkerPool {
   readyInMs(m: PoolMember, now = Date.now()): number {
     if (m.busy === 0) return 0;
     return Math.abs(m.busyUntil - now);
+  }
+
+  private model(m: PoolMember): SpeedModel {
+    let model = this.models.get(m);
+    if (!model) this.models.set(m, (model = new SpeedModel(m.speed)));
+    return model;
+  }
+
+  private sync(m: PoolMember): void {
+    const model = this.model(m);
+    m.speed = model.speed;
+    m.fixedMs = model.fixedMs;
+    m.speedMeasured = model.measured;
   }
 
   reject(m: PoolMember, reason: string): void {
@@ -198,6 +206,7 @@ function view(m: PoolMember, status: WorkerView['status']): WorkerView {
     nickname: m.nickname,
     threads: m.threads,
     samplesPerSecond: Math.round(m.speed),
+    fixedMs: Math.round(m.fixedMs * 10) / 10,
     share: m.share,
     rounds: m.rounds,
     samples: m.samples,

@@ -85,8 +85,10 @@ export interface WorkerView {
   nickname?: string;
   /** Compute threads of a Node worker (`--threads`). */
   threads?: number;
-  /** Estimated compute throughput. */
+  /** Estimated compute throughput (per extra sample). */
   samplesPerSecond: number;
+  /** Estimated fixed compute cost per shard, ms (kernel launches, read-backs). */
+  fixedMs?: number;
   /** Fraction of the last round's batch planned for it. */
   share: number;
   rounds: number;
