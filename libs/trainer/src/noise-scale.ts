@@ -68,26 +68,31 @@ export function estimateNoiseSample(parts: readonly WeightedGradients[], opts: N
   for (const p of shards) {
     if (p.grads.length < tensors) throw new Error(`a shard has ${p.grads.length} tensors, expected at least ${tensors} gradients`);
   }
-  let between = 0;
+  // Σᵢ bᵢ‖gᵢ − Ḡ‖² = Σᵢ bᵢ‖gᵢ‖² − B‖Ḡ‖² (because Σᵢ bᵢgᵢ = BḠ): one dot product per shard and
+  // one pass for the mean, in plain monomorphic loops — this runs every round on the coordinator.
+  let weightedSq = 0;
   let meanSq = 0;
-  const weights = shards.map((p) => p.count);
   for (let t = 0; t < tensors; t++) {
-    const arrays = shards.map((p) => p.grads[t]!.data);
-    const len = arrays[0]!.length;
-    arrays.forEach((a) => {
+    const len = shards[0]!.grads[t]!.data.length;
+    const acc = new Float64Array(len);
+    for (const p of shards) {
+      const a = p.grads[t]!.data as Float32Array;
       if (a.length !== len) throw new Error(`gradient ${t} has ${a.length} values in one shard and ${len} in another`);
-    });
-    for (let j = 0; j < len; j++) {
-      let mean = 0;
-      for (let i = 0; i < k; i++) mean += weights[i]! * (arrays[i]![j] as number);
-      mean /= batch;
-      meanSq += mean * mean;
-      for (let i = 0; i < k; i++) {
-        const d = (arrays[i]![j] as number) - mean;
-        between += weights[i]! * d * d;
+      const w = p.count;
+      let sq = 0;
+      for (let j = 0; j < len; j++) {
+        const v = a[j]!;
+        sq += v * v;
+        acc[j]! += w * v;
       }
+      weightedSq += w * sq;
+    }
+    for (let j = 0; j < len; j++) {
+      const m = acc[j]! / batch;
+      meanSq += m * m;
     }
   }
+  const between = Math.max(0, weightedSq - batch * meanSq);
   const trace = between / (k - 1);
   const population = opts.populationSize;
   const sampling = population && population > 1 ? 1 / batch - 1 / population : 1 / batch;
