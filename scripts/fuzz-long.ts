@@ -14,7 +14,7 @@ console.log(`fuzz-long: seed ${seed}, ${multiplier}× the CI cases`);
 for (const p of fuzzProperties()) {
   const runs = p.runs * multiplier;
   const t0 = performance.now();
-  const r = fc.check(p.property as fc.IProperty<unknown>, { numRuns: runs, seed });
+  const r = fc.check(p.property, { numRuns: runs, seed });
   total += r.numRuns;
   const slow = slowest.get(p.name) ?? 0;
   const ok = !r.failed && slow < MAX_MS_PER_MESSAGE && prototypeFingerprint() === before;

@@ -18,7 +18,7 @@ describe('fuzzing the decoders and schemas', () => {
 
   for (const p of props) {
     it(`${p.name}: ${p.runs} cases, only its own errors, prototypes untouched, bounded time`, () => {
-      fc.assert(p.property as fc.IProperty<unknown>, { numRuns: p.runs, seed: 20261125 });
+      fc.assert(p.property, { numRuns: p.runs, seed: 20261125 });
       expect(prototypeFingerprint()).toBe(before);
       expect(slowest.get(p.name) ?? 0).toBeLessThan(MAX_MS_PER_MESSAGE);
     });

@@ -33,6 +33,7 @@ export function zeroPayload(specs: readonly TensorSpec[], fill = 0): Uint8Array 
 
 /** The header of a result for `task` (count from its indices). */
 export function headerFor(task: Task, schemaHash: string, over: Partial<ResultHeader> = {}): ResultHeader {
-  const n = task.unit.kind === 'samples' ? (task.unit.indices as Uint8Array).byteLength / 4 : 1;
+  // Indices arrive as raw bytes (a Buffer), typed as the Uint32Array they were sent as.
+  const n = task.unit.kind === 'samples' ? task.unit.indices.byteLength / 4 : 1;
   return { runId: task.runId, round: task.round, version: task.version, shardId: task.shardId, count: n, loss: 1, schemaHash, computeMs: 1, ...over };
 }
