@@ -7,6 +7,7 @@ import { multilabelFromDigits } from './multilabel-mnist.ts';
 import { PLAYGROUND_PROBLEMS, playgroundDataset } from './playground.ts';
 import { episodeDataset } from './episodes.ts';
 import { reappearDataset } from './reappear.ts';
+import { datesDataset } from './dates.ts';
 import { charTextDataset } from './char-text.ts';
 import { loadLicenseTexts } from './license-texts.node.ts';
 import { loadSeattleTemperature } from './seattle-temperature.node.ts';
@@ -26,6 +27,7 @@ for (const p of PLAYGROUND_PROBLEMS) registerDatasetLoader(p, (o) => playgroundD
 // Pong's observations are 80×80 difference frames; rows are episode ids.
 registerDatasetLoader('pong', (o) => episodeDataset('pong', [80 * 80], o));
 registerDatasetLoader('reappear', (o) => reappearDataset(o));
+registerDatasetLoader('dates', (o) => datesDataset(o));
 registerDatasetLoader('license-chars', (o) => charTextDataset('license-chars', loadLicenseTexts(), charTextOptions(o)));
 
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */

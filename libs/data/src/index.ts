@@ -19,3 +19,4 @@ export * from './mnist-reconstruction.ts';
 export * from './episodes.ts';
 export * from './reappear.ts';
 export * from './char-text.ts';
+export * from './dates.ts';

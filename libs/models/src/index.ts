@@ -22,4 +22,6 @@ export { PongEnv } from './pong/pong-env.ts';
 export { birnn, buildBirnn, BIRNN_DIRECTIONS } from './sequence/birnn.ts';
 export { charRnn, buildCharRnn, charRnnReport, CHAR_RNN_CELLS, type CharRnnCell } from './sequence/char-rnn.ts';
 export { sampleText, drawAtTemperature, type SampleOptions } from './sequence/sample-text.ts';
+export { seq2seq, buildSeq2seq, seq2seqReport, translateDates, ATTENTION_LAYER } from './sequence/seq2seq.ts';
+export { attentionHeatMap } from './sequence/attention-map.ts';
 export { maskedBinaryAccuracy, maskedBinaryCrossentropy } from './sequence/masked.ts';

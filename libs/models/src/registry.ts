@@ -9,6 +9,7 @@ import type { ModelDefinition } from './types.ts';
 import { pong } from './pong/pong.ts';
 import { birnn } from './sequence/birnn.ts';
 import { charRnn } from './sequence/char-rnn.ts';
+import { seq2seq } from './sequence/seq2seq.ts';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -42,3 +43,4 @@ registerModel(autoencoder);
 registerModel(pong);
 registerModel(birnn);
 registerModel(charRnn);
+registerModel(seq2seq);
