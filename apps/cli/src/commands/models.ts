@@ -11,8 +11,15 @@ export function modelsCommand(): Command {
       const out = createOutput(Boolean(o.json));
       for (const m of listModels()) {
         out.event(
-          { type: 'model', name: m.name, summary: m.summary, teaches: m.teaches, defaultDataset: m.defaultDataset, datasets: m.datasets, optimizer: m.optimizer, defaults: m.defaults },
-          () => `${m.name.padEnd(14)} ${m.summary}\n${''.padEnd(14)} teaches: ${m.teaches}; data: ${m.datasets.join(', ')}`,
+          {
+            type: 'model', name: m.name, summary: m.summary, teaches: m.teaches, defaultDataset: m.defaultDataset, datasets: m.datasets, optimizer: m.optimizer, defaults: m.defaults,
+            options: [...(m.commonOptions ?? []), ...Object.keys(m.options ?? {})],
+            ...(m.pipeline ? { phases: m.pipeline.phases.map((p) => p.name) } : {}),
+          },
+          () =>
+            `${m.name.padEnd(14)} ${m.summary}\n${''.padEnd(14)} teaches: ${m.teaches}; data: ${m.datasets.join(', ')}` +
+            `\n${''.padEnd(14)} options: ${[...(m.commonOptions ?? []), ...Object.keys(m.options ?? {})].join(', ') || 'none'}` +
+            (m.pipeline ? `\n${''.padEnd(14)} phases: ${m.pipeline.phases.map((p) => p.name).join(' → ')}` : ''),
         );
       }
     });
