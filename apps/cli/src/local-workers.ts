@@ -12,11 +12,22 @@ export interface LocalWorkers {
 export function spawnLocalWorkers(
   n: number,
   url: string,
-  opts: { backend: string; json: boolean; extraArgs?: (i: number) => string[] },
+  opts: {
+    backend: string;
+    json: boolean;
+    extraArgs?: (i: number) => string[];
+    /**
+     * Start each worker in a session of its own. Linux groups a session's processes for CPU time
+     * (autogroup), so without it local workers share one slice of a busy machine, unlike workers on
+     * separate machines; benchmarks of the split want them apart.
+     */
+    ownSession?: boolean;
+  },
 ): LocalWorkers {
   const children = Array.from({ length: n }, (_, i) =>
     spawn(process.execPath, [BIN, 'worker', '--url', url, '--backend', opts.backend, '--nickname', `local-${i + 1}`, '--json', ...(opts.extraArgs?.(i) ?? [])], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      detached: opts.ownSession ?? false,
     }),
   );
   return {

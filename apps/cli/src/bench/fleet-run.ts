@@ -15,7 +15,9 @@ export interface FleetRun {
 /**
  * Trains on a fleet of local `shardgrad worker` processes, one per entry of `workerArgs` (extra
  * flags such as --slowdown or --threads), and measures rounds after a warm-up: the JIT settles and
- * the speed estimates converge before the clock starts.
+ * the speed estimates converge before the clock starts. Each worker runs in a session of its own,
+ * so that on a shared machine the kernel gives each its own share of the cores, as separate
+ * machines would have.
  */
 export async function runFleet(o: { model: string; batch: number; steps: number; warmup: number; workerArgs: string[][] }): Promise<FleetRun> {
   const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
@@ -39,7 +41,10 @@ export async function runFleet(o: { model: string; batch: number; steps: number;
       speeds = Object.fromEntries(e.workers.map((w) => [w.nickname ?? w.id, w.samplesPerSecond]));
     }
   });
-  const workers = spawnLocalWorkers(o.workerArgs.length, c.url, { backend: 'wasm', json: true, extraArgs: (i) => o.workerArgs[i] ?? [] });
+  const workers = spawnLocalWorkers(o.workerArgs.length, c.url, { backend: 'wasm', json: true, extraArgs: (i) => o.workerArgs[i] ?? [], ownSession: true });
+  // Workers in sessions of their own do not die with this process: take them along on the way out.
+  const killAll = () => workers.children.forEach((ch) => ch.kill('SIGKILL'));
+  process.once('exit', killAll);
   try {
     await runTraining(c, { epochs: 1000, maxSteps: o.warmup + o.steps, minWorkers: o.workerArgs.length });
     // Up to the last round's end: the final test-set evaluation is not training throughput.
@@ -56,6 +61,7 @@ export async function runFleet(o: { model: string; batch: number; steps: number;
   } finally {
     c.broadcastStop('bench done');
     await workers.stop();
+    process.off('exit', killAll);
     await c.close();
   }
 }

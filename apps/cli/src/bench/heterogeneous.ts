@@ -9,6 +9,11 @@ export interface HeterogeneousFigures {
   /** The pair's round time, as batch ÷ its throughput (so an epoch's short last batch weighs the same everywhere). */
   roundMs: number;
   roundOverIdeal: number;
+  /**
+   * Batch ÷ the speeds the coordinator measured with both running: on a machine whose cores the
+   * workers share, each computes slower beside the other than alone, which no split can undo.
+   */
+  inFleetIdealRoundMs: number;
   slowShare: number;
   /** The share a split by solo throughput would give the slow worker. */
   idealSlowShare: number;
@@ -28,6 +33,7 @@ export async function heterogeneousBench(o: { model: string; batch: number; step
   const summed = fastAlone.samplesPerSecond + slowAlone.samplesPerSecond;
   const idealRoundMs = (o.batch / summed) * 1000;
   const roundMs = (o.batch / fleet.samplesPerSecond) * 1000;
+  const inFleet = Object.values(fleet.speeds).reduce((a, b) => a + b, 0);
   return {
     fastAlone,
     slowAlone,
@@ -35,6 +41,7 @@ export async function heterogeneousBench(o: { model: string; batch: number; step
     idealRoundMs,
     roundMs,
     roundOverIdeal: roundMs / idealRoundMs,
+    inFleetIdealRoundMs: (o.batch / inFleet) * 1000,
     slowShare: fleet.shares['local-2'] ?? NaN,
     idealSlowShare: slowAlone.samplesPerSecond / summed,
   };

@@ -50,10 +50,17 @@ export async function runBenchSuite(
       out.event({ type: 'bench', suite, config: name, batch, ...run }, () => `${name}: ${f0(run.samplesPerSecond)} samples/s, ${f0(run.msPerRound)} ms/round`);
     }
     const load = [loadBefore, loadavg()[0]!];
-    const ratios = { round_over_ideal: r.roundOverIdeal, slow_share: r.slowShare, ideal_slow_share: r.idealSlowShare };
+    const ratios = {
+      round_over_ideal: r.roundOverIdeal,
+      median_round_over_ideal: r.fleet.medianRoundMs / r.idealRoundMs,
+      round_over_in_fleet_ideal: r.roundMs / r.inFleetIdealRoundMs,
+      slow_share: r.slowShare,
+      ideal_slow_share: r.idealSlowShare,
+    };
     out.event({ type: 'bench-ratios', suite, idealRoundMs: r.idealRoundMs, roundMs: r.roundMs, loadAverage: load, ...ratios }, () =>
       `round ${f0(r.roundMs)} ms vs ideal ${f0(r.idealRoundMs)} ms (batch ÷ summed solo throughput): ${f2(r.roundOverIdeal)}× ` +
-      `(target ≤ 1.15×)\nslowed worker's share ${f2(r.slowShare)} (by solo throughputs: ${f2(r.idealSlowShare)}); ` +
+      `(target ≤ 1.15×); median round ${f2(ratios.median_round_over_ideal)}×\n` +
+      `against the speeds measured with both running (${f0(r.inFleetIdealRoundMs)} ms): ${f2(ratios.round_over_in_fleet_ideal)}×\nslowed worker's share ${f2(r.slowShare)} (by solo throughputs: ${f2(r.idealSlowShare)}); ` +
       `${r.fleet.reassignedShards} shards reassigned; 1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`,
     );
     record = { suite, batch, steps, slowdown: o.slowdown, loadAverage: load, ...r };
