@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@shardgrad/data';
 import { AGENT_X, BALL, COURT, PADDLE_H, PongEnv } from './pong-env.ts';
 import { FRAME, differenceFrame, preprocess, renderCourt } from './pong-frames.ts';
-import { discountedReturns, normalise } from './discounted-returns.ts';
+import { discountedReturns, normalise, scaleToUnitRms } from './discounted-returns.ts';
 
 describe('Pong physics', () => {
   it('bounces the ball off the top wall with its vertical speed mirrored', () => {
@@ -86,6 +86,11 @@ describe('discounted returns', () => {
   it('discount backwards and restart at each point', () => {
     const r = discountedReturns([0, 0, 1, 0, -1], 0.5);
     expect(Array.from(r)).toEqual([0.25, 0.5, 1, -0.5, -1]);
+  });
+  it('scale to unit RMS, keeping the sign of every frame (the outcome of a one-point episode)', () => {
+    const lost = scaleToUnitRms(discountedReturns([0, 0, 0, -1], 0.9));
+    expect(lost.every((v) => v < 0)).toBe(true);
+    expect(lost.reduce((a, b) => a + b * b, 0) / 4).toBeCloseTo(1, 5);
   });
   it('normalise to zero mean and unit variance', () => {
     const n = normalise(Float32Array.from([1, 2, 3, 4]));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CustomStep, ModelContext, ModelDefinition } from '../types.ts';
-import { discountedReturns, normalise } from './discounted-returns.ts';
+import { discountedReturns, scaleToUnitRms } from './discounted-returns.ts';
 import { playEpisodes, policyOf, type EpisodeOptions, type Policy } from './play-episodes.ts';
 import { FRAME_PIXELS } from './pong-frames.ts';
 
@@ -28,7 +28,7 @@ const episodeOptions = (config: Record<string, unknown>): EpisodeOptions => ({
 
 /**
  * REINFORCE over whole episodes: the worker plays its episodes with the current policy, then returns
- * the gradient of −mean_t(Aₜ · log π(aₜ|sₜ)) with Aₜ the discounted return normalised per episode
+ * the gradient of −mean_t(Aₜ · log π(aₜ|sₜ)) with Aₜ the discounted return scaled per episode
  * (per episode, not per shard, so the round's gradient does not depend on the split). The result is
  * weighted by its timesteps, so the coordinator's mean is a mean over every timestep of the round.
  */
@@ -44,7 +44,7 @@ const reinforce: CustomStep = {
     let t = 0;
     for (const e of episodes) {
       frames.set(e.frames, t * FRAME_PIXELS);
-      advantage.set(normalise(discountedReturns(e.rewards, GAMMA)), t);
+      advantage.set(scaleToUnitRms(discountedReturns(e.rewards, GAMMA)), t);
       for (let i = 0; i < e.length; i++) up[t + i] = e.actions[i] === 0 ? 1 : 0;
       t += e.length;
     }
