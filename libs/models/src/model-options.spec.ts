@@ -84,7 +84,7 @@ describe('models built with the options', () => {
     const ctx = { inputShape: IMAGE, numClasses: 5, seed: 1 };
     const fine = transfer.build({ ...ctx, config: { stage: 'finetune' } });
     const scratch = transfer.build({ ...ctx, config: { stage: 'scratch' } });
-    expect(fine.trainableWeights.map((w) => w.originalName)).toEqual(['head/kernel', 'head/bias']);
+    expect(fine.trainableWeights.map((w) => w.originalName)).toEqual(['head_dense/kernel', 'head_dense/bias', 'head_softmax/kernel', 'head_softmax/bias']);
     expect(scratch.trainableWeights.length).toBe(8);
     expect(fine.layers.filter((l) => l.name.startsWith('base_')).every((l) => !l.trainable)).toBe(true);
     expect(() => transfer.build({ ...ctx, config: { stage: 'later' } })).toThrow(/stage must be one of pretrain, finetune, scratch/);

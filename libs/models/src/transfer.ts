@@ -24,36 +24,32 @@ function stageOf(config: Record<string, unknown>): TransferStage {
 }
 
 /**
- * Base: 2 × (conv 3x3 → relu → max-pool) → flatten → dense 64 relu; head: [dropout] → softmax.
- * In `finetune` every base layer is frozen (trainable = false), so only the head learns and the
- * base's weights travel as state, unchanged; `scratch` is the same net with nothing frozen.
+ * Base: 2 × (conv 3x3 → relu → max-pool) → flatten, the features; head: dense 64 relu → [dropout] →
+ * softmax. In `finetune` every base layer is frozen (trainable = false), so only the head learns and
+ * the base's weights travel as state, unchanged; `scratch` is the same net with nothing frozen.
+ * (A base that also kept the dense layer transferred far worse: its 64 features were tuned to
+ * tell the source classes apart and dropped what the target classes need.)
  */
 export function buildTransfer({ inputShape, numClasses, seed, config }: BuildContext): tf.LayersModel {
   const o = readModelOptions(config);
   const stage = stageOf(config);
   if (inputShape.length !== 3) throw new ModelConfigError(`transfer needs image inputs [h, w, c], got [${inputShape.join(', ')}]`);
   const norm = inputLayers(o, inputShape, BASE_PREFIX);
-  const baseOpts = { ...o, dropout: 0 };
   const base = [
     ...norm,
-    ...convBlock(16, baseOpts, seed, { prefix: BASE_PREFIX, index: 1, ...(norm.length ? {} : { inputShape }) }),
-    ...convBlock(32, baseOpts, seed + 1, { prefix: BASE_PREFIX, index: 2 }),
+    ...convBlock(16, { ...o, dropout: 0 }, seed, { prefix: BASE_PREFIX, index: 1, ...(norm.length ? {} : { inputShape }) }),
+    ...convBlock(32, { ...o, dropout: 0 }, seed + 1, { prefix: BASE_PREFIX, index: 2 }),
     tf.layers.flatten({ name: `${BASE_PREFIX}_flatten` }),
-    ...denseBlock(64, baseOpts, seed + 2, { prefix: BASE_PREFIX }),
   ];
   if (stage === 'finetune') for (const l of base) l.trainable = false;
   return tf.sequential({
-    layers: [
-      ...base,
-      ...(o.dropout > 0 ? [tf.layers.dropout({ rate: o.dropout, name: 'head_dropout' })] : []),
-      softmaxHead(numClasses, o, seed + 3, 'head'),
-    ],
+    layers: [...base, ...denseBlock(64, o, seed + 2, { prefix: 'head' }), softmaxHead(numClasses, o, seed + 3, 'head_softmax')],
   });
 }
 
 export const transfer: ModelDefinition = {
   name: 'transfer',
-  summary: 'conv base pre-trained on classes 0-4, frozen, new softmax head fine-tuned on 100 examples per class of 5-9; vs the same net from scratch',
+  summary: 'conv base pre-trained on classes 0-4, frozen; a new dense head fine-tuned on 100 examples per class of 5-9; vs the same net from scratch',
   teaches: 'transfer learning: reuse learned features, freeze the base, fine-tune a new head on few labels',
   defaultDataset: 'fashion-mnist',
   datasets: ['fashion-mnist', 'mnist'],
@@ -92,6 +88,8 @@ export const transfer: ModelDefinition = {
         modelConfig: { stage: 'scratch' },
         epochs: 30,
         batch: 50,
+        // The same rate as fine-tuning: it was also the better of 0.001 and 0.003 for the scratch net.
+        learningRate: 0.003,
       },
     ],
     compare: (m) => ({

@@ -11,14 +11,14 @@ const build = (stage: string, seed: number, numClasses = 5) => transfer.build({ 
 const values = (m: tf.LayersModel, name: string) => m.getLayer(name).getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('copyLayerWeights', () => {
-  it('copies the base_* layers and leaves the head as initialised', () => {
+  it('copies the base_* layers and leaves the head_* layers as initialised', () => {
     const from = build('pretrain', 1);
     const to = build('finetune', 2);
-    const headBefore = values(to, 'head');
-    expect(copyLayerWeights(from, to, 'base')).toEqual(['base_conv1', 'base_conv2', 'base_dense']);
-    for (const name of ['base_conv1', 'base_conv2', 'base_dense']) expect(values(to, name)).toEqual(values(from, name));
-    expect(values(to, 'head')).toEqual(headBefore);
-    expect(values(to, 'head')).not.toEqual(values(from, 'head'));
+    const headBefore = ['head_dense', 'head_softmax'].map((n) => values(to, n));
+    expect(copyLayerWeights(from, to, 'base')).toEqual(['base_conv1', 'base_conv2']);
+    for (const name of ['base_conv1', 'base_conv2']) expect(values(to, name)).toEqual(values(from, name));
+    expect(['head_dense', 'head_softmax'].map((n) => values(to, n))).toEqual(headBefore);
+    expect(values(to, 'head_dense')).not.toEqual(values(from, 'head_dense'));
   });
 
   it('says what is wrong when the layers do not match', () => {
