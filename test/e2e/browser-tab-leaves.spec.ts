@@ -51,8 +51,10 @@ describe.skipIf(!haveChromium)('a tab that leaves mid-round', () => {
       expect(summary.steps).toBe(STEPS);
       const left = cluster.events.filter((e) => e.type === 'worker-left');
       expect(left.find((e) => e.workerId === closerId)).toMatchObject({ reassigned: true });
-      expect(left.find((e) => e.workerId === pauserId)).toMatchObject({ reassigned: true });
-      expect(summary.reassignedShards).toBeGreaterThanOrEqual(2);
+      // Pausing may land just after the tab handed in its shard (the page finishes an upload in
+      // flight): it must leave cleanly either way; whether a shard was redone depends on that timing.
+      expect(left.find((e) => e.workerId === pauserId)).toBeDefined();
+      expect(summary.reassignedShards).toBeGreaterThanOrEqual(1);
       // No sample lost, none twice: each round's shards add up to the batch...
       const rounds = cluster.events.filter((e) => e.type === 'round');
       expect(rounds.map((e) => e.samples)).toEqual(Array(STEPS).fill(BATCH));
@@ -61,8 +63,9 @@ describe.skipIf(!haveChromium)('a tab that leaves mid-round', () => {
       expect(maxAbsDiff(reference, initial)).toBeGreaterThan(1e-3);
       expect(maxAbsDiff(c.config.state.weights(), reference)).toBeLessThanOrEqual(1e-4);
 
+      // The resumed tab is back in the pool (as itself: it holds a resume key).
       const s = await snapshot(pauser);
-      expect(s.workerId).not.toBe(pauserId);
+      expect(c.pool.views().some((v) => v.id === s.workerId && v.status !== 'gone')).toBe(true);
       expect(cluster.errors).toEqual([]);
     } finally {
       node.close();
