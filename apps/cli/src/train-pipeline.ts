@@ -1,5 +1,7 @@
 import { type PipelineSummary, runPipeline, runSession } from '@shardgrad/coordinator';
+import { dirname, join } from 'node:path';
 import { spawnLocalWorkers } from './local-workers.ts';
+import { writeModelArtifacts } from './model-artifacts.ts';
 import type { Output } from './output.ts';
 import type { TrainingSetup } from './training-flags.ts';
 import { plannedSteps, showTraining } from './training-display.ts';
@@ -61,6 +63,12 @@ export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out:
           });
           if (!s) throw new Error(`phase ${phase.name} ended without a summary`);
           out.event({ ...s, phase: phase.name }, () => `${phase.name}: test accuracy ${pct(s.testAccuracy)}, test loss ${s.testLoss.toFixed(4)}, ${s.steps} steps in ${s.seconds.toFixed(1)} s`);
+          // Each phase's own files (seq2seq's attention map, …) go to that phase's run directory.
+          const ctx = { model: c.config.state.model, dataset: c.config.dataset, config: c.config.modelConfig ?? {} };
+          const modelDir = (s as { modelDir?: string }).modelDir;
+          for (const a of await writeModelArtifacts(c.config.def, ctx, modelDir ? dirname(modelDir) : join(o.out, s.runId))) {
+            out.event({ type: 'artifact', phase: phase.name, ...a }, () => `wrote ${a.path}: ${a.description}`);
+          }
           return s;
         } finally {
           display.stop();
