@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mnistMlp, sparseCategoricalCrossentropy } from '@shardgrad/models';
 import { computeGradients } from '@shardgrad/trainer';
+import { smallCnn } from '@shardgrad/backends/testing-models';
 import { runTorchPeer } from './torch-peer.ts';
 
 /** The peer's three models (shared/peers/torch_peer.py), built layer for layer in tfjs. */
@@ -11,17 +12,7 @@ const MODELS: Record<string, { build: () => tf.LayersModel; input: (n: number) =
     classes: 10,
   },
   cnn: {
-    build: () =>
-      tf.sequential({
-        layers: [
-          tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.flatten(),
-          tf.layers.dense({ units: 10, activation: 'softmax' }),
-        ],
-      }),
+    build: smallCnn,
     input: (n) => tf.randomNormal([n, 28, 28, 1]),
     classes: 10,
   },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, cropThenPad, inputsOf, WasmScope } from './wasm-kernel-utils.ts';
+import { asWasmBackend, cropThenPad, inputsOf, stuffByStride, WasmScope } from './wasm-kernel-utils.ts';
 import { inputGradPads } from './conv-geometry.ts';
 
 /**
@@ -30,15 +30,7 @@ export function conv2dBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const scope = new WasmScope(backend);
   try {
-    let stuffed = dy;
-    if (sh > 1 || sw > 1) {
-      const spread = scope.run(
-        tf.PadV2,
-        { x: scope.reshape(dy, [n!, oh, 1, ow, 1, outC!]) },
-        { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 },
-      );
-      stuffed = scope.reshape(spread, [n!, oh * sh, ow * sw, outC!]);
-    }
+    const stuffed = stuffByStride(scope, dy, sh, sw);
     // [fh, fw, inC, outC] → flipped in space → [fh, fw, outC, inC].
     const flipped = scope.transpose(scope.run(tf.Reverse, { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
     const { input, pad } = cropThenPad(scope, stuffed, inputGradPads(info, oh * sh, ow * sw));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, cropThenPad, WasmScope, inputsOf } from './wasm-kernel-utils.ts';
+import { asWasmBackend, cropThenPad, WasmScope, inputsOf, stuffByStride } from './wasm-kernel-utils.ts';
 import { inputGradPads } from './conv-geometry.ts';
 
 /**
@@ -37,16 +37,7 @@ export function depthwiseConv2dBackpropInputWasm(args: {
 
   const scope = new WasmScope(backend);
   try {
-    let stuffed = dy;
-    if (sh > 1 || sw > 1) {
-      // Trailing zeros after the last row are harmless: inputGradPads counts them as padding.
-      const spread = scope.run(
-        tf.PadV2,
-        { x: scope.reshape(dy, [n, oh, 1, ow, 1, c * m]) },
-        { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 },
-      );
-      stuffed = scope.reshape(spread, [n, oh * sh, ow * sw, c * m]);
-    }
+    const stuffed = stuffByStride(scope, dy, sh, sw);
     const flipped = scope.reshape(scope.run(tf.Reverse, { x: filter }, { dims: [0, 1] }), [fh, fw, c * m, 1]);
     const { input, pad } = cropThenPad(scope, stuffed, inputGradPads(info, oh * sh, ow * sw));
     const perMultiplier = scope.run(

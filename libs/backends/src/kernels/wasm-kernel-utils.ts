@@ -105,3 +105,19 @@ export function inputsOf<K extends string>(
   }
   return out;
 }
+
+/**
+ * Zero-stuffs dy by the stride (stride − 1 zeros after every row and column) for a transposed
+ * convolution: Pad on a [N, OH, 1, OW, 1, C] view, then reshape. Trailing zeros are harmless:
+ * inputGradPads counts them as padding.
+ */
+export function stuffByStride(scope: WasmScope, dy: tf.TensorInfo, strideH: number, strideW: number): tf.TensorInfo {
+  if (strideH === 1 && strideW === 1) return dy;
+  const [n, oh, ow, c] = dy.shape as [number, number, number, number];
+  const spread = scope.run(
+    tf.PadV2,
+    { x: scope.reshape(dy, [n, oh, 1, ow, 1, c]) },
+    { paddings: [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]], constantValue: 0 },
+  );
+  return scope.reshape(spread, [n, oh * strideH, ow * strideW, c]);
+}
