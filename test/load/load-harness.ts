@@ -76,11 +76,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
     clients.map(
       (cl) =>
         new Promise<void>((resolve) => {
-          const answer = (t: Task) => void cl.submit(headerFor(t, c.config.state.schemaHash), payload).catch(() => undefined);
-          cl.tasks.forEach(answer);
+          const answer = (t: Task) => {
+            // Keep nothing: the clients share this process, and what they hold is not the coordinator's memory.
+            cl.tasks.length = 0;
+            void cl.submit(headerFor(t, c.config.state.schemaHash), payload).catch(() => undefined);
+          };
+          const first = cl.tasks[0];
+          cl.tasks.splice(0).forEach(answer);
           cl.socket.on('task', answer);
           const start = (t: Task) => void junkFrom(cl, t).then(resolve, resolve);
-          if (cl.tasks[0]) start(cl.tasks[0]);
+          if (first) start(first);
           else cl.socket.once('task', start);
         }),
     ),
