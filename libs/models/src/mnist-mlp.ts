@@ -8,6 +8,7 @@ import type { ModelDefinition } from './types.ts';
 /**
  * The seed's model: Flatten, Dense 128 relu, Dense 10 softmax, Adam, sparse CE, accuracy. With no
  * options it is exactly that network; the common options add normalization, dropout and penalties.
+ * Its training defaults (rate, schedule, epochs) were raised so `train` reaches 95% on MNIST.
  */
 export const mnistMlp: ModelDefinition = {
   name: 'mnist-mlp',
@@ -29,7 +30,15 @@ export const mnistMlp: ModelDefinition = {
   },
   loss: sparseCategoricalCrossentropy,
   metrics: { accuracy: sparseAccuracy },
-  optimizer: { name: 'adam', learningRate: 0.001 },
-  defaults: { batch: 64, epochs: 5 },
+  // 0.003 with a cosine decay after a short warm-up: the seed's constant 0.001 for 5 epochs stopped at
+  // 94.3% on MNIST's 8,500 digits, and 10 epochs of it at about the same.
+  optimizer: { name: 'adam', learningRate: 0.003 },
+  defaults: {
+    batch: 64,
+    epochs: 10,
+    // An epoch of Fashion-MNIST is 60,000 images, seven times MNIST's.
+    epochsByDataset: { 'fashion-mnist': 5 },
+    training: { lrSchedule: 'cosine', warmupSteps: 50 },
+  },
   commonOptions: ['dropout', 'l1', 'l2', 'batchNorm', 'layerNorm', 'normalize'],
 };

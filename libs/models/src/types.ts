@@ -37,6 +37,8 @@ export interface ModelDefinition {
   defaults: {
     batch: number;
     epochs: number;
+    /** Epochs on datasets other than the default one, where one epoch holds more or fewer samples. */
+    epochsByDataset?: Record<string, number>;
     /** modelConfig under the user's (e.g. the CNN's dropout and augmentation); the user's keys win. */
     config?: Record<string, unknown>;
     /** Training policy defaults (learning-rate schedule, early stopping); the user's flags win. */
@@ -141,4 +143,9 @@ export interface CustomStep {
   countIsIndices: boolean;
   /** Replaces the supervised evaluation on the test split. */
   evaluate?(ctx: ModelContext): { loss: number; metrics: Record<string, number> };
+}
+
+/** The default number of epochs of `def` on `dataset`. */
+export function defaultEpochs(def: Pick<ModelDefinition, 'defaults'>, dataset: string): number {
+  return def.defaults.epochsByDataset?.[dataset] ?? def.defaults.epochs;
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { attachAdaptiveBatch, attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
+import { defaultEpochs } from '@shardgrad/models';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { describeEvent } from '../describe-event.ts';
@@ -70,7 +71,7 @@ export function coordinatorCommand(): Command {
       await runSession(c, {
         keepAlive: classroom,
         until: quit,
-        plan: (cc) => ({ epochs: o.epochs ?? cc.config.def.defaults.epochs, maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery }),
+        plan: (cc) => ({ epochs: o.epochs ?? defaultEpochs(cc.config.def, cc.config.datasetName), maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery }),
         record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: o.epochs, steps: o.steps, minWorkers: o.minWorkers } },
         allowNewRuns: Boolean(room),
         onRunEnd: (summary, modelDir) =>

@@ -10,7 +10,7 @@ import { plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
 import { formatPrediction } from '../format-prediction.ts';
-import { getModel } from '@shardgrad/models';
+import { defaultEpochs, getModel } from '@shardgrad/models';
 import { asUsageErrors, trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { trainPipeline } from '../train-pipeline.ts';
 import { dirname, join } from 'node:path';
@@ -75,7 +75,7 @@ export function trainCommand(): Command {
       if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
       const room = o.dashboard ? await attachClassroom(c) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
-      const epochs = o.epochs ?? c.config.def.defaults.epochs;
+      const epochs = o.epochs ?? defaultEpochs(c.config.def, c.config.datasetName);
       const display = showTraining(c, out, plannedSteps(c, epochs, o.steps));
       const workers = spawnLocalWorkers(o.workers, c.url, { backend: o.backend, json: Boolean(o.json) });
       // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
