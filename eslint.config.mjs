@@ -36,4 +36,9 @@ export default [
       ],
     },
   },
+  {
+    // Benchmarks are tooling run by hand; they may borrow the e2e harness (chromium, tabs).
+    files: ['**/bench/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];
