@@ -56,12 +56,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
   const otherReasons: Record<string, number> = {};
   let sent = 0;
   const perClient = Math.ceil(o.junk / o.clients);
-  const junkFrom = async (cl: RawClient, first: Task) => {
-    const header = headerFor(first, c.config.state.schemaHash);
+  const junkFrom = async (cl: RawClient, given: Task | undefined) => {
+    const header = given ? headerFor(given, c.config.state.schemaHash) : longPast;
     for (let k = 0; k < perClient && sent < o.junk; k++) {
       sent++;
       // Alternate: the same result again, and a result for a round long past.
-      const ack = await cl.submit(k % 2 === 0 ? header : { ...header, round: Math.max(0, header.round - 1000 - k) }, payload);
+      const ack = await cl.submit(k % 2 === 0 ? header : { ...header, round: Math.max(0, header.round - 1000 - k) }, payload).catch(() => ({ ok: false as const, reason: 'no-ack', message: '' }));
       const reason = ack.ok ? 'accepted' : ack.reason;
       if (reason === 'duplicate') refused.duplicate++;
       else if (reason === 'stale-round') refused.stale++;
@@ -71,25 +71,29 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
       }
     }
   };
-  // Each client answers its first task honestly, then floods.
-  await Promise.all(
-    clients.map(
-      (cl) =>
-        new Promise<void>((resolve) => {
-          const answer = (t: Task) => {
-            // Keep nothing: the clients share this process, and what they hold is not the coordinator's memory.
-            cl.tasks.length = 0;
-            void cl.submit(headerFor(t, c.config.state.schemaHash), payload).catch(() => undefined);
-          };
-          const first = cl.tasks[0];
-          cl.tasks.splice(0).forEach(answer);
-          cl.socket.on('task', answer);
-          const start = (t: Task) => void junkFrom(cl, t).then(resolve, resolve);
-          if (first) start(first);
-          else cl.socket.once('task', start);
-        }),
-    ),
-  );
+  // Each client answers its tasks honestly. Once a few rounds have run, every client floods: copies
+  // of a result it was given (duplicates while the round is open, stale after), or, with no task of
+  // its own, results for a round long past. (Waiting for a task would stall: 64 samples cannot give
+  // 200 clients a shard each.)
+  for (const cl of clients) {
+    cl.socket.on('task', (t: Task) => {
+      // Keep only the latest task: the clients share this process, and what they hold is not the coordinator's memory.
+      cl.tasks.splice(0, cl.tasks.length - 1);
+      void cl.submit(headerFor(t, c.config.state.schemaHash), payload).catch(() => undefined);
+    });
+    cl.tasks.forEach((t) => void cl.submit(headerFor(t, c.config.state.schemaHash), payload).catch(() => undefined));
+  }
+  await new Promise<void>((resolve) => {
+    const on = (e: CoordinatorEvent) => {
+      if (e.type === 'round' && e.step >= 3) {
+        c.off('event', on);
+        resolve();
+      }
+    };
+    c.on('event', on);
+  });
+  const longPast = { runId: c.runId, round: 0, version: 0, shardId: 0, count: 1, loss: 1, schemaHash: c.config.state.schemaHash, computeMs: 1 };
+  await Promise.all(clients.map((cl) => junkFrom(cl, cl.tasks.at(-1))));
   const roundsDuringStorm = rounds;
   const seconds = (performance.now() - t0) / 1000;
   lag.disable();
