@@ -46,7 +46,7 @@ export function buildCnn({ inputShape, numClasses, seed, config }: BuildContext)
 
 export const cnn: ModelDefinition = {
   name: 'cnn',
-  summary: '2 × (conv 3x3 → batch norm → relu → max-pool) → dropout → dense 128 → batch norm → relu → dropout → softmax',
+  summary: '2 × (conv 3x3 → batch norm → relu → max-pool) → dropout → dense 128 → batch norm → relu → dropout → softmax, flips in the workers',
   teaches: 'convolutions and pooling, batch normalization, dropout and data augmentation against overfitting',
   defaultDataset: 'fashion-mnist',
   datasets: ['fashion-mnist', 'mnist'],
@@ -56,8 +56,9 @@ export const cnn: ModelDefinition = {
   optimizer: { name: 'adam', learningRate: 0.002 },
   defaults: {
     batch: 128,
-    epochs: 3,
-    config: { batchNorm: true, dropout: 0.25, augment: 'flip' },
+    // 3 epochs with dropout 0.25 stopped at 89.9% here, still underfitting (train loss above test loss).
+    epochs: 4,
+    config: { batchNorm: true, dropout: 0.1, augment: 'flip' },
     training: { lrSchedule: 'cosine', warmupSteps: 50 },
   },
   options: {

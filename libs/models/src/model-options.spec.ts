@@ -30,7 +30,7 @@ describe('common model options', () => {
   });
 
   it('merges the model defaults under the user config and refuses what the model cannot use', () => {
-    expect(checkModelConfig(cnn, { dropout: 0.1 }, IMAGE)).toEqual({ batchNorm: true, dropout: 0.1, augment: 'flip' });
+    expect(checkModelConfig(cnn, { dropout: 0.3 }, IMAGE)).toEqual({ batchNorm: true, dropout: 0.3, augment: 'flip' });
     expect(() => checkModelConfig(cnn, { filter: 8 }, IMAGE)).toThrow(/model "cnn" has no option "filter"; it takes: .*filters, dense/);
     expect(() => checkModelConfig(transfer, { batchNorm: true }, IMAGE)).toThrow(/model "transfer" does not use batchNorm/);
     expect(() => checkModelConfig(mnistMlp, { augment: 'flip' }, [4])).toThrow(/augment needs image inputs/);
