@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
+import { mnistMlp } from '@shardgrad/models';
 import { runSweep } from '../../apps/cli/src/sweep/run-sweep.ts';
 import { SweepConfigError, type SweepSettings } from '../../apps/cli/src/sweep/sweep-config.ts';
 import { SWEEP_JSONL } from '../../apps/cli/src/sweep/sweep-store.ts';
@@ -44,8 +45,8 @@ describe('a sweep resumes where it left off', () => {
       expect(r.noiseHistory.length).toBeGreaterThan(0);
       expect(r.noiseHistory.length).toBeLessThanOrEqual(3);
       expect(r.noiseHistory[0]!.trace).toBeGreaterThan(0);
-      // The linear rule after one warm-up step: η·B/B₀ with η the model's 0.001 at B₀ = 8.
-      expect(r.lr).toBeCloseTo(0.001 * (r.batch / 8), 12);
+      // The linear rule after one warm-up step: η·B/B₀ with η the model's own rate at B₀ = 8.
+      expect(r.lr).toBeCloseTo(mnistMlp.optimizer.learningRate * (r.batch / 8), 12);
       expect(existsSync(join(dir, r.runDir, 'run.json'))).toBe(true);
       expect(existsSync(join(dir, r.runDir, 'metrics.jsonl'))).toBe(true);
     }
