@@ -16,6 +16,7 @@ import {
 import { createGradientEngine, type GradientEngine } from './gradient-engine.ts';
 import { calibrate } from './calibrate.ts';
 import { PendingResults } from './pending-results.ts';
+import { UnmaskedWebSocket } from './unmasked-websocket.ts';
 import type { TensorData } from '@shardgrad/codec';
 import type { ThreadBackend } from './thread-pool.ts';
 
@@ -66,7 +67,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   const log = opts.log ?? (() => undefined);
   const reconnect = opts.reconnect ?? true;
   const socket: WorkerSocket = io(opts.url, {
-    transports: ['websocket'],
+    transports: [UnmaskedWebSocket],
     reconnection: reconnect,
     reconnectionAttempts: opts.reconnectAttempts ?? 30,
     reconnectionDelay: 200,
