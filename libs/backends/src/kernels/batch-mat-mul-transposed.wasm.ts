@@ -3,29 +3,51 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmScope } from './wasm-kernel-utils.ts';
 
 /**
- * tfjs 4.22's wasm BatchMatMul is 6–10× slower with transposeA than an explicit Transpose followed
- * by the plain product (measured: 36–42 ms against 2.5–6.5 ms for the MLP's [784×64]ᵀ·[64×128]).
- * Every dense layer's weight gradient is such a product (xᵀ·dy), so this decides training speed.
- * The override keeps the original kernel for everything else.
+ * tfjs 4.22's wasm BatchMatMul is fast (XNNPACK) only for the plain product a·b; with transposeA or
+ * transposeB it takes a naive path that is 5–40× slower (measured: the MLP's dense input gradient
+ * dy·Wᵀ, [64×128]·[128×784], 11–16 ms against 2.3 ms rewritten). Every dense layer's backward pass
+ * has both products (xᵀ·dy for the weights, dy·Wᵀ for the input), so this decides training speed.
+ *
+ * Each transposed product is rewritten as a plain one with explicit transposes, using (XY)ᵀ = YᵀXᵀ
+ * to choose which operand becomes the plain product's right-hand side: XNNPACK packs that operand
+ * anew on every call (a fresh tensor each step), which costs about as much as the product, so the
+ * smaller operand goes there.
  */
-const OVERRIDE_MARK = Symbol.for('shardgrad.batchMatMulTransposeA');
+const OVERRIDE_MARK = Symbol.for('shardgrad.batchMatMulTransposed');
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-export function installBatchMatMulTransposeA(): boolean {
+const size = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+
+export function installBatchMatMulTransposed(): boolean {
   const original = tf.getKernel(tf.BatchMatMul, 'wasm');
   if (original == null || (original as unknown as Record<symbol, boolean>)[OVERRIDE_MARK]) return false;
   const originalFunc = original.kernelFunc;
   const kernelFunc = (args: KernelArgs) => {
-    const { transposeA } = args.attrs as unknown as tf.BatchMatMulAttrs;
-    if (!transposeA) return originalFunc(args);
+    const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+    if (!transposeA && !transposeB) return originalFunc(args);
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
     const scope = new WasmScope(args.backend as BackendWasm);
-    const rank = a.shape.length;
-    const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
-    const aT = scope.transpose(a, perm);
-    const out = originalFunc({ ...args, inputs: { a: aT, b }, attrs: { ...args.attrs, transposeA: false } }) as tf.TensorInfo;
-    scope.dispose();
+    const swapLast = (x: tf.TensorInfo) => {
+      const rank = x.shape.length;
+      return scope.transpose(x, [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2]);
+    };
+    const plain = (x: tf.TensorInfo, y: tf.TensorInfo) =>
+      originalFunc({ ...args, inputs: { a: x, b: y }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    // op(A)·op(B) directly, with B packed; or (op(B)ᵀ·op(A)ᵀ)ᵀ, with op(A)ᵀ packed.
+    const opA = (x: tf.TensorInfo) => (transposeA ? swapLast(x) : x);
+    const opB = (y: tf.TensorInfo) => (transposeB ? swapLast(y) : y);
+    const opAT = (x: tf.TensorInfo) => (transposeA ? x : swapLast(x));
+    const opBT = (y: tf.TensorInfo) => (transposeB ? y : swapLast(y));
+    let out: tf.TensorInfo;
+    if (size(b) <= size(a)) {
+      out = plain(opA(a), opB(b));
+    } else {
+      const swapped = plain(opBT(b), opAT(a));
+      scope.track(swapped);
+      out = swapLast(swapped);
+    }
+    scope.dispose(out);
     return out;
   };
   tf.unregisterKernel(tf.BatchMatMul, 'wasm');

@@ -4,7 +4,7 @@ import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwise-conv2d-back
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backprop-input.wasm.ts';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
 import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-norm-grad.ts';
-import { installBatchMatMulTransposeA } from './batch-mat-mul-transpose-a.wasm.ts';
+import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
 import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
 import { replaceWasmKernel } from './replace-kernel.ts';
@@ -49,7 +49,7 @@ export function missingWasmKernels(): string[] {
  */
 export function installWasmFastPaths(): string[] {
   const done: string[] = [];
-  if (installBatchMatMulTransposeA()) done.push(`${tf.BatchMatMul} with transposeA`);
+  if (installBatchMatMulTransposed()) done.push(`${tf.BatchMatMul} with transposeA or transposeB`);
   if (replaceWasmKernel(tf.Conv2DBackpropInput, conv2dBackpropInputWasm as tf.KernelFunc)) done.push(tf.Conv2DBackpropInput);
   if (replaceWasmKernel(tf.MaxPoolGrad, maxPoolGradWasm as tf.KernelFunc)) done.push(tf.MaxPoolGrad);
   return done;

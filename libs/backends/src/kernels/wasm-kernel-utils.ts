@@ -24,6 +24,11 @@ export class WasmScope {
     return out;
   }
 
+  /** Releases `t` with the intermediates: a result of a kernel run outside `run`. */
+  track(t: tf.TensorInfo): void {
+    this.intermediates.push(t);
+  }
+
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     return this.run(tf.Reshape, { x }, { shape });
   }
