@@ -21,6 +21,7 @@ import { Readiness } from './readiness.ts';
 import { Round } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult } from './validate-result.ts';
+import { CostMeter } from './cost-meter.ts';
 import { RunControl } from './run-control.ts';
 import { createRunId } from '@shardgrad/runlog';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
@@ -74,6 +75,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   /** Pause, stop, checkpoints, new runs: the teacher's hand on runTraining. */
   readonly control = new RunControl(() => this.joinWaiters.splice(0).forEach((w) => w()));
   readonly pool = new WorkerPool();
+  /** The coordinator's own time per round (see CostMeter); run-training reads it into each round event. */
+  readonly cost = new CostMeter();
   readonly routes = new HttpRoutes();
   /** The live gradient noise scale (noise-scale-monitor.ts): `noise-scale` events and `noiseScale` in /api/status. */
   readonly noiseScale = new NoiseScaleMonitor(this);
@@ -172,7 +175,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m, unit));
     r.countMustMatchIndices = state.def.customStep?.countIsIndices ?? true;
     this.current = r;
-    r.start();
+    this.cost.time(() => r.start());
     try {
       return await r.done;
     } finally {
@@ -329,6 +332,10 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 
   private onResult(member: PoolMember, rawHeader: unknown, payload: unknown, rawAck: unknown): void {
+    this.cost.time(() => this.checkResult(member, rawHeader, payload, rawAck));
+  }
+
+  private checkResult(member: PoolMember, rawHeader: unknown, payload: unknown, rawAck: unknown): void {
     const ack = typeof rawAck === 'function' ? (rawAck as (r: SubmitAck) => void) : () => undefined;
     member.lastSeen = Date.now();
     const refuse = (reason: string, message: string) => {

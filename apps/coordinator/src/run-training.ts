@@ -109,8 +109,10 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         continue;
       }
       shortRounds = 0;
-      state.apply(aggregateRound(rule, outcome.parts, state.trainableCount));
-      c.noiseScale.observe(step + 1, outcome.parts);
+      c.cost.time(() => {
+        state.apply(aggregateRound(rule, outcome.parts, state.trainableCount));
+        c.noiseScale.observe(step + 1, outcome.parts);
+      });
       step++;
       c.position = { step, epoch, offset: start };
       samples += outcome.samples;
@@ -129,6 +131,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         metrics: outcome.metrics,
         samples: outcome.samples,
         roundMs: performance.now() - t0,
+        coordinatorMs: c.cost.take(),
         workers: outcome.shards.length,
         reassigned: outcome.reassigned,
       });

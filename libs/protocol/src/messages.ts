@@ -111,6 +111,8 @@ export interface RoundEvent {
   metrics: Record<string, number>;
   samples: number;
   roundMs: number;
+  /** Of roundMs, the coordinator's own work: dispatch, result checks, aggregation, optimizer, noise scale. */
+  coordinatorMs: number;
   workers: number;
   reassigned: number;
 }

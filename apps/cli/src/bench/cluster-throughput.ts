@@ -8,11 +8,15 @@ const WARMUP_ROUNDS = 30;
 export async function measureClusterThroughput(o: { model: string; workers: number; batch: number; steps: number; slowdowns?: number[] }) {
   const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
   const times: number[] = [];
+  let coordinatorMs = 0;
   let t0 = 0;
   c.on('event', (e) => {
     if (e.type !== 'round') return;
     if (e.step === WARMUP_ROUNDS) t0 = performance.now();
-    if (e.step > WARMUP_ROUNDS) times.push(e.roundMs);
+    if (e.step > WARMUP_ROUNDS) {
+      times.push(e.roundMs);
+      coordinatorMs += e.coordinatorMs;
+    }
   });
   const workers = spawnLocalWorkers(o.workers, c.url, {
     backend: 'wasm',
@@ -22,7 +26,15 @@ export async function measureClusterThroughput(o: { model: string; workers: numb
   try {
     await runTraining(c, { epochs: 1000, maxSteps: WARMUP_ROUNDS + o.steps, minWorkers: o.workers });
     const seconds = (performance.now() - t0) / 1000;
-    return { samplesPerSecond: (o.steps * o.batch) / seconds, msPerRound: (seconds * 1000) / o.steps, medianRoundMs: times.sort((a, b) => a - b)[times.length >> 1] ?? NaN };
+    const roundMs = times.reduce((a, b) => a + b, 0);
+    return {
+      samplesPerSecond: (o.steps * o.batch) / seconds,
+      msPerRound: (seconds * 1000) / o.steps,
+      medianRoundMs: times.sort((a, b) => a - b)[times.length >> 1] ?? NaN,
+      // The coordinator's own work (dispatch, checks, aggregation, optimizer) as a part of round time.
+      coordinatorMsPerRound: coordinatorMs / o.steps,
+      coordinatorShare: coordinatorMs / roundMs,
+    };
   } finally {
     c.broadcastStop('bench done');
     await workers.stop();

@@ -34,8 +34,10 @@ export function benchCommand(): Command {
       for (const workers of [1, 2]) {
         const r = await measureClusterThroughput({ model: 'mnist-mlp', workers, batch: o.batch, steps: o.steps });
         figures[`mlp_${workers}w_samples_per_s`] = r.samplesPerSecond;
+        figures[`mlp_${workers}w_coordinator_share`] = r.coordinatorShare;
         out.event({ type: 'bench', model: 'mnist-mlp', workers, batch: o.batch, ...r }, () =>
-          `shardgrad mnist-mlp, ${workers} wasm worker(s), batch ${o.batch}: ${r.samplesPerSecond.toFixed(0)} samples/s (${r.msPerRound.toFixed(2)} ms/round)`,
+          `shardgrad mnist-mlp, ${workers} wasm worker(s), batch ${o.batch}: ${r.samplesPerSecond.toFixed(0)} samples/s (${r.msPerRound.toFixed(2)} ms/round, ` +
+          `of which the coordinator's own work ${r.coordinatorMsPerRound.toFixed(2)} ms = ${(100 * r.coordinatorShare).toFixed(1)}%)`,
         );
       }
       const peer = await runTorchPeer(['mlp'], o.batch, 1);
