@@ -1,5 +1,6 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { msgpackSizeProblem } from './msgpack-scan.ts';
+import { compressedItem, decompressItem, type CompressedTensor, type WireEncoding } from './compressed-tensor.ts';
 
 export type WireDType = 'float32' | 'int32';
 
@@ -28,9 +29,13 @@ const unpackr = new Unpackr({ useRecords: false, structuredClone: false, mapsAsO
 
 const elementCount = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Encodes tensors as one msgpack buffer; each tensor's data is one binary blob, never JSON numbers. */
-export function encodeTensors(tensors: readonly TensorData[]): Uint8Array {
+/**
+ * Encodes tensors as one msgpack buffer; each tensor's data is one binary blob, never JSON numbers.
+ * Entries may be pre-compressed float32 tensors (compressed-tensor.ts), which decode back to float32.
+ */
+export function encodeTensors(tensors: readonly (TensorData | CompressedTensor)[]): Uint8Array {
   const items = tensors.map((t) => {
+    if ('encoding' in t) return compressedItem(t);
     if (elementCount(t.shape) !== t.data.length) {
       throw new CodecError(`shape [${t.shape}] needs ${elementCount(t.shape)} values, data has ${t.data.length}`);
     }
@@ -52,6 +57,11 @@ function isShape(v: unknown): v is number[] {
  * Data is copied into fresh aligned arrays, because msgpackr hands out views at odd byte offsets.
  */
 export function decodeTensors(bytes: Uint8Array, maxBytes = Infinity): TensorData[] {
+  return decodeTensorsWithEncodings(bytes, maxBytes).tensors;
+}
+
+/** decodeTensors, plus the wire encoding each tensor arrived in ('none' for raw float32/int32). */
+export function decodeTensorsWithEncodings(bytes: Uint8Array, maxBytes = Infinity): { tensors: TensorData[]; encodings: WireEncoding[] } {
   if (!(bytes instanceof Uint8Array)) throw new CodecError('payload is not binary');
   if (bytes.byteLength > maxBytes) throw new CodecError(`payload of ${bytes.byteLength} bytes exceeds ${maxBytes}`);
   // Lengths are checked against the buffer before msgpackr allocates for them (msgpack-scan.ts).
@@ -67,17 +77,30 @@ export function decodeTensors(bytes: Uint8Array, maxBytes = Infinity): TensorDat
   if (root[0] !== FORMAT_VERSION) throw new CodecError(`format version ${String(root[0])}, expected ${FORMAT_VERSION}`);
   const items = root[1];
   if (!Array.isArray(items)) throw new CodecError('tensor list missing');
-  return items.map((item: unknown, i: number): TensorData => {
-    if (!Array.isArray(item) || item.length !== 3) throw new CodecError(`tensor ${i} is not [shape, dtype, data]`);
-    const [shape, dtype, blob] = item as [unknown, unknown, unknown];
+  const encodings: WireEncoding[] = [];
+  const tensors = items.map((item: unknown, i: number): TensorData => {
+    // Raw items have 3 fields; compressed ones (compressed-tensor.ts) name their encoding in the 4th.
+    if (!Array.isArray(item) || (item.length !== 3 && item.length !== 4 && item.length !== 6)) {
+      throw new CodecError(`tensor ${i} is not [shape, dtype, data] or a compressed tensor`);
+    }
+    const [shape, dtype, blob, ...rest] = item as [unknown, unknown, unknown, ...unknown[]];
     if (!isShape(shape)) throw new CodecError(`tensor ${i} has an invalid shape`);
     if (dtype !== 'float32' && dtype !== 'int32') throw new CodecError(`tensor ${i} has unsupported dtype ${String(dtype)}`);
     if (!(blob instanceof Uint8Array)) throw new CodecError(`tensor ${i} data is not binary`);
     const n = elementCount(shape);
+    if (rest.length > 0) {
+      if (dtype !== 'float32') throw new CodecError(`tensor ${i}: only float32 tensors may be compressed`);
+      const data = decompressItem(n, blob, rest);
+      if (typeof data === 'string') throw new CodecError(`tensor ${i}: ${data}`);
+      encodings.push(rest[0] as WireEncoding);
+      return { shape: [...shape], dtype, data };
+    }
     if (blob.byteLength !== n * 4) throw new CodecError(`tensor ${i}: shape [${shape}] needs ${n * 4} bytes, got ${blob.byteLength}`);
     const copy = new Uint8Array(blob.byteLength);
     copy.set(blob);
     const data = dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+    encodings.push('none');
     return { shape: [...shape], dtype, data };
   });
+  return { tensors, encodings };
 }
