@@ -9,6 +9,15 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
   while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
+/** fsyncs and closes `fd`, closing it even when the sync fails (a full disk must not leak the fd). */
+export function syncAndClose(fd: number): void {
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Opens `path` for appending, first cutting off a torn last line (one without its newline), which
  * is what a crash in the middle of a write leaves. Without this, the next appended line would be

@@ -1,6 +1,6 @@
 // Writes TensorBoard event files by hand: no maintained JS package does, and the format is just
 // TFRecord-framed protobuf (see tfrecord.ts and event.ts).
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { fsyncSync, openSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   type SessionLogEntry,
 } from './event.ts';
 import { encodeRecord } from './tfrecord.ts';
+import { syncAndClose } from './append-file.ts';
 
 export interface EventFileWriterOptions {
   /** Goes into the file name, as TensorFlow does; defaults to os.hostname(). */
@@ -98,11 +99,7 @@ export class EventFileWriter {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    syncAndClose(fd);
   }
 
   get closed(): boolean {

@@ -3,8 +3,8 @@
 // column shows up the file is rewritten with the wider header and old rows padded with blanks.
 // New columns are only ever added at the end, which makes padding a per-line suffix and lets the
 // rewrite avoid parsing any row but the header.
-import { closeSync, fsyncSync, openSync, readFileSync, readSync } from 'node:fs';
-import { openLineFileForAppend, writeAllSync } from './append-file.ts';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { openLineFileForAppend, syncAndClose, writeAllSync } from './append-file.ts';
 import { writeFileAtomicSync } from './atomic-write.ts';
 
 // Far above any real header (hundreds of metric names), small enough to read in one go.
@@ -109,11 +109,7 @@ export class GrowingCsvFile {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    syncAndClose(fd);
   }
 
   // Rewritten atomically: a crash mid-widen leaves the old, narrower but complete file, never a

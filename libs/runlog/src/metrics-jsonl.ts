@@ -1,9 +1,9 @@
 // metrics.jsonl: the lossless, machine-readable metrics log (the CSV is for people, the event file
 // for TensorBoard). One JSON object per line, so it can be appended without rewriting and read
 // while the run is live.
-import { closeSync, fsyncSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openLineFileForAppend, writeAllSync } from './append-file.ts';
+import { openLineFileForAppend, syncAndClose, writeAllSync } from './append-file.ts';
 
 /** File name of the JSONL log inside a run directory. */
 export const METRICS_JSONL = 'metrics.jsonl';
@@ -94,11 +94,7 @@ export class JsonlMetricsFile {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    syncAndClose(fd);
   }
 }
 
