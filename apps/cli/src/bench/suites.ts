@@ -5,8 +5,9 @@ import type { Output } from '../output.ts';
 import { heterogeneousBench } from './heterogeneous.ts';
 import { threadsBench } from './threads.ts';
 import { perCoreBench } from './per-core.ts';
+import { timeToAccuracySuite } from './time-to-accuracy-suite.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
@@ -17,6 +18,8 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number;
   // it small. 4250 is half of MNIST's 8,500 training digits: every round has a full batch.
   heterogeneous: { batch: 4250, steps: 30, warmup: 8 },
   threads: { batch: 1700, steps: 40, warmup: 10 },
+  // Steps here are the evaluation cadence; the runs go until 87% or 10 epochs.
+  'time-to-accuracy': { batch: 256, steps: 40, warmup: 0 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -34,7 +37,9 @@ export async function runBenchSuite(
   const loadBefore = loadavg()[0]!;
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
-  if (suite === 'per-core') {
+  if (suite === 'time-to-accuracy') {
+    record = await timeToAccuracySuite(out, { batch, evaluateEvery: steps });
+  } else if (suite === 'per-core') {
     const rows = await perCoreBench(batch, steps);
     const load = [loadBefore, loadavg()[0]!];
     for (const r of rows) {

@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+import { createCoordinator, runTraining } from '@shardgrad/coordinator';
+import { loadDataset } from '@shardgrad/data/node';
+import { getModel, sparseCategoricalCrossentropy } from '@shardgrad/models';
+import { evaluate } from '@shardgrad/trainer';
+import { spawnLocalWorkers } from '../local-workers.ts';
+
+export interface TimeToAccuracyOptions {
+  model: string;
+  dataset: string;
+  batch: number;
+  learningRate: number;
+  target: number;
+  /** Evaluate on the whole test split every this many steps; the clock stops while it runs. */
+  evaluateEvery: number;
+  maxEpochs: number;
+  workers: number;
+  seed: number;
+}
+
+export interface TimeToAccuracy {
+  /** Training seconds (evaluations excluded) until the test accuracy first reached the target; null if never. */
+  seconds: number | null;
+  steps: number | null;
+  bestAccuracy: number;
+  /** (steps, training seconds, test accuracy) at each evaluation. */
+  curve: [number, number, number][];
+}
+
+/** A stopwatch that runs while training and stands still while evaluating. */
+class TrainingClock {
+  private startedAt = 0;
+  private paused = 0;
+  start(at = performance.now()) {
+    this.startedAt = at;
+  }
+  /** Runs `f` off the clock. */
+  offClock<T>(f: () => T): T {
+    const t = performance.now();
+    try {
+      return f();
+    } finally {
+      this.paused += performance.now() - t;
+    }
+  }
+  seconds() {
+    return (performance.now() - this.startedAt - this.paused) / 1000;
+  }
+}
+
+/**
+ * The baseline: tfjs's own `model.fit` in one process, same model, data, batch, optimizer and
+ * backend, the test accuracy checked at the same cadence as the cluster's.
+ */
+export async function fitTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeToAccuracy> {
+  const def = getModel(o.model);
+  const ds = await loadDataset(o.dataset);
+  const model = def.build({ inputShape: ds.inputShape, numClasses: ds.numClasses, seed: o.seed, config: {} });
+  // tfjs checks targets against the output's shape unless it knows the loss is sparse, so the
+  // registry's sparse cross-entropy is named by its tfjs name here (the same formula).
+  const loss = def.loss === sparseCategoricalCrossentropy ? 'sparseCategoricalCrossentropy' : def.loss;
+  model.compile({ optimizer: tf.train.adam(o.learningRate), loss });
+  const x = tf.tensor(ds.train.x, [ds.train.n, ...ds.inputShape]);
+  const y = tf.tensor(ds.train.y, [ds.train.n, ds.labelSize]);
+  const clock = new TrainingClock();
+  const result: TimeToAccuracy = { seconds: null, steps: null, bestAccuracy: 0, curve: [] };
+  let steps = 0;
+  clock.start();
+  try {
+    await model.fit(x, y, {
+      batchSize: o.batch,
+      epochs: o.maxEpochs,
+      shuffle: true,
+      verbose: 0,
+      callbacks: {
+        onBatchEnd: async () => {
+          steps++;
+          if (steps % o.evaluateEvery !== 0) return;
+          const accuracy = clock.offClock(() => evaluate(model, def, ds, ds.test).metrics.accuracy ?? NaN);
+          if (record(result, steps, clock.seconds(), accuracy, o.target)) model.stopTraining = true;
+        },
+      },
+    });
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  return result;
+}
+
+/** The cluster: a coordinator and `workers` local worker processes, evaluated every few steps. */
+export async function clusterTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeToAccuracy> {
+  const c = await createCoordinator({ model: o.model, dataset: o.dataset, batch: o.batch, seed: o.seed, optimizer: 'adam', learningRate: o.learningRate });
+  const def = c.config.state.def;
+  const ds = c.config.dataset;
+  const clock = new TrainingClock();
+  const result: TimeToAccuracy = { seconds: null, steps: null, bestAccuracy: 0, curve: [] };
+  c.on('event', (e) => {
+    if (e.type !== 'round') return;
+    // The clock starts when the first round began: workers joining and calibrating are set-up.
+    if (e.step === 1) clock.start(performance.now() - e.roundMs);
+    if (e.step % o.evaluateEvery !== 0) return;
+    const accuracy = clock.offClock(() => evaluate(c.config.state.model, def, ds, ds.test).metrics.accuracy ?? NaN);
+    if (record(result, e.step, clock.seconds(), accuracy, o.target)) c.control.stop();
+  });
+  const workers = spawnLocalWorkers(o.workers, c.url, { backend: 'wasm', json: true, ownSession: true });
+  try {
+    await runTraining(c, { epochs: o.maxEpochs, minWorkers: o.workers });
+  } finally {
+    c.broadcastStop('bench done');
+    await workers.stop();
+    await c.close();
+  }
+  return result;
+}
+
+/** Adds an evaluation; true once the target is reached (the first time fixes the figures). */
+function record(r: TimeToAccuracy, steps: number, seconds: number, accuracy: number, target: number): boolean {
+  r.curve.push([steps, seconds, accuracy]);
+  r.bestAccuracy = Math.max(r.bestAccuracy, accuracy);
+  if (accuracy >= target && r.seconds === null) {
+    r.seconds = seconds;
+    r.steps = steps;
+  }
+  return r.seconds !== null;
+}
