@@ -14,7 +14,7 @@ export function benchCommand(): Command {
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
     .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
-    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1)', oneOf(BENCH_SUITES), 'throughput')
+    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST)', oneOf(BENCH_SUITES), 'throughput')
     .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
