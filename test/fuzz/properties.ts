@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
-import { CodecError, decodeTensors, encodeTensors, type TensorData } from '@shardgrad/codec';
+import { CodecError, compressTensor, decodeTensors, encodeTensors, type TensorData } from '@shardgrad/codec';
 import { ProtocolError, helloSchema, resultHeaderSchema } from '@shardgrad/protocol';
 import { decodeCheckpoint, validateResult } from '@shardgrad/coordinator';
 
@@ -59,6 +59,14 @@ const tensor = fc
     );
   });
 
+const compressedTensor = fc
+  .tuple(fc.array(fc.integer({ min: 0, max: 24 }), { maxLength: 2 }), fc.constantFrom('fp16' as const, 'int8' as const), fc.integer({ min: 1, max: 40 }))
+  .map(([shape, encoding, block]) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 10 ** ((i % 7) - 3));
+    return compressTensor(shape, data, encoding, undefined, block);
+  });
+
 /** Keys that pollute prototypes when a decoder or a schema assigns them carelessly. */
 const nastyKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'polluted');
 const nastyObject = fc.dictionary(fc.oneof(nastyKey, fc.string({ maxLength: 8 })), fc.anything({ maxDepth: 2 }), { maxKeys: 6 });
@@ -99,6 +107,19 @@ export function fuzzProperties(): FuzzProperty[] {
       }),
     },
     {
+      // fp16 and int8 items (docs/compression.md): flipped bytes in block sizes, scales and codes.
+      name: 'decodeTensors(mutated compressed payload)',
+      runs: 5_000,
+      property: fc.property(fc.array(compressedTensor, { maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(), (ts, flips, cut) => {
+        const bytes = encodeTensors(ts).slice();
+        for (const [at, v] of flips) if (bytes.length) bytes[at % bytes.length] = v;
+        const input = flips.length === 0 && cut % 3 === 0 ? bytes : bytes.subarray(0, bytes.length - (cut % (bytes.length + 1)));
+        const out = timed('decodeTensors(mutated compressed payload)', () => onlyThrows([CodecError], () => decodeTensors(input, 1 << 20)));
+        if (out) for (const t of out) if (t.data.length !== t.shape.reduce((a, c) => a * c, 1)) throw new Error('inconsistent tensor');
+        if (out && input === bytes && out.length !== ts.length) throw new Error('a valid payload lost tensors');
+      }),
+    },
+    {
       name: 'resultHeaderSchema(anything)',
       runs: 12_000,
       property: fc.property(fc.oneof(fc.anything({ maxDepth: 3 }), nastyObject, resultHeaderLike()), (v) => {
@@ -111,7 +132,7 @@ export function fuzzProperties(): FuzzProperty[] {
       runs: 10_000,
       property: fc.property(fc.oneof(fc.anything({ maxDepth: 3 }), nastyObject, helloLike()), (v) => {
         const r = timed('helloSchema(anything)', () => helloSchema.safeParse(v));
-        if (r.success && Object.keys(r.data).some((k) => !['protocol', 'kind', 'backend', 'nickname', 'token', 'samplesPerSecond', 'threads', 'resume'].includes(k))) {
+        if (r.success && Object.keys(r.data).some((k) => !['protocol', 'kind', 'backend', 'nickname', 'token', 'samplesPerSecond', 'threads', 'resume', 'compress'].includes(k))) {
           throw new Error('schema let an unknown key through');
         }
       }),
@@ -148,6 +169,7 @@ function resultHeaderLike() {
       metrics: fc.oneof(fc.constant(undefined), nastyObject, fc.dictionary(fc.string({ maxLength: 40 }), fc.double())),
       schemaHash: fc.oneof(fc.constant('hash'), fc.string({ maxLength: 70 })),
       computeMs: fc.oneof(fc.double(), fc.nat()),
+      encoding: fc.oneof(fc.constantFrom('none', 'fp16', 'int8'), fc.string({ maxLength: 8 })),
     },
     { requiredKeys: [] },
   );
@@ -164,6 +186,7 @@ function helloLike() {
       resume: fc.string({ maxLength: 70 }),
       samplesPerSecond: fc.double(),
       threads: fc.integer(),
+      compress: fc.oneof(fc.constantFrom('none', 'fp16', 'int8', 'auto'), fc.string({ maxLength: 8 })),
       __proto__: nastyObject,
     },
     { requiredKeys: [] },
@@ -178,6 +201,11 @@ function payloadLike() {
         { shape: [4, 3], dtype: 'float32', data: Float32Array.from(v.slice(0, 12)) },
         { shape: [3], dtype: 'float32', data: Float32Array.from(v.slice(12)) },
       ]),
+    ),
+    fc.array(fc.float({ noDefaultInfinity: false }), { minLength: 15, maxLength: 15 }).chain((v) =>
+      fc.constantFrom('fp16' as const, 'int8' as const).map((e) =>
+        encodeTensors([compressTensor([4, 3], Float32Array.from(v.slice(0, 12)), e), compressTensor([3], Float32Array.from(v.slice(12)), e)]),
+      ),
     ),
     fc.anything({ maxDepth: 1 }),
   );

@@ -292,6 +292,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
           backend: hello.data.backend,
           nickname: hello.data.nickname,
           threads: hello.data.threads,
+          compress: hello.data.compress,
           speed: typeof speed === 'number' && speed > 0 && Number.isFinite(speed) ? speed : hello.data.samplesPerSecond,
           send: (ev, payload) => socket.emit(ev as 'task', payload as Task),
           disconnect: (reason) => {
@@ -352,7 +353,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       }
     };
     try {
-      const { header, grads } = validateResult(rawHeader, payload, {
+      const { header, grads, encoding, bytes } = validateResult(rawHeader, payload, {
         runId: this.runId,
         schemaHash: this.config.state.schemaHash,
         specs: this.config.state.specs,
@@ -369,6 +370,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (check && !check.ok) return refuse(check.reason, check.message);
       const verdict = r.accept(member, header.shardId, { grads, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
       if (!verdict.ok) return refuse(verdict.reason, verdict.message);
+      member.encoding = encoding;
+      member.resultBytes = bytes;
       ack({ ok: true });
     } catch (e) {
       if (e instanceof ProtocolError) return refuse(e.reason, e.message);

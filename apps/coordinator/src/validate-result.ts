@@ -1,5 +1,5 @@
-import { CodecError, asBytes, decodeTensors, type TensorData, type TensorSpec } from '@shardgrad/codec';
-import { ProtocolError, resultHeaderSchema, type ResultHeader } from '@shardgrad/protocol';
+import { CodecError, asBytes, decodeTensorsWithEncodings, type TensorData, type TensorSpec } from '@shardgrad/codec';
+import { ProtocolError, resultHeaderSchema, type ResultEncoding, type ResultHeader } from '@shardgrad/protocol';
 
 export interface Expectation {
   runId: string;
@@ -11,6 +11,9 @@ export interface Expectation {
 export interface ValidResult {
   header: ResultHeader;
   grads: TensorData[];
+  /** How the gradients travelled (the header's word, checked against the payload) and the payload's size. */
+  encoding: ResultEncoding;
+  bytes: number;
 }
 
 /**
@@ -36,8 +39,14 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
     throw new ProtocolError('oversized', `payload of ${bytes.byteLength} bytes exceeds ${expect.maxPayloadBytes}`);
   }
   let grads: TensorData[];
+  const encoding = header.encoding ?? 'none';
   try {
-    grads = decodeTensors(bytes, expect.maxPayloadBytes);
+    // Compressed tensors decode to float32 here, so every check below and the aggregate are unchanged.
+    const decoded = decodeTensorsWithEncodings(bytes, expect.maxPayloadBytes);
+    grads = decoded.tensors;
+    // Self-describing payload, honest header: what a worker's view shows is what its link carries.
+    const other = decoded.encodings.find((e) => e !== 'none' && e !== encoding);
+    if (other) throw new CodecError(`the header says ${encoding}, the payload holds ${other} tensors`);
   } catch (e) {
     throw new ProtocolError('malformed', e instanceof CodecError ? e.message : 'undecodable payload');
   }
@@ -55,5 +64,5 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
       if (!Number.isFinite(d[j]!)) throw new ProtocolError('not-finite', `tensor ${i} holds ${d[j]} at ${j}`);
     }
   });
-  return { header, grads };
+  return { header, grads, encoding, bytes: bytes.byteLength };
 }

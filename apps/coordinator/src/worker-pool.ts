@@ -1,4 +1,4 @@
-import type { WorkerKind, WorkerView } from '@shardgrad/protocol';
+import type { CompressMode, ResultEncoding, WorkerKind, WorkerView } from '@shardgrad/protocol';
 import { SpeedModel } from './speed-model.ts';
 
 /** Smoothing of the overhead estimate: recent rounds dominate, one noisy round does not. */
@@ -38,6 +38,10 @@ export interface PoolMember {
   struckOut?: boolean;
   /** A spot check caught it returning a gradient that is not the shard's. */
   flagged?: boolean;
+  /** Its `--compress` choice from hello; the encoding and bytes of its last accepted result. */
+  compress?: CompressMode;
+  encoding?: ResultEncoding;
+  resultBytes?: number;
   /** Fraction of the last round's batch planned for it. */
   share: number;
   lastSeen: number;
@@ -46,7 +50,7 @@ export interface PoolMember {
   disconnect: (reason: string) => void;
 }
 
-export type NewMember = Pick<PoolMember, 'id' | 'kind' | 'backend' | 'nickname' | 'threads' | 'send' | 'disconnect'> & {
+export type NewMember = Pick<PoolMember, 'id' | 'kind' | 'backend' | 'nickname' | 'threads' | 'compress' | 'send' | 'disconnect'> & {
   /** The worker's own estimate (a calibration); otherwise it starts at its peers' median. */
   speed?: number;
 };
@@ -213,6 +217,8 @@ function view(m: PoolMember, status: WorkerView['status']): WorkerView {
     errors: m.errors,
     rejects: { ...m.rejects },
     ...(m.flagged && { flagged: true }),
+    ...(m.compress && { compress: m.compress }),
+    ...(m.encoding && { encoding: m.encoding, resultBytes: m.resultBytes }),
     lastSeen: m.lastSeen,
     status,
   };

@@ -20,6 +20,16 @@ export function refusals(w: Pick<WorkerView, 'errors' | 'rejects' | 'flagged'>):
   return `${w.errors}${reasons ? ` — ${reasons}` : ''}${w.flagged ? ' (flagged by a spot check)' : ''}`;
 }
 
+/**
+ * The backend cell, with the gradient encoding when the worker compresses: "wasm · int8", or
+ * "wasm · auto→fp16" for `--compress auto` (the arrow is what its last result used).
+ */
+export function backendCell(w: Pick<WorkerView, 'backend' | 'compress' | 'encoding'>): string {
+  if (!w.compress || w.compress === 'none') return w.backend;
+  if (w.compress === 'auto') return `${w.backend} · auto→${w.encoding ?? 'none'}`;
+  return `${w.backend} · ${w.compress}`;
+}
+
 /** The live table of workers; rows are rebuilt from each snapshot the coordinator sends. */
 export class WorkersTable {
   private workers: WorkerView[] = [];
@@ -46,7 +56,7 @@ export class WorkersTable {
       const cells = [
         w.nickname ?? w.id.slice(0, 8),
         w.kind,
-        w.backend,
+        backendCell(w),
         w.samplesPerSecond.toLocaleString('en'),
         w.status === 'gone' ? '—' : `${Math.round(w.share * 100)}%`,
         String(w.rounds),

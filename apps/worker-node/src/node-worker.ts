@@ -1,11 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
 import * as tf from '@tensorflow/tfjs';
-import { encodeTensors, indicesFromBytes } from '@shardgrad/codec';
+import { ErrorFeedback, encodeTensors, indicesFromBytes } from '@shardgrad/codec';
 import { loadDataset } from '@shardgrad/data/node';
 import { roundSeed } from '@shardgrad/trainer';
 import {
   PROTOCOL_VERSION,
   type ClientToServerEvents,
+  type CompressMode,
   type JoinAck,
   type ResultHeader,
   type RunInfo,
@@ -17,6 +18,7 @@ import { createGradientEngine, type GradientEngine } from './gradient-engine.ts'
 import { calibrate } from './calibrate.ts';
 import { PendingResults } from './pending-results.ts';
 import { UnmaskedWebSocket } from './unmasked-websocket.ts';
+import { CompressionChoice } from './auto-compress.ts';
 import type { TensorData } from '@shardgrad/codec';
 import type { ThreadBackend } from './thread-pool.ts';
 
@@ -47,6 +49,13 @@ export interface NodeWorkerOptions {
    * workers). Real workers never set it.
    */
   tamper?: (grads: TensorData[], task: Task) => TensorData[];
+  /**
+   * Gradient encoding on the wire (docs/compression.md): none (default, exact), fp16, int8 (both with
+   * error feedback), or auto (switches by the measured upload time against compute time).
+   */
+  compress?: CompressMode;
+  /** Bench hook: called with each acknowledged result's size, encoding and upload time. */
+  onUpload?: (info: { bytes: number; encoding: string; uploadMs: number; computeMs: number }) => void;
 }
 
 export interface NodeWorkerHandle {
@@ -85,13 +94,17 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   let localVersion = -1;
   let queue: Promise<void> = Promise.resolve();
   let finish!: (reason: string) => void;
+  const compress = opts.compress ?? 'none';
+  const choice = new CompressionChoice(compress);
+  /** The residuals of compressed gradients; keyed by run and model, so a new run starts clean. */
+  const feedback = new ErrorFeedback();
   const done = new Promise<string>((r) => (finish = r));
 
   const join = (): Promise<RunInfo> =>
     new Promise((resolve, reject) => {
       socket.emit(
         'hello',
-        { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: threads > 1 ? (opts.threadBackend ?? 'wasm') : tf.getBackend(), nickname: opts.nickname, token: opts.token, threads, resume: resumeKey },
+        { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: threads > 1 ? (opts.threadBackend ?? 'wasm') : tf.getBackend(), nickname: opts.nickname, token: opts.token, threads, resume: resumeKey, ...(compress !== 'none' && { compress }) },
         (ack: JoinAck) => {
           if (!ack.ok) return reject(new Error(`coordinator refused to join: ${ack.message}`));
           resumeKey = ack.resumeKey;
@@ -124,7 +137,9 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       await sleep(computeMs * (opts.slowdown - 1));
       computeMs *= opts.slowdown;
     }
+    const encoding = choice.encoding;
     const header: ResultHeader = {
+      ...(compress !== 'none' && { encoding }),
       runId: run.runId,
       round: task.round,
       version: task.version,
@@ -135,8 +150,10 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       schemaHash: run.schemaHash,
       computeMs,
     };
-    const grads = opts.tamper ? opts.tamper([...g.grads, ...g.state], task) : [...g.grads, ...g.state];
-    send(pending.add({ header, payload: encodeTensors(grads) }));
+    const all = opts.tamper ? opts.tamper([...g.grads, ...g.state], task) : [...g.grads, ...g.state];
+    // Only gradients are compressed: the batch-norm state is averaged as it is, error feedback would not apply.
+    const grads = compress === 'none' ? all : [...feedback.compress(`${run.runId}/${run.schemaHash}`, all.slice(0, g.grads.length), encoding, g.count), ...all.slice(g.grads.length)];
+    send(pending.add({ header, payload: encodeTensors(grads), rawBytes: 4 * all.reduce((n, t) => n + t.data.length, 0) }));
     log({ type: 'shard', round: task.round, samples: g.count, loss: g.loss, computeMs });
   };
 
@@ -144,8 +161,12 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   const send = (key: string) => {
     const r = pending.resend(run!.runId).find(([k]) => k === key)?.[1];
     if (!r || !socket.connected) return;
+    const t0 = performance.now();
     socket.emit('result', r.header, r.payload, (ack) => {
       pending.settle(key);
+      const uploadMs = performance.now() - t0;
+      choice.record(uploadMs, r.payload.byteLength, r.rawBytes ?? r.payload.byteLength, r.header.computeMs);
+      opts.onUpload?.({ bytes: r.payload.byteLength, encoding: r.header.encoding ?? 'none', uploadMs, computeMs: r.header.computeMs });
       if (!ack.ok) log({ type: 'result-refused', round: r.header.round, shardId: r.header.shardId, reason: ack.reason, message: ack.message });
     });
   };
@@ -157,6 +178,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       if (info.runId !== run?.runId || info.schemaHash !== run?.schemaHash) {
         await engine?.close();
         engine = undefined;
+        feedback.reset();
         await prepare(info);
       }
       run = info;

@@ -3,6 +3,8 @@ import type { ResultHeader } from '@shardgrad/protocol';
 export interface PendingResult {
   header: ResultHeader;
   payload: Uint8Array;
+  /** What the payload would weigh as raw float32, for `--compress auto`'s estimate. */
+  rawBytes?: number;
 }
 
 /**

@@ -3,6 +3,13 @@ import { z } from 'zod';
 export const WORKER_KINDS = ['node', 'browser', 'thread'] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
 
+/** How a worker sends its gradients (docs/compression.md): raw float32, or compressed with error feedback. */
+export const RESULT_ENCODINGS = ['none', 'fp16', 'int8'] as const;
+export type ResultEncoding = (typeof RESULT_ENCODINGS)[number];
+/** A worker's `--compress` choice; `auto` picks an encoding from its own upload and compute times. */
+export const COMPRESS_MODES = [...RESULT_ENCODINGS, 'auto'] as const;
+export type CompressMode = (typeof COMPRESS_MODES)[number];
+
 const finite = z.number().finite();
 const nonNegInt = z.number().int().nonnegative();
 const shortText = (max: number) => z.string().max(max);
@@ -19,6 +26,8 @@ export const helloSchema = z.strictObject({
   threads: z.number().int().min(1).max(256).optional(),
   /** The resume key of an earlier connection: the same worker is back after a network drop. */
   resume: shortText(64).optional(),
+  /** Its gradient compression choice (absent: none). Each result header says what it actually used. */
+  compress: z.enum(COMPRESS_MODES).optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
 
@@ -73,6 +82,8 @@ export const resultHeaderSchema = z.strictObject({
   metrics: z.record(shortText(32), finite).optional(),
   schemaHash: shortText(64),
   computeMs: finite.nonnegative(),
+  /** The payload's gradient encoding (absent: none); must match what the payload holds. */
+  encoding: z.enum(RESULT_ENCODINGS).optional(),
 });
 export type ResultHeader = z.infer<typeof resultHeaderSchema>;
 
@@ -98,6 +109,11 @@ export interface WorkerView {
   rejects?: Record<string, number>;
   /** Set once a spot check caught it returning a wrong gradient. */
   flagged?: boolean;
+  /** Its `--compress` choice, as announced in hello (absent: none). */
+  compress?: CompressMode;
+  /** The encoding and size of its last accepted result: what its link actually carries per round. */
+  encoding?: ResultEncoding;
+  resultBytes?: number;
   lastSeen: number;
   status: 'idle' | 'busy' | 'gone';
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { startNodeWorker } from '@shardgrad/worker-node';
+import { COMPRESS_MODES } from '@shardgrad/protocol';
 import { createOutput, UsageError } from '../output.ts';
 import { workerDisplay } from '../worker-display.ts';
 import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
@@ -25,13 +26,14 @@ function threadBackendFor(threads: number, backend: (typeof BACKENDS)[number]): 
 export function workerCommand(): Command {
   return new Command('worker')
     .summary('join a coordinator and compute gradients for it')
-    .addHelpText('before', 'Examples:\n  npx shardgrad worker --url http://10.0.0.5:8080\n  MASTER_ADDR=coord MASTER_PORT=8080 npx shardgrad worker --backend tensorflow\n')
+    .addHelpText('before', 'Examples:\n  npx shardgrad worker --url http://10.0.0.5:8080\n  npx shardgrad worker --url http://10.0.0.5:8080 --compress auto\n  MASTER_ADDR=coord MASTER_PORT=8080 npx shardgrad worker --backend tensorflow\n')
     .option('--url <url>', 'coordinator URL (or SHARDGRAD_URL, or MASTER_ADDR + MASTER_PORT)')
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option('--nickname <name>', 'name shown on the dashboard')
     .option('--token <token>', 'worker token, if the coordinator requires one (or SHARDGRAD_WORKER_TOKEN)')
     .option('--slowdown <factor>', 'test hook: stretch compute time by this factor to emulate a slow device', positiveNumber)
     .option('--threads <n>', 'compute threads: worker_threads with a wasm backend each, one core each', positiveInt, 1)
+    .option('--compress <mode>', `gradient encoding on the wire: ${COMPRESS_MODES.join(', ')} (fp16/int8 with error feedback; auto compresses when uploads cost over 10% of compute; docs/compression.md)`, oneOf(COMPRESS_MODES), 'none')
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
@@ -56,6 +58,7 @@ export function workerCommand(): Command {
         slowdown: o.slowdown,
         threads: o.threads,
         threadBackend,
+        compress: o.compress,
         log: display.log,
       });
       const stop = () => w.close();
