@@ -25,3 +25,8 @@ export { sampleText, drawAtTemperature, type SampleOptions } from './sequence/sa
 export { seq2seq, buildSeq2seq, seq2seqReport, translateDates, ATTENTION_LAYER } from './sequence/seq2seq.ts';
 export { attentionHeatMap } from './sequence/attention-map.ts';
 export { maskedBinaryAccuracy, maskedBinaryCrossentropy } from './sequence/masked.ts';
+export { word2vec, buildWord2vec, word2vecReport, relatedPairs, wordVectors, skipGramOptions, WORD_VECTORS_LAYER } from './word2vec/word2vec.ts';
+export { WordVectors, UnknownWordError, relatedPairCheck, type PairCheck } from './word2vec/word-vectors.ts';
+export { NegativeSampler, countIds, samplerFor, NOISE_POWER } from './word2vec/negative-sampler.ts';
+export { skipGramBatch, type SkipGramBatch, type SkipGramOptions } from './word2vec/skipgram-pairs.ts';
+export { RELATED_PAIRS } from './word2vec/related-pairs.ts';

@@ -10,6 +10,7 @@ import { pong } from './pong/pong.ts';
 import { birnn } from './sequence/birnn.ts';
 import { charRnn } from './sequence/char-rnn.ts';
 import { seq2seq } from './sequence/seq2seq.ts';
+import { word2vec } from './word2vec/word2vec.ts';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -44,3 +45,4 @@ registerModel(pong);
 registerModel(birnn);
 registerModel(charRnn);
 registerModel(seq2seq);
+registerModel(word2vec);
