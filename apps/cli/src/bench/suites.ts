@@ -6,8 +6,9 @@ import { heterogeneousBench } from './heterogeneous.ts';
 import { threadsBench } from './threads.ts';
 import { perCoreBench } from './per-core.ts';
 import { timeToAccuracySuite } from './time-to-accuracy-suite.ts';
+import { compressionSuite } from './compression-suite.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
@@ -20,6 +21,8 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number;
   threads: { batch: 1700, steps: 40, warmup: 10 },
   // Steps here are the evaluation cadence; the runs go until 87% or 10 epochs.
   'time-to-accuracy': { batch: 256, steps: 40, warmup: 0 },
+  // Steps here are the fixed training budget after which each encoding's test accuracy is taken.
+  compression: { batch: 64, steps: 300, warmup: 5 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -37,7 +40,9 @@ export async function runBenchSuite(
   const loadBefore = loadavg()[0]!;
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
-  if (suite === 'time-to-accuracy') {
+  if (suite === 'compression') {
+    record = await compressionSuite(out, { model: o.model, batch, steps });
+  } else if (suite === 'time-to-accuracy') {
     record = await timeToAccuracySuite(out, { batch, evaluateEvery: steps });
   } else if (suite === 'per-core') {
     const rows = await perCoreBench(batch, steps);

@@ -10,11 +10,11 @@ import { BENCH_SUITES, runBenchSuite } from '../bench/suites.ts';
 export function benchCommand(): Command {
   return new Command('bench')
     .summary('measure gradient throughput against PyTorch on the same machine')
-    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n')
+    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n')
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
     .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
-    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST)', oneOf(BENCH_SUITES), 'throughput')
+    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST), compression (bytes per round, samples/s and test accuracy per --compress mode)', oneOf(BENCH_SUITES), 'throughput')
     .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
