@@ -53,6 +53,8 @@ export interface CalibrateRequest {
 export interface ShardReply {
   /** encodeTensors([...grads, ...state]): the bytes the coordinator expects. */
   grads: Uint8Array;
+  /** How the gradients in `grads` are encoded (compute's `compress`). */
+  encoding: 'none' | 'fp16';
   count: number;
   loss: number;
   metrics: Record<string, number>;
@@ -67,7 +69,7 @@ export interface ComputeApi {
   calibrate(req: CalibrateRequest): Promise<CalibrationReport>;
   setWeights(bytes: Uint8Array): Promise<void>;
   /** Indices as raw uint32 bytes (as they arrive in a task), and the task's augmentation seed. */
-  compute(indices: Uint8Array, augmentSeed?: number): Promise<ShardReply>;
+  compute(indices: Uint8Array, augmentSeed?: number, compress?: 'none' | 'fp16'): Promise<ShardReply>;
   /** Test hook: make the current GPU backend lose its context or device, as a crashed driver would. */
   loseDevice(): Promise<BrowserBackend | undefined>;
   backend(): Promise<BrowserBackend | undefined>;

@@ -3,7 +3,7 @@ import { parsePageOptions } from './page-options.ts';
 
 describe('join page options', () => {
   it('tries every backend in preference order by default', () => {
-    expect(parsePageOptions('')).toEqual({ candidates: ['webgpu', 'webgl', 'wasm', 'cpu'], slowdown: 1 });
+    expect(parsePageOptions('')).toEqual({ candidates: ['webgpu', 'webgl', 'wasm', 'cpu'], slowdown: 1, compress: 'none' });
   });
 
   it('pins a backend, restricts candidates, and reads name, code and slowdown', () => {
@@ -13,7 +13,9 @@ describe('join page options', () => {
       nickname: 'Ada',
       code: 'ABC123',
       slowdown: 4,
+      compress: 'none',
     });
+    expect(parsePageOptions('?compress=fp16').compress).toBe('fp16');
     expect(parsePageOptions('?backends=wasm,%20cpu').candidates).toEqual(['wasm', 'cpu']);
     expect(parsePageOptions(`?name=${'x'.repeat(100)}`).nickname).toHaveLength(40);
   });
@@ -24,5 +26,6 @@ describe('join page options', () => {
     expect(() => parsePageOptions('?backends=')).toThrow(/unknown backend/);
     expect(() => parsePageOptions('?slowdown=0.5')).toThrow(/slowdown/);
     expect(() => parsePageOptions('?slowdown=NaN')).toThrow(/slowdown/);
+    expect(() => parsePageOptions('?compress=int8')).toThrow(/\?compress= must be none or fp16, got "int8"/);
   });
 });

@@ -11,6 +11,8 @@ export interface PageOptions {
   code?: string;
   /** Test and demo hook, as the Node worker's: stretch each shard's compute time by this factor. */
   slowdown: number;
+  /** `?compress=fp16`: send gradients as halves, with error feedback (docs/compression.md). */
+  compress: 'none' | 'fp16';
 }
 
 const MAX_NICKNAME = 40;
@@ -38,5 +40,8 @@ export function parsePageOptions(search: string): PageOptions {
   const slowText = q.get('slowdown');
   const slowdown = slowText === null ? 1 : Number(slowText);
   if (!(Number.isFinite(slowdown) && slowdown >= 1 && slowdown <= 1000)) throw new Error(`?slowdown= must be a number from 1 to 1000, got "${slowText}"`);
-  return { candidates, pinned, nickname, code, slowdown };
+  const compress = q.get('compress') ?? 'none';
+  // A tab offers fp16 only: int8 and auto are the Node worker's (a tab's upload is rarely the bottleneck it can measure).
+  if (compress !== 'none' && compress !== 'fp16') throw new Error(`?compress= must be none or fp16, got "${compress}"`);
+  return { candidates, pinned, nickname, code, slowdown, compress };
 }

@@ -188,6 +188,7 @@ export class TabSession {
         token: this.deps.options.code,
         resume: this.resumeKey,
         samplesPerSecond: this.reportedSpeed(),
+        ...(this.deps.options.compress !== 'none' && { compress: this.deps.options.compress }),
         ...(report.chosen === 'wasm' && wasm?.threads ? { threads: wasm.threads } : {}),
       },
       (ack: JoinAck) => void this.joined(socket, ack, gen),
@@ -231,7 +232,7 @@ export class TabSession {
     if (task.unit.kind !== 'samples') throw new Error(`work of kind "${task.unit.kind}" is not something this page can do`);
     if (task.delayMs) await sleep(task.delayMs);
     const indices = copyBytes(task.unit.indices);
-    const r = await compute.compute(Comlink.transfer(indices, [indices.buffer]), task.unit.augmentSeed);
+    const r = await compute.compute(Comlink.transfer(indices, [indices.buffer]), task.unit.augmentSeed, this.deps.options.compress);
     let computeMs = r.computeMs;
     const slowdown = this.deps.options.slowdown;
     if (slowdown > 1) {
@@ -250,6 +251,7 @@ export class TabSession {
       metrics: r.metrics,
       schemaHash: this.run.schemaHash,
       computeMs,
+      ...(r.encoding !== 'none' && { encoding: r.encoding }),
     };
     socket.emit('result', header, r.grads, (ack) => {
       if (ack.ok) {

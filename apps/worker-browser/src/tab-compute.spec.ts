@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { decodeTensors, encodeTensors, schemaHash } from '@shardgrad/codec';
+import { decodeTensors, decodeTensorsWithEncodings, encodeTensors, schemaHash } from '@shardgrad/codec';
 import { encodeDatasetWire } from '@shardgrad/data';
 import { loadMnist } from '@shardgrad/data/node';
 import { mnistMlp } from '@shardgrad/models';
@@ -66,6 +66,15 @@ describe('TabCompute (the compute Web Worker engine)', () => {
     expect(relativeError(flatten(got), flatten(expected.grads))).toBeLessThan(1e-5);
     expect(reply.loss).toBeCloseTo(expected.loss, 5);
     expect(reply.metrics.accuracy).toBeCloseTo(expected.metrics.accuracy!, 6);
+
+    // ?compress=fp16: the gradients travel as halves (with error feedback) and decode close to float32.
+    await tf.setBackend(report.chosen);
+    const half = await tab.compute(indexBytes(idx), undefined, 'fp16');
+    expect(half.encoding).toBe('fp16');
+    const decoded = decodeTensorsWithEncodings(half.grads);
+    expect(decoded.encodings).toEqual(expected.grads.map(() => 'fp16'));
+    expect(half.grads.byteLength).toBeLessThan(reply.grads.byteLength * 0.51);
+    expect(relativeError(flatten(decoded.tensors), flatten(expected.grads))).toBeLessThan(1e-3);
   });
 
   it('refuses work it cannot do, with the reason', async () => {

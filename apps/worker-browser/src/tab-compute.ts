@@ -4,7 +4,7 @@
  * lost. No Comlink and no DOM here, so it also runs (on cpu and wasm) under Node in tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeTensors, encodeTensors, indicesFromBytes, schemaHash, type TensorData } from '@shardgrad/codec';
+import { ErrorFeedback, decodeTensors, encodeTensors, indicesFromBytes, schemaHash, type TensorData } from '@shardgrad/codec';
 import { decodeDatasetWire, type Dataset } from '@shardgrad/data';
 import { getModel, type ModelDefinition } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
@@ -41,12 +41,15 @@ export class TabCompute {
   private calibrations = new Map<BrowserBackend, BackendCalibration>();
   /** The weights last set, to carry onto a fallback backend. */
   private weights?: TensorData[];
+  /** Residuals of fp16 gradients (docs/compression.md); keyed by run, so a new run starts clean. */
+  private feedback = new ErrorFeedback();
 
   async init(req: InitRequest): Promise<InitReply> {
     this.disposeEngine();
     this.calibrations.clear();
     this.shard = undefined;
     this.weights = undefined;
+    this.feedback.reset();
     const def = getModel(req.run.model);
     const dataset = decodeDatasetWire(req.dataset);
     if (dataset.name !== req.run.dataset) throw new Error(`downloaded dataset "${dataset.name}", the run trains on "${req.run.dataset}"`);
@@ -93,8 +96,8 @@ export class TabCompute {
     this.weights = tensors;
   }
 
-  async compute(indexBytes: Uint8Array, augmentSeed?: number): Promise<ShardReply> {
-    const { dataset } = this.requireInit();
+  async compute(indexBytes: Uint8Array, augmentSeed?: number, compress: 'none' | 'fp16' = 'none'): Promise<ShardReply> {
+    const { run, dataset } = this.requireInit();
     const indices = indicesFromBytes(indexBytes);
     for (const i of indices) if (i >= dataset.train.n) throw new RangeError(`sample ${i} is outside the training split (n = ${dataset.train.n})`);
     let fallback: ShardReply['fallback'];
@@ -128,8 +131,10 @@ export class TabCompute {
         continue;
       }
       // A copy: the codec's bytes may be a view of a larger buffer, and this one gets transferred.
-      const grads = encodeTensors([...g.grads, ...g.state]).slice();
-      return { grads, count: g.count, loss: g.loss, metrics: g.metrics, computeMs, backend: from, ...(fallback ? { fallback } : {}) };
+      // Only the gradients are compressed; batch-norm state is averaged as it is.
+      const sent = compress === 'none' ? g.grads : this.feedback.compress(`${run.runId}/${run.schemaHash}`, g.grads, compress, g.count);
+      const grads = encodeTensors([...sent, ...g.state]).slice();
+      return { grads, encoding: compress, count: g.count, loss: g.loss, metrics: g.metrics, computeMs, backend: from, ...(fallback ? { fallback } : {}) };
     }
   }
 
