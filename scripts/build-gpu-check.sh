@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds a self-contained bundle of apps/cli/src/bench/webgpu-gpu-check.ts for a Linux x64 machine
+# without Node or network (a lent GPU box): this machine's node binary, the check bundled by esbuild
+# into one .mjs (tfjs and our libs inlined), Dawn's dawn.node (npm `webgpu`) and tfjs's .wasm files.
+# All but the check go in bundle.tar.xz (~29 MB, minutes of xz); the check sits beside it as
+# check.mjs, rebuilt in seconds. docs/benchmarks-gpu.md shows how to run it there.
+#   bash scripts/build-gpu-check.sh [out-dir, default .gpu-check]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-.gpu-check}
+mkdir -p "$out"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+# webgpu stays external: it loads dawn.node by a path relative to its own index.js.
+# The banner gives the CommonJS parts (tfjs's node builds, emscripten's wasm loader) require and __dirname.
+npx esbuild apps/cli/src/bench/webgpu-gpu-check.ts --bundle --platform=node --target=node20 --format=esm \
+  --external:webgpu --external:node-fetch --log-level=warning \
+  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \
+  --outfile="$out/check.mjs"
+
+cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$stage/"
+w="$stage/node_modules/webgpu"
+mkdir -p "$w/dist/linux-x64"
+cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$w/"
+cp node_modules/webgpu/dist/linux-x64/dawn.node "$w/dist/linux-x64/"
+cp "$(readlink -f "$(command -v node)")" "$stage/node"
+
+rm -f "$out/bundle.tar.xz"
+tar -C "$stage" -cf - . | xz -9 -T2 >"$out/bundle.tar.xz"
+ls -la "$out"
