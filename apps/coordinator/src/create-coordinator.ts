@@ -52,6 +52,7 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   const modelConfig = resolveInputStats(checkModelConfig(def, opts.modelConfig ?? {}, dataset.inputShape), dataset.train.x);
   const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const state = new TrainingState(def, model, {
+    ...def.optimizer,
     name: opts.optimizer ?? def.optimizer.name,
     learningRate: opts.learningRate ?? def.optimizer.learningRate,
   });

@@ -25,6 +25,11 @@ export { sampleText, drawAtTemperature, type SampleOptions } from './sequence/sa
 export { seq2seq, buildSeq2seq, seq2seqReport, translateDates, ATTENTION_LAYER } from './sequence/seq2seq.ts';
 export { attentionHeatMap } from './sequence/attention-map.ts';
 export { maskedBinaryAccuracy, maskedBinaryCrossentropy } from './sequence/masked.ts';
+export { gan, ganSnapshot, sampleEvery } from './gan/gan.ts';
+export { buildGanNet, generate, discriminate, generatorPositions } from './gan/gan-net.ts';
+export { evaluateGan, noiseFor } from './gan/gan-step.ts';
+export { sampleGridImage, generateImages } from './gan/gan-samples.ts';
+export { trainJudge, judgeGenerator, JUDGED_SAMPLES, type Judge, type JudgeVerdict } from './gan/gan-judge.ts';
 export { word2vec, buildWord2vec, word2vecReport, relatedPairs, wordVectors, skipGramOptions, WORD_VECTORS_LAYER } from './word2vec/word2vec.ts';
 export { WordVectors, UnknownWordError, relatedPairCheck, type PairCheck } from './word2vec/word-vectors.ts';
 export { NegativeSampler, countIds, samplerFor, NOISE_POWER } from './word2vec/negative-sampler.ts';

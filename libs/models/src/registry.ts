@@ -11,6 +11,7 @@ import { birnn } from './sequence/birnn.ts';
 import { charRnn } from './sequence/char-rnn.ts';
 import { seq2seq } from './sequence/seq2seq.ts';
 import { word2vec } from './word2vec/word2vec.ts';
+import { gan } from './gan/gan.ts';
 
 const registry = new Map<string, ModelDefinition>();
 
@@ -45,4 +46,5 @@ registerModel(pong);
 registerModel(birnn);
 registerModel(charRnn);
 registerModel(seq2seq);
+registerModel(gan);
 registerModel(word2vec);

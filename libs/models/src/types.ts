@@ -7,6 +7,8 @@ export type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 export interface OptimizerConfig {
   name: OptimizerName;
   learningRate: number;
+  /** Adam's first-moment decay when not tfjs's 0.9 (DCGAN uses 0.5). */
+  beta1?: number;
 }
 
 /** Scalar loss from labels and predictions; must be the batch *mean* so shard means weight exactly. */
@@ -62,6 +64,11 @@ export interface ModelDefinition {
   customStep?: CustomStep;
   /** Files a person looks at after a run (images, projector TSVs); the CLI writes them to the run directory. */
   artifacts?(ctx: ModelContext): Artifact[];
+  /**
+   * Pictures taken while it trains (a GAN's sample grid): every `every(config)` rounds the CLI writes
+   * `make`'s files to the run directory, so a run keeps its history, not only its end.
+   */
+  snapshots?: { every(config: Record<string, unknown>): number; make(ctx: ModelContext, step: number): Artifact[] };
 }
 
 /** The trained model with the data and config it was built for. */

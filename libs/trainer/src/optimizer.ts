@@ -19,7 +19,7 @@ export function createOptimizer(cfg: OptimizerConfig): ArrayOptimizer {
     case 'rmsprop':
       return new RmsProp(cfg.learningRate);
     case 'adam':
-      return new Adam(cfg.learningRate);
+      return new Adam(cfg.learningRate, cfg.beta1);
     default:
       throw new Error(`unknown optimizer "${(cfg as { name: string }).name}"; use sgd, momentum, rmsprop or adam`);
   }

@@ -15,6 +15,7 @@ import { asUsageErrors, trainingFromFlags, withTrainingFlags } from '../training
 import { trainPipeline } from '../train-pipeline.ts';
 import { dirname, join } from 'node:path';
 import { writeModelArtifacts } from '../model-artifacts.ts';
+import { writeSnapshots } from '../model-snapshots.ts';
 import { summaryText } from '../summary-text.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -77,6 +78,8 @@ export function trainCommand(): Command {
       if (room) out.event(classroomEvent(room), describeEvent);
       const epochs = o.epochs ?? defaultEpochs(c.config.def, c.config.datasetName);
       const display = showTraining(c, out, plannedSteps(c, epochs, o.steps));
+      // Pictures during training (the GAN's sample grids); listed with the other artifacts at the end.
+      const snapshots = writeSnapshots(c, o.out);
       const workers = spawnLocalWorkers(o.workers, c.url, { backend: o.backend, json: Boolean(o.json) });
       // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
       // written; a second Ctrl-C (the default handler again) quits at once.
@@ -94,8 +97,9 @@ export function trainCommand(): Command {
         c.broadcastStop('training finished');
         const ds = c.config.dataset;
         const xs = ds.inputShape.reduce((a, b) => a * b, 1);
-        // Class predictions only mean something for one-of-k classifiers (not regression, multi-label, autoencoders).
-        const k = ds.labelSize === 1 && ds.numClasses > 1 ? Math.min(o.predictions, ds.test.n) : 0;
+        // Class predictions only mean something for one-of-k classifiers (not regression, multi-label,
+        // autoencoders, nor custom-step models such as the GAN, whose outputs are not class scores).
+        const k = !c.config.def.customStep && ds.labelSize === 1 && ds.numClasses > 1 ? Math.min(o.predictions, ds.test.n) : 0;
         const probs = k > 0 ? predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs)) : [];
         probs.forEach((p, i) => {
           const pred = formatPrediction(p, ds.classNames);
@@ -105,11 +109,12 @@ export function trainCommand(): Command {
           );
         });
         const ctx = { model: c.config.state.model, dataset: ds, config: c.config.modelConfig ?? {} };
-        const artifacts = await writeModelArtifacts(c.config.def, ctx, dir ? dirname(dir) : join(o.out, c.runId));
+        const artifacts = [...(await snapshots.flush()), ...(await writeModelArtifacts(c.config.def, ctx, dir ? dirname(dir) : join(o.out, c.runId)))];
         for (const a of artifacts) out.event({ type: 'artifact', ...a }, () => `wrote ${a.path}: ${a.description}`);
         out.event({ ...summary, modelDir: dir, artifacts: artifacts.map((a) => a.path) }, (e) => `${summaryText(summary)}\nmodel saved to ${String(e.modelDir)}`);
       } finally {
         process.off('SIGINT', interrupt);
+        snapshots.stop();
         display.stop();
         room?.close();
         await workers.stop();

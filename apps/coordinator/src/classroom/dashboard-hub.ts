@@ -20,6 +20,8 @@ import type { Coordinator } from '../coordinator.ts';
 import type { CoordinatorEvent } from '../events.ts';
 import { ClassStatsTracker } from './class-stats.ts';
 import { previewFor } from './previews.ts';
+// Models' own pictures register themselves with previews.ts when imported.
+import './gan-preview.ts';
 
 /** Viewers get batched updates at most this often: a fast cluster makes dozens of rounds a second. */
 const FLUSH_MS = 500;
