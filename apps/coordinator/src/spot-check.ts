@@ -1,12 +1,21 @@
 import type { TensorData } from '@shardgrad/codec';
 import { deriveSeed } from '@shardgrad/data';
-import type { ResultHeader, WorkUnit } from '@shardgrad/protocol';
+import type { ResultEncoding, ResultHeader, WorkUnit } from '@shardgrad/protocol';
 import { ShardComputer, roundSeed } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 
+/**
+ * Extra relative tolerance for a compressed result (docs/compression.md). With error feedback what
+ * arrives is g + (last round's error) − (this round's error): up to two quantisation steps off, more
+ * when the worker's share shrank since the last round (the carried error is divided by the smaller
+ * count). fp16's step is 2⁻¹⁰ of a value, int8's 1/127 of its block's largest; 4× margin on two steps.
+ * The price: a worker that declares int8 is checked at 4%, so subtle tampering below that passes.
+ */
+const COMPRESSION_TOLERANCE: Record<ResultEncoding, number> = { none: 0, fp16: 4e-3, int8: 4e-2 };
+
 /** Relative tolerance per backend family: CPU arithmetic agrees closely, GPU shaders (reduced precision, other sum orders) do not. */
-export function spotCheckTolerance(backend: string): number {
-  return /webgl|webgpu/i.test(backend) ? 1e-2 : 1e-4;
+export function spotCheckTolerance(backend: string, encoding: ResultEncoding = 'none'): number {
+  return (/webgl|webgpu/i.test(backend) ? 1e-2 : 1e-4) + COMPRESSION_TOLERANCE[encoding];
 }
 
 /**
@@ -65,7 +74,7 @@ export function enableSpotChecks(c: Coordinator, o: SpotCheckOptions): () => voi
     if (!unit || unit.kind !== 'samples') return { ok: true };
     const want = computerFor().compute(unit.indices, unit.augmentSeed, roundSeed(c.config.seed, header.round));
     const error = relativeError(grads, [...want.grads, ...want.state]);
-    const tolerance = spotCheckTolerance(member.backend);
+    const tolerance = spotCheckTolerance(member.backend, header.encoding);
     const ok = error <= tolerance;
     c.emit('event', { type: 'spot-check', workerId: member.id, round: header.round, shardId: header.shardId, ok, maxError: error, tolerance });
     if (ok) return { ok: true };
