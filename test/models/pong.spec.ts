@@ -29,8 +29,9 @@ describe('pong on the cluster', () => {
       const summary = await runTraining(c, { epochs: 1, maxSteps: STEPS, minWorkers: 2 });
       expect(summary.steps).toBe(STEPS);
       expect(rounds.some((r) => r.workers === 2)).toBe(true);
-      // Timesteps, not episodes, weight the mean: every round holds far more frames than episodes.
-      expect(rounds.every((r) => r.samples > BATCH * 10)).toBe(true);
+      // Timesteps, not episodes, weight the mean: a served ball needs ≥ 20 frames (5 decisions at a
+      // repeat of 4) to leave the court, so every round holds several decisions per episode.
+      expect(rounds.every((r) => r.samples >= BATCH * 5)).toBe(true);
 
       // One process: the same episodes of each round, all at once, through the same step and optimizer.
       const ds = c.config.dataset;
@@ -49,7 +50,8 @@ describe('pong on the cluster', () => {
         r.grads.forEach((g) => g.dispose());
         vars.forEach((v, i) => v.assign(tf.tensor(params[i]!, v.shape)));
       }
-      const single = model.trainableWeights.map((w) => ({ data: w.read().dataSync() }));
+      // Trainable weights, then the running return statistics (state): both must match.
+      const single = [...model.trainableWeights, ...model.nonTrainableWeights].map((w) => ({ data: w.read().dataSync() }));
       expect(maxAbsDiff(c.config.state.weights(), single)).toBeLessThanOrEqual(1e-5);
       expect(maxAbsDiff(c.config.state.weights(), initial)).toBeGreaterThan(1e-4);
       expect(Number.isFinite(summary.testMetrics.meanReturn)).toBe(true);

@@ -33,6 +33,10 @@ export function describeEvent(e: Record<string, unknown>): string | null {
     }
     case 'evaluation': {
       const m = e.metrics as Record<string, number>;
+      // Custom-step models without a loss (RL): their figures are the metrics, e.g. the mean return.
+      if (!Number.isFinite(Number(e.loss)) && Object.keys(m).length > 0) {
+        return `${e.split} at step ${String(e.step)}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`;
+      }
       return `${e.split} loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `, ${e.split} acc ${pct(m.accuracy)}` : ''}`;
     }
     case 'early-stopping':

@@ -122,13 +122,15 @@ export class Round {
     if (this.countMustMatchIndices && result.count !== shard.indices.length) {
       return { ok: false, reason: 'unknown-shard', message: `shard ${shardId} has ${shard.indices.length} samples, result claims ${result.count}` };
     }
-    // Even a duplicate is a true measurement of this worker.
+    // Even a duplicate is a true measurement of this worker. Speed is in the unit the plan schedules,
+    // indices: a result's count may be timesteps (episodes), and indices per second measured as
+    // timesteps per second made every episode shard look late, so idle workers replayed each other's.
     const roundTrip = now - a.sentAt;
     if (result.computeMs !== undefined) {
-      this.pool.recordCompute(member, result.count, result.computeMs);
+      this.pool.recordCompute(member, shard.indices.length, result.computeMs);
       if (a.measuresOverhead) this.pool.recordOverhead(member, roundTrip - result.computeMs);
     } else if (a.measuresOverhead) {
-      this.pool.recordCompute(member, result.count, roundTrip);
+      this.pool.recordCompute(member, shard.indices.length, roundTrip);
     }
     if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shardId} already has a result` };
     shard.result = { ...result, workerId: member.id };

@@ -140,7 +140,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       if (plan.evaluateEvery && plan.options?.validationSplit === undefined && step % plan.evaluateEvery === 0) {
         const k = Math.min(VALIDATION_ROWS, dataset.test.n);
         const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
-        c.emit('event', { type: 'evaluation', split: 'validation', step, ...evaluate(state.model, state.def, dataset, rows) });
+        c.emit('event', { type: 'evaluation', split: 'validation', step, ...evaluate(state.model, state.def, dataset, rows, c.config.modelConfig) });
       }
       if (policy.afterRound(step) === 'stop') break outer;
     }
@@ -148,7 +148,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     c.emit('event', { type: 'epoch', epoch, step, trainLoss, trainMetrics: epochMetrics, seconds: (performance.now() - started) / 1000 });
     if (policy.afterEpoch(epoch, step) === 'stop') break;
     if (plan.evaluateEachEpoch && epoch < plan.epochs - 1) {
-      const ev = evaluate(state.model, state.def, dataset, dataset.test);
+      const ev = evaluate(state.model, state.def, dataset, dataset.test, c.config.modelConfig);
       c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
     }
   }
@@ -156,7 +156,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   c.emit('event', { type: 'finished', step, reason: c.control.stopRequested ? 'stopped' : 'completed' });
   const seconds = (performance.now() - started) / 1000;
   policy.finish();
-  const test = evaluate(state.model, state.def, dataset, dataset.test);
+  const test = evaluate(state.model, state.def, dataset, dataset.test, c.config.modelConfig);
   c.emit('event', { type: 'evaluation', split: 'test', step, ...test });
   const report = state.def.report?.({ model: state.model, dataset, config: c.config.modelConfig ?? {} });
   if (report) c.emit('event', { type: 'report', split: 'test', step, figures: report });

@@ -64,11 +64,24 @@ export interface ModelDefinition {
   customStep?: CustomStep;
   /** Files a person looks at after a run (images, projector TSVs); the CLI writes them to the run directory. */
   artifacts?(ctx: ModelContext): Artifact[];
+  /** A curve the CLI draws from the run's periodic evaluations (`--eval-every`): RL's mean return by step. */
+  learningCurve?: LearningCurveSpec;
   /**
    * Pictures taken while it trains (a GAN's sample grid): every `every(config)` rounds the CLI writes
    * `make`'s files to the run directory, so a run keeps its history, not only its end.
    */
   snapshots?: { every(config: Record<string, unknown>): number; make(ctx: ModelContext, step: number): Artifact[] };
+}
+
+export interface LearningCurveSpec {
+  /** The evaluation metric plotted (from `customStep.evaluate` or `metrics`). */
+  metric: string;
+  /** Title: what the metric is, measured on what. */
+  label: string;
+  /** A figure of `report` drawn as a reference line (the random policy's return). */
+  baselineFigure?: string;
+  /** The same quantity on a training round, from the round's metrics (drawn lighter, smoothed). */
+  fromRound?(metrics: Record<string, number>): number;
 }
 
 /** The trained model with the data and config it was built for. */

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { writeModelArtifacts } from '../model-artifacts.ts';
 import { writeSnapshots } from '../model-snapshots.ts';
 import { summaryText } from '../summary-text.ts';
+import { LearningCurve } from '../learning-curve.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
@@ -80,6 +81,10 @@ export function trainCommand(): Command {
       const display = showTraining(c, out, plannedSteps(c, epochs, o.steps));
       // Pictures during training (the GAN's sample grids); listed with the other artifacts at the end.
       const snapshots = writeSnapshots(c, o.out);
+      // RL's figure is the return by step, drawn from the periodic evaluations (learning-curve.ts).
+      const curveSpec = c.config.def.learningCurve;
+      const curve = curveSpec ? new LearningCurve(curveSpec) : undefined;
+      if (curve) c.on('event', (e) => curve.observe(e));
       const workers = spawnLocalWorkers(o.workers, c.url, { backend: o.backend, json: Boolean(o.json) });
       // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
       // written; a second Ctrl-C (the default handler again) quits at once.
@@ -110,6 +115,7 @@ export function trainCommand(): Command {
         });
         const ctx = { model: c.config.state.model, dataset: ds, config: c.config.modelConfig ?? {} };
         const artifacts = [...(await snapshots.flush()), ...(await writeModelArtifacts(c.config.def, ctx, dir ? dirname(dir) : join(o.out, c.runId)))];
+        if (curve) artifacts.push(...(await curve.write(dir ? dirname(dir) : join(o.out, c.runId))));
         for (const a of artifacts) out.event({ type: 'artifact', ...a }, () => `wrote ${a.path}: ${a.description}`);
         out.event({ ...summary, modelDir: dir, artifacts: artifacts.map((a) => a.path) }, (e) => `${summaryText(summary)}\nmodel saved to ${String(e.modelDir)}`);
       } finally {

@@ -1,13 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, seededRandom } from '@shardgrad/data';
-import { PongEnv, type Action } from './pong-env.ts';
+import { PongEnv, type Action, type Serve } from './pong-env.ts';
 import { FRAME_PIXELS, differenceFrame, preprocess, renderCourt } from './pong-frames.ts';
 
 export interface EpisodeOptions {
   /** An episode ends after this many points; short episodes give many more learning signals per minute. */
   points: number;
-  /** Safety cap on frames per episode. */
+  /** Safety cap on decisions per episode. */
   maxFrames: number;
+  /**
+   * Environment frames per decision (Atari's frame skip): the action repeats and the policy sees the
+   * motion over them. Fewer decisions per point make each one's share of the outcome larger.
+   */
+  repeat: number;
+  serve: Serve;
 }
 
 export interface Episode {
@@ -39,7 +45,7 @@ export function policyOf(model: tf.LayersModel): (frames: Float32Array, n: numbe
 export function playEpisodes(policy: Policy, seed: number, episodeIds: ArrayLike<number>, o: EpisodeOptions): Episode[] {
   const runs = Array.from(episodeIds, (id) => {
     const rnd = seededRandom(deriveSeed(seed, id));
-    return { rnd, env: new PongEnv(rnd), frames: [] as Float32Array[], actions: [] as number[], rewards: [] as number[], previous: undefined as Float32Array | undefined, points: 0, total: 0 };
+    return { rnd, env: new PongEnv(rnd, o.serve), frames: [] as Float32Array[], actions: [] as number[], rewards: [] as number[], previous: undefined as Float32Array | undefined, points: 0, total: 0 };
   });
   const live = () => runs.filter((r) => r.points < o.points && r.frames.length < o.maxFrames);
   for (let active = live(); active.length > 0; active = live()) {
@@ -54,11 +60,15 @@ export function playEpisodes(policy: Policy, seed: number, episodeIds: ArrayLike
     const pUp = policy ? policy(batch, active.length) : null;
     active.forEach((r, i) => {
       const action: Action = r.rnd() < (pUp ? pUp[i]! : 0.5) ? 0 : 1;
-      const { reward, pointOver } = r.env.step(action);
+      let reward = 0;
+      for (let k = 0; k < o.repeat && r.points < o.points; k++) {
+        const s = r.env.step(action);
+        reward += s.reward;
+        if (s.pointOver) r.points++;
+      }
       r.actions.push(action);
       r.rewards.push(reward);
       r.total += reward;
-      if (pointOver) r.points++;
     });
   }
   return runs.map((r) => {

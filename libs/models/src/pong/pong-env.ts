@@ -18,6 +18,16 @@ export const BALL_SPEED = 4;
 
 export type Action = 0 | 1; // 0 = up, 1 = down
 
+/**
+ * `random`: from the centre at a random height and angle (the game). `top`: level, at the top of the
+ * court, where "up" is right on every frame: a check that a policy gradient learns at all, in a few
+ * rounds (test/models), which the full game cannot show at a test's budget.
+ */
+export type Serve = 'random' | 'top';
+export const SERVES: readonly Serve[] = ['random', 'top'];
+/** Height of the `top` serve: a paddle pushed against the top wall covers it. */
+export const TOP_SERVE_Y = 4;
+
 export interface PongState {
   ballX: number;
   ballY: number;
@@ -40,7 +50,10 @@ export class PongEnv {
   state: PongState;
   private rnd: () => number;
 
-  constructor(rnd: () => number) {
+  constructor(
+    rnd: () => number,
+    private readonly serveRule: Serve = 'random',
+  ) {
     this.rnd = rnd;
     this.state = { ballX: 0, ballY: 0, vx: 0, vy: 0, agentY: (COURT - PADDLE_H) / 2, opponentY: (COURT - PADDLE_H) / 2, agentScore: 0, opponentScore: 0 };
     this.serve(1);
@@ -50,6 +63,12 @@ export class PongEnv {
   serve(dir: number): void {
     const s = this.state;
     s.ballX = COURT / 2;
+    if (this.serveRule === 'top') {
+      s.ballY = TOP_SERVE_Y;
+      s.vx = dir * BALL_SPEED;
+      s.vy = 0;
+      return;
+    }
     s.ballY = COURT / 4 + this.rnd() * (COURT / 2);
     const angle = (this.rnd() - 0.5) * (Math.PI / 2);
     s.vx = dir * BALL_SPEED * Math.cos(angle);

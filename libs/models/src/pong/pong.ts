@@ -1,71 +1,56 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CustomStep, ModelContext, ModelDefinition } from '../types.ts';
-import { discountedReturns, scaleToUnitRms } from './discounted-returns.ts';
+import type { ModelContext, ModelDefinition } from '../types.ts';
 import { playEpisodes, policyOf, type EpisodeOptions, type Policy } from './play-episodes.ts';
 import { FRAME_PIXELS } from './pong-frames.ts';
+import { SERVES, type Serve } from './pong-env.ts';
+import { reinforceStep, type ReinforceOptions } from './reinforce.ts';
+import { ReturnStatistics } from './return-statistics.ts';
 
 /** Karpathy's discount. */
 const GAMMA = 0.99;
-/** Karpathy's hidden layer. */
-const HIDDEN = 200;
-const EPISODE: EpisodeOptions = { points: 1, maxFrames: 2000 };
+/**
+ * Karpathy's hidden layer has 200 units. Measured here, 32 learned no slower per episode (−0.52 vs
+ * −0.60 after 4,000 episodes) and played about 3× more episodes per second on a wasm core.
+ */
+const HIDDEN = 32;
+/**
+ * One point per episode: many more outcomes per minute. Four frames per decision (the frame skip of
+ * the Atari agents): a serve then takes about five decisions to reach the paddle instead of twenty.
+ */
+const EPISODE: EpisodeOptions = { points: 1, maxFrames: 2000, repeat: 4, serve: 'random' };
+/** A round moves the running return statistics 10% of the way to its own. */
+const STATISTICS_RATE = 0.1;
 /** Evaluation episodes are seeded apart from training ones. */
 const EVAL_SEED = 777_001;
 
-export function buildPongPolicy({ seed }: { seed: number }): tf.LayersModel {
+const positiveInt = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : fallback);
+
+export function buildPongPolicy({ seed, config = {} }: { seed: number; config?: Record<string, unknown> }): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [FRAME_PIXELS], units: HIDDEN, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ inputShape: [FRAME_PIXELS], units: positiveInt(config.hidden, HIDDEN), activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
       tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      new ReturnStatistics({}),
     ],
   });
 }
 
 const episodeOptions = (config: Record<string, unknown>): EpisodeOptions => ({
-  points: typeof config.points === 'number' && config.points >= 1 ? Math.floor(config.points) : EPISODE.points,
+  points: positiveInt(config.points, EPISODE.points),
   maxFrames: EPISODE.maxFrames,
+  repeat: positiveInt(config.repeat, EPISODE.repeat),
+  serve: SERVES.includes(config.serve as Serve) ? (config.serve as Serve) : EPISODE.serve,
 });
 
-/**
- * REINFORCE over whole episodes: the worker plays its episodes with the current policy, then returns
- * the gradient of −mean_t(Aₜ · log π(aₜ|sₜ)) with Aₜ the discounted return scaled per episode
- * (per episode, not per shard, so the round's gradient does not depend on the split). The result is
- * weighted by its timesteps, so the coordinator's mean is a mean over every timestep of the round.
- */
-const reinforce: CustomStep = {
-  countIsIndices: false,
-  compute({ model, config, indices, seed }) {
-    const policy = policyOf(model);
-    const episodes = playEpisodes(policy, seed, indices, episodeOptions(config));
-    const T = episodes.reduce((s, e) => s + e.length, 0);
-    const frames = new Float32Array(T * FRAME_PIXELS);
-    const up = new Float32Array(T);
-    const advantage = new Float32Array(T);
-    let t = 0;
-    for (const e of episodes) {
-      frames.set(e.frames, t * FRAME_PIXELS);
-      advantage.set(scaleToUnitRms(discountedReturns(e.rewards, GAMMA)), t);
-      for (let i = 0; i < e.length; i++) up[t + i] = e.actions[i] === 0 ? 1 : 0;
-      t += e.length;
-    }
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    let loss = 0;
-    const grads = tf.tidy(() => {
-      const x = tf.tensor2d(frames, [T, FRAME_PIXELS]);
-      const y = tf.tensor2d(up, [T, 1]);
-      const a = tf.tensor2d(advantage, [T, 1]);
-      const { value, grads: g } = tf.variableGrads(() => {
-        const p = tf.clipByValue(model.apply(x, { training: true }) as tf.Tensor, 1e-7, 1 - 1e-7);
-        const logp = tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))));
-        return tf.neg(tf.mean(tf.mul(a, logp))) as tf.Scalar;
-      }, vars);
-      loss = value.dataSync()[0]!;
-      return vars.map((v) => tf.keep(g[v.name]!));
-    });
-    const rewardSum = episodes.reduce((s, e) => s + e.return, 0);
-    return { grads, count: T, loss, metrics: { rewardPerFrame: rewardSum / T } };
-  },
-  evaluate({ model, dataset, config }) {
+const reinforceOptions = (config: Record<string, unknown>): ReinforceOptions => ({
+  episode: episodeOptions(config),
+  gamma: typeof config.gamma === 'number' && config.gamma >= 0 && config.gamma <= 1 ? config.gamma : GAMMA,
+  statisticsRate: STATISTICS_RATE,
+});
+
+const reinforce = {
+  ...reinforceStep(reinforceOptions),
+  evaluate({ model, dataset, config }: ModelContext) {
     return { loss: NaN, metrics: { meanReturn: meanReturn(policyOf(model), dataset.test.n, config) } };
   },
 };
@@ -82,7 +67,7 @@ function meanReturn(policy: Policy, n: number, config: Record<string, unknown>):
 
 export const pong: ModelDefinition = {
   name: 'pong',
-  summary: 'policy network 6400 → 200 relu → P(up), REINFORCE on Pong from 80×80 difference frames',
+  summary: `policy network 6400 → ${HIDDEN} relu → P(up), REINFORCE on Pong from 80×80 difference frames`,
   teaches: 'reinforcement learning: policy gradients with discounted, normalised returns (Karpathy, "Pong from Pixels")',
   defaultDataset: 'pong',
   datasets: ['pong'],
@@ -92,9 +77,24 @@ export const pong: ModelDefinition = {
     throw new Error('pong trains through its custom step');
   },
   metrics: {},
-  optimizer: { name: 'rmsprop', learningRate: 1e-3 },
-  defaults: { batch: 10, epochs: 1 },
-  options: { points: `points per episode (default ${EPISODE.points})` },
+  optimizer: { name: 'adam', learningRate: 3e-3 },
+  // 20 episodes a round learned more per episode than 40 (−0.30 vs −0.44 after 8,000); 4 passes over
+  // the 2,000 episode ids (each round seeds its own episodes) make 400 rounds, 8,000 episodes.
+  defaults: { batch: 20, epochs: 4 },
+  options: {
+    points: `points per episode (default ${EPISODE.points})`,
+    repeat: `environment frames per decision (default ${EPISODE.repeat})`,
+    hidden: `hidden units (default ${HIDDEN}; Karpathy's 200 learns too, about 3× slower per second)`,
+    gamma: `discount per decision (default ${GAMMA})`,
+    serve: `${SERVES.join(' or ')} (default ${EPISODE.serve}; top: a level serve where "up" always wins the return, for tests)`,
+  },
   customStep: reinforce,
+  learningCurve: {
+    metric: 'meanReturn',
+    label: 'pong: mean return per one-point episode (evaluation: the held-out episodes; +1 win, −1 loss)',
+    baselineFigure: 'randomPolicyMeanReturn',
+    // Timestep-weighted round means: reward per timestep over episodes per timestep = return per episode.
+    fromRound: (m) => (m.rewardPerFrame ?? NaN) / (m.episodesPerFrame ?? NaN),
+  },
   report: (ctx) => ({ randomPolicyMeanReturn: randomPolicyReturn(ctx), evaluationEpisodes: ctx.dataset.test.n }),
 };
