@@ -18,8 +18,8 @@ describe('gan on the cluster', () => {
   it('two workers give exactly the update one process makes from the same images and noise', async () => {
     const BATCH = 12;
     const STEPS = 2;
-    // A narrow net keeps this fast; the step is the same code at any width.
-    const modelConfig = { width: 8, latent: 8 };
+    // A narrow net keeps this fast (the step is the same code at any width); no quality check.
+    const modelConfig = { width: 8, latent: 8, judgeEpochs: 0 };
     const cluster = await startTestCluster(
       { model: 'gan', batch: BATCH, seed: SEED, modelConfig },
       [{ nickname: 'a', samplesPerSecond: 100 }, { nickname: 'b', samplesPerSecond: 300 }],
@@ -63,27 +63,32 @@ describe('gan on the cluster', () => {
   });
 
   it('learns on two workers: a non-trivial discriminator and samples a classifier finds more digit-like than the untrained generator’s', async () => {
-    const STEPS = 300;
-    // The defaults (width 16, batch 32, Adam 2e-3), a tenth of the default run's rounds.
+    // The default net and Adam 2e-3 at batch 16: a single process, measured here, reached confidence
+    // 0.70 with 9 digits at 300 steps and 0.68 with 10 at 400–800, against 0.44 (one digit) untrained.
+    const STEPS = 400;
+    // The report's judge is the test's (same epochs, same dataset object: trained once).
+    const JUDGE_EPOCHS = 1;
     const cluster = await startTestCluster(
-      { model: 'gan', seed: SEED },
+      { model: 'gan', seed: SEED, batch: 16, modelConfig: { judgeEpochs: JUDGE_EPOCHS } },
       [{ nickname: 'w1' }, { nickname: 'w2' }],
     );
     try {
       const c = cluster.coordinator;
       const ds = c.config.dataset;
-      // Three epochs instead of the report's six: a weaker judge, but it takes half the time.
-      const judge = trainJudge(ds, 3);
+      // One epoch instead of the report's six: a weaker judge (93% here), but a sixth of the time.
+      const judge = trainJudge(ds, JUDGE_EPOCHS);
       // The judge must be a competent MNIST classifier for its confidence to mean anything.
-      expect(judge.testAccuracy).toBeGreaterThan(0.95);
+      expect(judge.testAccuracy).toBeGreaterThan(0.9);
       const before = judgeGenerator(judge.model, c.config.state.model, ds.inputShape);
       const summary = await runTraining(c, { epochs: 10, maxSteps: STEPS, minWorkers: 2 });
       expect(summary.steps).toBe(STEPS);
       expect(summary.workers).toBe(2);
       const after = judgeGenerator(judge.model, c.config.state.model, ds.inputShape);
-      // A broken GAN (no G update, G collapsed to noise, D winning outright) stays at or below the untrained figures.
-      expect(after.meanTopConfidence).toBeGreaterThan(before.meanTopConfidence + 0.15);
-      expect(after.digitsSeen).toBeGreaterThanOrEqual(6);
+      // A broken GAN (no G update, G collapsed to one mode or to noise, D winning outright) stays at or
+      // near the untrained figures: one digit, low confidence.
+      expect(after.meanTopConfidence).toBeGreaterThan(before.meanTopConfidence + 0.12);
+      expect(after.digitsSeen).toBeGreaterThanOrEqual(7);
+      expect(summary.report?.meanTopConfidence).toBe(after.meanTopConfidence);
       // Held-out: D is neither fooled by everything nor perfect on everything.
       const { realAccuracy, fakeAccuracy } = summary.testMetrics;
       expect(realAccuracy! + fakeAccuracy!).toBeGreaterThan(1.05);
@@ -97,6 +102,7 @@ describe('gan on the cluster', () => {
     await initNodeBackend('wasm');
     const refuse = (opts: Parameters<typeof createCoordinator>[0], message: RegExp) => expect(createCoordinator({ port: 0, ...opts })).rejects.toThrow(message);
     await refuse({ model: 'gan', modelConfig: { sampleEvery: 0 } }, /sampleEvery must be an integer in \[1, 1000000\]/);
+    await refuse({ model: 'gan', modelConfig: { judgeEpochs: -1 } }, /judgeEpochs must be an integer in \[0, 50\]/);
     await refuse({ model: 'gan', modelConfig: { latent: 1 } }, /latent must be an integer in \[2, 512\]/);
     await refuse({ model: 'gan', modelConfig: { width: 'wide' } }, /width must be an integer in \[4, 512\]/);
     await refuse({ model: 'gan', modelConfig: { dropout: 0.2 } }, /does not use dropout/);

@@ -9,7 +9,7 @@ const JUDGE_SEED = 909_090;
  * Six epochs over MNIST's 8,500 training digits: 97.5% on the test digits, with a mean top
  * confidence of 0.976 on them (3 epochs: 96.8% and 0.960, an undertrained classifier).
  */
-const JUDGE_EPOCHS = 6;
+export const JUDGE_EPOCHS = 6;
 const JUDGE_BATCH = 64;
 
 export interface JudgeVerdict {
