@@ -12,9 +12,9 @@ import { ModelConfigError } from '../model-options.ts';
  */
 
 /**
- * A sweep of 23 settings (single process, 2,000–5,000 steps) found the narrow net with a high
- * learning rate best within minutes of CPU: width 16 reached the quality target where widths 32 and
- * 64 were still below it at the same wall time, and latent 16 or 32 made no difference.
+ * A sweep of 23 settings (single process, 2,000–5,000 steps; docs/models/gan.md) found the narrow
+ * net with a high learning rate best within minutes of CPU: width 16 reached the quality target in
+ * 3,000 steps, where widths 32 and 64 were still below it at more wall time; latent 16 was close.
  */
 export const DEFAULT_LATENT = 32;
 /** Channels of the generator's 7×7 map; the 14×14 map and the discriminator's layers derive from it. */
