@@ -9,7 +9,7 @@ const LR = 0.01;
 const BATCH = 16; // episodes per round
 const EVAL_EPISODES = 50;
 /** The level serve at the top of the court: "up" on every decision returns it past the opponent. */
-const CONFIG = { serve: 'top' };
+const CONFIG = { serve: 'top', checkEpisodes: 0 };
 
 /**
  * The full game needs thousands of episodes (docs/models/pong.md); the `top` serve shows in a few
