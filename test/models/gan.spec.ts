@@ -5,7 +5,7 @@ import { initNodeBackend } from '@shardgrad/backends/node';
 import { epochOrder } from '@shardgrad/data';
 import { gan, generatorPositions, judgeGenerator, trainJudge } from '@shardgrad/models';
 import { createOptimizer, roundSeed, writeAll } from '@shardgrad/trainer';
-import { maxAbsDiff, startTestCluster } from '../support/cluster.ts';
+import { maxAbsDiff, startTestCluster, trainSplitRounds } from '../support/cluster.ts';
 
 const SEED = 5;
 
@@ -26,14 +26,7 @@ describe('gan on the cluster', () => {
     );
     try {
       const c = cluster.coordinator;
-      const initial = c.config.state.weights();
-      const rounds: number[] = [];
-      c.on('event', (e) => {
-        if (e.type === 'round') rounds.push(e.workers);
-      });
-      const summary = await runTraining(c, { epochs: 1, maxSteps: STEPS, minWorkers: 2 });
-      expect(summary.steps).toBe(STEPS);
-      expect(rounds.some((w) => w === 2)).toBe(true);
+      const initial = await trainSplitRounds(c, STEPS);
 
       // One process: each round's images and noise at once, through the same step and optimizer.
       const ds = c.config.dataset;

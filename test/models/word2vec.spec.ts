@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { runTraining } from '@shardgrad/coordinator';
 import { epochOrder } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
 import { RELATED_PAIRS, word2vec, WORD_VECTORS_LAYER, WordVectors } from '@shardgrad/models';
 import { createOptimizer, roundSeed, writeAll } from '@shardgrad/trainer';
 import { computeOn, worstRelativeError } from '@shardgrad/backends/testing';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { maxAbsDiff, startTestCluster } from '../support/cluster.ts';
+import { maxAbsDiff, startTestCluster, trainSplitRounds } from '../support/cluster.ts';
 import { trainOnCluster } from './train-on-cluster.ts';
 
 const SEED = 13;
@@ -25,14 +24,7 @@ describe('word2vec on the cluster', () => {
     const cluster = await startTestCluster(opts, [{ nickname: 'a', samplesPerSecond: 100 }, { nickname: 'b', samplesPerSecond: 300 }]);
     try {
       const c = cluster.coordinator;
-      const initial = c.config.state.weights();
-      const rounds: number[] = [];
-      c.on('event', (e) => {
-        if (e.type === 'round') rounds.push(e.workers);
-      });
-      const summary = await runTraining(c, { epochs: 1, maxSteps: steps, minWorkers: 2 });
-      expect(summary.steps).toBe(steps);
-      expect(rounds.some((w) => w === 2)).toBe(true);
+      const initial = await trainSplitRounds(c, steps);
 
       const ds = c.config.dataset;
       const model = word2vec.build({ inputShape: ds.inputShape, numClasses: ds.numClasses, seed: SEED, config: opts.modelConfig });
