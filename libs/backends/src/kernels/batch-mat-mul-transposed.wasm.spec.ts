@@ -9,7 +9,7 @@ import { computeOn, seededTensor, worstRelativeError } from '../testing.ts';
 describe('BatchMatMul with transposeA or transposeB on wasm', () => {
   beforeAll(() => {
     expect(installWasmFastPaths()).toContain(`${tf.BatchMatMul} with transposeA or transposeB`);
-    expect(installWasmFastPaths()).toEqual([]);
+    expect(installWasmFastPaths()).not.toContain(`${tf.BatchMatMul} with transposeA or transposeB`);
   });
 
   const cases: [string, number[], number[], boolean, boolean][] = [

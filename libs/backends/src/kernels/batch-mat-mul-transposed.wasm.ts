@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmScope } from './wasm-kernel-utils.ts';
+import { wrapWasmKernel } from './replace-kernel.ts';
 
 /**
  * tfjs 4.22's wasm BatchMatMul is fast (XNNPACK) only for the plain product a·b; with transposeA or
@@ -13,17 +14,12 @@ import { WasmScope } from './wasm-kernel-utils.ts';
  * anew on every call (a fresh tensor each step), which costs about as much as the product, so the
  * smaller operand goes there.
  */
-const OVERRIDE_MARK = Symbol.for('shardgrad.batchMatMulTransposed');
-
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 const size = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 
 export function installBatchMatMulTransposed(): boolean {
-  const original = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (original == null || (original as unknown as Record<symbol, boolean>)[OVERRIDE_MARK]) return false;
-  const originalFunc = original.kernelFunc;
-  const kernelFunc = (args: KernelArgs) => {
+  return wrapWasmKernel(tf.BatchMatMul, (originalFunc) => (args: KernelArgs) => {
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     if (!transposeA && !transposeB) return originalFunc(args);
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -49,10 +45,5 @@ export function installBatchMatMulTransposed(): boolean {
     }
     scope.dispose(out);
     return out;
-  };
-  tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  const config = { ...original, kernelFunc } as tf.KernelConfig;
-  (config as unknown as Record<symbol, boolean>)[OVERRIDE_MARK] = true;
-  tf.registerKernel(config);
-  return true;
+  });
 }
