@@ -30,9 +30,13 @@ export function spawnLocalWorkers(
       detached: opts.ownSession ?? false,
     }),
   );
+  // Workers in sessions of their own do not die with this process: take them along on the way out.
+  const killAll = () => children.forEach((ch) => ch.kill('SIGKILL'));
+  if (opts.ownSession) process.once('exit', killAll);
   return {
     children,
     async stop() {
+      process.off('exit', killAll);
       await Promise.all(
         children.map(
           (ch) =>

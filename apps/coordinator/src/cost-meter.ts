@@ -1,25 +1,30 @@
 /**
- * Time the coordinator itself spends on a round: dispatching tasks (encoding the weights and
- * writing them to the sockets), checking and decoding results, aggregating, applying the optimizer
- * and estimating the noise scale. Round time minus this is time spent waiting for workers, so its
+ * Sums the time spent in the work it runs. The coordinator keeps one for its own time per round:
+ * dispatching tasks (encoding the weights and writing them to the sockets), checking and decoding
+ * results, aggregating, applying the optimizer and estimating the noise scale. Round time minus this is time spent waiting for workers, so its
  * share of the round says whether the coordinator, rather than the fleet, limits the cluster.
  */
 export class CostMeter {
-  private ms = 0;
+  private measured = 0;
 
   time<T>(work: () => T): T {
     const t0 = performance.now();
     try {
       return work();
     } finally {
-      this.ms += performance.now() - t0;
+      this.measured += performance.now() - t0;
     }
+  }
+
+  /** The time measured since the last take, left counting. */
+  get ms(): number {
+    return this.measured;
   }
 
   /** The time measured since the last take, which starts the next count. */
   take(): number {
-    const ms = this.ms;
-    this.ms = 0;
+    const ms = this.measured;
+    this.measured = 0;
     return ms;
   }
 }

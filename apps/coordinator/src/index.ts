@@ -28,3 +28,4 @@ export * from './join-page.ts';
 export * from './static-files.ts';
 export * from './training-policy.ts';
 export * from './run-pipeline.ts';
+export { CostMeter } from './cost-meter.ts';

@@ -1,29 +1,24 @@
-import { createCoordinator, runTraining } from '@shardgrad/coordinator';
-import { spawnLocalWorkers } from '../local-workers.ts';
+import { runTraining } from '@shardgrad/coordinator';
+import { withLocalFleet } from './local-fleet.ts';
 
 /** Rounds before measuring: speed estimates settle and the JIT warms up. */
 const WARMUP_ROUNDS = 30;
 
 /** Samples per second of real rounds (scatter, compute, gather, apply, broadcast) after warm-up. */
 export async function measureClusterThroughput(o: { model: string; workers: number; batch: number; steps: number; slowdowns?: number[] }) {
-  const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
-  const times: number[] = [];
-  let coordinatorMs = 0;
-  let t0 = 0;
-  c.on('event', (e) => {
-    if (e.type !== 'round') return;
-    if (e.step === WARMUP_ROUNDS) t0 = performance.now();
-    if (e.step > WARMUP_ROUNDS) {
-      times.push(e.roundMs);
-      coordinatorMs += e.coordinatorMs;
-    }
-  });
-  const workers = spawnLocalWorkers(o.workers, c.url, {
-    backend: 'wasm',
-    json: true,
-    extraArgs: (i) => (o.slowdowns?.[i] ? ['--slowdown', String(o.slowdowns[i])] : []),
-  });
-  try {
+  const extraArgs = (i: number) => (o.slowdowns?.[i] ? ['--slowdown', String(o.slowdowns[i])] : []);
+  return withLocalFleet({ model: o.model, batch: o.batch, seed: 1 }, { workers: o.workers, extraArgs }, async (c) => {
+    const times: number[] = [];
+    let coordinatorMs = 0;
+    let t0 = 0;
+    c.on('event', (e) => {
+      if (e.type !== 'round') return;
+      if (e.step === WARMUP_ROUNDS) t0 = performance.now();
+      if (e.step > WARMUP_ROUNDS) {
+        times.push(e.roundMs);
+        coordinatorMs += e.coordinatorMs;
+      }
+    });
     await runTraining(c, { epochs: 1000, maxSteps: WARMUP_ROUNDS + o.steps, minWorkers: o.workers });
     const seconds = (performance.now() - t0) / 1000;
     const roundMs = times.reduce((a, b) => a + b, 0);
@@ -35,9 +30,5 @@ export async function measureClusterThroughput(o: { model: string; workers: numb
       coordinatorMsPerRound: coordinatorMs / o.steps,
       coordinatorShare: coordinatorMs / roundMs,
     };
-  } finally {
-    c.broadcastStop('bench done');
-    await workers.stop();
-    await c.close();
-  }
+  });
 }

@@ -1,8 +1,8 @@
 import { cpus, loadavg } from 'node:os';
-import { createCoordinator, runTraining } from '@shardgrad/coordinator';
+import { runTraining } from '@shardgrad/coordinator';
 import type { CompressMode } from '@shardgrad/protocol';
 import type { Output } from '../output.ts';
-import { spawnLocalWorkers } from '../local-workers.ts';
+import { withLocalFleet } from './local-fleet.ts';
 
 /** Every mode, auto last: on loopback the link is never the bottleneck, so auto should stay at none. */
 const MODES: CompressMode[] = ['none', 'fp16', 'int8', 'auto'];
@@ -43,20 +43,17 @@ export async function compressionSuite(out: Output, o: { model: string; batch: n
 }
 
 async function runOnce(model: string, batch: number, steps: number, compress: CompressMode): Promise<CompressionRow> {
-  const c = await createCoordinator({ model, batch, seed: 1 });
-  let samples = 0;
-  let ms = 0;
-  c.on('event', (e) => {
-    // The first rounds include JIT warm-up; throughput counts the rest.
-    if (e.type === 'round' && e.step > 5) {
-      samples += e.samples;
-      ms += e.roundMs;
-    }
-  });
-  const workers = spawnLocalWorkers(2, c.url, { backend: 'wasm', json: true, extraArgs: () => ['--compress', compress], ownSession: true });
-  const killAll = () => workers.children.forEach((ch) => ch.kill('SIGKILL'));
-  process.once('exit', killAll);
-  try {
+  const fleet = { workers: 2, extraArgs: () => ['--compress', compress], ownSession: true };
+  return withLocalFleet({ model, batch, seed: 1 }, fleet, async (c) => {
+    let samples = 0;
+    let ms = 0;
+    c.on('event', (e) => {
+      // The first rounds include JIT warm-up; throughput counts the rest.
+      if (e.type === 'round' && e.step > 5) {
+        samples += e.samples;
+        ms += e.roundMs;
+      }
+    });
     const summary = await runTraining(c, { epochs: 1000, maxSteps: steps, minWorkers: 2 });
     const views = c.status().workers.filter((w) => w.status !== 'gone' && w.resultBytes);
     return {
@@ -68,10 +65,5 @@ async function runOnce(model: string, batch: number, steps: number, compress: Co
       testAccuracy: summary.testAccuracy,
       testLoss: summary.testLoss,
     };
-  } finally {
-    c.broadcastStop('bench done');
-    await workers.stop();
-    process.off('exit', killAll);
-    await c.close();
-  }
+  });
 }

@@ -1,5 +1,5 @@
-import { createCoordinator, runTraining } from '@shardgrad/coordinator';
-import { spawnLocalWorkers } from '../local-workers.ts';
+import { runTraining } from '@shardgrad/coordinator';
+import { withLocalFleet } from './local-fleet.ts';
 
 export interface FleetRun {
   samplesPerSecond: number;
@@ -20,32 +20,28 @@ export interface FleetRun {
  * machines would have.
  */
 export async function runFleet(o: { model: string; batch: number; steps: number; warmup: number; workerArgs: string[][] }): Promise<FleetRun> {
-  const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
-  const times: number[] = [];
-  const shareSums: Record<string, number> = {};
-  let speeds: Record<string, number> = {};
-  let reassigned = 0;
-  let samples = 0;
-  let t0 = 0;
-  let t1 = 0;
-  c.on('event', (e) => {
-    if (e.type === 'round' && e.step === o.warmup) t0 = performance.now();
-    if (e.type === 'round' && e.step > o.warmup) {
-      times.push(e.roundMs);
-      reassigned += e.reassigned;
-      samples += e.samples;
-      t1 = performance.now();
-    }
-    if (e.type === 'workers' && e.step > o.warmup) {
-      for (const w of e.workers) shareSums[w.nickname ?? w.id] = (shareSums[w.nickname ?? w.id] ?? 0) + w.share;
-      speeds = Object.fromEntries(e.workers.map((w) => [w.nickname ?? w.id, w.samplesPerSecond]));
-    }
-  });
-  const workers = spawnLocalWorkers(o.workerArgs.length, c.url, { backend: 'wasm', json: true, extraArgs: (i) => o.workerArgs[i] ?? [], ownSession: true });
-  // Workers in sessions of their own do not die with this process: take them along on the way out.
-  const killAll = () => workers.children.forEach((ch) => ch.kill('SIGKILL'));
-  process.once('exit', killAll);
-  try {
+  const fleet = { workers: o.workerArgs.length, extraArgs: (i: number) => o.workerArgs[i] ?? [], ownSession: true };
+  return withLocalFleet({ model: o.model, batch: o.batch, seed: 1 }, fleet, async (c) => {
+    const times: number[] = [];
+    const shareSums: Record<string, number> = {};
+    let speeds: Record<string, number> = {};
+    let reassigned = 0;
+    let samples = 0;
+    let t0 = 0;
+    let t1 = 0;
+    c.on('event', (e) => {
+      if (e.type === 'round' && e.step === o.warmup) t0 = performance.now();
+      if (e.type === 'round' && e.step > o.warmup) {
+        times.push(e.roundMs);
+        reassigned += e.reassigned;
+        samples += e.samples;
+        t1 = performance.now();
+      }
+      if (e.type === 'workers' && e.step > o.warmup) {
+        for (const w of e.workers) shareSums[w.nickname ?? w.id] = (shareSums[w.nickname ?? w.id] ?? 0) + w.share;
+        speeds = Object.fromEntries(e.workers.map((w) => [w.nickname ?? w.id, w.samplesPerSecond]));
+      }
+    });
     await runTraining(c, { epochs: 1000, maxSteps: o.warmup + o.steps, minWorkers: o.workerArgs.length });
     // Up to the last round's end: the final test-set evaluation is not training throughput.
     const seconds = (t1 - t0) / 1000;
@@ -58,10 +54,5 @@ export async function runFleet(o: { model: string; batch: number; steps: number;
       speeds,
       reassignedShards: reassigned,
     };
-  } finally {
-    c.broadcastStop('bench done');
-    await workers.stop();
-    process.off('exit', killAll);
-    await c.close();
-  }
+  });
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { createCoordinator, runTraining } from '@shardgrad/coordinator';
+import { CostMeter, runTraining } from '@shardgrad/coordinator';
 import { loadDataset } from '@shardgrad/data/node';
 import { getModel, sparseCategoricalCrossentropy } from '@shardgrad/models';
 import { evaluate } from '@shardgrad/trainer';
-import { spawnLocalWorkers } from '../local-workers.ts';
+import { withLocalFleet } from './local-fleet.ts';
 
 export interface TimeToAccuracyOptions {
   model: string;
@@ -30,21 +30,16 @@ export interface TimeToAccuracy {
 /** A stopwatch that runs while training and stands still while evaluating. */
 class TrainingClock {
   private startedAt = 0;
-  private paused = 0;
+  private readonly evaluating = new CostMeter();
   start(at = performance.now()) {
     this.startedAt = at;
   }
   /** Runs `f` off the clock. */
   offClock<T>(f: () => T): T {
-    const t = performance.now();
-    try {
-      return f();
-    } finally {
-      this.paused += performance.now() - t;
-    }
+    return this.evaluating.time(f);
   }
   seconds() {
-    return (performance.now() - this.startedAt - this.paused) / 1000;
+    return (performance.now() - this.startedAt - this.evaluating.ms) / 1000;
   }
 }
 
@@ -90,28 +85,23 @@ export async function fitTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeT
 
 /** The cluster: a coordinator and `workers` local worker processes, evaluated every few steps. */
 export async function clusterTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeToAccuracy> {
-  const c = await createCoordinator({ model: o.model, dataset: o.dataset, batch: o.batch, seed: o.seed, optimizer: 'adam', learningRate: o.learningRate });
-  const def = c.config.state.def;
-  const ds = c.config.dataset;
-  const clock = new TrainingClock();
-  const result: TimeToAccuracy = { seconds: null, steps: null, bestAccuracy: 0, curve: [] };
-  c.on('event', (e) => {
-    if (e.type !== 'round') return;
-    // The clock starts when the first round began: workers joining and calibrating are set-up.
-    if (e.step === 1) clock.start(performance.now() - e.roundMs);
-    if (e.step % o.evaluateEvery !== 0) return;
-    const accuracy = clock.offClock(() => evaluate(c.config.state.model, def, ds, ds.test).metrics.accuracy ?? NaN);
-    if (record(result, e.step, clock.seconds(), accuracy, o.target)) c.control.stop();
-  });
-  const workers = spawnLocalWorkers(o.workers, c.url, { backend: 'wasm', json: true, ownSession: true });
-  try {
+  const coordinator = { model: o.model, dataset: o.dataset, batch: o.batch, seed: o.seed, optimizer: 'adam' as const, learningRate: o.learningRate };
+  return withLocalFleet(coordinator, { workers: o.workers, ownSession: true }, async (c) => {
+    const def = c.config.state.def;
+    const ds = c.config.dataset;
+    const clock = new TrainingClock();
+    const result: TimeToAccuracy = { seconds: null, steps: null, bestAccuracy: 0, curve: [] };
+    c.on('event', (e) => {
+      if (e.type !== 'round') return;
+      // The clock starts when the first round began: workers joining and calibrating are set-up.
+      if (e.step === 1) clock.start(performance.now() - e.roundMs);
+      if (e.step % o.evaluateEvery !== 0) return;
+      const accuracy = clock.offClock(() => evaluate(c.config.state.model, def, ds, ds.test).metrics.accuracy ?? NaN);
+      if (record(result, e.step, clock.seconds(), accuracy, o.target)) c.control.stop();
+    });
     await runTraining(c, { epochs: o.maxEpochs, minWorkers: o.workers });
-  } finally {
-    c.broadcastStop('bench done');
-    await workers.stop();
-    await c.close();
-  }
-  return result;
+    return result;
+  });
 }
 
 /** Adds an evaluation; true once the target is reached (the first time fixes the figures). */

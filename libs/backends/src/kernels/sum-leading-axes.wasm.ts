@@ -29,7 +29,7 @@ export function installSumLeadingAxes(): boolean {
     const scope = new WasmScope(args.backend as BackendWasm);
     const ones = scope.run(tf.Fill, {}, { shape: [1, rows], value: 1, dtype: 'float32' });
     const product = scope.run(tf.BatchMatMul, { a: ones, b: scope.reshape(x, [rows, cols]) }, { transposeA: false, transposeB: false });
-    const out = scope.reshape(product, keepDims ? [...x.shape.map((d, i) => (i < k ? 1 : d))] : x.shape.slice(k));
+    const out = scope.reshape(product, keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k));
     scope.dispose(out);
     return out;
   });
