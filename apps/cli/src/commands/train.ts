@@ -114,8 +114,9 @@ export function trainCommand(): Command {
           );
         });
         const ctx = { model: c.config.state.model, dataset: ds, config: c.config.modelConfig ?? {} };
-        const artifacts = [...(await snapshots.flush()), ...(await writeModelArtifacts(c.config.def, ctx, dir ? dirname(dir) : join(o.out, c.runId)))];
-        if (curve) artifacts.push(...(await curve.write(dir ? dirname(dir) : join(o.out, c.runId))));
+        const runDir = dir ? dirname(dir) : join(o.out, c.runId);
+        const artifacts = [...(await snapshots.flush()), ...(await writeModelArtifacts(c.config.def, ctx, runDir))];
+        if (curve) artifacts.push(...(await curve.write(runDir)));
         for (const a of artifacts) out.event({ type: 'artifact', ...a }, () => `wrote ${a.path}: ${a.description}`);
         out.event({ ...summary, modelDir: dir, artifacts: artifacts.map((a) => a.path) }, (e) => `${summaryText(summary)}\nmodel saved to ${String(e.modelDir)}`);
       } finally {
