@@ -353,7 +353,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       }
     };
     try {
-      const { header, grads, encoding, bytes } = validateResult(rawHeader, payload, {
+      const { header, grads, encoding, bytes, sumSquares } = validateResult(rawHeader, payload, {
         runId: this.runId,
         schemaHash: this.config.state.schemaHash,
         specs: this.config.state.specs,
@@ -368,7 +368,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       }
       const check = this.resultCheck?.(member, header, grads);
       if (check && !check.ok) return refuse(check.reason, check.message);
-      const verdict = r.accept(member, header.shardId, { grads, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
+      const verdict = r.accept(member, header.shardId, { grads, sumSquares, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
       if (!verdict.ok) return refuse(verdict.reason, verdict.message);
       member.encoding = encoding;
       member.resultBytes = bytes;

@@ -80,13 +80,14 @@ export class NoiseScaleMonitor {
   constructor(private readonly c: Coordinator) {}
 
   /** Called by the training loop with each round's shard results, once the step is applied. */
-  observe(step: number, parts: readonly WeightedGradients[]): void {
+  /** `mean`: the round's plain shard-weighted mean where it was computed anyway, which spares a pass. */
+  observe(step: number, parts: readonly WeightedGradients[], mean?: readonly Float32Array[]): void {
     const { state, dataset } = this.c.config;
     if (this.runId !== this.c.runId) this.reset();
     const batch = parts.reduce((s, p) => s + p.count, 0);
     let est: NoiseScaleEstimate | undefined;
     try {
-      est = this.estimator.observe(parts, { trainableCount: state.trainableCount, populationSize: dataset.train.n });
+      est = this.estimator.observe(parts, { trainableCount: state.trainableCount, populationSize: dataset.train.n, mean });
     } catch (e) {
       return this.unavailable(step, `cannot estimate: ${(e as Error).message}`);
     }

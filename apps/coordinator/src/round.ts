@@ -24,13 +24,15 @@ interface Shard {
   id: number;
   indices: Uint32Array;
   assigned: Map<string, Assignment>;
-  result?: { grads: TensorData[]; count: number; loss: number; metrics: Record<string, number>; workerId: string };
+  result?: { grads: TensorData[]; sumSquares?: number[]; count: number; loss: number; metrics: Record<string, number>; workerId: string };
   /** Everyone it was ever sent to: a result from one of them is a copy (a resend), never a stray. */
   given?: Set<string>;
 }
 
 export interface ShardResult {
   grads: TensorData[];
+  /** Σ g² per tensor, from the coordinator's checks. */
+  sumSquares?: number[];
   count: number;
   loss: number;
   metrics: Record<string, number>;
@@ -254,7 +256,7 @@ export class Round {
       metrics[k] = results.reduce((a, r) => a + (r.metrics[k] ?? NaN) * r.count, 0) / samples;
     }
     this.resolve({
-      parts: results.map((r) => ({ grads: r.grads, count: r.count })),
+      parts: results.map((r) => ({ grads: r.grads, count: r.count, sumSquares: r.sumSquares })),
       loss: results.reduce((a, r) => a + r.loss * r.count, 0) / samples,
       metrics,
       samples,

@@ -110,8 +110,10 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       }
       shortRounds = 0;
       c.cost.time(() => {
-        state.apply(aggregateRound(rule, outcome.parts, state.trainableCount));
-        c.noiseScale.observe(step + 1, outcome.parts);
+        const update = aggregateRound(rule, outcome.parts, state.trainableCount);
+        // Under the mean the update is the plain mean the noise scale needs; measure it before Adam consumes it.
+        c.noiseScale.observe(step + 1, outcome.parts, rule.name === 'mean' ? update : undefined);
+        state.apply(update);
       });
       step++;
       c.position = { step, epoch, offset: start };

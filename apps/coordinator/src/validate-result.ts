@@ -14,6 +14,8 @@ export interface ValidResult {
   /** How the gradients travelled (the header's word, checked against the payload) and the payload's size. */
   encoding: ResultEncoding;
   bytes: number;
+  /** Σ g² of each tensor (float64): the finiteness check's by-product, which the noise scale reuses. */
+  sumSquares: number[];
 }
 
 /**
@@ -59,10 +61,24 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
     if (g.shape.length !== spec.shape.length || g.shape.some((d, j) => d !== spec.shape[j])) {
       throw new ProtocolError('wrong-shape', `tensor ${i} has shape [${g.shape}], expected [${spec.shape}]`);
     }
-    const d = g.data;
-    for (let j = 0; j < d.length; j++) {
-      if (!Number.isFinite(d[j]!)) throw new ProtocolError('not-finite', `tensor ${i} holds ${d[j]} at ${j}`);
-    }
   });
-  return { header, grads, encoding, bytes: bytes.byteLength };
+  const sumSquares = grads.map((g, i) => {
+    const s = sumOfSquares(g.data);
+    // A float32 value squares to at most 1.2e77, so the float64 sum overflows only on a NaN or ±∞.
+    if (!Number.isFinite(s)) {
+      const j = g.data.findIndex((v) => !Number.isFinite(v));
+      throw new ProtocolError('not-finite', `tensor ${i} holds ${g.data[j]} at ${j}`);
+    }
+    return s;
+  });
+  return { header, grads, encoding, bytes: bytes.byteLength, sumSquares };
+}
+
+function sumOfSquares(d: Float32Array | Int32Array): number {
+  let s = 0;
+  for (let j = 0; j < d.length; j++) {
+    const v = d[j]!;
+    s += v * v;
+  }
+  return s;
 }

@@ -4,24 +4,50 @@ export interface WeightedGradients {
   grads: readonly TensorData[];
   /** Samples (or timesteps) behind this gradient: its weight in the mean. */
   count: number;
+  /**
+   * Σ g² of each tensor, in float64, where the coordinator's finiteness check already summed it
+   * (validate-result.ts): the noise scale then needs no pass of its own over the shard.
+   */
+  sumSquares?: readonly number[];
 }
 
 /** Shard-weighted mean: Σ nᵢ gᵢ / Σ nᵢ, tensor by tensor. Exact for synchronous data parallelism. */
 export function weightedMean(parts: readonly WeightedGradients[]): Float32Array[] {
   if (parts.length === 0) throw new Error('weightedMean needs at least one gradient');
   const total = parts.reduce((s, p) => s + p.count, 0);
-  const first = parts[0]!.grads;
-  return first.map((t, i) => {
-    // Float32 accumulation: the error is that of one float sum per part, far inside 1e-6.
-    const acc = new Float32Array(t.data.length);
-    for (const p of parts) {
+  const weights = parts.map((p) => p.count / total);
+  return parts[0]!.grads.map((t, i) => {
+    const n = t.data.length;
+    const data = parts.map((p) => {
       const g = p.grads[i]!.data;
-      if (g.length !== acc.length) throw new Error(`tensor ${i} has ${g.length} values, expected ${acc.length}`);
-      const w = p.count / total;
-      for (let j = 0; j < acc.length; j++) acc[j]! += w * g[j]!;
-    }
+      if (g.length !== n) throw new Error(`tensor ${i} has ${g.length} values, expected ${n}`);
+      return g;
+    });
+    // This runs on the coordinator every round: the usual one and two shards get loops that write
+    // each value once. Float32 accumulation errs by one float sum per part, far inside 1e-6.
+    if (data.length === 1) return scaled(data[0]!, weights[0]!);
+    if (data.length === 2) return pairMean(data[0]!, weights[0]!, data[1]!, weights[1]!);
+    const acc = scaled(data[0]!, weights[0]!);
+    for (let k = 1; k < data.length; k++) addScaled(acc, data[k]!, weights[k]!);
     return acc;
   });
+}
+
+function scaled(g: ArrayLike<number>, w: number): Float32Array {
+  const out = new Float32Array(g.length);
+  for (let j = 0; j < out.length; j++) out[j] = w * g[j]!;
+  return out;
+}
+
+function pairMean(a: ArrayLike<number>, wa: number, b: ArrayLike<number>, wb: number): Float32Array {
+  const out = new Float32Array(a.length);
+  // Same rounding as accumulating into float32 one part at a time: round(wa·a), then round(that + wb·b).
+  for (let j = 0; j < out.length; j++) out[j] = Math.fround(wa * a[j]!) + wb * b[j]!;
+  return out;
+}
+
+function addScaled(acc: Float32Array, g: ArrayLike<number>, w: number): void {
+  for (let j = 0; j < acc.length; j++) acc[j]! += w * g[j]!;
 }
 
 /** Weighted mean of per-shard scalars (loss, accuracy), so round metrics equal whole-batch metrics. */

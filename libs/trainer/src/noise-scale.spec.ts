@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalSampler, permutation, seededRandom } from '@shardgrad/data';
-import type { WeightedGradients } from './aggregate.ts';
+import { weightedMean, type WeightedGradients } from './aggregate.ts';
 import { estimateNoiseSample, NoiseScaleEstimator } from './noise-scale.ts';
 
 /**
@@ -119,6 +119,21 @@ describe('gradient noise scale estimator', () => {
     const [bs, bb] = [5, 20];
     expect(s.trace).toBeCloseTo((small - big) / (1 / bs - 1 / bb), 6);
     expect(s.gradSq).toBeCloseTo((bb * big - bs * small) / (bb - bs), 6);
+  });
+
+  it('gives the same estimate from the coordinator\'s by-products (each shard\'s Σg² and the round\'s mean)', () => {
+    const d = 30;
+    const p = regression(d, 1, 5);
+    const parts = [3, 8, 13].map((b) => shardOf(Array.from({ length: b }, p.example), d));
+    const full = estimateNoiseSample(parts, { trainableCount: 2 })!;
+    const withSums = parts.map((w) => ({ ...w, sumSquares: w.grads.map((t) => t.data.reduce((a, v) => a + v * v, 0)) }));
+    const mean = weightedMean(parts);
+    const fast = estimateNoiseSample(withSums, { trainableCount: 2, mean })!;
+    // The mean in float32 rather than float64: agreement to float32 precision.
+    expect(fast.trace).toBeCloseTo(full.trace, 4);
+    expect(fast.gradSq).toBeCloseTo(full.gradSq, 4);
+    expect(Math.abs(fast.trace / full.trace - 1)).toBeLessThan(1e-5);
+    expect(() => estimateNoiseSample(withSums, { trainableCount: 2, mean: [mean[0]!, mean[0]!] })).toThrow(/mean's gradient 1/);
   });
 
   it('needs two shards: a single shard (one worker) gives no estimate', () => {

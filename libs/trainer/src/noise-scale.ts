@@ -53,6 +53,12 @@ export interface NoiseSampleOptions {
   trainableCount?: number;
   /** Rows the batches are drawn from without replacement (the training split); absent = unbounded. */
   populationSize?: number;
+  /**
+   * The round's shard-weighted mean gradient, where the coordinator already computed it (the `mean`
+   * aggregator): with each part's `sumSquares` the estimate then takes one read of the mean and
+   * no pass over the shards.
+   */
+  mean?: readonly Float32Array[];
 }
 
 /**
@@ -69,28 +75,19 @@ export function estimateNoiseSample(parts: readonly WeightedGradients[], opts: N
     if (p.grads.length < tensors) throw new Error(`a shard has ${p.grads.length} tensors, expected at least ${tensors} gradients`);
   }
   // Σᵢ bᵢ‖gᵢ − Ḡ‖² = Σᵢ bᵢ‖gᵢ‖² − B‖Ḡ‖² (because Σᵢ bᵢgᵢ = BḠ): one dot product per shard and
-  // one pass for the mean, in plain monomorphic loops — this runs every round on the coordinator.
+  // one for the mean, in plain monomorphic loops — this runs every round on the coordinator.
   let weightedSq = 0;
   let meanSq = 0;
   for (let t = 0; t < tensors; t++) {
     const len = shards[0]!.grads[t]!.data.length;
-    const acc = new Float64Array(len);
     for (const p of shards) {
-      const a = p.grads[t]!.data as Float32Array;
+      const a = p.grads[t]!.data;
       if (a.length !== len) throw new Error(`gradient ${t} has ${a.length} values in one shard and ${len} in another`);
-      const w = p.count;
-      let sq = 0;
-      for (let j = 0; j < len; j++) {
-        const v = a[j]!;
-        sq += v * v;
-        acc[j]! += w * v;
-      }
-      weightedSq += w * sq;
+      weightedSq += p.count * (p.sumSquares?.[t] ?? sumOfSquares(a));
     }
-    for (let j = 0; j < len; j++) {
-      const m = acc[j]! / batch;
-      meanSq += m * m;
-    }
+    const mean = opts.mean?.[t];
+    if (mean && mean.length !== len) throw new Error(`the mean's gradient ${t} has ${mean.length} values, the shards ${len}`);
+    meanSq += mean ? sumOfSquares(mean) : weightedMeanSq(shards, t, len, batch);
   }
   const between = Math.max(0, weightedSq - batch * meanSq);
   const trace = between / (k - 1);
@@ -99,6 +96,30 @@ export function estimateNoiseSample(parts: readonly WeightedGradients[], opts: N
   const gradSq = meanSq - trace * Math.max(0, sampling);
   if (!Number.isFinite(trace) || !Number.isFinite(gradSq)) return undefined;
   return { trace, gradSq, shards: k, batch };
+}
+
+function sumOfSquares(a: ArrayLike<number>): number {
+  let sq = 0;
+  for (let j = 0; j < a.length; j++) {
+    const v = a[j]!;
+    sq += v * v;
+  }
+  return sq;
+}
+
+/** ‖Σ bᵢgᵢ / B‖² of tensor t, accumulated in float64. */
+function weightedMeanSq(shards: readonly WeightedGradients[], t: number, len: number, batch: number): number {
+  const acc = new Float64Array(len);
+  for (const p of shards) {
+    const a = p.grads[t]!.data;
+    for (let j = 0; j < len; j++) acc[j]! += p.count * a[j]!;
+  }
+  let sq = 0;
+  for (let j = 0; j < len; j++) {
+    const m = acc[j]! / batch;
+    sq += m * m;
+  }
+  return sq;
 }
 
 /** The smoothed estimate after some rounds. */

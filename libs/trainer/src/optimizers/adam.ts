@@ -26,14 +26,17 @@ export class Adam extends ArrayOptimizer {
     const m = this.slots.m![i]!;
     const v = this.slots.v![i]!;
     const { beta1, beta2, epsilon } = this;
-    const c1 = 1 - beta1 ** this.step;
-    const c2 = 1 - beta2 ** this.step;
-    const lr = this.learningRate;
+    const keep1 = 1 - beta1;
+    const keep2 = 1 - beta2;
+    // Bias corrections folded into two factors: lr·(m/c1)/(√(v/c2)+ε) with one division per value,
+    // since this loop over every parameter is the largest part of the coordinator's round.
+    const stepSize = this.learningRate / (1 - beta1 ** this.step);
+    const invC2 = 1 / (1 - beta2 ** this.step);
     for (let j = 0; j < p.length; j++) {
       const gj = g[j]!;
-      const mj = (m[j] = beta1 * m[j]! + (1 - beta1) * gj);
-      const vj = (v[j] = beta2 * v[j]! + (1 - beta2) * gj * gj);
-      p[j]! -= (lr * (mj / c1)) / (Math.sqrt(vj / c2) + epsilon);
+      const mj = (m[j] = beta1 * m[j]! + keep1 * gj);
+      const vj = (v[j] = beta2 * v[j]! + keep2 * gj * gj);
+      p[j]! -= (stepSize * mj) / (Math.sqrt(vj * invC2) + epsilon);
     }
   }
 }
