@@ -126,7 +126,7 @@ describe('gradient noise scale estimator', () => {
     const p = regression(d, 1, 5);
     const parts = [3, 8, 13].map((b) => shardOf(Array.from({ length: b }, p.example), d));
     const full = estimateNoiseSample(parts, { trainableCount: 2 })!;
-    const withSums = parts.map((w) => ({ ...w, sumSquares: w.grads.map((t) => t.data.reduce((a, v) => a + v * v, 0)) }));
+    const withSums = parts.map((w) => ({ ...w, sumSquares: w.grads.map((t) => Array.from(t.data).reduce((a, v) => a + v * v, 0)) }));
     const mean = weightedMean(parts);
     const fast = estimateNoiseSample(withSums, { trainableCount: 2, mean })!;
     // The mean in float32 rather than float64: agreement to float32 precision.

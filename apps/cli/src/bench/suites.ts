@@ -7,8 +7,9 @@ import { threadsBench } from './threads.ts';
 import { perCoreBench } from './per-core.ts';
 import { timeToAccuracySuite } from './time-to-accuracy-suite.ts';
 import { compressionSuite } from './compression-suite.ts';
+import { parallelCeiling } from './parallel-ceiling.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
@@ -23,6 +24,8 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number;
   'time-to-accuracy': { batch: 256, steps: 40, warmup: 0 },
   // Steps here are the fixed training budget after which each encoding's test accuracy is taken.
   compression: { batch: 64, steps: 300, warmup: 5 },
+  // Steps here are the seconds each engine probe is timed; without --batch, the throughput, threads and heterogeneous batches.
+  ceiling: { batch: 64, steps: 4, warmup: 0 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -40,7 +43,19 @@ export async function runBenchSuite(
   const loadBefore = loadavg()[0]!;
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
-  if (suite === 'compression') {
+  if (suite === 'ceiling') {
+    const rows = [];
+    for (const b of o.batch ? [o.batch] : [64, 256, SUITE_DEFAULTS.threads.batch, SUITE_DEFAULTS.heterogeneous.batch]) {
+      const r = await parallelCeiling(o.model, b, steps);
+      rows.push(r);
+      out.event({ type: 'bench', suite, ...r }, () =>
+        `batch ${b}: one engine ${f2(r.wholeMs)} ms; half alone ${f2(r.halfMs)} ms (${f2(r.fixedCostCeiling)}×), ` +
+          `half beside a second engine ${f2(r.pairMs)} ms → two workers at most ${f2(r.ceiling)}× one`,
+      );
+    }
+    out.say(`targets: two workers ≥ 1.7× one at batch 64 (#2), ≥ 1.8× (#10), --threads 2 ≥ 1.7× --threads 1 (#3)`);
+    record = { suite, seconds: steps, rows };
+  } else if (suite === 'compression') {
     record = await compressionSuite(out, { model: o.model, batch, steps });
   } else if (suite === 'time-to-accuracy') {
     record = await timeToAccuracySuite(out, { batch, evaluateEvery: steps });

@@ -1,10 +1,4 @@
-import { schemaHash } from '@shardgrad/codec';
-import { epochOrder } from '@shardgrad/data';
-import { loadDataset } from '@shardgrad/data/node';
-import { getModel } from '@shardgrad/models';
-import type { RunInfo } from '@shardgrad/protocol';
-import { allSpecs } from '@shardgrad/trainer';
-import { createGradientEngine } from '@shardgrad/worker-node/gradient-engine';
+import { openBenchEngine } from './bench-engine.ts';
 import { runFleet, type FleetRun } from './fleet-run.ts';
 
 export interface EngineFigures {
@@ -30,26 +24,8 @@ export interface ThreadsFigures {
 
 /** Shard gradients per second of the engine a `shardgrad worker --threads N` builds. */
 async function engineThroughput(model: string, batch: number, threads: number, reps: number): Promise<EngineFigures> {
-  const def = getModel(model);
-  const dataset = await loadDataset(def.defaultDataset);
-  const seed = 1;
-  const built = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: {} });
-  const run: RunInfo = {
-    runId: 'bench',
-    model,
-    modelConfig: {},
-    dataset: def.defaultDataset,
-    datasetOptions: {},
-    schemaHash: schemaHash(allSpecs(built)),
-    batch,
-    seed,
-    maxPayloadBytes: 0,
-  };
-  built.dispose();
-  const engine = await createGradientEngine(run, dataset, { threads });
+  const { engine, shard } = await openBenchEngine(model, batch, threads);
   try {
-    const order = epochOrder(dataset.train.n, seed, 0);
-    const shard = (k: number) => order.slice((k * batch) % (dataset.train.n - batch), ((k * batch) % (dataset.train.n - batch)) + batch);
     for (let k = 0; k < 3; k++) await engine.compute(shard(k));
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();

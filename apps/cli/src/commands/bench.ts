@@ -5,16 +5,17 @@ import { createOutput } from '../output.ts';
 import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { measureClusterThroughput } from '../bench/cluster-throughput.ts';
 import { runTorchPeer } from '../bench/torch-peer.ts';
+import { parallelCeiling } from '../bench/parallel-ceiling.ts';
 import { BENCH_SUITES, runBenchSuite } from '../bench/suites.ts';
 
 export function benchCommand(): Command {
   return new Command('bench')
     .summary('measure gradient throughput against PyTorch on the same machine')
-    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n')
+    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n  npx shardgrad bench --suite ceiling\n')
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
     .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
-    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST), compression (bytes per round, samples/s and test accuracy per --compress mode)', oneOf(BENCH_SUITES), 'throughput')
+    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST), compression (bytes per round, samples/s and test accuracy per --compress mode), ceiling (what two workers can gain over one at most on this machine, engines only)', oneOf(BENCH_SUITES), 'throughput')
     .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
@@ -48,9 +49,15 @@ export function benchCommand(): Command {
       } else {
         out.event({ type: 'bench-peer', error: peer.length ? 'no mlp line' : 'PyTorch peer unavailable' }, () => 'PyTorch peer unavailable (apt-get install -y python3-torch)');
       }
+      const ceiling = await parallelCeiling('mnist-mlp', o.batch);
+      out.event({ type: 'bench-ceiling', model: 'mnist-mlp', ...ceiling }, () =>
+        `engines only, no coordinator or network, batch ${o.batch}: one engine ${ceiling.wholeMs.toFixed(2)} ms per batch; ` +
+          `half a batch ${ceiling.halfMs.toFixed(2)} ms alone, ${ceiling.pairMs.toFixed(2)} ms with a second engine beside it ` +
+          `→ two workers can reach at most ${ceiling.ceiling.toFixed(2)}× one here`,
+      );
       const one = Number(figures.mlp_1w_samples_per_s);
       const two = Number(figures.mlp_2w_samples_per_s);
-      const ratios: Record<string, number> = { two_workers_over_one: two / one };
+      const ratios: Record<string, number> = { two_workers_over_one: two / one, two_workers_over_one_ceiling: ceiling.ceiling };
       if (torch) ratios.one_worker_over_torch_1thread = one / torch.samples_per_s;
       out.event({ type: 'bench-ratios', ...ratios }, () =>
         Object.entries(ratios).map(([k, v]) => `${k}: ${v.toFixed(2)}×`).join('\n'),
