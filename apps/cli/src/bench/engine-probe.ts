@@ -2,6 +2,8 @@
  * One gradient engine in a process of its own, timed on a signal: started by parallel-ceiling.ts,
  * it loads and warms up, says ready, waits for "go" on stdin (so that probes started together
  * measure the same seconds), computes shards for the given seconds and prints its time per call.
+ * Each call first sets the weights, as every round of training does: fresh weight tensors cost the
+ * backend more than reusing the ones it has seen.
  * Arguments: model, shard size, seconds.
  */
 import { createInterface } from 'node:readline';
@@ -12,8 +14,12 @@ const [model = 'mnist-mlp', batchArg = '64', secondsArg = '4'] = process.argv.sl
 const batch = Number(batchArg);
 const seconds = Number(secondsArg);
 await initNodeBackend('wasm');
-const { engine, shard } = await openBenchEngine(model, batch, 1);
-for (let k = 0; k < 5; k++) await engine.compute(shard(k));
+const { engine, shard, weights } = await openBenchEngine(model, batch, 1);
+const step = async (k: number) => {
+  await engine.setWeights(weights);
+  await engine.compute(shard(k));
+};
+for (let k = 0; k < 5; k++) await step(k);
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) if (line.trim() === 'go') break;
@@ -21,7 +27,7 @@ lines.close();
 let calls = 0;
 const t0 = performance.now();
 const until = t0 + seconds * 1000;
-while (performance.now() < until) await engine.compute(shard(calls++));
+while (performance.now() < until) await step(calls++);
 const ms = performance.now() - t0;
 process.stdout.write(`${JSON.stringify({ batch, calls, msPerCall: ms / calls })}\n`);
 await engine.close();
