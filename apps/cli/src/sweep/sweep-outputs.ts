@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { csvFormatRows } from 'd3-dsv';
 import { writeFileAtomicSync } from '@shardgrad/runlog';
-import { renderChart, sweepCharts } from './charts.ts';
+import { renderChart } from '../render-chart.ts';
+import { sweepCharts } from './charts.ts';
 import { CSV_COLUMNS, sweepReport, type ReportInput } from './report.ts';
 
 export const SWEEP_CSV = 'sweep.csv';
