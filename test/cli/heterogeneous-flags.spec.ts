@@ -10,6 +10,7 @@ describe('shardgrad CLI: --threads and the bench suites', () => {
       [['worker', ...url, '--threads', '2', '--backend', 'tensorflow'], /--threads 2 runs a wasm backend in each thread; --backend tensorflow cannot/],
       [['bench', '--suite', 'everything'], /--suite.*one of throughput, heterogeneous, threads/s],
       [['bench', '--suite', 'heterogeneous', '--slowdown', 'x'], /--slowdown.*positive number/s],
+      [['bench', '--suite', 'clients', '--clients', '0'], /--clients.*positive integer.*"0"/s],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
@@ -20,6 +21,6 @@ describe('shardgrad CLI: --threads and the bench suites', () => {
 
   it('documents --threads and the suites in --help', async () => {
     expect((await runCli(['worker', '--help'])).stdout).toMatch(/--threads <n>.*worker_threads/s);
-    expect((await runCli(['bench', '--help'])).stdout).toMatch(/--suite <name>.*heterogeneous.*threads/s);
+    expect((await runCli(['bench', '--help'])).stdout).toMatch(/--suite <name>.*heterogeneous.*threads.*ceiling.*clients/s);
   });
 });

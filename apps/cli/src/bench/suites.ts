@@ -8,8 +8,9 @@ import { perCoreBench } from './per-core.ts';
 import { timeToAccuracySuite } from './time-to-accuracy-suite.ts';
 import { compressionSuite } from './compression-suite.ts';
 import { parallelCeiling } from './parallel-ceiling.ts';
+import { simulatedClientsBench } from './simulated-clients.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
@@ -27,6 +28,8 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number;
   compression: { batch: 64, steps: 300, warmup: 5 },
   // Steps here are the seconds each engine probe is timed; without --batch, the throughput, threads and heterogeneous batches.
   ceiling: { batch: 64, steps: 4, warmup: 0 },
+  // A classroom: every one of --clients simulated tabs gets a shard of the batch each round.
+  clients: { batch: 256, steps: 10, warmup: 5 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -36,7 +39,7 @@ const f2 = (v: number) => v.toFixed(2);
 export async function runBenchSuite(
   suite: Exclude<BenchSuite, 'throughput'>,
   out: Output,
-  o: { model: string; batch?: number; steps?: number; slowdown: number; out: string },
+  o: { model: string; batch?: number; steps?: number; slowdown: number; clients: number; out: string },
 ): Promise<void> {
   const d = SUITE_DEFAULTS[suite];
   const batch = o.batch ?? d.batch;
@@ -44,7 +47,15 @@ export async function runBenchSuite(
   const loadBefore = loadavg()[0]!;
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
-  if (suite === 'ceiling') {
+  if (suite === 'clients') {
+    const r = await simulatedClientsBench({ clients: o.clients, model: o.model, batch: Math.max(batch, o.clients), rounds: steps });
+    out.event({ type: 'bench', suite, ...r }, () =>
+      `${r.clients} simulated clients, ${r.model} batch ${r.batch}: ${f2(r.resultsPerRound)} results per round, a round every ${f0(r.msPerRound)} ms; ` +
+        `the coordinator's own work ${f0(r.coordinatorMsPerRound)} ms per round (${f2(r.coordinatorMsPerRound / r.resultsPerRound)} ms per result); ` +
+        `coordinator process rss ${f0(r.memory.rssMB)} MB, heap ${f0(r.memory.heapUsedMB)} MB; event-loop lag p50 ${f0(r.eventLoopLagMs.p50)} ms, p99 ${f0(r.eventLoopLagMs.p99)} ms`,
+    );
+    record = { suite, ...r };
+  } else if (suite === 'ceiling') {
     const rows = [];
     for (const b of o.batch ? [o.batch] : [64, 256, SUITE_DEFAULTS.threads.batch, SUITE_DEFAULTS.heterogeneous.batch]) {
       const r = await parallelCeiling(o.model, b, steps);

@@ -11,12 +11,13 @@ import { BENCH_SUITES, runBenchSuite } from '../bench/suites.ts';
 export function benchCommand(): Command {
   return new Command('bench')
     .summary('measure gradient throughput against PyTorch on the same machine')
-    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n  npx shardgrad bench --suite ceiling\n')
+    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n  npx shardgrad bench --suite ceiling\n  npx shardgrad bench --suite clients --clients 200\n')
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
     .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
-    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST), compression (bytes per round, samples/s and test accuracy per --compress mode), ceiling (what two workers can gain over one at most on this machine, engines only)', oneOf(BENCH_SUITES), 'throughput')
+    .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST), compression (bytes per round, samples/s and test accuracy per --compress mode), ceiling (what two workers can gain over one at most on this machine, engines only), clients (a coordinator with --clients simulated tabs: its work per round and its memory)', oneOf(BENCH_SUITES), 'throughput')
     .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
+    .option('--clients <n>', 'clients suite: how many simulated tabs join', positiveInt, 200)
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
       const out = createOutput(Boolean(o.json));
@@ -28,6 +29,7 @@ export function benchCommand(): Command {
           batch: given('batch') ? o.batch : undefined,
           steps: given('steps') ? o.steps : undefined,
           slowdown: o.slowdown,
+          clients: o.clients,
           out: given('out') ? o.out : `runs/bench/${o.suite}.json`,
         });
       }
