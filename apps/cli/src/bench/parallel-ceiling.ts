@@ -10,38 +10,38 @@ interface ProbeResult {
   msPerCall: number;
 }
 
+/** A probe process: `ready` once it has warmed up, `result` once it has timed its seconds. */
+function startProbe(model: string, shard: number, seconds: number) {
+  const child = spawn(process.execPath, [PROBE, model, String(shard), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  const result = new Promise<ProbeResult>((done, fail) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const msg = JSON.parse(line) as { ready?: boolean } & ProbeResult;
+      if (msg.ready) markReady();
+      else done(msg);
+    });
+    child.on('exit', (code) => fail(new Error(`engine probe exited with code ${code} before reporting`)));
+  });
+  // Killed in cleanup after another probe failed: nobody awaits this one any more.
+  result.catch(() => undefined);
+  // A probe that dies before it is ready must not leave the others waiting for it.
+  return { child, ready: Promise.race([ready, result.then(() => undefined)]), result };
+}
+
 /**
  * Engine probes started together: each loads, warms up and reports ready; then all get "go" at
  * once and time the same seconds. Each runs in a session of its own, as the fleet's workers do.
  */
 async function runProbes(model: string, shards: number[], seconds: number): Promise<ProbeResult[]> {
-  const children = shards.map((b) => spawn(process.execPath, [PROBE, model, String(b), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true }));
+  const probes = shards.map((b) => startProbe(model, b, seconds));
   try {
-    const results = children.map(
-      (ch) =>
-        new Promise<{ ready: Promise<void>; result: Promise<ProbeResult> }>((resolve, reject) => {
-          let markReady!: () => void;
-          const ready = new Promise<void>((r) => (markReady = r));
-          const result = new Promise<ProbeResult>((done, fail) => {
-            const rl = createInterface({ input: ch.stdout! });
-            rl.on('line', (line) => {
-              if (!line.startsWith('{')) return;
-              const msg = JSON.parse(line) as { ready?: boolean } & ProbeResult;
-              if (msg.ready) markReady();
-              else done(msg);
-            });
-            ch.on('exit', (code) => fail(new Error(`engine probe exited with code ${code} before reporting`)));
-          });
-          result.catch(reject);
-          resolve({ ready, result });
-        }),
-    );
-    const probes = await Promise.all(results);
     await Promise.all(probes.map((p) => p.ready));
-    for (const ch of children) ch.stdin!.write('go\n');
+    for (const p of probes) p.child.stdin!.write('go\n');
     return await Promise.all(probes.map((p) => p.result));
   } finally {
-    for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
+    for (const p of probes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   }
 }
 
