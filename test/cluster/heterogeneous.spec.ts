@@ -76,7 +76,9 @@ describe('heterogeneous workers', () => {
     const trace = JSON.stringify(views.map((v) => v.workers.map((w) => [w.nickname, +w.share.toFixed(3), Math.round(w.samplesPerSecond), Math.round(w.fixedMs ?? 0), w.status])));
     expect(median(views.map((v) => byName(v.workers, 'local-2').samplesPerSecond / byName(v.workers, 'local-1').samplesPerSecond)), trace).toBeLessThan(0.5);
     expect(median(views.map((v) => byName(v.workers, 'local-2').share)), trace).toBeLessThan(0.35);
-    expect(Math.max(...views.map((v) => byName(v.workers, 'local-2').share)), trace).toBeGreaterThan(0);
+    // Both take part. The last round's plan alone may leave one out: a worker still busy with a late
+    // copy when a round starts gets no share of it (on CI, with other tests on the cores, that happens).
+    for (const name of ['local-1', 'local-2']) expect(Math.max(...views.map((v) => byName(v.workers, name).share)), trace).toBeGreaterThan(0);
 
     const status = (await (await fetch(`${c.url}/api/status`)).json()) as { workers: WorkerView[] };
     const fast = byName(status.workers, 'local-1');
@@ -84,7 +86,6 @@ describe('heterogeneous workers', () => {
     for (const w of [fast, slow]) {
       expect(w).toMatchObject({ kind: 'node', backend: 'wasm', errors: 0, threads: 1 });
       expect(w.rounds).toBeGreaterThan(0);
-      expect(w.share).toBeGreaterThan(0);
     }
     expect(slow.samplesPerSecond).toBeLessThan(fast.samplesPerSecond);
     await expectExact(c, initial, BATCH, STEPS);
