@@ -16,7 +16,6 @@ import {
 } from '@shardgrad/protocol';
 import { createGradientEngine, type GradientEngine } from './gradient-engine.ts';
 import { calibrate } from './calibrate.ts';
-import { EmulatedSlowdown } from './emulated-slowdown.ts';
 import { PendingResults } from './pending-results.ts';
 import { UnmaskedWebSocket } from './unmasked-websocket.ts';
 import { CompressionChoice } from './auto-compress.ts';
@@ -28,7 +27,7 @@ export interface NodeWorkerOptions {
   kind?: WorkerKind;
   nickname?: string;
   token?: string;
-  /** Test and benchmark hook: behave like a device this many times (≥ 1) slower than this core (emulated-slowdown.ts). */
+  /** Test and benchmark hook: stretch every shard's compute time by this factor (≥ 1) to emulate a slow device. */
   slowdown?: number;
   /** Test hook: awaited inside each shard's timed compute, so a test can hold a worker like a frozen tab. */
   stall?: (round: number) => Promise<void> | undefined;
@@ -75,7 +74,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWorkerHandle> {
   const log = opts.log ?? (() => undefined);
-  const slowdown = opts.slowdown && opts.slowdown > 1 ? new EmulatedSlowdown(opts.slowdown) : undefined;
   const reconnect = opts.reconnect ?? true;
   const socket: WorkerSocket = io(opts.url, {
     transports: [UnmaskedWebSocket],
@@ -135,10 +133,9 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
     await opts.stall?.(task.round);
     const g = await engine.compute(indicesFromBytes(task.unit.indices), task.unit.augmentSeed, roundSeed(run.seed, task.round));
     let computeMs = performance.now() - t0;
-    if (slowdown) {
-      const emulated = slowdown.emulatedMs(g.count, computeMs);
-      await sleep(emulated - computeMs);
-      computeMs = emulated;
+    if (opts.slowdown && opts.slowdown > 1) {
+      await sleep(computeMs * (opts.slowdown - 1));
+      computeMs *= opts.slowdown;
     }
     const encoding = choice.encoding;
     const header: ResultHeader = {
