@@ -10,6 +10,8 @@ describe('shardgrad train: regularization and training flags', () => {
       [['train', '--early-stopping', '3'], /need a validation split \(e\.g\. --validation-split 0\.1\)/],
       [['train', '--model', 'cnn', '--set', 'filter=3', '--steps', '1'], /model "cnn" has no option "filter"/],
       [['train', '--batch-norm', '--layer-norm', '--steps', '1'], /batchNorm and layerNorm are alternatives/],
+      [['train', '--split', 'fastest'], /--split.*expected one of speed, equal, got "fastest"/s],
+      [['coordinator', '--split', 'fastest'], /--split.*expected one of speed, equal, got "fastest"/s],
     ];
     for (const [args, message] of cases) {
       const r = await runCli([...args, '--no-dashboard']);

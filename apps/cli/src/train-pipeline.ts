@@ -14,6 +14,7 @@ export interface PipelineFlags {
   seed: number;
   optimizer?: 'sgd' | 'momentum' | 'rmsprop' | 'adam';
   lr?: number;
+  split?: 'speed' | 'equal';
   epochs?: number;
   steps?: number;
   workers: number;
@@ -39,6 +40,7 @@ export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out:
         seed: o.seed,
         optimizer: o.optimizer,
         learningRate: o.lr,
+        split: o.split,
         datasetOptions: setup.datasetOptions,
         modelConfig: setup.modelConfig,
       },

@@ -18,7 +18,7 @@ import type { CoordinatorEvent } from './events.ts';
 import { HttpRoutes, sendJson } from './http-routes.ts';
 import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
 import { Readiness } from './readiness.ts';
-import { Round } from './round.ts';
+import { Round, type ShareSplit } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult } from './validate-result.ts';
 import { CostMeter } from './cost-meter.ts';
@@ -59,6 +59,8 @@ export interface CoordinatorConfig {
   seed: number;
   /** `--aggregator`: how a round's results become one update (default: the exact mean). */
   aggregation?: AggregationConfig;
+  /** `--split`: shares by measured speed (default) or equal, for runs that repeat bit for bit. */
+  split?: ShareSplit;
   host?: string;
   port?: number;
 }
@@ -174,6 +176,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     const state = this.config.state;
     const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m, unit));
     r.countMustMatchIndices = state.def.customStep?.countIsIndices ?? true;
+    r.split = this.config.split ?? 'speed';
     this.current = r;
     this.cost.time(() => r.start());
     try {

@@ -4,6 +4,7 @@ import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
 import { serveJoinPage } from './join-page.ts';
 import { resolveAggregation } from './aggregation.ts';
+import { SHARE_SPLITS, type ShareSplit } from './round.ts';
 import { loadCheckpointFor, optionsFromCheckpoint, restoreCheckpoint } from './resume.ts';
 
 export interface CoordinatorOptions {
@@ -23,6 +24,8 @@ export interface CoordinatorOptions {
   byzantine?: number;
   /** `--trim`: the trimmed mean's β. */
   trim?: number;
+  /** `--split`: speed (default) or equal shares. */
+  split?: ShareSplit;
   /** `--resume`: a run directory, checkpoint directory or training-state file to go on from. */
   resume?: string;
 }
@@ -68,7 +71,13 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
     ...(opts.aggregator !== undefined || opts.byzantine !== undefined
       ? { aggregation: resolveAggregation(opts.aggregator, { f: opts.byzantine, ...(opts.trim !== undefined && { beta: opts.trim }) }) }
       : {}),
+    ...(opts.split !== undefined && { split: checkSplit(opts.split) }),
     host: opts.host,
     port: opts.port,
   };
+}
+
+function checkSplit(split: string): ShareSplit {
+  if (!(SHARE_SPLITS as readonly string[]).includes(split)) throw new Error(`unknown split "${split}"; choose one of: ${SHARE_SPLITS.join(', ')}`);
+  return split as ShareSplit;
 }

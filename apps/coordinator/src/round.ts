@@ -1,6 +1,7 @@
 import type { Task } from '@shardgrad/protocol';
 import type { TensorData } from '@shardgrad/codec';
 import type { WeightedGradients } from '@shardgrad/trainer';
+import { splitByWeights } from '@shardgrad/data';
 import { planShares } from './plan-shares.ts';
 import type { PoolMember, WorkerPool } from './worker-pool.ts';
 
@@ -49,6 +50,10 @@ export interface RoundOutcome {
   shards: { workerId: string; count: number }[];
 }
 
+/** How a round's batch is shared out: by measured speed (default), or in equal parts. */
+export const SHARE_SPLITS = ['speed', 'equal'] as const;
+export type ShareSplit = (typeof SHARE_SPLITS)[number];
+
 export type AcceptVerdict = { ok: true } | { ok: false; reason: 'unknown-shard' | 'duplicate' | 'stale-round'; message: string };
 
 /**
@@ -68,6 +73,11 @@ export class Round {
   readonly done: Promise<RoundOutcome>;
   /** False for work units weighted by something else than their indices (episodes by timesteps). */
   countMustMatchIndices = true;
+  /**
+   * `--split equal`: every live worker gets the same share whatever its speed, so the shards (and with
+   * them the order of the float sums) do not depend on timing, and a rerun repeats a run bit for bit.
+   */
+  split: ShareSplit = 'speed';
 
   constructor(
     readonly round: number,
@@ -88,11 +98,14 @@ export class Round {
     // still in hand, counts against a worker's share. The per-task transfer overhead stays out:
     // measured as round trip minus compute, it also holds time spent waiting on workers that share
     // the machine, and would feed one worker's share into another's estimate.
-    const sizes = planShares(
-      this.indices.length,
-      members.map((m) => ({ speed: m.speed, latencyMs: m.fixedMs + this.pool.readyInMs(m, now), busy: m.busy > 0 })),
-      { probe: this.round % PROBE_EVERY === 0 },
-    );
+    const sizes =
+      this.split === 'equal'
+        ? splitByWeights(this.indices.length, members.map(() => 1))
+        : planShares(
+            this.indices.length,
+            members.map((m) => ({ speed: m.speed, latencyMs: m.fixedMs + this.pool.readyInMs(m, now), busy: m.busy > 0 })),
+            { probe: this.round % PROBE_EVERY === 0 },
+          );
     let off = 0;
     members.forEach((m, i) => {
       const n = sizes[i]!;

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { attachAdaptiveBatch, attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
+import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { defaultEpochs } from '@shardgrad/models';
@@ -28,6 +28,7 @@ export function coordinatorCommand(): Command {
     .option('--lr <rate>', 'learning rate', positiveNumber)
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
+    .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', nonNegativeInt, 8080)
     .option('--min-workers <n>', 'rounds wait until this many workers are connected (or WORLD_SIZE)', positiveInt, 1)
@@ -51,6 +52,7 @@ export function coordinatorCommand(): Command {
         seed: o.seed,
         optimizer: o.optimizer,
         learningRate: o.lr,
+        split: o.split,
         host: o.host,
         port: o.port,
         ...coordinatorTrustOptions(o),

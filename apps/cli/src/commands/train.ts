@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { attachAdaptiveBatch, attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
+import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { predictProbabilities } from '@shardgrad/trainer';
@@ -44,6 +44,7 @@ export function trainCommand(): Command {
     .option('--lr <rate>', 'learning rate', positiveNumber)
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
+    .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
     .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option('--predictions <n>', 'test predictions to print at the end', nonNegativeInt, 5)
     .option('--out <dir>', 'where run directories go', 'runs')
@@ -67,6 +68,7 @@ export function trainCommand(): Command {
         seed: o.seed,
         optimizer: o.optimizer,
         learningRate: o.lr,
+        split: o.split,
         modelConfig: setup.modelConfig,
         datasetOptions: setup.datasetOptions,
         ...coordinatorTrustOptions(o),
