@@ -8,7 +8,7 @@ describe('cnn on the cluster', () => {
   it('trains with batch norm, dropout and augmentation in the workers, and the coordinator evaluates with the averaged batch-norm statistics', async () => {
     // The model's defaults (batch norm, dropout, flips in the workers) at a smaller width.
     const cluster = await startTestCluster(
-      { model: 'cnn', batch: 50, seed: 4, modelConfig: { filters: 8, dense: 32 }, datasetOptions: { trainLimit: 1000, testLimit: 500 } },
+      { model: 'cnn', batch: 50, seed: 4, split: 'equal', modelConfig: { filters: 8, dense: 32 }, datasetOptions: { trainLimit: 1000, testLimit: 500 } },
       [{ nickname: 'w1' }, { nickname: 'w2' }],
     );
     try {

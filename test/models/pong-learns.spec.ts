@@ -20,7 +20,7 @@ const CONFIG = { serve: 'top', checkEpisodes: 0 };
 describe('pong learns on the cluster', () => {
   it(`returns the top serve after ${STEPS} rounds of ${BATCH} episodes: the mean return rises far above the random policy's`, async () => {
     const cluster = await startTestCluster(
-      { model: 'pong', batch: BATCH, seed: 1, learningRate: LR, modelConfig: CONFIG, datasetOptions: { episodes: STEPS * BATCH, evalEpisodes: EVAL_EPISODES } },
+      { model: 'pong', batch: BATCH, seed: 1, split: 'equal', learningRate: LR, modelConfig: CONFIG, datasetOptions: { episodes: STEPS * BATCH, evalEpisodes: EVAL_EPISODES } },
       [{ nickname: 'a' }, { nickname: 'b' }],
     );
     try {
