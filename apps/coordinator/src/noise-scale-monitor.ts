@@ -79,8 +79,10 @@ export class NoiseScaleMonitor {
 
   constructor(private readonly c: Coordinator) {}
 
-  /** Called by the training loop with each round's shard results, once the step is applied. */
-  /** `mean`: the round's plain shard-weighted mean where it was computed anyway, which spares a pass. */
+  /**
+   * Called by the training loop with each round's shard results, before the optimizer applies the
+   * step. `mean`: the round's plain shard-weighted mean where it was computed anyway, which spares a pass.
+   */
   observe(step: number, parts: readonly WeightedGradients[], mean?: readonly Float32Array[]): void {
     const { state, dataset } = this.c.config;
     if (this.runId !== this.c.runId) this.reset();

@@ -1,4 +1,5 @@
 import { CodecError, asBytes, decodeTensorsWithEncodings, type TensorData, type TensorSpec } from '@shardgrad/codec';
+import { sumOfSquares } from '@shardgrad/trainer';
 import { ProtocolError, resultHeaderSchema, type ResultEncoding, type ResultHeader } from '@shardgrad/protocol';
 
 export interface Expectation {
@@ -64,7 +65,7 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
   });
   const sumSquares = grads.map((g, i) => {
     const s = sumOfSquares(g.data);
-    // A float32 value squares to at most 1.2e77, so the float64 sum overflows only on a NaN or ±∞.
+    // Non-finite only where a NaN or ±∞ is (sumOfSquares cannot overflow on float32 values).
     if (!Number.isFinite(s)) {
       const j = g.data.findIndex((v) => !Number.isFinite(v));
       throw new ProtocolError('not-finite', `tensor ${i} holds ${g.data[j]} at ${j}`);
@@ -72,13 +73,4 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
     return s;
   });
   return { header, grads, encoding, bytes: bytes.byteLength, sumSquares };
-}
-
-function sumOfSquares(d: Float32Array | Int32Array): number {
-  let s = 0;
-  for (let j = 0; j < d.length; j++) {
-    const v = d[j]!;
-    s += v * v;
-  }
-  return s;
 }

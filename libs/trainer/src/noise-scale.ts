@@ -35,6 +35,7 @@
  * their ratio. The averages are debiased like Adam's moments, so early rounds are not pulled to 0.
  */
 import type { WeightedGradients } from './aggregate.ts';
+import { sumOfSquares } from './aggregators/coordinates.ts';
 
 /** One round's unbiased estimates, before smoothing. */
 export interface NoiseSample {
@@ -96,15 +97,6 @@ export function estimateNoiseSample(parts: readonly WeightedGradients[], opts: N
   const gradSq = meanSq - trace * Math.max(0, sampling);
   if (!Number.isFinite(trace) || !Number.isFinite(gradSq)) return undefined;
   return { trace, gradSq, shards: k, batch };
-}
-
-function sumOfSquares(a: ArrayLike<number>): number {
-  let sq = 0;
-  for (let j = 0; j < a.length; j++) {
-    const v = a[j]!;
-    sq += v * v;
-  }
-  return sq;
 }
 
 /** ‖Σ bᵢgᵢ / B‖² of tensor t, accumulated in float64. */

@@ -67,10 +67,18 @@ export function distance(a: readonly ArrayLike<number>[], b: readonly ArrayLike<
   return Math.sqrt(s);
 }
 
-export function norm(a: readonly ArrayLike<number>[]): number {
+/** Σ v² in float64. Where a non-finite value is, the sum is non-finite (a float32 squares to at most 1.2e77). */
+export function sumOfSquares(a: ArrayLike<number>): number {
   let s = 0;
-  for (const t of a) for (let j = 0; j < t.length; j++) s += t[j]! * t[j]!;
-  return Math.sqrt(s);
+  for (let j = 0; j < a.length; j++) {
+    const v = a[j]!;
+    s += v * v;
+  }
+  return s;
+}
+
+export function norm(a: readonly ArrayLike<number>[]): number {
+  return Math.sqrt(a.reduce((s, t) => s + sumOfSquares(t), 0));
 }
 
 /** The weighted median of already sorted values: the first whose cumulative weight reaches half. */
