@@ -23,15 +23,15 @@ export interface ClientsFigures {
 
 /**
  * A coordinator with `clients` simulated clients (client-swarm.ts, in another process), training the
- * model for `rounds` rounds after a warm-up: what a classroom of tabs costs the coordinator per
+ * model for `rounds` rounds after `warmup` rounds: what a classroom of tabs costs the coordinator per
  * round, and in memory.
  */
-export async function simulatedClientsBench(o: { clients: number; model: string; batch: number; rounds: number }): Promise<ClientsFigures> {
+export async function simulatedClientsBench(o: { clients: number; model: string; batch: number; rounds: number; warmup: number }): Promise<ClientsFigures> {
   const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
   c.admission.configure({ maxTabsPerIp: o.clients + 10, maxTabsPerNickname: o.clients + 10 });
-  const swarm = spawn(process.execPath, [SWARM, c.url, String(o.clients)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const swarm = spawn(process.execPath, [SWARM, c.url, String(o.clients), JSON.stringify(c.config.state.specs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const warmup = 5;
+    const { warmup } = o;
     let rounds = 0;
     let coordinatorMs = 0;
     let results = 0;

@@ -48,7 +48,7 @@ export async function runBenchSuite(
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
   if (suite === 'clients') {
-    const r = await simulatedClientsBench({ clients: o.clients, model: o.model, batch: Math.max(batch, o.clients), rounds: steps });
+    const r = await simulatedClientsBench({ clients: o.clients, model: o.model, batch: Math.max(batch, o.clients), rounds: steps, warmup: d.warmup });
     out.event({ type: 'bench', suite, ...r }, () =>
       `${r.clients} simulated clients, ${r.model} batch ${r.batch}: ${f2(r.resultsPerRound)} results per round, a round every ${f0(r.msPerRound)} ms; ` +
         `the coordinator's own work ${f0(r.coordinatorMsPerRound)} ms per round (${f2(r.coordinatorMsPerRound / r.resultsPerRound)} ms per result); ` +
