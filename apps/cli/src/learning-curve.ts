@@ -89,18 +89,15 @@ export function curveCsv(points: readonly CurvePoint[], baseline?: number): stri
  * lighter, the random baseline as a dashed rule.
  */
 export function curveChartSpec(points: readonly CurvePoint[], label: string, baseline?: number): TopLevelSpec {
-  const rows = points.flatMap((p) => [
-    ...(p.evaluation === undefined ? [] : [{ step: p.step, value: p.evaluation, series: 'evaluation' }]),
-    ...(p.train === undefined ? [] : [{ step: p.step, value: p.train, series: `training rounds (trailing mean of ${TRAIN_WINDOW})` }]),
-  ]);
+  const series = (name: string, value: (p: CurvePoint) => number | undefined) =>
+    points.flatMap((p) => (value(p) === undefined ? [] : [{ step: p.step, value: value(p)!, series: name }]));
   const x = { field: 'step', type: 'quantitative', title: 'step (round)' } as const;
   const y = { field: 'value', type: 'quantitative', title: label, scale: { zero: false } } as const;
   const color = { field: 'series', type: 'nominal', title: null, scale: { range: ['#08519c', '#9ecae1'] }, legend: { orient: 'bottom', labelLimit: 400 } } as const;
-  const evaluated = rows.filter((r) => r.series === 'evaluation');
   // A training point per round would bury the evaluations' dots: the rounds are a plain line.
   const layers: unknown[] = [
-    { data: { values: rows.filter((r) => r.series !== 'evaluation') }, mark: { type: 'line' }, encoding: { x, y, color } },
-    { data: { values: evaluated }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y, color } },
+    { data: { values: series(`training rounds (trailing mean of ${TRAIN_WINDOW})`, (p) => p.train) }, mark: { type: 'line' }, encoding: { x, y, color } },
+    { data: { values: series('evaluation', (p) => p.evaluation) }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y, color } },
   ];
   if (baseline !== undefined) {
     const rule = [{ value: baseline, text: `random policy ${baseline.toFixed(2)}` }];
