@@ -7,13 +7,21 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /** Below this many rows the transpose is cheap and the product's set-up is not worth it. */
 const MIN_ROWS = 64;
+/**
+ * Above this many floats packing x costs more than the transpose it saves. XNNPACK packs the
+ * product's right-hand operand (here x, transposed on the way) on every call with a fresh tensor:
+ * measured on fresh inputs, [64×10] 0.07 against 0.18 ms, but [64×128] 0.29 against 0.20 and a conv
+ * bias gradient [64×26×26×16] 8.3 against 1.3 ms.
+ */
+const MAX_PACKED_FLOATS = 2048;
 
 /**
  * tfjs 4.22's wasm Sum reduces along the innermost axes only, so a sum over leading axes first
- * transposes the whole tensor. Every bias gradient is such a sum (over batch, height and width of
- * an NHWC gradient), and the transpose made it cost as much as the convolution: 1.15 ms for
- * [64×11×11×32] against 0.18 ms as the product ones[1×R]·x[R×C] on XNNPACK (R the summed rows).
- * Other sums keep the original kernel.
+ * transposes the whole tensor. Every bias gradient is such a sum. For a small one (a dense output
+ * layer's, [batch × classes]) the product ones[1×R]·x[R×C] on XNNPACK (R the summed rows) is
+ * faster than the transpose's set-up; for larger ones it is slower (see MAX_PACKED_FLOATS: an
+ * earlier measurement that reused one input tensor hit XNNPACK's cache of packed operands, and
+ * wrongly showed the product winning for conv bias gradients too). Other sums keep the original.
  */
 export function installSumLeadingAxes(): boolean {
   return wrapWasmKernel(tf.Sum, (originalFunc) => (args: KernelArgs) => {
@@ -24,8 +32,8 @@ export function installSumLeadingAxes(): boolean {
     const k = axes.length;
     const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
     const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
-    if (!leading || rows < MIN_ROWS) return originalFunc(args);
     const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
+    if (!leading || rows < MIN_ROWS || rows * cols > MAX_PACKED_FLOATS) return originalFunc(args);
     const scope = new WasmScope(args.backend as BackendWasm);
     const ones = scope.run(tf.Fill, {}, { shape: [1, rows], value: 1, dtype: 'float32' });
     const product = scope.run(tf.BatchMatMul, { a: ones, b: scope.reshape(x, [rows, cols]) }, { transposeA: false, transposeB: false });
