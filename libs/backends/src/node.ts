@@ -3,6 +3,8 @@ import { parseNodeBackendName, type NodeBackendName } from './backend-name.ts';
 import { installWasmFastPaths, registerWasmKernels, wasmKernelConfigs } from './kernels/register.ts';
 import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
+import { loadGradientKernels } from './kernels/simd/load-gradient-kernels.node.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type { NodeBackendName } from './backend-name.ts';
 export { SWIFTSHADER_ICD, configureVulkan } from './node/webgpu-dawn.ts';
@@ -73,7 +75,9 @@ async function initWasm(): Promise<NodeBackendInfo> {
   installWasmFastPaths();
   const info = await activate('wasm', '');
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'simd' : 'no simd';
-  const kernels = wasmKernelConfigs.map((k) => k.kernelName).join(', ');
+  const gradientSimd = await loadGradientKernels(tf.backend() as BackendWasm);
+  const kernels = wasmKernelConfigs.map((k) => k.kernelName).join(', ') +
+    (gradientSimd ? '; SIMD gradient kernels (conv filter, max-pool, bias sums)' : '; SIMD gradient kernels unavailable');
   // Node has no wasm threads (flags_wasm.ts): one process uses one core.
   return {
     ...info,

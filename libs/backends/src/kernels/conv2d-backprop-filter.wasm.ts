@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, cropThenPad, WasmScope, inputsOf } from './wasm-kernel-utils.ts';
 import { filterGradPads } from './conv-geometry.ts';
+import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 
 /**
  * tfjs 4.22's wasm backend has no Conv2DBackpropFilter (tfjs#8474), so conv2d, conv1d,
@@ -12,6 +13,10 @@ import { filterGradPads } from './conv-geometry.ts';
  * Read x as a batch of `ci` images with `n` channels and dy as an (OH×OW) filter from `n` to `co`
  * channels: that is a forward Conv2D whose stride is the original dilation and whose dilation is
  * the original stride. Its output [ci, kh, kw, co] is transposed to the filter layout.
+ *
+ * That conv has an OH×OW filter, which XNNPACK packs anew on every call (a fresh dy each step):
+ * 7–9 ms per layer of the small CNN at batch 64, most of it packing. Where our SIMD module is loaded
+ * (Node, see simd/) and the output channels come in sixteens, a direct loop replaces it.
  */
 export function conv2dBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -40,6 +45,18 @@ export function conv2dBackpropFilterWasm(args: {
     : [info.batchSize, info.outChannels, info.outHeight, info.outWidth];
   if (!tf.util.arraysEqual(dy.shape, expectedDy)) {
     throw new Error(`Conv2DBackpropFilter: dy shape ${dy.shape} does not match the conv output ${expectedDy}`);
+  }
+
+  const simd = gradientKernelsFor(backend);
+  if (simd != null && dataFormat === 'channelsLast' && info.outChannels % 16 === 0) {
+    const out = backend.makeOutput(attrs.filterShape, 'float32');
+    simd.conv2d_filter_grad(
+      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
+      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+      info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    );
+    return out;
   }
 
   const scope = new WasmScope(backend);

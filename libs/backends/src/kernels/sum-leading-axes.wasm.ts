@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmScope } from './wasm-kernel-utils.ts';
 import { wrapWasmKernel } from './replace-kernel.ts';
+import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -21,7 +22,9 @@ const MAX_PACKED_FLOATS = 2048;
  * layer's, [batch × classes]) the product ones[1×R]·x[R×C] on XNNPACK (R the summed rows) is
  * faster than the transpose's set-up; for larger ones it is slower (see MAX_PACKED_FLOATS: an
  * earlier measurement that reused one input tensor hit XNNPACK's cache of packed operands, and
- * wrongly showed the product winning for conv bias gradients too). Other sums keep the original.
+ * wrongly showed the product winning for conv bias gradients too). Where our SIMD module is loaded
+ * (Node, see simd/) and the kept axes hold a multiple of 4 values, a streaming column sum beats
+ * both. Other sums keep the original.
  */
 export function installSumLeadingAxes(): boolean {
   return wrapWasmKernel(tf.Sum, (originalFunc) => (args: KernelArgs) => {
@@ -33,11 +36,20 @@ export function installSumLeadingAxes(): boolean {
     const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
     const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
     const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
-    if (!leading || rows < MIN_ROWS || rows * cols > MAX_PACKED_FLOATS) return originalFunc(args);
+    if (!leading) return originalFunc(args);
+    const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    const backend = args.backend as BackendWasm;
+    const simd = gradientKernelsFor(backend);
+    if (simd != null && cols % 4 === 0) {
+      const out = backend.makeOutput(outShape, 'float32');
+      simd.sum_rows(heapOffset(backend, x), heapOffset(backend, out), rows, cols);
+      return out;
+    }
+    if (rows < MIN_ROWS || rows * cols > MAX_PACKED_FLOATS) return originalFunc(args);
     const scope = new WasmScope(args.backend as BackendWasm);
     const ones = scope.run(tf.Fill, {}, { shape: [1, rows], value: 1, dtype: 'float32' });
     const product = scope.run(tf.BatchMatMul, { a: ones, b: scope.reshape(x, [rows, cols]) }, { transposeA: false, transposeB: false });
-    const out = scope.reshape(product, keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k));
+    const out = scope.reshape(product, outShape);
     scope.dispose(out);
     return out;
   });

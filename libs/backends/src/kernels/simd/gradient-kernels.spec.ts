@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { computeOn, rankedGrads, seededTensor, seededValues, worstRelativeError } from '../../testing.ts';
+import { installWasmFastPaths, registerWasmKernels } from '../register.ts';
+import { gradientKernelCalls, gradientKernelsFor } from './gradient-kernels.ts';
+import { loadGradientKernels } from './load-gradient-kernels.node.ts';
+
+// The SIMD kernels against tfjs's cpu backend, through the ops that emit them; each case also
+// checks that the SIMD path (not a fallback) computed it.
+beforeAll(async () => {
+  registerWasmKernels();
+  await tf.setBackend('wasm');
+  await tf.ready();
+  installWasmFastPaths();
+  expect(await loadGradientKernels(tf.backend() as BackendWasm)).toBe(true);
+});
+
+type Kernel = keyof ReturnType<typeof gradientKernelCalls>;
+
+/** cpu's answer, wasm's answer, and how many times `kernel` ran while wasm computed it. */
+async function compare(kernel: Kernel, fn: () => tf.Tensor[]) {
+  const want = await computeOn('cpu', fn);
+  const before = gradientKernelCalls()[kernel];
+  const got = await computeOn('wasm', fn);
+  return { error: worstRelativeError(got, want), calls: gradientKernelCalls()[kernel] - before, got, want };
+}
+
+describe('conv2d_filter_grad', () => {
+  const cases: Array<[string, number[], number[], number | [number, number], 'valid' | 'same' | number, number]> = [
+    ['the small CNN first layer (1 → 16)', [4, 28, 28, 1], [3, 3, 1, 16], 1, 'valid', 1],
+    ['the small CNN second layer (16 → 32)', [4, 13, 13, 16], [3, 3, 16, 32], 1, 'valid', 1],
+    ['stride 2 same: padding on every side', [2, 9, 9, 3], [3, 3, 3, 16], 2, 'same', 1],
+    ['strides [2, 3], 5×5, rows the forward pass never reached', [2, 12, 14, 2], [5, 5, 2, 16], [2, 3], 'valid', 1],
+    ['explicit pad 2, 64 output channels', [1, 7, 8, 5], [3, 3, 5, 64], 1, 2, 1],
+    ['1×1 stride 2', [3, 8, 8, 6], [1, 1, 6, 32], 2, 'valid', 1],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, xs, fs, strides, pad, dilation) => {
+    const { error, calls } = await compare('conv2d_filter_grad', () =>
+      rankedGrads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.conv2d(x, f, strides, pad, 'NHWC', dilation).square().sum())([
+        seededTensor(xs, 1) as tf.Tensor4D,
+        seededTensor(fs, 2) as tf.Tensor4D,
+      ]));
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it('dilation 2 with padding (no tfjs gradient emits it): matches the defining sum', async () => {
+    await tf.setBackend('wasm');
+    const [n, h, w, ci, co, k, d, pad] = [2, 10, 9, 3, 16, 3, 2, 2];
+    const oh = h + 2 * pad - d * (k - 1);
+    const ow = w + 2 * pad - d * (k - 1);
+    const xv = seededValues(n * h * w * ci, 14);
+    const gv = seededValues(n * oh * ow * co, 15);
+    const want = new Float64Array(k * k * ci * co);
+    for (let b = 0; b < n; b++) for (let r = 0; r < oh; r++) for (let q = 0; q < ow; q++)
+      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+        const y = r + i * d - pad;
+        const z = q + j * d - pad;
+        if (y < 0 || y >= h || z < 0 || z >= w) continue;
+        for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) {
+          want[((i * k + j) * ci + c) * co + o] += xv[((b * h + y) * w + z) * ci + c]! * gv[((b * oh + r) * ow + q) * co + o]!;
+        }
+      }
+    const before = gradientKernelCalls().conv2d_filter_grad;
+    const x = tf.tensor4d(xv, [n, h, w, ci]);
+    const dy = tf.tensor4d(gv, [n, oh, ow, co]);
+    const got = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+      strides: 1, pad, dataFormat: 'NHWC', dilations: d, filterShape: [k, k, ci, co],
+    }) as tf.Tensor;
+    expect(gradientKernelCalls().conv2d_filter_grad - before).toBe(1);
+    expect(worstRelativeError([got.dataSync()], [want])).toBeLessThan(1e-5);
+    tf.dispose([x, dy, got]);
+  });
+
+  it('leaves output channels that are not a multiple of 16 to the other path', async () => {
+    const { error, calls } = await compare('conv2d_filter_grad', () =>
+      rankedGrads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.conv2d(x, f, 1, 'same').square().sum())([
+        seededTensor([2, 6, 6, 3], 3) as tf.Tensor4D,
+        seededTensor([3, 3, 3, 12], 4) as tf.Tensor4D,
+      ]));
+    expect(calls).toBe(0);
+    expect(error).toBeLessThan(1e-5);
+  });
+});
+
+describe('max_pool_grad', () => {
+  const cases: Array<[string, number[], number, number, boolean]> = [
+    ['2×2 stride 2 after relu: ties of zeros go to the first', [4, 26, 26, 16], 2, 2, true],
+    ['2×2 stride 2, odd input (last row and column unused)', [2, 11, 11, 32], 2, 2, false],
+    ['3×3 stride 2: overlapping windows add up', [2, 9, 9, 8], 3, 2, true],
+    ['2×2 stride 1: every cell in up to four windows', [1, 6, 7, 4], 2, 1, true],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, xs, size, stride, relu) => {
+    const { error, calls } = await compare('max_pool_grad', () => {
+      const raw = seededTensor(xs, 5);
+      const x = (relu ? tf.relu(raw) : raw) as tf.Tensor4D;
+      const dy = seededTensor(tf.maxPool(x, size, stride, 'valid').shape, 6);
+      return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, size, stride, 'valid'), dy)))(x)];
+    });
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-6);
+  });
+
+  it('leaves padded pools and channels not in fours to the other path', async () => {
+    for (const [xs, pad] of [[[2, 9, 9, 4], 'same'], [[2, 8, 8, 3], 'valid']] as const) {
+      const { error, calls } = await compare('max_pool_grad', () => {
+        const x = seededTensor([...xs], 7) as tf.Tensor4D;
+        return [tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.maxPool(v as tf.Tensor4D, 3, 2, pad))))(x)];
+      });
+      expect(calls).toBe(0);
+      expect(error).toBeLessThan(1e-6);
+    }
+  });
+});
+
+describe('sum_rows', () => {
+  const cases: Array<[string, number[], number[], boolean]> = [
+    ['conv bias gradient [64, 26, 26, 16] over N, H, W', [64, 26, 26, 16], [0, 1, 2], false],
+    ['dense bias gradient, 40 columns (16-wide then 4-wide blocks)', [96, 40], [0], false],
+    ['keepDims, 4 columns', [64, 5, 4], [0, 1], true],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, shape, axes, keepDims) => {
+    const { error, calls, got, want } = await compare('sum_rows', () => [tf.sum(seededTensor(shape, 8), axes, keepDims)]);
+    expect(calls).toBe(1);
+    expect(got[0]!.length).toBe(want[0]!.length);
+    // 43,264 float32 additions per column (cpu sums in float32 too, in another order).
+    expect(error).toBeLessThan(1e-4);
+  });
+
+  it('sums a known matrix exactly, called directly on the wasm heap', async () => {
+    await tf.setBackend('wasm');
+    const values = seededValues(7 * 20, 9).map((v) => Math.round(v * 16));
+    const x = tf.tensor2d(values, [7, 20]);
+    const expected = Array.from({ length: 20 }, (_, c) => values.filter((_, i) => i % 20 === c).reduce((a, b) => a + b, 0));
+    const sum = tf.sum(x, 0);
+    expect(Array.from(sum.dataSync())).toEqual(expected);
+    tf.dispose([x, sum]);
+  });
+
+  it('leaves columns not in fours, and other axes, to the original kernel', async () => {
+    const { error, calls } = await compare('sum_rows', () => [tf.sum(seededTensor([64, 3, 6], 10), [0, 1]), tf.sum(seededTensor([8, 16], 11), 1)]);
+    expect(calls).toBe(0);
+    expect(error).toBeLessThan(1e-5);
+  });
+});
+
+describe('the module', () => {
+  it('is bound to the backend whose memory it imports, and leaks no tensors', async () => {
+    await tf.setBackend('wasm');
+    expect(gradientKernelsFor(tf.backend() as BackendWasm)).not.toBeNull();
+    const x = seededTensor([2, 8, 8, 4], 12) as tf.Tensor4D;
+    const f = seededTensor([3, 3, 4, 16], 13) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').add<tf.Tensor4D>(1), 2, 2, 'valid')))([x, f]).map((g) => g.dataSync()));
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, f]);
+  });
+});

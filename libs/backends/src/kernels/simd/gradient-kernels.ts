@@ -1,0 +1,68 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** The exports of gradient-kernels.wat; every pointer is a byte offset into tfjs's wasm memory. */
+export interface GradientKernels {
+  conv2d_filter_grad(
+    x: number, dy: number, out: number,
+    n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
+    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
+  max_pool_grad(
+    x: number, dy: number, out: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number,
+    fh: number, fw: number, sh: number, sw: number,
+  ): void;
+  sum_rows(x: number, out: number, rows: number, cols: number): void;
+}
+
+interface Loaded {
+  memory: WebAssembly.Memory;
+  kernels: GradientKernels;
+}
+
+let loaded: Loaded | null = null;
+
+/** Binds an instantiated gradient-kernels module to the memory it imported (see load-gradient-kernels.node.ts). */
+export function bindGradientKernels(memory: WebAssembly.Memory, exports: GradientKernels): void {
+  loaded = { memory, kernels: counted(exports) };
+}
+
+/** tfjs's linear memory, which our module imports so that it works on tensors in place. */
+export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
+  const asm = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm;
+  return asm?.memory instanceof WebAssembly.Memory ? asm.memory : null;
+}
+
+/** Whether the kernels are bound to this memory already. */
+export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
+  return loaded?.memory === memory;
+}
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0 };
+
+/** How often each kernel ran in this process: lets tests and benches see which path was taken. */
+export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
+  return { ...calls };
+}
+
+/** The module's exports behind a call counter (one increment per call of a millisecond-scale kernel). */
+function counted(exports: GradientKernels): GradientKernels {
+  const wrap = <K extends keyof GradientKernels>(name: K) =>
+    ((...args: number[]) => {
+      calls[name]++;
+      (exports[name] as (...a: number[]) => void)(...args);
+    }) as GradientKernels[K];
+  return { conv2d_filter_grad: wrap('conv2d_filter_grad'), max_pool_grad: wrap('max_pool_grad'), sum_rows: wrap('sum_rows') };
+}
+
+/** The kernels, when loaded on this backend's memory; null otherwise (use another path). */
+export function gradientKernelsFor(backend: BackendWasm): GradientKernels | null {
+  if (loaded == null) return null;
+  return memoryOf(backend) === loaded.memory ? loaded.kernels : null;
+}
+
+/** Byte offset of a tensor's data in the wasm memory. */
+export function heapOffset(backend: BackendWasm, t: { dataId: object }): number {
+  const info = backend.dataIdMap.get(t.dataId as never) as { memoryOffset: number } | undefined;
+  if (info == null) throw new Error('shardgrad: tensor is not on the wasm backend');
+  return info.memoryOffset;
+}

@@ -1,0 +1,282 @@
+;; Gradient kernels for tfjs's wasm backend, in WebAssembly SIMD (128-bit lanes of 4 floats).
+;; They run on tfjs's own linear memory (imported), so tensors are read and written in place:
+;; every pointer is a byte offset into that memory. Layouts are NHWC, as tfjs's wasm kernels use.
+;; Assembled at run time by wabt (simd-module.ts); callers check the preconditions noted here.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Conv2D filter gradient, out [FH, FW, CI, CO]:
+  ;;   out[fh,fw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh + fh·dh − pt, ow·sw + fw·dw − pl, ci] · dy[n,oh,ow,co]
+  ;; Terms whose input position falls in the padding are zero and skipped. Needs CO % 16 == 0:
+  ;; each pass keeps 16 output channels in four vector accumulators (no loads or stores of the
+  ;; output inside the loop), and every output element is written once, so `out` needs no zeroing.
+  (func (export "conv2d_filter_grad")
+    (param $x i32) (param $dy i32) (param $out i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $CO i32)
+    (param $FH i32) (param $FW i32) (param $sh i32) (param $sw i32)
+    (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32)
+    (local $fh i32) (local $fw i32) (local $ci i32) (local $co i32)
+    (local $n i32) (local $oh i32) (local $ih i32)
+    (local $owStart i32) (local $owEnd i32) (local $lo i32) (local $hi i32)
+    (local $xp i32) (local $dp i32) (local $cnt i32) (local $op i32)
+    (local $xStep i32) (local $dStep i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $u v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $pair i32)
+    (local.set $xStep (i32.shl (i32.mul (local.get $sw) (local.get $CI)) (i32.const 2)))
+    (local.set $dStep (i32.shl (local.get $CO) (i32.const 2)))
+    (local.set $fh (i32.const 0))
+    (block $fhDone (loop $fhLoop
+      (br_if $fhDone (i32.ge_s (local.get $fh) (local.get $FH)))
+      (local.set $fw (i32.const 0))
+      (block $fwDone (loop $fwLoop
+        (br_if $fwDone (i32.ge_s (local.get $fw) (local.get $FW)))
+        ;; The outputs ow whose input column ow·sw + fw·dw − pl lies in [0, W).
+        (local.set $lo (i32.sub (local.get $pl) (i32.mul (local.get $fw) (local.get $dw))))
+        (local.set $owStart
+          (select
+            (i32.div_s (i32.sub (i32.add (local.get $lo) (local.get $sw)) (i32.const 1)) (local.get $sw))
+            (i32.const 0)
+            (i32.gt_s (local.get $lo) (i32.const 0))))
+        (local.set $hi (i32.add (i32.sub (local.get $W) (i32.const 1)) (local.get $lo)))
+        (local.set $owEnd
+          (select
+            (i32.const 0)
+            (i32.add (i32.div_s (local.get $hi) (local.get $sw)) (i32.const 1))
+            (i32.lt_s (local.get $hi) (i32.const 0))))
+        (if (i32.gt_s (local.get $owEnd) (local.get $OW)) (then (local.set $owEnd (local.get $OW))))
+        (local.set $ci (i32.const 0))
+        (block $ciDone (loop $ciLoop
+          (br_if $ciDone (i32.ge_s (local.get $ci) (local.get $CI)))
+          (local.set $co (i32.const 0))
+          (block $coDone (loop $coLoop
+            (br_if $coDone (i32.ge_s (local.get $co) (local.get $CO)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $b0 (v128.const i32x4 0 0 0 0))
+            (local.set $b1 (v128.const i32x4 0 0 0 0))
+            (local.set $b2 (v128.const i32x4 0 0 0 0))
+            (local.set $b3 (v128.const i32x4 0 0 0 0))
+            ;; Two input channels per pass where there are two left: each dy load serves both.
+            (local.set $pair (i32.lt_s (i32.add (local.get $ci) (i32.const 1)) (local.get $CI)))
+            (local.set $n (i32.const 0))
+            (block $nDone (loop $nLoop
+              (br_if $nDone (i32.ge_s (local.get $n) (local.get $N)))
+              (local.set $oh (i32.const 0))
+              (block $ohDone (loop $ohLoop
+                (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $OH)))
+                (local.set $ih
+                  (i32.sub
+                    (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $fh) (local.get $dh)))
+                    (local.get $pt)))
+                (local.set $cnt (i32.sub (local.get $owEnd) (local.get $owStart)))
+                (if (i32.and
+                      (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+                      (i32.gt_s (local.get $cnt) (i32.const 0)))
+                  (then
+                    ;; x[n, ih, owStart·sw + fw·dw − pl, ci] and dy[n, oh, owStart, co]
+                    (local.set $xp
+                      (i32.add (local.get $x)
+                        (i32.shl
+                          (i32.add
+                            (i32.mul
+                              (i32.add
+                                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W))
+                                (i32.add (i32.mul (local.get $owStart) (local.get $sw)) (i32.sub (i32.mul (local.get $fw) (local.get $dw)) (local.get $pl))))
+                              (local.get $CI))
+                            (local.get $ci))
+                          (i32.const 2))))
+                    (local.set $dp
+                      (i32.add (local.get $dy)
+                        (i32.shl
+                          (i32.add
+                            (i32.mul
+                              (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $owStart))
+                              (local.get $CO))
+                            (local.get $co))
+                          (i32.const 2))))
+                    (if (local.get $pair)
+                      (then
+                        (loop $owPairLoop
+                          (local.set $v (f32x4.splat (f32.load offset=0 (local.get $xp))))
+                          (local.set $u (f32x4.splat (f32.load offset=4 (local.get $xp))))
+                          (local.set $d0 (v128.load offset=0 (local.get $dp)))
+                          (local.set $d1 (v128.load offset=16 (local.get $dp)))
+                          (local.set $d2 (v128.load offset=32 (local.get $dp)))
+                          (local.set $d3 (v128.load offset=48 (local.get $dp)))
+                          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (local.get $d0))))
+                          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (local.get $d1))))
+                          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (local.get $d2))))
+                          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (local.get $d3))))
+                          (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $u) (local.get $d0))))
+                          (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $u) (local.get $d1))))
+                          (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $u) (local.get $d2))))
+                          (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $u) (local.get $d3))))
+                          (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+                          (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
+                          (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+                          (br_if $owPairLoop (i32.gt_s (local.get $cnt) (i32.const 0)))))
+                      (else
+                        (loop $owLoop
+                          (local.set $v (f32x4.splat (f32.load (local.get $xp))))
+                          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $dp)))))
+                          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $dp)))))
+                          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $dp)))))
+                          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $dp)))))
+                          (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+                          (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
+                          (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+                          (br_if $owLoop (i32.gt_s (local.get $cnt) (i32.const 0))))))))
+                (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+                (br $ohLoop)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br $nLoop)))
+            (local.set $op
+              (i32.add (local.get $out)
+                (i32.shl
+                  (i32.add
+                    (i32.mul
+                      (i32.add (i32.mul (i32.add (i32.mul (local.get $fh) (local.get $FW)) (local.get $fw)) (local.get $CI)) (local.get $ci))
+                      (local.get $CO))
+                    (local.get $co))
+                  (i32.const 2))))
+            (v128.store offset=0 (local.get $op) (local.get $a0))
+            (v128.store offset=16 (local.get $op) (local.get $a1))
+            (v128.store offset=32 (local.get $op) (local.get $a2))
+            (v128.store offset=48 (local.get $op) (local.get $a3))
+            (if (local.get $pair)
+              (then
+                (local.set $op (i32.add (local.get $op) (i32.shl (local.get $CO) (i32.const 2))))
+                (v128.store offset=0 (local.get $op) (local.get $b0))
+                (v128.store offset=16 (local.get $op) (local.get $b1))
+                (v128.store offset=32 (local.get $op) (local.get $b2))
+                (v128.store offset=48 (local.get $op) (local.get $b3))))
+            (local.set $co (i32.add (local.get $co) (i32.const 16)))
+            (br $coLoop)))
+          (local.set $ci (i32.add (local.get $ci) (select (i32.const 2) (i32.const 1) (local.get $pair))))
+          (br $ciLoop)))
+        (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+        (br $fwLoop)))
+      (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+      (br $fhLoop)))
+  )
+
+  ;; Max-pool gradient for windows that all lie inside the input (no padding), out [N, H, W, C]
+  ;; zeroed by the caller. Each window sends dy to its first maximum in row-major order (tfjs's cpu
+  ;; rule), four channels at a time: a lane moves to a later cell only where that cell is strictly
+  ;; greater. Needs C % 4 == 0. Overlapping windows add up, as they must.
+  (func (export "max_pool_grad")
+    (param $x i32) (param $dy i32) (param $out i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $OH i32) (param $OW i32) (param $FH i32) (param $FW i32) (param $sh i32) (param $sw i32)
+    (local $n i32) (local $r i32) (local $q i32) (local $ch i32) (local $i i32) (local $j i32)
+    (local $base i32) (local $cell i32) (local $gp i32) (local $rowBytes i32) (local $cBytes i32)
+    (local $best v128) (local $at v128) (local $v v128) (local $mask v128) (local $g v128)
+    (local $p i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $cBytes)))
+    (local.set $gp (local.get $dy))
+    (local.set $n (i32.const 0))
+    (block $nDone (loop $nLoop
+      (br_if $nDone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $r (i32.const 0))
+      (block $rDone (loop $rLoop
+        (br_if $rDone (i32.ge_s (local.get $r) (local.get $OH)))
+        (local.set $q (i32.const 0))
+        (block $qDone (loop $qLoop
+          (br_if $qDone (i32.ge_s (local.get $q) (local.get $OW)))
+          ;; Byte offset of the window's top-left cell, channel 0, relative to x (and to out).
+          (local.set $base
+            (i32.add
+              (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (i32.mul (local.get $r) (local.get $sh))) (local.get $rowBytes))
+              (i32.mul (i32.mul (local.get $q) (local.get $sw)) (local.get $cBytes))))
+          (local.set $ch (i32.const 0))
+          (block $chDone (loop $chLoop
+            (br_if $chDone (i32.ge_s (local.get $ch) (local.get $cBytes)))
+            (local.set $best (v128.load (i32.add (local.get $x) (i32.add (local.get $base) (local.get $ch)))))
+            (local.set $at (v128.const i32x4 0 0 0 0))
+            (local.set $i (i32.const 0))
+            (block $iDone (loop $iLoop
+              (br_if $iDone (i32.ge_s (local.get $i) (local.get $FH)))
+              (local.set $j (i32.const 0))
+              (block $jDone (loop $jLoop
+                (br_if $jDone (i32.ge_s (local.get $j) (local.get $FW)))
+                (local.set $cell (i32.add (i32.mul (local.get $i) (local.get $rowBytes)) (i32.mul (local.get $j) (local.get $cBytes))))
+                (local.set $v (v128.load (i32.add (local.get $x) (i32.add (i32.add (local.get $base) (local.get $cell)) (local.get $ch)))))
+                (local.set $mask (f32x4.gt (local.get $v) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
+                (local.set $at (v128.bitselect (i32x4.splat (local.get $cell)) (local.get $at) (local.get $mask)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $jLoop)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $iLoop)))
+            (local.set $g (v128.load (local.get $gp)))
+            ;; Lane k's winner: out + base + cell_k + ch + 4k.
+            (local.set $p (i32.add (i32.add (local.get $out) (local.get $base)) (i32.add (local.get $ch) (i32x4.extract_lane 0 (local.get $at)))))
+            (f32.store offset=0 (local.get $p) (f32.add (f32.load offset=0 (local.get $p)) (f32x4.extract_lane 0 (local.get $g))))
+            (local.set $p (i32.add (i32.add (local.get $out) (local.get $base)) (i32.add (local.get $ch) (i32x4.extract_lane 1 (local.get $at)))))
+            (f32.store offset=4 (local.get $p) (f32.add (f32.load offset=4 (local.get $p)) (f32x4.extract_lane 1 (local.get $g))))
+            (local.set $p (i32.add (i32.add (local.get $out) (local.get $base)) (i32.add (local.get $ch) (i32x4.extract_lane 2 (local.get $at)))))
+            (f32.store offset=8 (local.get $p) (f32.add (f32.load offset=8 (local.get $p)) (f32x4.extract_lane 2 (local.get $g))))
+            (local.set $p (i32.add (i32.add (local.get $out) (local.get $base)) (i32.add (local.get $ch) (i32x4.extract_lane 3 (local.get $at)))))
+            (f32.store offset=12 (local.get $p) (f32.add (f32.load offset=12 (local.get $p)) (f32x4.extract_lane 3 (local.get $g))))
+            (local.set $gp (i32.add (local.get $gp) (i32.const 16)))
+            (local.set $ch (i32.add (local.get $ch) (i32.const 16)))
+            (br $chLoop)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $qLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rLoop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nLoop)))
+  )
+
+  ;; Column sums of a row-major [R, C] matrix: out[c] = Σ_r x[r, c]. Needs C % 4 == 0. Sixteen
+  ;; columns at a time stay in four vector accumulators while the rows stream past.
+  (func (export "sum_rows")
+    (param $x i32) (param $out i32) (param $R i32) (param $C i32)
+    (local $c i32) (local $r i32) (local $p i32) (local $rowBytes i32) (local $width i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $c (i32.const 0))
+    (block $cDone (loop $cLoop
+      (br_if $cDone (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0))
+      (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $width (i32.sub (local.get $C) (local.get $c)))
+      (local.set $r (local.get $R))
+      (if (i32.ge_s (local.get $width) (i32.const 16))
+        (then
+          (block $rDone (loop $rLoop
+            (br_if $rDone (i32.le_s (local.get $r) (i32.const 0)))
+            (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 (local.get $p))))
+            (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $p))))
+            (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $p))))
+            (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+            (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+            (br $rLoop)))
+          (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.store offset=0 (local.get $p) (local.get $a0))
+          (v128.store offset=16 (local.get $p) (local.get $a1))
+          (v128.store offset=32 (local.get $p) (local.get $a2))
+          (v128.store offset=48 (local.get $p) (local.get $a3))
+          (local.set $c (i32.add (local.get $c) (i32.const 16))))
+        (else
+          (block $rDone4 (loop $rLoop4
+            (br_if $rDone4 (i32.le_s (local.get $r) (i32.const 0)))
+            (local.set $a0 (f32x4.add (local.get $a0) (v128.load (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+            (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+            (br $rLoop4)))
+          (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))))
+      (br $cLoop)))
+  )
+)
