@@ -6,6 +6,7 @@ import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
 import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-norm-grad.ts';
 import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
 import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
+import { installBiasAdd } from './bias-add.wasm.ts';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
 import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
 import { replaceWasmKernel } from './replace-kernel.ts';
@@ -54,5 +55,6 @@ export function installWasmFastPaths(): string[] {
   if (replaceWasmKernel(tf.Conv2DBackpropInput, conv2dBackpropInputWasm as tf.KernelFunc)) done.push(tf.Conv2DBackpropInput);
   if (replaceWasmKernel(tf.MaxPoolGrad, maxPoolGradWasm as tf.KernelFunc)) done.push(tf.MaxPoolGrad);
   if (installSumLeadingAxes()) done.push(`${tf.Sum} over leading axes`);
+  if (installBiasAdd()) done.push(`${tf.Add} of a bias`);
   return done;
 }

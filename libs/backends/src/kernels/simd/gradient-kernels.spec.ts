@@ -146,6 +146,35 @@ describe('sum_rows', () => {
   });
 });
 
+describe('add_bias', () => {
+  const cases: Array<[string, number[], number[], boolean]> = [
+    ['conv bias [64, 26, 26, 16] + [16]', [64, 26, 26, 16], [16], false],
+    ['dense bias [32, 128] + [128]', [32, 128], [128], false],
+    ['bias first: [1, 1, 8] + [5, 6, 8]', [5, 6, 8], [1, 1, 8], true],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, xs, bs, biasFirst) => {
+    const { error, calls } = await compare('add_bias', () => {
+      const x = seededTensor(xs, 16);
+      const bias = seededTensor(bs, 17);
+      return [biasFirst ? tf.add(bias, x) : tf.add(x, bias)];
+    });
+    expect(calls).toBe(1);
+    expect(error).toBe(0);
+  });
+
+  it('leaves other adds to the original kernel', async () => {
+    const { error, calls } = await compare('add_bias', () => [
+      tf.add(seededTensor([6, 8], 18), seededTensor([6, 8], 19)),
+      tf.add(seededTensor([6, 6], 20), seededTensor([6, 1], 21)),
+      tf.add(seededTensor([4, 6], 22), seededTensor([6], 23)),
+      tf.add(seededTensor([1, 8], 24), seededTensor([8], 25)),
+      tf.add(tf.range(0, 8, 1, 'int32').reshape([2, 4]), tf.tensor1d([1, 2, 3, 4], 'int32')),
+    ]);
+    expect(calls).toBe(0);
+    expect(error).toBe(0);
+  });
+});
+
 describe('the module', () => {
   it('is bound to the backend whose memory it imports, and leaks no tensors', async () => {
     await tf.setBackend('wasm');

@@ -13,6 +13,7 @@ export interface GradientKernels {
     fh: number, fw: number, sh: number, sw: number,
   ): void;
   sum_rows(x: number, out: number, rows: number, cols: number): void;
+  add_bias(x: number, bias: number, out: number, rows: number, cols: number): void;
 }
 
 interface Loaded {
@@ -37,7 +38,7 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
 export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, add_bias: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
@@ -51,7 +52,12 @@ function counted(exports: GradientKernels): GradientKernels {
       calls[name]++;
       (exports[name] as (...a: number[]) => void)(...args);
     }) as GradientKernels[K];
-  return { conv2d_filter_grad: wrap('conv2d_filter_grad'), max_pool_grad: wrap('max_pool_grad'), sum_rows: wrap('sum_rows') };
+  return {
+    conv2d_filter_grad: wrap('conv2d_filter_grad'),
+    max_pool_grad: wrap('max_pool_grad'),
+    sum_rows: wrap('sum_rows'),
+    add_bias: wrap('add_bias'),
+  };
 }
 
 /** The kernels, when loaded on this backend's memory; null otherwise (use another path). */

@@ -1,7 +1,7 @@
-;; Gradient kernels for tfjs's wasm backend, in WebAssembly SIMD (128-bit lanes of 4 floats).
-;; They run on tfjs's own linear memory (imported), so tensors are read and written in place:
+;; Kernels for tfjs's wasm backend, in WebAssembly SIMD (128-bit lanes of 4 floats): the gradients and
+;; the bias add that tfjs's own kernels do slowly. They run on tfjs's own linear memory (imported), so
 ;; every pointer is a byte offset into that memory. Layouts are NHWC, as tfjs's wasm kernels use.
-;; Assembled at run time by wabt (simd-module.ts); callers check the preconditions noted here.
+;; Assembled at run time by wabt (load-gradient-kernels.node.ts); callers check the preconditions noted here.
 (module
   (import "env" "memory" (memory 1))
 
@@ -278,5 +278,30 @@
           (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $a0))
           (local.set $c (i32.add (local.get $c) (i32.const 4)))))
       (br $cLoop)))
+  )
+;; out[r, c] = x[r, c] + bias[c] for a row-major [R, C] x: a layer's bias added over batch and
+  ;; space (tfjs's broadcasting Add walks index arithmetic per element). Needs C % 4 == 0.
+  (func (export "add_bias")
+    (param $x i32) (param $bias i32) (param $out i32) (param $R i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $rowBytes i32) (local $xp i32) (local $op i32)
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $xp (local.get $x))
+    (local.set $op (local.get $out))
+    (local.set $r (local.get $R))
+    (block $rDone (loop $rLoop
+      (br_if $rDone (i32.le_s (local.get $r) (i32.const 0)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cLoop
+        (br_if $cDone (i32.ge_s (local.get $c) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $op) (local.get $c))
+          (f32x4.add
+            (v128.load (i32.add (local.get $xp) (local.get $c)))
+            (v128.load (i32.add (local.get $bias) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cLoop)))
+      (local.set $xp (i32.add (local.get $xp) (local.get $rowBytes)))
+      (local.set $op (i32.add (local.get $op) (local.get $rowBytes)))
+      (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+      (br $rLoop)))
   )
 )
