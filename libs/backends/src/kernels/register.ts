@@ -4,6 +4,7 @@ import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwise-conv2d-back
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backprop-input.wasm.ts';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
 import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-norm-grad.ts';
+import { registerReluGradient } from '../gradients/relu-grad.ts';
 import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
 import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installBiasAdd } from './bias-add.wasm.ts';
@@ -28,6 +29,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
 export function registerWasmKernels(): string[] {
   // Not a kernel, but the same purpose: batch norm's tile-free gradient (a third of a conv net's step on wasm).
   registerBroadcastBatchNormGradient();
+  registerReluGradient();
   const added: string[] = [];
   for (const config of wasmKernelConfigs) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) continue;

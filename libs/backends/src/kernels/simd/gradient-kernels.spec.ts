@@ -175,6 +175,28 @@ describe('add_bias', () => {
   });
 });
 
+describe('relu_grad', () => {
+  it.each([[[64, 26, 26, 16]], [[7, 5]], [[3]]])('relu gradient of shape %j matches cpu (zeros included)', async (shape) => {
+    const { error, calls } = await compare('relu_grad', () => {
+      const x = tf.relu(seededTensor(shape, 26)).sub(0.1);
+      const dy = seededTensor(shape, 27);
+      return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), dy)))(x)];
+    });
+    expect(calls).toBe(1);
+    expect(error).toBe(0);
+  });
+
+  it('gives NaN where the input is NaN, as dy · step(x) does', async () => {
+    const { got, want, calls } = await compare('relu_grad', () => {
+      const x = tf.tensor1d([NaN, -1, 2, 0, NaN]);
+      return [tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x)];
+    });
+    expect(calls).toBe(1);
+    expect(Array.from(got[0]!)).toEqual(Array.from(want[0]!));
+    expect(Array.from(got[0]!)).toEqual([NaN, 0, 1, 0, NaN]);
+  });
+});
+
 describe('the module', () => {
   it('is bound to the backend whose memory it imports, and leaks no tensors', async () => {
     await tf.setBackend('wasm');

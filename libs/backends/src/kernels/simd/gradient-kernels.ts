@@ -14,6 +14,7 @@ export interface GradientKernels {
   ): void;
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   add_bias(x: number, bias: number, out: number, rows: number, cols: number): void;
+  relu_grad(x: number, dy: number, out: number, n: number): void;
 }
 
 interface Loaded {
@@ -38,7 +39,7 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
 export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, add_bias: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, add_bias: 0, relu_grad: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
@@ -57,6 +58,7 @@ function counted(exports: GradientKernels): GradientKernels {
     max_pool_grad: wrap('max_pool_grad'),
     sum_rows: wrap('sum_rows'),
     add_bias: wrap('add_bias'),
+    relu_grad: wrap('relu_grad'),
   };
 }
 

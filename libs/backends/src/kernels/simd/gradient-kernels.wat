@@ -304,4 +304,30 @@
       (local.set $r (i32.sub (local.get $r) (i32.const 1)))
       (br $rLoop)))
   )
+;; Relu's gradient: out[i] = x[i] > 0 ? dy[i] : 0, and NaN where x is NaN (as dy · step(x) gives).
+  ;; One pass instead of tfjs's three (step, cast, multiply), each over the whole activation.
+  (func (export "relu_grad")
+    (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.or
+          (v128.and (v128.load (i32.add (local.get $dy) (local.get $i))) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)))
+          (v128.and (local.get $v) (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (select
+          (f32.load (i32.add (local.get $dy) (local.get $i)))
+          (f32.mul (f32.load (i32.add (local.get $x) (local.get $i))) (f32.const 0))
+          (f32.gt (f32.load (i32.add (local.get $x) (local.get $i))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $tail)))
+  )
 )
