@@ -8,6 +8,7 @@ import { registerReluGradient } from '../gradients/relu-grad.ts';
 import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
 import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installBiasAdd } from './bias-add.wasm.ts';
+import { installMaxPool } from './max-pool.wasm.ts';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
 import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
 import { replaceWasmKernel } from './replace-kernel.ts';
@@ -58,5 +59,6 @@ export function installWasmFastPaths(): string[] {
   if (replaceWasmKernel(tf.MaxPoolGrad, maxPoolGradWasm as tf.KernelFunc)) done.push(tf.MaxPoolGrad);
   if (installSumLeadingAxes()) done.push(`${tf.Sum} over leading axes`);
   if (installBiasAdd()) done.push(`${tf.Add} of a bias`);
+  if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
   return done;
 }

@@ -175,6 +175,21 @@ describe('add_bias', () => {
   });
 });
 
+describe('max_pool', () => {
+  const cases: Array<[string, number[], number, number, 'valid' | 'same', number]> = [
+    ['2×2 stride 2 [64, 26, 26, 16]', [64, 26, 26, 16], 2, 2, 'valid', 1],
+    ['3×3 stride 2, odd size, overlapping', [2, 11, 9, 8], 3, 2, 'valid', 1],
+    ['2×2 stride 1', [1, 5, 6, 4], 2, 1, 'valid', 1],
+    ['same padding (original path)', [2, 9, 9, 4], 3, 2, 'same', 0],
+    ['channels not in fours (original path)', [2, 8, 8, 6], 2, 2, 'valid', 0],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, xs, size, stride, pad, expectedCalls) => {
+    const { error, calls } = await compare('max_pool', () => [tf.maxPool(seededTensor(xs, 28) as tf.Tensor4D, size, stride, pad)]);
+    expect(calls).toBe(expectedCalls);
+    expect(error).toBe(0);
+  });
+});
+
 describe('relu_grad', () => {
   it.each([[[64, 26, 26, 16]], [[7, 5]], [[3]]])('relu gradient of shape %j matches cpu (zeros included)', async (shape) => {
     const { error, calls } = await compare('relu_grad', () => {

@@ -15,6 +15,11 @@ export interface GradientKernels {
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   add_bias(x: number, bias: number, out: number, rows: number, cols: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
+  max_pool(
+    x: number, out: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number,
+    fh: number, fw: number, sh: number, sw: number,
+  ): void;
 }
 
 interface Loaded {
@@ -39,7 +44,7 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
 export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, add_bias: 0, relu_grad: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, add_bias: 0, relu_grad: 0, max_pool: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
@@ -59,6 +64,7 @@ function counted(exports: GradientKernels): GradientKernels {
     sum_rows: wrap('sum_rows'),
     add_bias: wrap('add_bias'),
     relu_grad: wrap('relu_grad'),
+    max_pool: wrap('max_pool'),
   };
 }
 
