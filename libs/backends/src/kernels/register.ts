@@ -9,6 +9,7 @@ import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts
 import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installBiasAdd } from './bias-add.wasm.ts';
 import { installMaxPool } from './max-pool.wasm.ts';
+import { installSharedIdentity } from './shared-identity.wasm.ts';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
 import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
 import { replaceWasmKernel } from './replace-kernel.ts';
@@ -60,5 +61,6 @@ export function installWasmFastPaths(): string[] {
   if (installSumLeadingAxes()) done.push(`${tf.Sum} over leading axes`);
   if (installBiasAdd()) done.push(`${tf.Add} of a bias`);
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
+  if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
   return done;
 }
