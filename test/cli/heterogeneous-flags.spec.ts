@@ -11,6 +11,10 @@ describe('shardgrad CLI: --threads and the bench suites', () => {
       [['bench', '--suite', 'everything'], /--suite.*one of throughput, heterogeneous, threads/s],
       [['bench', '--suite', 'heterogeneous', '--slowdown', 'x'], /--slowdown.*positive number/s],
       [['bench', '--suite', 'clients', '--clients', '0'], /--clients.*positive integer.*"0"/s],
+      [['bench', '--model', 'resnet'], /--model.*one of .*cnn, mnist-mlp.*got "resnet"/s],
+      // A pipeline (phases of their own) is not plain rounds to time.
+      [['bench', '--model', 'transfer'], /--model.*got "transfer"/s],
+      [['bench', '--suite', 'per-core', '--model', 'cnn'], /--model applies to the throughput, .* suites; the per-core suite times fixed models/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
@@ -22,5 +26,6 @@ describe('shardgrad CLI: --threads and the bench suites', () => {
   it('documents --threads and the suites in --help', async () => {
     expect((await runCli(['worker', '--help'])).stdout).toMatch(/--threads <n>.*worker_threads/s);
     expect((await runCli(['bench', '--help'])).stdout).toMatch(/--suite <name>.*heterogeneous.*threads.*ceiling.*clients/s);
+    expect((await runCli(['bench', '--help'])).stdout).toMatch(/--model <name>.*the model whose rounds are timed/s);
   });
 });

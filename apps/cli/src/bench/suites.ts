@@ -12,6 +12,8 @@ import { simulatedClientsBench } from './simulated-clients.ts';
 
 export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
+/** The suites that time a model given by --model (the others time fixed ones). */
+export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients'] as const satisfies readonly BenchSuite[];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
 const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmup: number }> = {
