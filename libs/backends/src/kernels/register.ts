@@ -5,6 +5,7 @@ import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backp
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
 import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-norm-grad.ts';
 import { registerReluGradient } from '../gradients/relu-grad.ts';
+import { registerBroadcastMeanGradient } from '../gradients/mean-grad.ts';
 import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
 import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installBiasAdd } from './bias-add.wasm.ts';
@@ -32,6 +33,7 @@ export function registerWasmKernels(): string[] {
   // Not a kernel, but the same purpose: batch norm's tile-free gradient (a third of a conv net's step on wasm).
   registerBroadcastBatchNormGradient();
   registerReluGradient();
+  registerBroadcastMeanGradient();
   const added: string[] = [];
   for (const config of wasmKernelConfigs) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) continue;
