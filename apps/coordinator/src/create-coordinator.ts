@@ -1,5 +1,5 @@
 import { loadDataset } from '@shardgrad/data/node';
-import { checkModelConfig, getModel, resolveInputStats, type OptimizerName } from '@shardgrad/models';
+import { getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
 import { serveJoinPage } from './join-page.ts';
@@ -52,7 +52,7 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   const dataset = await loadDataset(datasetName, opts.datasetOptions);
   const seed = opts.seed ?? 1;
   // The model's defaults under the user's options, checked; `normalize` becomes the training statistics.
-  const modelConfig = resolveInputStats(checkModelConfig(def, opts.modelConfig ?? {}, dataset.inputShape), dataset.train.x);
+  const modelConfig = runModelConfig(def, opts.modelConfig ?? {}, dataset);
   const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const state = new TrainingState(def, model, {
     ...def.optimizer,

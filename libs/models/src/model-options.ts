@@ -151,3 +151,16 @@ export function resolveInputStats(config: Record<string, unknown>, trainX: Float
   const std = Math.sqrt(Math.max(0, sq / n - mean * mean)) || 1;
   return { ...config, normalize: { mean, std } };
 }
+
+/**
+ * A run's model config as the coordinator builds it: the model's defaults under the user's options,
+ * checked, with input statistics resolved from the training images. Anything that builds the run's
+ * model elsewhere (benchmarks) must use this too, or it measures another network.
+ */
+export function runModelConfig(
+  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults'>,
+  userConfig: Record<string, unknown>,
+  dataset: { inputShape: readonly number[]; train: { x: Float32Array } },
+): Record<string, unknown> {
+  return resolveInputStats(checkModelConfig(def, userConfig, dataset.inputShape), dataset.train.x);
+}

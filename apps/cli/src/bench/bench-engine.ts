@@ -1,29 +1,31 @@
 import { encodeTensors, schemaHash } from '@shardgrad/codec';
 import { epochOrder } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
-import { getModel } from '@shardgrad/models';
+import { getModel, runModelConfig } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
 import { allSpecs, readAll } from '@shardgrad/trainer';
 import { createGradientEngine, type GradientEngine } from '@shardgrad/worker-node/gradient-engine';
 
 /**
  * The gradient engine a `shardgrad worker --threads N` builds, on the model's default dataset, with
- * no network around it; `shard(k)` is the k-th batch-sized shard of epoch 0's order, and `weights`
+ * no network around it; `compute(k)` computes the k-th batch-sized shard of epoch 0's order as round k would, and `weights`
  * the initial weights as a task carries them (a round sets new weights before its compute).
  */
 export async function openBenchEngine(
   model: string,
   batch: number,
   threads: number,
-): Promise<{ engine: GradientEngine; shard: (k: number) => Uint32Array; weights: Uint8Array }> {
+): Promise<{ engine: GradientEngine; compute: (k: number) => ReturnType<GradientEngine['compute']>; weights: Uint8Array }> {
   const def = getModel(model);
   const dataset = await loadDataset(def.defaultDataset);
   const seed = 1;
-  const built = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: {} });
+  // The model as a run builds it (the model's default options included), not the bare network.
+  const modelConfig = runModelConfig(def, {}, dataset);
+  const built = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const run: RunInfo = {
     runId: 'bench',
     model,
-    modelConfig: {},
+    modelConfig,
     dataset: def.defaultDataset,
     datasetOptions: {},
     schemaHash: schemaHash(allSpecs(built)),
@@ -37,5 +39,7 @@ export async function openBenchEngine(
   const order = epochOrder(dataset.train.n, seed, 0);
   const span = dataset.train.n - batch;
   const shard = (k: number) => order.slice((k * batch) % span, ((k * batch) % span) + batch);
-  return { engine, shard, weights };
+  // Seeds as a round's task carries them: runs that augment need one, and dropout draws from it.
+  const compute = (k: number) => engine.compute(shard(k), k, k);
+  return { engine, compute, weights };
 }

@@ -14,10 +14,10 @@ const [model = 'mnist-mlp', batchArg = '64', secondsArg = '4'] = process.argv.sl
 const batch = Number(batchArg);
 const seconds = Number(secondsArg);
 await initNodeBackend('wasm');
-const { engine, shard, weights } = await openBenchEngine(model, batch, 1);
+const { engine, compute, weights } = await openBenchEngine(model, batch, 1);
 const step = async (k: number) => {
   await engine.setWeights(weights);
-  await engine.compute(shard(k));
+  await compute(k);
 };
 for (let k = 0; k < 5; k++) await step(k);
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);

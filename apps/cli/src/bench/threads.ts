@@ -24,12 +24,12 @@ export interface ThreadsFigures {
 
 /** Shard gradients per second of the engine a `shardgrad worker --threads N` builds. */
 async function engineThroughput(model: string, batch: number, threads: number, reps: number): Promise<EngineFigures> {
-  const { engine, shard } = await openBenchEngine(model, batch, threads);
+  const { engine, compute } = await openBenchEngine(model, batch, threads);
   try {
-    for (let k = 0; k < 3; k++) await engine.compute(shard(k));
+    for (let k = 0; k < 3; k++) await compute(k);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    for (let k = 0; k < reps; k++) await engine.compute(shard(k));
+    for (let k = 0; k < reps; k++) await compute(k);
     const cpu = process.cpuUsage(cpu0);
     const samples = reps * batch;
     return { samplesPerSecond: samples / ((performance.now() - t0) / 1000), samplesPerCpuSecond: samples / ((cpu.user + cpu.system) / 1e6) };

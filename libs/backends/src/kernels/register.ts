@@ -11,6 +11,7 @@ import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installBiasAdd } from './bias-add.wasm.ts';
 import { installMaxPool } from './max-pool.wasm.ts';
 import { installSharedIdentity } from './shared-identity.wasm.ts';
+import { installTile } from './tile.wasm.ts';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
 import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
 import { replaceWasmKernel } from './replace-kernel.ts';
@@ -64,5 +65,6 @@ export function installWasmFastPaths(): string[] {
   if (installBiasAdd()) done.push(`${tf.Add} of a bias`);
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
   if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
+  if (installTile()) done.push(`${tf.Tile} as block copies`);
   return done;
 }
