@@ -7,8 +7,8 @@ import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-nor
 import { registerReluGradient } from '../gradients/relu-grad.ts';
 import { registerBroadcastMeanGradient } from '../gradients/mean-grad.ts';
 import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
-import { installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
-import { installBiasAdd } from './bias-add.wasm.ts';
+import { installMeanLeadingAxes, installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
+import { installChannelBroadcast } from './channel-broadcast.wasm.ts';
 import { installMaxPool } from './max-pool.wasm.ts';
 import { installSharedIdentity } from './shared-identity.wasm.ts';
 import { installTile } from './tile.wasm.ts';
@@ -62,7 +62,8 @@ export function installWasmFastPaths(): string[] {
   if (replaceWasmKernel(tf.Conv2DBackpropInput, conv2dBackpropInputWasm as tf.KernelFunc)) done.push(tf.Conv2DBackpropInput);
   if (replaceWasmKernel(tf.MaxPoolGrad, maxPoolGradWasm as tf.KernelFunc)) done.push(tf.MaxPoolGrad);
   if (installSumLeadingAxes()) done.push(`${tf.Sum} over leading axes`);
-  if (installBiasAdd()) done.push(`${tf.Add} of a bias`);
+  if (installMeanLeadingAxes()) done.push(`${tf.Mean} over leading axes`);
+  for (const name of installChannelBroadcast()) done.push(`${name} with a per-channel vector`);
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
   if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
   if (installTile()) done.push(`${tf.Tile} as block copies`);

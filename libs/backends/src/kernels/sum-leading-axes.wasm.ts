@@ -28,23 +28,11 @@ const MAX_PACKED_FLOATS = 2048;
  */
 export function installSumLeadingAxes(): boolean {
   return wrapWasmKernel(tf.Sum, (originalFunc) => (args: KernelArgs) => {
-    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
-    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
-    if (x.dtype !== 'float32') return originalFunc(args);
-    const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
-    const k = axes.length;
-    const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
-    const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
-    const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
-    if (!leading) return originalFunc(args);
-    const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    const r = leadingReduction(args);
+    if (r == null) return originalFunc(args);
+    const { x, rows, cols, outShape } = r;
     const backend = args.backend as BackendWasm;
-    const simd = gradientKernelsFor(backend);
-    if (simd != null && cols % 4 === 0) {
-      const out = backend.makeOutput(outShape, 'float32');
-      simd.sum_rows(heapOffset(backend, x), heapOffset(backend, out), rows, cols);
-      return out;
-    }
+    if (gradientKernelsFor(backend) != null && cols % 4 === 0) return columnSums(backend, r);
     if (rows < MIN_ROWS || rows * cols > MAX_PACKED_FLOATS) return originalFunc(args);
     const scope = new WasmScope(args.backend as BackendWasm);
     const ones = scope.run(tf.Fill, {}, { shape: [1, rows], value: 1, dtype: 'float32' });
@@ -53,4 +41,50 @@ export function installSumLeadingAxes(): boolean {
     scope.dispose(out);
     return out;
   });
+}
+
+/**
+ * Mean over leading axes (batch norm's moments: two per layer per step, over N, H, W) had the same
+ * transpose: 2.4 ms for [64, 28, 28, 16]. Where the SIMD module is loaded, column sums divided by
+ * the row count (in float64 then rounded, which is exactly float32 division); otherwise the original.
+ */
+export function installMeanLeadingAxes(): boolean {
+  return wrapWasmKernel(tf.Mean, (originalFunc) => (args: KernelArgs) => {
+    const r = leadingReduction(args);
+    const backend = args.backend as BackendWasm;
+    if (r == null || r.cols % 4 !== 0 || gradientKernelsFor(backend) == null) return originalFunc(args);
+    const out = columnSums(backend, r);
+    const values = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let c = 0; c < values.length; c++) values[c] = values[c]! / r.rows;
+    return out;
+  });
+}
+
+interface LeadingReduction {
+  x: tf.TensorInfo;
+  rows: number;
+  cols: number;
+  outShape: number[];
+}
+
+/** A float32 reduction over the leading axes only (some, not all), as rows × cols; null otherwise. */
+function leadingReduction(args: KernelArgs): LeadingReduction | null {
+  const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+  const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+  if (x.dtype !== 'float32') return null;
+  const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((a, b) => a - b);
+  const k = axes.length;
+  if (!(k > 0 && k < x.shape.length && axes.every((a, i) => a === i))) return null;
+  return {
+    x,
+    rows: x.shape.slice(0, k).reduce((p, d) => p * d, 1),
+    cols: x.shape.slice(k).reduce((p, d) => p * d, 1),
+    outShape: keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k),
+  };
+}
+
+function columnSums(backend: BackendWasm, r: LeadingReduction): tf.TensorInfo {
+  const out = backend.makeOutput(r.outShape, 'float32');
+  gradientKernelsFor(backend)!.sum_rows(heapOffset(backend, r.x), heapOffset(backend, out), r.rows, r.cols);
+  return out;
 }

@@ -129,6 +129,15 @@ describe('sum_rows', () => {
     expect(error).toBeLessThan(1e-4);
   });
 
+  it.each([
+    ['batch-norm moments [64, 28, 28, 16] over N, H, W', [64, 28, 28, 16], [0, 1, 2], false],
+    ['keepDims, 8 columns', [10, 3, 8], [0, 1], true],
+  ] as const)('Mean: %s matches cpu', async (_name, shape, axes, keepDims) => {
+    const { error, calls } = await compare('sum_rows', () => [tf.mean(seededTensor([...shape], 29), [...axes], keepDims)]);
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-4);
+  });
+
   it('sums a known matrix exactly, called directly on the wasm heap', async () => {
     await tf.setBackend('wasm');
     const values = seededValues(7 * 20, 9).map((v) => Math.round(v * 16));
@@ -146,27 +155,27 @@ describe('sum_rows', () => {
   });
 });
 
-describe('add_bias', () => {
-  const cases: Array<[string, number[], number[], boolean]> = [
-    ['conv bias [64, 26, 26, 16] + [16]', [64, 26, 26, 16], [16], false],
-    ['dense bias [32, 128] + [128]', [32, 128], [128], false],
-    ['bias first: [1, 1, 8] + [5, 6, 8]', [5, 6, 8], [1, 1, 8], true],
+describe('channel_op', () => {
+  const cases: Array<[string, () => tf.Tensor]> = [
+    ['conv bias [64, 26, 26, 16] + [16]', () => tf.add(seededTensor([64, 26, 26, 16], 16), seededTensor([16], 17))],
+    ['dense bias [32, 128] + [128]', () => tf.add(seededTensor([32, 128], 16), seededTensor([128], 17))],
+    ['vector first: [1, 1, 8] + [5, 6, 8]', () => tf.add(seededTensor([1, 1, 8], 17), seededTensor([5, 6, 8], 16))],
+    ['batch norm centring: x − mean', () => tf.sub(seededTensor([64, 14, 14, 32], 18), seededTensor([1, 1, 1, 32], 19))],
+    ['vector first: mean − x', () => tf.sub(seededTensor([32], 19), seededTensor([64, 14, 14, 32], 18))],
+    ['scaling: x · scale', () => tf.mul(seededTensor([64, 14, 14, 32], 20), seededTensor([32], 21))],
+    ['vector first: scale · x', () => tf.mul(seededTensor([1, 32], 21), seededTensor([9, 32], 20))],
   ];
-  it.each(cases)('%s matches cpu', async (_name, xs, bs, biasFirst) => {
-    const { error, calls } = await compare('add_bias', () => {
-      const x = seededTensor(xs, 16);
-      const bias = seededTensor(bs, 17);
-      return [biasFirst ? tf.add(bias, x) : tf.add(x, bias)];
-    });
+  it.each(cases)('%s matches cpu exactly', async (_name, make) => {
+    const { error, calls } = await compare('channel_op', () => [make()]);
     expect(calls).toBe(1);
     expect(error).toBe(0);
   });
 
-  it('leaves other adds to the original kernel', async () => {
-    const { error, calls } = await compare('add_bias', () => [
+  it('leaves other shapes and dtypes to the original kernels', async () => {
+    const { error, calls } = await compare('channel_op', () => [
       tf.add(seededTensor([6, 8], 18), seededTensor([6, 8], 19)),
-      tf.add(seededTensor([6, 6], 20), seededTensor([6, 1], 21)),
-      tf.add(seededTensor([4, 6], 22), seededTensor([6], 23)),
+      tf.sub(seededTensor([6, 6], 20), seededTensor([6, 1], 21)),
+      tf.mul(seededTensor([4, 6], 22), seededTensor([6], 23)),
       tf.add(seededTensor([1, 8], 24), seededTensor([8], 25)),
       tf.add(tf.range(0, 8, 1, 'int32').reshape([2, 4]), tf.tensor1d([1, 2, 3, 4], 'int32')),
     ]);

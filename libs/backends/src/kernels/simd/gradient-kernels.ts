@@ -1,6 +1,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** The exports of gradient-kernels.wat; every pointer is a byte offset into tfjs's wasm memory. */
+/** channel_op's op codes. */
+export const CHANNEL_OPS = { add: 0, sub: 1, reverseSub: 2, mul: 3 } as const;
+
 export interface GradientKernels {
   conv2d_filter_grad(
     x: number, dy: number, out: number,
@@ -13,7 +16,8 @@ export interface GradientKernels {
     fh: number, fw: number, sh: number, sw: number,
   ): void;
   sum_rows(x: number, out: number, rows: number, cols: number): void;
-  add_bias(x: number, bias: number, out: number, rows: number, cols: number): void;
+  /** op: 0 x + v, 1 x − v, 2 v − x, 3 x · v (see CHANNEL_OPS). */
+  channel_op(x: number, v: number, out: number, rows: number, cols: number, op: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
   max_pool(
     x: number, out: number,
@@ -44,7 +48,7 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
 export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, add_bias: 0, relu_grad: 0, max_pool: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, max_pool: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
@@ -62,7 +66,7 @@ function counted(exports: GradientKernels): GradientKernels {
     conv2d_filter_grad: wrap('conv2d_filter_grad'),
     max_pool_grad: wrap('max_pool_grad'),
     sum_rows: wrap('sum_rows'),
-    add_bias: wrap('add_bias'),
+    channel_op: wrap('channel_op'),
     relu_grad: wrap('relu_grad'),
     max_pool: wrap('max_pool'),
   };

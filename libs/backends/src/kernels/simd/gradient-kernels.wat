@@ -279,32 +279,41 @@
           (local.set $c (i32.add (local.get $c) (i32.const 4)))))
       (br $cLoop)))
   )
-;; out[r, c] = x[r, c] + bias[c] for a row-major [R, C] x: a layer's bias added over batch and
-  ;; space (tfjs's broadcasting Add walks index arithmetic per element). Needs C % 4 == 0.
-  (func (export "add_bias")
-    (param $x i32) (param $bias i32) (param $out i32) (param $R i32) (param $C i32)
-    (local $r i32) (local $c i32) (local $rowBytes i32) (local $xp i32) (local $op i32)
+;; out[r, c] = x[r, c] ⊕ v[c] for a row-major [R, C] x and a per-channel v: a bias added, batch
+  ;; norm's centring and scaling, and their gradients (tfjs's broadcasting kernels walk index
+  ;; arithmetic per element). op: 0 x + v, 1 x − v, 2 v − x, 3 x · v. Needs C % 4 == 0.
+  (func (export "channel_op")
+    (param $x i32) (param $v i32) (param $out i32) (param $R i32) (param $C i32) (param $op i32)
+    (local $r i32) (local $c i32) (local $rowBytes i32) (local $xp i32) (local $op_p i32)
+    (local $a v128) (local $b v128)
     (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
     (local.set $xp (local.get $x))
-    (local.set $op (local.get $out))
+    (local.set $op_p (local.get $out))
     (local.set $r (local.get $R))
     (block $rDone (loop $rLoop
       (br_if $rDone (i32.le_s (local.get $r) (i32.const 0)))
       (local.set $c (i32.const 0))
       (block $cDone (loop $cLoop
         (br_if $cDone (i32.ge_s (local.get $c) (local.get $rowBytes)))
-        (v128.store (i32.add (local.get $op) (local.get $c))
-          (f32x4.add
-            (v128.load (i32.add (local.get $xp) (local.get $c)))
-            (v128.load (i32.add (local.get $bias) (local.get $c)))))
+        (local.set $a (v128.load (i32.add (local.get $xp) (local.get $c))))
+        (local.set $b (v128.load (i32.add (local.get $v) (local.get $c))))
+        (v128.store (i32.add (local.get $op_p) (local.get $c))
+          (if (result v128) (i32.eqz (local.get $op))
+            (then (f32x4.add (local.get $a) (local.get $b)))
+            (else (if (result v128) (i32.eq (local.get $op) (i32.const 1))
+              (then (f32x4.sub (local.get $a) (local.get $b)))
+              (else (if (result v128) (i32.eq (local.get $op) (i32.const 2))
+                (then (f32x4.sub (local.get $b) (local.get $a)))
+                (else (f32x4.mul (local.get $a) (local.get $b)))))))))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cLoop)))
       (local.set $xp (i32.add (local.get $xp) (local.get $rowBytes)))
-      (local.set $op (i32.add (local.get $op) (local.get $rowBytes)))
+      (local.set $op_p (i32.add (local.get $op_p) (local.get $rowBytes)))
       (local.set $r (i32.sub (local.get $r) (i32.const 1)))
       (br $rLoop)))
   )
-;; Relu's gradient: out[i] = x[i] > 0 ? dy[i] : 0, and NaN where x is NaN (as dy · step(x) gives).
+
+  ;; Relu's gradient: out[i] = x[i] > 0 ? dy[i] : 0, and NaN where x is NaN (as dy · step(x) gives).
   ;; One pass instead of tfjs's three (step, cast, multiply), each over the whole activation.
   (func (export "relu_grad")
     (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
