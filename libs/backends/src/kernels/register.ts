@@ -12,6 +12,7 @@ import { installChannelBroadcast } from './channel-broadcast.wasm.ts';
 import { installMaxPool } from './max-pool.wasm.ts';
 import { installSharedIdentity } from './shared-identity.wasm.ts';
 import { installTile } from './tile.wasm.ts';
+import { installBatchNorm } from './batch-norm.wasm.ts';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input.wasm.ts';
 import { maxPoolGradWasm } from './max-pool-grad.wasm.ts';
 import { replaceWasmKernel } from './replace-kernel.ts';
@@ -67,5 +68,6 @@ export function installWasmFastPaths(): string[] {
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
   if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
   if (installTile()) done.push(`${tf.Tile} as block copies`);
+  if (installBatchNorm()) done.push(`${tf.FusedBatchNorm} with per-channel statistics`);
   return done;
 }

@@ -85,6 +85,25 @@ describe('conv2d_filter_grad', () => {
   });
 });
 
+describe('conv2d_input_grad', () => {
+  const cases: Array<[string, number[], number[], 'valid' | 'same' | number, number]> = [
+    ['a first layer: 1 channel from 16, same', [4, 28, 28, 1], [3, 3, 1, 16], 'same', 1],
+    ['2 channels from 8, valid', [2, 9, 7, 2], [3, 3, 2, 8], 'valid', 1],
+    ['5×5 with explicit padding 1', [2, 8, 8, 1], [5, 5, 1, 4], 1, 1],
+    ['more input channels (XNNPACK path)', [2, 8, 8, 3], [3, 3, 3, 8], 'same', 0],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, xs, fs, pad, expectedCalls) => {
+    const { error, calls } = await compare('conv2d_input_grad', () => {
+      const x = seededTensor(xs, 30) as tf.Tensor4D;
+      const f = seededTensor(fs, 31) as tf.Tensor4D;
+      const dy = seededTensor(tf.conv2d(x, f, 1, pad).shape, 32);
+      return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, f, 1, pad), dy)))(x)];
+    });
+    expect(calls).toBe(expectedCalls);
+    expect(error).toBeLessThan(1e-5);
+  });
+});
+
 describe('max_pool_grad', () => {
   const cases: Array<[string, number[], number, number, boolean]> = [
     ['2×2 stride 2 after relu: ties of zeros go to the first', [4, 26, 26, 16], 2, 2, true],
@@ -196,6 +215,40 @@ describe('max_pool', () => {
     const { error, calls } = await compare('max_pool', () => [tf.maxPool(seededTensor(xs, 28) as tf.Tensor4D, size, stride, pad)]);
     expect(calls).toBe(expectedCalls);
     expect(error).toBe(0);
+  });
+});
+
+describe('channel_affine', () => {
+  const stats = (c: number, seed: number) => ({
+    mean: seededTensor([c], seed),
+    variance: tf.add(seededTensor([c], seed + 1), 0.6),
+    offset: seededTensor([c], seed + 2),
+    scale: tf.add(seededTensor([c], seed + 3), 1),
+  });
+  it.each([
+    ['the first conv activation [64, 28, 28, 16]', [64, 28, 28, 16], true],
+    ['dense features [32, 128]', [32, 128], true],
+    ['no offset or scale', [8, 5, 12], false],
+  ] as const)('batch norm of %s matches cpu', async (_name, shape, affine) => {
+    const { error, calls } = await compare('channel_affine', () => {
+      const c = shape[shape.length - 1]!;
+      const s = stats(c, 33);
+      const x = seededTensor([...shape], 40);
+      return [affine ? tf.batchNorm(x, s.mean, s.variance, s.offset, s.scale, 1e-3) : tf.batchNorm(x, s.mean, s.variance, undefined, undefined, 1e-3)];
+    });
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it('leaves full-shape statistics and channels not in fours to the original kernel', async () => {
+    const { error, calls } = await compare('channel_affine', () => {
+      const x = seededTensor([4, 6], 41);
+      const full = tf.batchNorm(x, seededTensor([4, 6], 42), tf.add(seededTensor([4, 6], 43), 1), undefined, undefined, 1e-3);
+      const s = stats(6, 44);
+      return [full, tf.batchNorm(x, s.mean, s.variance, s.offset, s.scale, 1e-3)];
+    });
+    expect(calls).toBe(0);
+    expect(error).toBeLessThan(1e-5);
   });
 });
 

@@ -19,6 +19,12 @@ export interface GradientKernels {
   /** op: 0 x + v, 1 x − v, 2 v − x, 3 x · v (see CHANNEL_OPS). */
   channel_op(x: number, v: number, out: number, rows: number, cols: number, op: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
+  channel_affine(x: number, a: number, b: number, out: number, rows: number, cols: number): void;
+  conv2d_input_grad(
+    dy: number, w: number, out: number,
+    n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number,
+    fh: number, fw: number, padTop: number, padLeft: number,
+  ): void;
   max_pool(
     x: number, out: number,
     n: number, h: number, w: number, c: number, oh: number, ow: number,
@@ -48,7 +54,7 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
 export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, max_pool: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
@@ -68,6 +74,8 @@ function counted(exports: GradientKernels): GradientKernels {
     sum_rows: wrap('sum_rows'),
     channel_op: wrap('channel_op'),
     relu_grad: wrap('relu_grad'),
+    channel_affine: wrap('channel_affine'),
+    conv2d_input_grad: wrap('conv2d_input_grad'),
     max_pool: wrap('max_pool'),
   };
 }

@@ -313,6 +313,111 @@
       (br $rLoop)))
   )
 
+  ;; Conv2D input gradient at stride 1 (no dilation), out [N, H, W, CI]:
+  ;;   out[n,ih,iw,ci] = Σ_{fh,fw,co} dy[n, ih + pt − fh, iw + pl − fw, co] · w[fh,fw,ci,co]
+  ;; over the positions inside dy. Output channels four at a time, summed across lanes at the end;
+  ;; for few input channels (a first layer's image), where XNNPACK's transposed conv has a single
+  ;; output channel and runs slowly. Needs CO % 4 == 0.
+  (func (export "conv2d_input_grad")
+    (param $dy i32) (param $w i32) (param $out i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $CO i32)
+    (param $FH i32) (param $FW i32) (param $pt i32) (param $pl i32)
+    (local $n i32) (local $ih i32) (local $iw i32) (local $ci i32) (local $fh i32) (local $fw i32)
+    (local $oh i32) (local $ow i32) (local $co i32) (local $dp i32) (local $wp i32) (local $op i32)
+    (local $coBytes i32) (local $acc v128)
+    (local.set $coBytes (i32.shl (local.get $CO) (i32.const 2)))
+    (local.set $op (local.get $out))
+    (local.set $n (i32.const 0))
+    (block $nDone (loop $nLoop
+      (br_if $nDone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $ih (i32.const 0))
+      (block $ihDone (loop $ihLoop
+        (br_if $ihDone (i32.ge_s (local.get $ih) (local.get $H)))
+        (local.set $iw (i32.const 0))
+        (block $iwDone (loop $iwLoop
+          (br_if $iwDone (i32.ge_s (local.get $iw) (local.get $W)))
+          (local.set $ci (i32.const 0))
+          (block $ciDone (loop $ciLoop
+            (br_if $ciDone (i32.ge_s (local.get $ci) (local.get $CI)))
+            (local.set $acc (v128.const i32x4 0 0 0 0))
+            (local.set $fh (i32.const 0))
+            (block $fhDone (loop $fhLoop
+              (br_if $fhDone (i32.ge_s (local.get $fh) (local.get $FH)))
+              (local.set $oh (i32.sub (i32.add (local.get $ih) (local.get $pt)) (local.get $fh)))
+              (if (i32.and (i32.ge_s (local.get $oh) (i32.const 0)) (i32.lt_s (local.get $oh) (local.get $OH)))
+                (then
+                  (local.set $fw (i32.const 0))
+                  (block $fwDone (loop $fwLoop
+                    (br_if $fwDone (i32.ge_s (local.get $fw) (local.get $FW)))
+                    (local.set $ow (i32.sub (i32.add (local.get $iw) (local.get $pl)) (local.get $fw)))
+                    (if (i32.and (i32.ge_s (local.get $ow) (i32.const 0)) (i32.lt_s (local.get $ow) (local.get $OW)))
+                      (then
+                        (local.set $dp
+                          (i32.add (local.get $dy)
+                            (i32.mul
+                              (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow))
+                              (local.get $coBytes))))
+                        (local.set $wp
+                          (i32.add (local.get $w)
+                            (i32.mul
+                              (i32.add (i32.mul (i32.add (i32.mul (local.get $fh) (local.get $FW)) (local.get $fw)) (local.get $CI)) (local.get $ci))
+                              (local.get $coBytes))))
+                        (local.set $co (i32.const 0))
+                        (block $coDone (loop $coLoop
+                          (br_if $coDone (i32.ge_s (local.get $co) (local.get $coBytes)))
+                          (local.set $acc
+                            (f32x4.add (local.get $acc)
+                              (f32x4.mul
+                                (v128.load (i32.add (local.get $dp) (local.get $co)))
+                                (v128.load (i32.add (local.get $wp) (local.get $co))))))
+                          (local.set $co (i32.add (local.get $co) (i32.const 16)))
+                          (br $coLoop)))))
+                    (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                    (br $fwLoop)))))
+              (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+              (br $fhLoop)))
+            (f32.store (local.get $op)
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+            (local.set $op (i32.add (local.get $op) (i32.const 4)))
+            (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+            (br $ciLoop)))
+          (local.set $iw (i32.add (local.get $iw) (i32.const 1)))
+          (br $iwLoop)))
+        (local.set $ih (i32.add (local.get $ih) (i32.const 1)))
+        (br $ihLoop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nLoop)))
+  )
+
+  ;; out[r, c] = x[r, c] · a[c] + b[c] for a row-major [R, C] x: batch norm's forward pass with its
+  ;; per-channel factors folded (a = scale / √(var + ε), b = offset − mean · a). Needs C % 4 == 0.
+  (func (export "channel_affine")
+    (param $x i32) (param $a i32) (param $b i32) (param $out i32) (param $R i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $rowBytes i32) (local $xp i32) (local $op i32)
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $xp (local.get $x))
+    (local.set $op (local.get $out))
+    (local.set $r (local.get $R))
+    (block $rDone (loop $rLoop
+      (br_if $rDone (i32.le_s (local.get $r) (i32.const 0)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cLoop
+        (br_if $cDone (i32.ge_s (local.get $c) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $op) (local.get $c))
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $xp) (local.get $c))) (v128.load (i32.add (local.get $a) (local.get $c))))
+            (v128.load (i32.add (local.get $b) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cLoop)))
+      (local.set $xp (i32.add (local.get $xp) (local.get $rowBytes)))
+      (local.set $op (i32.add (local.get $op) (local.get $rowBytes)))
+      (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+      (br $rLoop)))
+  )
+
   ;; Relu's gradient: out[i] = x[i] > 0 ? dy[i] : 0, and NaN where x is NaN (as dy · step(x) gives).
   ;; One pass instead of tfjs's three (step, cast, multiply), each over the whole activation.
   (func (export "relu_grad")
