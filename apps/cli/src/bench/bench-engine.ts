@@ -8,8 +8,9 @@ import { createGradientEngine, type GradientEngine } from '@shardgrad/worker-nod
 
 /**
  * The gradient engine a `shardgrad worker --threads N` builds, on the model's default dataset, with
- * no network around it; `compute(k)` computes the k-th batch-sized shard of epoch 0's order as round k would, and `weights`
- * the initial weights as a task carries them (a round sets new weights before its compute).
+ * no network around it; `compute(k)` computes the k-th batch-sized shard of epoch 0's order as
+ * round k would, and `weights` are the initial weights as a task carries them (a round sets new
+ * weights before its compute).
  */
 export async function openBenchEngine(
   model: string,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CostMeter, runTraining } from '@shardgrad/coordinator';
 import { loadDataset } from '@shardgrad/data/node';
-import { getModel, sparseCategoricalCrossentropy } from '@shardgrad/models';
+import { getModel, runModelConfig, sparseCategoricalCrossentropy } from '@shardgrad/models';
 import { evaluate } from '@shardgrad/trainer';
 import { withLocalFleet } from './local-fleet.ts';
 
@@ -50,7 +50,8 @@ class TrainingClock {
 export async function fitTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeToAccuracy> {
   const def = getModel(o.model);
   const ds = await loadDataset(o.dataset);
-  const model = def.build({ inputShape: ds.inputShape, numClasses: ds.numClasses, seed: o.seed, config: {} });
+  // The model as the cluster's coordinator builds it (the model's default options included).
+  const model = def.build({ inputShape: ds.inputShape, numClasses: ds.numClasses, seed: o.seed, config: runModelConfig(def, {}, ds) });
   // tfjs checks targets against the output's shape unless it knows the loss is sparse, so the
   // registry's sparse cross-entropy is named by its tfjs name here (the same formula).
   const loss = def.loss === sparseCategoricalCrossentropy ? 'sparseCategoricalCrossentropy' : def.loss;

@@ -1,14 +1,13 @@
 import { Command } from 'commander';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { initNodeBackend } from '@shardgrad/backends/node';
+import { listModels } from '@shardgrad/models';
 import { createOutput, UsageError } from '../output.ts';
 import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { measureClusterThroughput } from '../bench/cluster-throughput.ts';
 import { runTorchPeer } from '../bench/torch-peer.ts';
 import { parallelCeiling } from '../bench/parallel-ceiling.ts';
 import { BENCH_SUITES, MODEL_SUITES, runBenchSuite } from '../bench/suites.ts';
-import { listModels } from '@shardgrad/models';
-
 
 export function benchCommand(): Command {
   return new Command('bench')

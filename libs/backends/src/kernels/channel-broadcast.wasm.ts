@@ -38,9 +38,10 @@ export function installChannelBroadcast(): string[] {
       const backend = args.backend as BackendWasm;
       const simd = gradientKernelsFor(backend);
       if (simd == null || a.dtype !== 'float32' || b.dtype !== 'float32') return originalFunc(args);
-      const vFirst = !isChannelVectorOf(b, a) && isChannelVectorOf(a, b);
-      const [x, v] = vFirst ? [b, a] : isChannelVectorOf(b, a) ? [a, b] : [null, null];
-      if (x == null || v == null) return originalFunc(args);
+      const vSecond = isChannelVectorOf(b, a);
+      const vFirst = !vSecond && isChannelVectorOf(a, b);
+      if (!vSecond && !vFirst) return originalFunc(args);
+      const [x, v] = vFirst ? [b, a] : [a, b];
       const cols = x.shape[x.shape.length - 1]!;
       if (cols % 4 !== 0) return originalFunc(args);
       const out = backend.makeOutput(x.shape, 'float32');

@@ -48,3 +48,13 @@ export function inputGradPads(g: ConvGeometry, stuffedH: number, stuffedW: numbe
     right: g.inWidth + effW - 1 - left - stuffedW,
   };
 }
+
+/**
+ * Whether every window of a pool lies inside its input (no padding, and the last window ends
+ * within it): what the SIMD pooling kernels need, which skip bounds checks.
+ */
+export function poolWindowsInside(g: ConvGeometry): boolean {
+  return g.padInfo.top === 0 && g.padInfo.left === 0 &&
+    (g.outHeight - 1) * g.strideHeight + g.filterHeight <= g.inHeight &&
+    (g.outWidth - 1) * g.strideWidth + g.filterWidth <= g.inWidth;
+}

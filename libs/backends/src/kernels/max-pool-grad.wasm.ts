@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, inputsOf } from './wasm-kernel-utils.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
+import { poolWindowsInside } from './conv-geometry.ts';
 
 /**
  * tfjs 4.22's wasm MaxPoolGrad took 33 ms per call for the small CNN's pools at batch 64. This one
@@ -31,8 +32,7 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const acc = backend.typedArrayFromHeap(out) as Float32Array;
   acc.fill(0);
   const simd = gradientKernelsFor(backend);
-  const inside = top === 0 && left === 0 && (OH - 1) * sh + fh <= H && (OW - 1) * sw + fw <= W;
-  if (simd != null && inside && C % 4 === 0) {
+  if (simd != null && poolWindowsInside(info) && C % 4 === 0) {
     simd.max_pool_grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out), nb, H, W, C, OH, OW, fh, fw, sh, sw);
     return out;
   }

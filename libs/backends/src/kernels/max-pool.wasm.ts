@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wrapWasmKernel } from './replace-kernel.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
+import { poolWindowsInside } from './conv-geometry.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -20,8 +21,7 @@ export function installMaxPool(): boolean {
     const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
     const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
-    const inside = info.padInfo.top === 0 && info.padInfo.left === 0 && (oh - 1) * sh + fh <= h && (ow - 1) * sw + fw <= w;
-    if (!inside || c % 4 !== 0 || oh * ow === 0) return originalFunc(args);
+    if (!poolWindowsInside(info) || c % 4 !== 0 || oh * ow === 0) return originalFunc(args);
     const out = backend.makeOutput([n, oh, ow, c], 'float32');
     simd.max_pool(heapOffset(backend, x), heapOffset(backend, out), n, h, w, c, oh, ow, fh, fw, sh, sw);
     return out;

@@ -1,9 +1,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The exports of gradient-kernels.wat; every pointer is a byte offset into tfjs's wasm memory. */
 /** channel_op's op codes. */
 export const CHANNEL_OPS = { add: 0, sub: 1, reverseSub: 2, mul: 3 } as const;
 
+/** The exports of gradient-kernels.wat; every pointer is a byte offset into tfjs's wasm memory. */
 export interface GradientKernels {
   conv2d_filter_grad(
     x: number, dy: number, out: number,
@@ -54,6 +54,7 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
 export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
+
 const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
@@ -63,21 +64,11 @@ export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, nu
 
 /** The module's exports behind a call counter (one increment per call of a millisecond-scale kernel). */
 function counted(exports: GradientKernels): GradientKernels {
-  const wrap = <K extends keyof GradientKernels>(name: K) =>
-    ((...args: number[]) => {
-      calls[name]++;
-      (exports[name] as (...a: number[]) => void)(...args);
-    }) as GradientKernels[K];
-  return {
-    conv2d_filter_grad: wrap('conv2d_filter_grad'),
-    max_pool_grad: wrap('max_pool_grad'),
-    sum_rows: wrap('sum_rows'),
-    channel_op: wrap('channel_op'),
-    relu_grad: wrap('relu_grad'),
-    channel_affine: wrap('channel_affine'),
-    conv2d_input_grad: wrap('conv2d_input_grad'),
-    max_pool: wrap('max_pool'),
-  };
+  const names = Object.keys(calls) as Array<keyof GradientKernels>;
+  return Object.fromEntries(names.map((name) => [name, (...args: number[]) => {
+    calls[name]++;
+    (exports[name] as (...a: number[]) => void)(...args);
+  }])) as unknown as GradientKernels;
 }
 
 /** The kernels, when loaded on this backend's memory; null otherwise (use another path). */

@@ -26,4 +26,3 @@ export async function loadGradientKernels(backend: BackendWasm): Promise<boolean
     parsed.destroy();
   }
 }
-
