@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../bin/shardgrad.mjs', import.meta.url));
+import { shardgradArgv } from './launch/bin.ts';
 
 export interface LocalWorkers {
   children: ChildProcess[];
@@ -25,7 +23,7 @@ export function spawnLocalWorkers(
   },
 ): LocalWorkers {
   const children = Array.from({ length: n }, (_, i) =>
-    spawn(process.execPath, [BIN, 'worker', '--url', url, '--backend', opts.backend, '--nickname', `local-${i + 1}`, '--json', ...(opts.extraArgs?.(i) ?? [])], {
+    spawn(process.execPath, shardgradArgv('worker', '--url', url, '--backend', opts.backend, '--nickname', `local-${i + 1}`, '--json', ...(opts.extraArgs?.(i) ?? [])), {
       stdio: ['ignore', 'ignore', 'inherit'],
       detached: opts.ownSession ?? false,
     }),

@@ -22,8 +22,11 @@ const step = async (k: number) => {
 for (let k = 0; k < 5; k++) await step(k);
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 const lines = createInterface({ input: process.stdin });
-for await (const line of lines) if (line.trim() === 'go') break;
+let go = false;
+for await (const line of lines) if ((go = line.trim() === 'go')) break;
 lines.close();
+// stdin closed without "go": the bench that started this probe is gone, and nobody reads its figures.
+if (!go) process.exit(1);
 let calls = 0;
 const t0 = performance.now();
 const until = t0 + seconds * 1000;

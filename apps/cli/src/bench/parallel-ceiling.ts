@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SHARDGRAD_NODE_FLAGS } from '../launch/bin.ts';
 
 const PROBE = fileURLToPath(new URL('./engine-probe.mjs', import.meta.url));
 
@@ -12,7 +13,7 @@ interface ProbeResult {
 
 /** A probe process: `ready` once it has warmed up, `result` once it has timed its seconds. */
 function startProbe(model: string, shard: number, seconds: number) {
-  const child = spawn(process.execPath, [PROBE, model, String(shard), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  const child = spawn(process.execPath, [...SHARDGRAD_NODE_FLAGS, PROBE, model, String(shard), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
   const result = new Promise<ProbeResult>((done, fail) => {

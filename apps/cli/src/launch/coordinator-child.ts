@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describeEvent } from '../describe-event.ts';
 import type { Output } from '../output.ts';
-import { SHARDGRAD_BIN } from './bin.ts';
+import { shardgradArgv } from './bin.ts';
 import type { ProcessExit } from './supervisor.ts';
 
 export interface CoordinatorChild {
@@ -30,7 +30,7 @@ function describeCoordinatorLine(e: Record<string, unknown>): string | null {
  * learn its URL; the lines reach the user as they are (--json) or in words.
  */
 export function startCoordinatorChild(args: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CoordinatorChild {
-  const child = spawn(process.execPath, [SHARDGRAD_BIN, 'coordinator', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, shardgradArgv('coordinator', '--json', ...args), { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let onListening!: (u: URL) => void;
   let onSummary!: (s: Record<string, unknown> | undefined) => void;
   const listening = new Promise<URL>((resolve) => (onListening = resolve));

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Output } from '../output.ts';
-import { SHARDGRAD_BIN } from './bin.ts';
+import { shardgradArgv } from './bin.ts';
 import { SupervisedProcess, type ProcessExit, type SupervisedOutcome } from './supervisor.ts';
 import { workerEnv, type RankPlan } from './worker-env.ts';
 
@@ -34,7 +34,7 @@ export function startWorkerGroup(o: WorkerGroupOptions): WorkerGroup {
     const rank = Number(env.RANK);
     return new SupervisedProcess({
       command: process.execPath,
-      args: [SHARDGRAD_BIN, 'worker', '--json', ...o.workerArgs],
+      args: shardgradArgv('worker', '--json', ...o.workerArgs),
       env,
       maxRestarts: o.maxRestarts,
       // Per-shard JSON lines would drown the coordinator's; stderr carries what a person must see.
