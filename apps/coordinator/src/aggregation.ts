@@ -29,8 +29,8 @@ export function aggregationRefusal(cfg: AggregationConfig, n: number): string | 
 }
 
 /** The update of a round: the rule over the gradients, and separately over the state tensors. */
-export function aggregateRound(cfg: AggregationConfig, parts: readonly WeightedGradients[], trainableCount: number): Float32Array[] {
-  return aggregateBlocks(getAggregator(cfg.name), parts, trainableCount, cfg.options);
+export function aggregateRound(cfg: AggregationConfig, parts: readonly WeightedGradients[], trainableCount: number, out?: readonly Float32Array[]): Float32Array[] {
+  return aggregateBlocks(getAggregator(cfg.name), parts, trainableCount, cfg.options, out);
 }
 
 /**

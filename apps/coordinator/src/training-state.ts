@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { encodeTensors, schemaHash, type TensorData, type TensorSpec } from '@shardgrad/codec';
 import type { ModelDefinition, OptimizerConfig } from '@shardgrad/models';
-import { allSpecs, createOptimizer, readAll, trainableVariables, writeAll, type ArrayOptimizer } from '@shardgrad/trainer';
+import { allSpecs, createOptimizer, readAll, trainableVariables, writeAll, type ArrayOptimizer, type OptimizerKernels } from '@shardgrad/trainer';
 
 /**
  * What only the coordinator owns: the weights, the optimizer state and the version counter.
@@ -24,13 +24,21 @@ export class TrainingState {
     readonly def: ModelDefinition,
     private readonly tfModel: tf.LayersModel,
     optimizerConfig: OptimizerConfig,
+    kernels: OptimizerKernels = {},
   ) {
     this.specs = allSpecs(tfModel);
     this.trainableCount = trainableVariables(tfModel).length;
     this.schemaHash = schemaHash(this.specs);
-    this.optimizer = createOptimizer(optimizerConfig);
+    this.optimizer = createOptimizer(optimizerConfig, kernels);
     this.params = readAll(tfModel);
+    this.updateBuffers = this.params.map((t) => new Float32Array(t.data.length));
   }
+
+  /**
+   * Where a round's update is written (the mean writes into it, see weightedMean), in the layout of
+   * `specs`. Reused every round: the update lives only until `apply` has consumed it.
+   */
+  readonly updateBuffers: readonly Float32Array[];
 
   /** The tfjs model holding the current weights. */
   get model(): tf.LayersModel {

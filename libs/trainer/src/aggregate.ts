@@ -11,13 +11,20 @@ export interface WeightedGradients {
   sumSquares?: readonly number[];
 }
 
-/** Shard-weighted mean: Σ nᵢ gᵢ / Σ nᵢ, tensor by tensor. Exact for synchronous data parallelism. */
-export function weightedMean(parts: readonly WeightedGradients[]): Float32Array[] {
+/**
+ * Shard-weighted mean: Σ nᵢ gᵢ / Σ nᵢ, tensor by tensor. Exact for synchronous data parallelism.
+ * `out`, where given, receives the mean (the coordinator's buffers, reused every round: a fresh
+ * 400 kB array per round costs more in page faults than the arithmetic).
+ */
+export function weightedMean(parts: readonly WeightedGradients[], out?: readonly Float32Array[]): Float32Array[] {
   if (parts.length === 0) throw new Error('weightedMean needs at least one gradient');
   const total = parts.reduce((s, p) => s + p.count, 0);
   const weights = parts.map((p) => p.count / total);
+  if (out && out.length !== parts[0]!.grads.length) throw new Error(`the mean has ${parts[0]!.grads.length} tensors, its buffers ${out.length}`);
   return parts[0]!.grads.map((t, i) => {
     const n = t.data.length;
+    const target = out?.[i] ?? new Float32Array(n);
+    if (target.length !== n) throw new Error(`tensor ${i} has ${n} values, its buffer ${target.length}`);
     const data = parts.map((p) => {
       const g = p.grads[i]!.data;
       if (g.length !== n) throw new Error(`tensor ${i} has ${g.length} values, expected ${n}`);
@@ -25,22 +32,19 @@ export function weightedMean(parts: readonly WeightedGradients[]): Float32Array[
     });
     // This runs on the coordinator every round: the usual one and two shards get loops that write
     // each value once. Float32 accumulation errs by one float sum per part, far inside 1e-6.
-    if (data.length === 1) return scaled(data[0]!, weights[0]!);
-    if (data.length === 2) return pairMean(data[0]!, weights[0]!, data[1]!, weights[1]!);
-    const acc = scaled(data[0]!, weights[0]!);
-    for (let k = 1; k < data.length; k++) addScaled(acc, data[k]!, weights[k]!);
-    return acc;
+    if (data.length === 2) return pairMean(target, data[0]!, weights[0]!, data[1]!, weights[1]!);
+    scaled(target, data[0]!, weights[0]!);
+    for (let k = 1; k < data.length; k++) addScaled(target, data[k]!, weights[k]!);
+    return target;
   });
 }
 
-function scaled(g: ArrayLike<number>, w: number): Float32Array {
-  const out = new Float32Array(g.length);
+function scaled(out: Float32Array, g: ArrayLike<number>, w: number): Float32Array {
   for (let j = 0; j < out.length; j++) out[j] = w * g[j]!;
   return out;
 }
 
-function pairMean(a: ArrayLike<number>, wa: number, b: ArrayLike<number>, wb: number): Float32Array {
-  const out = new Float32Array(a.length);
+function pairMean(out: Float32Array, a: ArrayLike<number>, wa: number, b: ArrayLike<number>, wb: number): Float32Array {
   // Same rounding as accumulating into float32 one part at a time: round(wa·a), then round(that + wb·b).
   for (let j = 0; j < out.length; j++) out[j] = Math.fround(wa * a[j]!) + wb * b[j]!;
   return out;

@@ -5,12 +5,18 @@ import { Momentum } from './optimizers/momentum.ts';
 import type { ArrayOptimizer } from './optimizers/optimizer.ts';
 import { RmsProp } from './optimizers/rmsprop.ts';
 import { Sgd } from './optimizers/sgd.ts';
+import { SimdAdam } from './optimizers/simd-adam.ts';
 import { readVariables, trainableVariables, writeVariables } from './weights.ts';
 
 export type { ArrayOptimizer, OptimizerState } from './optimizers/optimizer.ts';
 export type Optimizer = ArrayOptimizer;
 
-export function createOptimizer(cfg: OptimizerConfig): ArrayOptimizer {
+/** Compiled kernels an optimizer may run its step in (Node: loadAdamKernel); absent, plain loops. */
+export interface OptimizerKernels {
+  adam?: WebAssembly.Module;
+}
+
+export function createOptimizer(cfg: OptimizerConfig, kernels: OptimizerKernels = {}): ArrayOptimizer {
   switch (cfg.name) {
     case 'sgd':
       return new Sgd(cfg.learningRate);
@@ -19,7 +25,7 @@ export function createOptimizer(cfg: OptimizerConfig): ArrayOptimizer {
     case 'rmsprop':
       return new RmsProp(cfg.learningRate);
     case 'adam':
-      return new Adam(cfg.learningRate, cfg.beta1);
+      return kernels.adam ? new SimdAdam(kernels.adam, cfg.learningRate, cfg.beta1) : new Adam(cfg.learningRate, cfg.beta1);
     default:
       throw new Error(`unknown optimizer "${(cfg as { name: string }).name}"; use sgd, momentum, rmsprop or adam`);
   }

@@ -37,11 +37,12 @@ export function aggregateBlocks(
   parts: readonly WeightedGradients[],
   trainableCount: number,
   o: AggregatorOptions,
+  out?: readonly Float32Array[],
 ): Float32Array[] {
   const first = parts[0]?.grads.length ?? 0;
-  if (trainableCount >= first) return rule.aggregate(parts, o);
-  const head = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(0, trainableCount), count: p.count })), o);
-  const tail = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(trainableCount), count: p.count })), o);
+  if (trainableCount >= first) return rule.aggregate(parts, o, out);
+  const head = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(0, trainableCount), count: p.count })), o, out?.slice(0, trainableCount));
+  const tail = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(trainableCount), count: p.count })), o, out?.slice(trainableCount));
   // State every worker reports bit for bit alike (frozen weights, which no forward pass changes) is
   // kept as reported: a float mean of equal values can move them by an ulp a step.
   tail.forEach((_, i) => {

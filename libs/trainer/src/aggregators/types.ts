@@ -25,7 +25,8 @@ export interface Aggregator {
    * or undefined when it can. The coordinator refuses to start (or to apply) a round that fails it.
    */
   precondition(n: number, o: AggregatorOptions): string | undefined;
-  aggregate(parts: readonly WeightedGradients[], o: AggregatorOptions): Float32Array[];
+  /** `out`: buffers the rule may write its result into (the mean does; the robust rules allocate). */
+  aggregate(parts: readonly WeightedGradients[], o: AggregatorOptions, out?: readonly Float32Array[]): Float32Array[];
 }
 
 export const AGGREGATOR_NAMES = ['mean', 'trimmed-mean', 'median', 'centered-clip', 'norm-filter'] as const;

@@ -22,16 +22,21 @@ export class Adam extends ArrayOptimizer {
   protected slotNames() {
     return ['m', 'v'];
   }
+  /**
+   * Bias corrections folded into two factors of this step: lr·(m/c1)/(√(v/c2)+ε) becomes
+   * stepSize·m/(√(v·invC2)+ε), with one division per value.
+   */
+  protected biasCorrections(): { stepSize: number; invC2: number } {
+    return { stepSize: this.learningRate / (1 - this.beta1 ** this.step), invC2: 1 / (1 - this.beta2 ** this.step) };
+  }
+
   protected update(i: number, p: Float32Array, g: Float32Array) {
     const m = this.slots.m![i]!;
     const v = this.slots.v![i]!;
     const { beta1, beta2, epsilon } = this;
     const keep1 = 1 - beta1;
     const keep2 = 1 - beta2;
-    // Bias corrections folded into two factors: lr·(m/c1)/(√(v/c2)+ε) with one division per value,
-    // since this loop over every parameter is the largest part of the coordinator's round.
-    const stepSize = this.learningRate / (1 - beta1 ** this.step);
-    const invC2 = 1 / (1 - beta2 ** this.step);
+    const { stepSize, invC2 } = this.biasCorrections();
     for (let j = 0; j < p.length; j++) {
       const gj = g[j]!;
       const mj = (m[j] = beta1 * m[j]! + keep1 * gj);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { compileWat } from '../../wasm-text.node.ts';
 import { bindGradientKernels, gradientKernelsBoundTo, memoryOf, type GradientKernels } from './gradient-kernels.ts';
 
 /**
@@ -12,17 +12,9 @@ export async function loadGradientKernels(backend: BackendWasm): Promise<boolean
   const memory = memoryOf(backend);
   if (memory == null || memory.buffer instanceof SharedArrayBuffer) return false;
   if (gradientKernelsBoundTo(memory)) return true;
-  const wabt = await (await import('wabt')).default();
-  const source = readFileSync(new URL('./gradient-kernels.wat', import.meta.url), 'utf8');
-  const parsed = wabt.parseWat('gradient-kernels.wat', source, { simd: true });
-  try {
-    parsed.validate();
-    const bytes = new Uint8Array(parsed.toBinary({}).buffer);
-    if (!WebAssembly.validate(bytes)) return false;
-    const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } });
-    bindGradientKernels(memory, instance.exports as unknown as GradientKernels);
-    return true;
-  } finally {
-    parsed.destroy();
-  }
+  const module = await compileWat(new URL('./gradient-kernels.wat', import.meta.url));
+  if (!module) return false;
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  bindGradientKernels(memory, instance.exports as unknown as GradientKernels);
+  return true;
 }

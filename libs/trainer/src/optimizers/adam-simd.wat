@@ -1,0 +1,62 @@
+;; Adam's step over float32 arrays in this module's memory, four values at a time:
+;;   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  p ← p − stepSize·m / (√(v·invC2) + ε)
+;; with the bias corrections folded into stepSize = lr / (1 − β1^t) and invC2 = 1 / (1 − β2^t),
+;; as adam.ts computes them. Offsets are in bytes, 16-byte aligned; n is a count of floats.
+(module
+  (memory (export "memory") 1)
+  (func (export "adam")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $stepSize f32) (param $invC2 f32) (param $beta1 f32) (param $beta2 f32) (param $eps f32)
+    (local $i i32) (local $end i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $b1 v128) (local $k1 v128) (local $b2 v128) (local $k2 v128) (local $s v128) (local $c2 v128) (local $e v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $b1 (f32x4.splat (local.get $beta1)))
+    (local.set $k1 (f32x4.splat (f32.sub (f32.const 1) (local.get $beta1))))
+    (local.set $b2 (f32x4.splat (local.get $beta2)))
+    (local.set $k2 (f32x4.splat (f32.sub (f32.const 1) (local.get $beta2))))
+    (local.set $s (f32x4.splat (local.get $stepSize)))
+    (local.set $c2 (f32x4.splat (local.get $invC2)))
+    (local.set $e (f32x4.splat (local.get $eps)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $mv (f32x4.add
+        (f32x4.mul (local.get $b1) (v128.load (i32.add (local.get $m) (local.get $i))))
+        (f32x4.mul (local.get $k1) (local.get $gv))))
+      (local.set $vv (f32x4.add
+        (f32x4.mul (local.get $b2) (v128.load (i32.add (local.get $v) (local.get $i))))
+        (f32x4.mul (f32x4.mul (local.get $k2) (local.get $gv)) (local.get $gv))))
+      (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vv))
+      (v128.store (i32.add (local.get $p) (local.get $i))
+        (f32x4.sub
+          (v128.load (i32.add (local.get $p) (local.get $i)))
+          (f32x4.div
+            (f32x4.mul (local.get $s) (local.get $mv))
+            (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vv) (local.get $c2))) (local.get $e)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+      (local.set $ms (f32.add
+        (f32.mul (local.get $beta1) (f32.load (i32.add (local.get $m) (local.get $i))))
+        (f32.mul (f32.sub (f32.const 1) (local.get $beta1)) (local.get $gs))))
+      (local.set $vs (f32.add
+        (f32.mul (local.get $beta2) (f32.load (i32.add (local.get $v) (local.get $i))))
+        (f32.mul (f32.mul (f32.sub (f32.const 1) (local.get $beta2)) (local.get $gs)) (local.get $gs))))
+      (f32.store (i32.add (local.get $m) (local.get $i)) (local.get $ms))
+      (f32.store (i32.add (local.get $v) (local.get $i)) (local.get $vs))
+      (f32.store (i32.add (local.get $p) (local.get $i))
+        (f32.sub
+          (f32.load (i32.add (local.get $p) (local.get $i)))
+          (f32.div
+            (f32.mul (local.get $stepSize) (local.get $ms))
+            (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $invC2))) (local.get $eps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $tail)))
+  )
+)
