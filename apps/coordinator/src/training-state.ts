@@ -16,6 +16,11 @@ export class TrainingState {
   readonly schemaHash: string;
   readonly optimizer: ArrayOptimizer;
   version = 0;
+  /**
+   * Where a round's update is written (the mean writes into it, see weightedMean), in the layout of
+   * `specs`. Reused every round: the update lives only until `apply` has consumed it.
+   */
+  readonly updateBuffers: readonly Float32Array[];
   private params: TensorData[];
   private modelVersion = 0;
   private encoded: { version: number; bytes: Uint8Array } | undefined;
@@ -33,12 +38,6 @@ export class TrainingState {
     this.params = readAll(tfModel);
     this.updateBuffers = this.params.map((t) => new Float32Array(t.data.length));
   }
-
-  /**
-   * Where a round's update is written (the mean writes into it, see weightedMean), in the layout of
-   * `specs`. Reused every round: the update lives only until `apply` has consumed it.
-   */
-  readonly updateBuffers: readonly Float32Array[];
 
   /** The tfjs model holding the current weights. */
   get model(): tf.LayersModel {

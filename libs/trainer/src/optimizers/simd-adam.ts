@@ -17,7 +17,7 @@ const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
  */
 export class SimdAdam extends Adam {
   private kernel: AdamKernel | undefined;
-  private scratch = { p: 0, g: 0, floats: 0 };
+  private scratch = { p: 0, g: 0 };
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -44,8 +44,8 @@ export class SimdAdam extends Adam {
 
   /**
    * Puts the moments in the module's memory, once per model: per tensor m then v, then two scratch
-   * areas as large as the largest tensor. Moments set by setState (a checkpoint) are copied in.
-   * A state that does not fit these tensors is left alone, for apply's own check to refuse.
+   * areas as large as the largest tensor. Moments set by setState (a checkpoint) are copied in;
+   * moments for other tensors are refused here, or by apply's own check where their count differs.
    */
   private placeSlots(sizes: readonly number[]): void {
     const { m, v } = this.slots;
@@ -63,7 +63,7 @@ export class SimdAdam extends Adam {
       return at;
     });
     const largest = aligned(Math.max(0, ...sizes) * 4);
-    this.scratch = { p: bytes, g: bytes + largest, floats: largest / 4 };
+    this.scratch = { p: bytes, g: bytes + largest };
     bytes += 2 * largest;
     const kernel = new WebAssembly.Instance(this.module).exports as unknown as AdamKernel;
     const have = kernel.memory.buffer.byteLength;
