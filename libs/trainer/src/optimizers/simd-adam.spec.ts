@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compileWat } from '@shardgrad/backends/wasm-text.node';
 import { Adam } from './adam.ts';
 import { loadAdamKernel } from './load-adam-kernel.node.ts';
 import { SimdAdam } from './simd-adam.ts';
@@ -66,5 +71,20 @@ describe('SIMD Adam', async () => {
     simd.setState({ name: 'adam', step: 1, learningRate: 0.01, slots: { m: [new Float32Array(3)], v: [new Float32Array(3)] } });
     expect(() => simd.apply([new Float32Array(4)], [new Float32Array(4)])).toThrow(/moments of 3 values for tensors of 4/);
     expect(() => simd.apply([new Float32Array(3), new Float32Array(3)], [new Float32Array(3), new Float32Array(3)])).toThrow(/holds 1 tensors, model has 2/);
+  });
+
+  it('leaves a model its memory cannot hold to the plain loops, with the same results', async () => {
+    // The same kernel with its memory capped at one 64 kB page, standing in for a model past 4 GB.
+    const source = readFileSync(new URL('./adam-simd.wat', import.meta.url), 'utf8').replace('(memory (export "memory") 1)', '(memory (export "memory") 1 1)');
+    const file = join(mkdtempSync(join(tmpdir(), 'adam-')), 'capped.wat');
+    writeFileSync(file, source);
+    const capped = await compileWat(pathToFileURL(file));
+    const init = [Float32Array.from({ length: 20000 }, random(5))];
+    const a = init.map((t) => t.slice());
+    const b = init.map((t) => t.slice());
+    steps(new Adam(0.01), a, 5, random(9));
+    steps(new SimdAdam(capped!, 0.01), b, 5, random(9));
+    expect(worst(a, init)).toBeGreaterThan(0.01);
+    expect(worst(a, b)).toBe(0);
   });
 });

@@ -18,6 +18,7 @@ const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
 export class SimdAdam extends Adam {
   private kernel: AdamKernel | undefined;
   private scratch = { p: 0, g: 0 };
+  private tooLarge = false;
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -33,7 +34,8 @@ export class SimdAdam extends Adam {
   }
 
   protected override update(i: number, p: Float32Array, g: Float32Array) {
-    const k = this.kernel!;
+    const k = this.kernel;
+    if (!k) return super.update(i, p, g);
     const heap = new Float32Array(k.memory.buffer);
     heap.set(p, this.scratch.p / 4);
     heap.set(g, this.scratch.g / 4);
@@ -48,6 +50,7 @@ export class SimdAdam extends Adam {
    * moments for other tensors are refused here, or by apply's own check where their count differs.
    */
   private placeSlots(sizes: readonly number[]): void {
+    if (this.tooLarge) return;
     const { m, v } = this.slots;
     const fits = (slots: Float32Array[] | undefined) => slots !== undefined && slots.length === sizes.length && slots.every((s, i) => s.length === sizes[i]);
     if (m && !(fits(m) && fits(v))) {
@@ -67,7 +70,14 @@ export class SimdAdam extends Adam {
     bytes += 2 * largest;
     const kernel = new WebAssembly.Instance(this.module).exports as unknown as AdamKernel;
     const have = kernel.memory.buffer.byteLength;
-    if (bytes > have) kernel.memory.grow(Math.ceil((bytes - have) / 65536));
+    try {
+      if (bytes > have) kernel.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      // Past what a 32-bit wasm memory holds (~4 GB: a model of some 500M parameters): the plain
+      // loops take the model, with the moments where they are.
+      this.tooLarge = true;
+      return;
+    }
     const view = (offset: number, n: number) => new Float32Array(kernel.memory.buffer, offset, n);
     const placed = {
       m: offsets.map((o, i) => view(o.m, sizes[i]!)),
