@@ -1,4 +1,4 @@
-import { aggregateBlocks, getAggregator, type AggregatorName, type AggregatorOptions, type WeightedGradients } from '@shardgrad/trainer';
+import { aggregateBlocks, getAggregator, type AggregatorName, type AggregatorOptions, type MeanTarget, type WeightedGradients } from '@shardgrad/trainer';
 
 /** How a round's results become one update (`--aggregator`, `--byzantine`, `--trim`). */
 export interface AggregationConfig {
@@ -29,8 +29,8 @@ export function aggregationRefusal(cfg: AggregationConfig, n: number): string | 
 }
 
 /** The update of a round: the rule over the gradients, and separately over the state tensors. */
-export function aggregateRound(cfg: AggregationConfig, parts: readonly WeightedGradients[], trainableCount: number, out?: readonly Float32Array[]): Float32Array[] {
-  return aggregateBlocks(getAggregator(cfg.name), parts, trainableCount, cfg.options, out);
+export function aggregateRound(cfg: AggregationConfig, parts: readonly WeightedGradients[], trainableCount: number, target?: MeanTarget): Float32Array[] {
+  return aggregateBlocks(getAggregator(cfg.name), parts, trainableCount, cfg.options, target);
 }
 
 /**

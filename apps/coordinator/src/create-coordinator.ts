@@ -2,7 +2,7 @@ import { loadDataset } from '@shardgrad/data/node';
 import { getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
-import { loadAdamKernel } from '@shardgrad/trainer/optimizers/load-adam-kernel.node';
+import { loadUpdateKernels } from '@shardgrad/trainer/load-update-kernels.node';
 import { serveJoinPage } from './join-page.ts';
 import { resolveAggregation } from './aggregation.ts';
 import { SHARE_SPLITS, type ShareSplit } from './round.ts';
@@ -59,7 +59,7 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
     ...def.optimizer,
     name: opts.optimizer ?? def.optimizer.name,
     learningRate: opts.learningRate ?? def.optimizer.learningRate,
-  }, { adam: await loadAdamKernel() });
+  }, await loadUpdateKernels());
   return {
     def,
     dataset,

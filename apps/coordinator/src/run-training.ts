@@ -110,7 +110,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       }
       shortRounds = 0;
       c.cost.time(() => {
-        const update = aggregateRound(rule, outcome.parts, state.trainableCount, state.updateBuffers);
+        const update = aggregateRound(rule, outcome.parts, state.trainableCount, state.updateTarget);
         // Under the mean the update is the plain mean the noise scale needs; measure it before Adam consumes it.
         c.noiseScale.observe(step + 1, outcome.parts, rule.name === 'mean' ? update : undefined);
         state.apply(update);

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { encodeTensors, schemaHash, type TensorData, type TensorSpec } from '@shardgrad/codec';
 import type { ModelDefinition, OptimizerConfig } from '@shardgrad/models';
-import { allSpecs, createOptimizer, readAll, trainableVariables, writeAll, type ArrayOptimizer, type OptimizerKernels } from '@shardgrad/trainer';
+import { allSpecs, createOptimizer, readAll, SimdWeightedSum, trainableVariables, writeAll, type ArrayOptimizer, type MeanTarget } from '@shardgrad/trainer';
 
 /**
  * What only the coordinator owns: the weights, the optimizer state and the version counter.
@@ -18,9 +18,10 @@ export class TrainingState {
   version = 0;
   /**
    * Where a round's update is written (the mean writes into it, see weightedMean), in the layout of
-   * `specs`. Reused every round: the update lives only until `apply` has consumed it.
+   * `specs`, and the SIMD kernel that sums into it. Reused every round: the update lives only
+   * until `apply` has consumed it.
    */
-  readonly updateBuffers: readonly Float32Array[];
+  readonly updateTarget: MeanTarget;
   private params: TensorData[];
   private modelVersion = 0;
   private encoded: { version: number; bytes: Uint8Array } | undefined;
@@ -29,14 +30,18 @@ export class TrainingState {
     readonly def: ModelDefinition,
     private readonly tfModel: tf.LayersModel,
     optimizerConfig: OptimizerConfig,
-    kernels: OptimizerKernels = {},
+    /** update-kernels.wat compiled (loadUpdateKernels), where the engine has SIMD. */
+    updateKernels?: WebAssembly.Module,
   ) {
     this.specs = allSpecs(tfModel);
     this.trainableCount = trainableVariables(tfModel).length;
     this.schemaHash = schemaHash(this.specs);
-    this.optimizer = createOptimizer(optimizerConfig, kernels);
+    this.optimizer = createOptimizer(optimizerConfig, { adam: updateKernels });
     this.params = readAll(tfModel);
-    this.updateBuffers = this.params.map((t) => new Float32Array(t.data.length));
+    this.updateTarget = {
+      buffers: this.params.map((t) => new Float32Array(t.data.length)),
+      ...(updateKernels && { kernel: new SimdWeightedSum(updateKernels) }),
+    };
   }
 
   /** The tfjs model holding the current weights. */

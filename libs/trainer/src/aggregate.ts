@@ -11,20 +11,34 @@ export interface WeightedGradients {
   sumSquares?: readonly number[];
 }
 
+/** Computes out ← Σ wₖ·inputₖ elsewhere (simd-weighted-sum.ts); false where it cannot take this size. */
+export interface WeightedSumKernel {
+  weightedSum(inputs: readonly Float32Array[], weights: readonly number[], out: Float32Array): boolean;
+}
+
+/**
+ * Where the coordinator has a round's mean written: buffers it reuses every round (a fresh 400 kB
+ * array per round costs more in page faults than the arithmetic), and the kernel that sums into them.
+ */
+export interface MeanTarget {
+  buffers: readonly Float32Array[];
+  kernel?: WeightedSumKernel;
+}
+
 /**
  * Shard-weighted mean: Σ nᵢ gᵢ / Σ nᵢ, tensor by tensor. Exact for synchronous data parallelism.
- * `out`, where given, receives the mean (the coordinator's buffers, reused every round: a fresh
- * 400 kB array per round costs more in page faults than the arithmetic).
+ * With a `target` the mean goes into its buffers (and is computed by its kernel where it has one).
  */
-export function weightedMean(parts: readonly WeightedGradients[], out?: readonly Float32Array[]): Float32Array[] {
+export function weightedMean(parts: readonly WeightedGradients[], target?: MeanTarget): Float32Array[] {
   if (parts.length === 0) throw new Error('weightedMean needs at least one gradient');
   const total = parts.reduce((s, p) => s + p.count, 0);
   const weights = parts.map((p) => p.count / total);
+  const out = target?.buffers;
   if (out && out.length !== parts[0]!.grads.length) throw new Error(`the mean has ${parts[0]!.grads.length} tensors, its buffers ${out.length}`);
   return parts[0]!.grads.map((t, i) => {
     const n = t.data.length;
-    const target = out?.[i] ?? new Float32Array(n);
-    if (target.length !== n) throw new Error(`tensor ${i} has ${n} values, its buffer ${target.length}`);
+    const sum = out?.[i] ?? new Float32Array(n);
+    if (sum.length !== n) throw new Error(`tensor ${i} has ${n} values, its buffer ${sum.length}`);
     const data = parts.map((p) => {
       const g = p.grads[i]!.data;
       if (g.length !== n) throw new Error(`tensor ${i} has ${g.length} values, expected ${n}`);
@@ -32,10 +46,11 @@ export function weightedMean(parts: readonly WeightedGradients[], out?: readonly
     });
     // This runs on the coordinator every round: the usual one and two shards get loops that write
     // each value once. Float32 accumulation errs by one float sum per part, far inside 1e-6.
-    if (data.length === 2) return pairMean(target, data[0]!, weights[0]!, data[1]!, weights[1]!);
-    scaled(target, data[0]!, weights[0]!);
-    for (let k = 1; k < data.length; k++) addScaled(target, data[k]!, weights[k]!);
-    return target;
+    if (target?.kernel && data.every((d) => d instanceof Float32Array) && target.kernel.weightedSum(data as Float32Array[], weights, sum)) return sum;
+    if (data.length === 2) return pairMean(sum, data[0]!, weights[0]!, data[1]!, weights[1]!);
+    scaled(sum, data[0]!, weights[0]!);
+    for (let k = 1; k < data.length; k++) addScaled(sum, data[k]!, weights[k]!);
+    return sum;
   });
 }
 

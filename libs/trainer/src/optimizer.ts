@@ -11,7 +11,7 @@ import { readVariables, trainableVariables, writeVariables } from './weights.ts'
 export type { ArrayOptimizer, OptimizerState } from './optimizers/optimizer.ts';
 export type Optimizer = ArrayOptimizer;
 
-/** Compiled kernels an optimizer may run its step in (Node: loadAdamKernel); absent, plain loops. */
+/** Compiled kernels an optimizer may run its step in (update-kernels.wat, loadUpdateKernels); absent, plain loops. */
 export interface OptimizerKernels {
   adam?: WebAssembly.Module;
 }

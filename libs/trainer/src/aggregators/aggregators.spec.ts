@@ -20,17 +20,17 @@ describe('aggregators', () => {
   it('mean writes into the buffers it is given, for 1, 2 and 3 parts, with the same bits', () => {
     for (const parts of [[part(2, 1, 2)], [part(3, 1, 2), part(1, 5, -2)], [part(3, 1, 2), part(1, 5, -2), part(2, 0.1, 7)]]) {
       const buffer = new Float32Array(2).fill(NaN);
-      const [written] = weightedMean(parts, [buffer]);
+      const [written] = weightedMean(parts, { buffers: [buffer] });
       expect(written).toBe(buffer);
       expect([...buffer]).toEqual([...weightedMean(parts)[0]!]);
     }
     // Through the blocks too: state after the gradients, each into its own buffer.
     const out = [new Float32Array(2), new Float32Array(1)];
     const withState = [{ grads: [t(1, 2), t(4)], count: 1 }, { grads: [t(3, 4), t(6)], count: 1 }];
-    const update = aggregateBlocks(getAggregator('mean'), withState, 1, f0, out);
+    const update = aggregateBlocks(getAggregator('mean'), withState, 1, f0, { buffers: out });
     expect(update[0]).toBe(out[0]);
     expect([...out[0]!, ...out[1]!]).toEqual([2, 3, 5]);
-    expect(() => weightedMean([part(1, 1, 2)], [new Float32Array(3)])).toThrow(/tensor 0 has 2 values, its buffer 3/);
+    expect(() => weightedMean([part(1, 1, 2)], { buffers: [new Float32Array(3)] })).toThrow(/tensor 0 has 2 values, its buffer 3/);
   });
 
   it('median is coordinate-wise and weighted by shard size', () => {

@@ -10,5 +10,5 @@ export const meanAggregator: Aggregator = {
     if (o.f > 0) return `the mean tolerates no Byzantine result (f = ${o.f}); pick trimmed-mean, median, centered-clip or norm-filter`;
     return undefined;
   },
-  aggregate: (parts, _o, out) => weightedMean(parts, out),
+  aggregate: (parts, _o, target) => weightedMean(parts, target),
 };

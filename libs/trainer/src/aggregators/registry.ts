@@ -4,7 +4,7 @@ import { medianAggregator } from './median.ts';
 import { normFilterAggregator } from './norm-filter.ts';
 import { trimmedMeanAggregator } from './trimmed-mean.ts';
 import { AGGREGATOR_NAMES, type Aggregator, type AggregatorName, type AggregatorOptions } from './types.ts';
-import type { WeightedGradients } from '../aggregate.ts';
+import type { MeanTarget, WeightedGradients } from '../aggregate.ts';
 
 const RULES: Record<AggregatorName, Aggregator> = {
   mean: meanAggregator,
@@ -37,12 +37,12 @@ export function aggregateBlocks(
   parts: readonly WeightedGradients[],
   trainableCount: number,
   o: AggregatorOptions,
-  out?: readonly Float32Array[],
+  target?: MeanTarget,
 ): Float32Array[] {
   const first = parts[0]?.grads.length ?? 0;
-  if (trainableCount >= first) return rule.aggregate(parts, o, out);
-  const head = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(0, trainableCount), count: p.count })), o, out?.slice(0, trainableCount));
-  const tail = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(trainableCount), count: p.count })), o, out?.slice(trainableCount));
+  if (trainableCount >= first) return rule.aggregate(parts, o, target);
+  const head = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(0, trainableCount), count: p.count })), o, target && { ...target, buffers: target.buffers.slice(0, trainableCount) });
+  const tail = rule.aggregate(parts.map((p) => ({ grads: p.grads.slice(trainableCount), count: p.count })), o, target && { ...target, buffers: target.buffers.slice(trainableCount) });
   // State every worker reports bit for bit alike (frozen weights, which no forward pass changes) is
   // kept as reported: a float mean of equal values can move them by an ulp a step.
   tail.forEach((_, i) => {

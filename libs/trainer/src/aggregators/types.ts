@@ -1,4 +1,4 @@
-import type { WeightedGradients } from '../aggregate.ts';
+import type { MeanTarget, WeightedGradients } from '../aggregate.ts';
 
 /**
  * A rule that turns one round's per-shard vectors into the vector the optimizer applies.
@@ -25,8 +25,8 @@ export interface Aggregator {
    * or undefined when it can. The coordinator refuses to start (or to apply) a round that fails it.
    */
   precondition(n: number, o: AggregatorOptions): string | undefined;
-  /** `out`: buffers the rule may write its result into (the mean does; the robust rules allocate). */
-  aggregate(parts: readonly WeightedGradients[], o: AggregatorOptions, out?: readonly Float32Array[]): Float32Array[];
+  /** `target`: where the rule may write its result (the mean does; the robust rules allocate). */
+  aggregate(parts: readonly WeightedGradients[], o: AggregatorOptions, target?: MeanTarget): Float32Array[];
 }
 
 export const AGGREGATOR_NAMES = ['mean', 'trimmed-mean', 'median', 'centered-clip', 'norm-filter'] as const;

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileWat } from '@shardgrad/backends/wasm-text.node';
 import { Adam } from './adam.ts';
-import { loadAdamKernel } from './load-adam-kernel.node.ts';
+import { loadUpdateKernels } from '../load-update-kernels.node.ts';
 import { SimdAdam } from './simd-adam.ts';
 
 // Sizes with tails (n % 4 ≠ 0) and one smaller than a vector, so both of the kernel's loops run.
@@ -26,7 +26,7 @@ function steps(opt: Adam, params: Float32Array[], n: number, rnd: () => number, 
 const worst = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((t, i) => Math.max(...t.map((v, j) => Math.abs(v - b[i]![j]!)))));
 
 describe('SIMD Adam', async () => {
-  const kernel = await loadAdamKernel();
+  const kernel = await loadUpdateKernels();
 
   it('assembles on this engine (Node has wasm SIMD)', () => {
     expect(kernel).toBeInstanceOf(WebAssembly.Module);
@@ -75,7 +75,7 @@ describe('SIMD Adam', async () => {
 
   it('leaves a model its memory cannot hold to the plain loops, with the same results', async () => {
     // The same kernel with its memory capped at one 64 kB page, standing in for a model past 4 GB.
-    const source = readFileSync(new URL('./adam-simd.wat', import.meta.url), 'utf8').replace('(memory (export "memory") 1)', '(memory (export "memory") 1 1)');
+    const source = readFileSync(new URL('../update-kernels.wat', import.meta.url), 'utf8').replace('(memory (export "memory") 1)', '(memory (export "memory") 1 1)');
     const file = join(mkdtempSync(join(tmpdir(), 'adam-')), 'capped.wat');
     writeFileSync(file, source);
     const capped = await compileWat(pathToFileURL(file));

@@ -1,7 +1,10 @@
-;; Adam's step over float32 arrays in this module's memory, four values at a time:
-;;   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  p ← p − stepSize·m / (√(v·invC2) + ε)
+;; The coordinator's arithmetic of every round, in WebAssembly SIMD, four float32 values at a time.
+;; Offsets are in bytes, 16-byte aligned; n is a count of floats. Each user instantiates its own copy
+;; (simd-adam.ts, simd-weighted-sum.ts), so each has a memory of its own.
+;;
+;; adam: m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  p ← p − stepSize·m / (√(v·invC2) + ε)
 ;; with the bias corrections folded into stepSize = lr / (1 − β1^t) and invC2 = 1 / (1 − β2^t),
-;; as adam.ts computes them. Offsets are in bytes, 16-byte aligned; n is a count of floats.
+;; as adam.ts computes them.
 (module
   (memory (export "memory") 1)
   (func (export "adam")
@@ -56,6 +59,49 @@
           (f32.div
             (f32.mul (local.get $stepSize) (local.get $ms))
             (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $invC2))) (local.get $eps)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $tail)))
+  )
+
+  ;; out ← w·a (scale) and out ← out + w·a (add_scaled): the shard-weighted mean, one part at a time,
+  ;; rounded to float32 after each product and each sum, like aggregate.ts's loops.
+  (func (export "scale") (param $out i32) (param $a i32) (param $w f32) (param $n i32)
+    (local $i i32) (local $end i32) (local $wv v128)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.mul (local.get $wv) (v128.load (i32.add (local.get $a) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (f32.mul (local.get $w) (f32.load (i32.add (local.get $a) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $tail)))
+  )
+  (func (export "add_scaled") (param $out i32) (param $a i32) (param $w f32) (param $n i32)
+    (local $i i32) (local $end i32) (local $wv v128)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.add
+          (v128.load (i32.add (local.get $out) (local.get $i)))
+          (f32x4.mul (local.get $wv) (v128.load (i32.add (local.get $a) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (f32.add
+          (f32.load (i32.add (local.get $out) (local.get $i)))
+          (f32.mul (local.get $w) (f32.load (i32.add (local.get $a) (local.get $i))))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $tail)))
   )
