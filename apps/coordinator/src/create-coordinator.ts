@@ -1,8 +1,8 @@
 import { loadDataset } from '@shardgrad/data/node';
 import { getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
+import { loadUpdateKernels } from '@shardgrad/trainer/load-update-kernels.node';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
-import { loadUpdateKernels } from '@shardgrad/trainer/load-update-kernels.node';
 import { serveJoinPage } from './join-page.ts';
 import { resolveAggregation } from './aggregation.ts';
 import { SHARE_SPLITS, type ShareSplit } from './round.ts';

@@ -44,8 +44,8 @@ export function weightedMean(parts: readonly WeightedGradients[], target?: MeanT
       if (g.length !== n) throw new Error(`tensor ${i} has ${g.length} values, expected ${n}`);
       return g;
     });
-    // This runs on the coordinator every round: the usual one and two shards get loops that write
-    // each value once. Float32 accumulation errs by one float sum per part, far inside 1e-6.
+    // The coordinator's kernel sums in float32 SIMD; elsewhere the usual one and two shards get loops
+    // that write each value once. Float32 accumulation errs by one float sum per part, far inside 1e-6.
     if (target?.kernel && data.every((d) => d instanceof Float32Array) && target.kernel.weightedSum(data as Float32Array[], weights, sum)) return sum;
     if (data.length === 2) return pairMean(sum, data[0]!, weights[0]!, data[1]!, weights[1]!);
     scaled(sum, data[0]!, weights[0]!);
