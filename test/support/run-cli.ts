@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../apps/cli/bin/shardgrad.mjs', import.meta.url));
+import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
 
 export interface CliResult {
   code: number;
@@ -11,12 +9,12 @@ export interface CliResult {
   lines: Record<string, unknown>[];
 }
 
-/** Runs the real `shardgrad` CLI in a child process, as a user would. */
+/** Runs the real `shardgrad` CLI in a child process, as a user would (the bin's node flags included). */
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      shardgradArgv(...args),
       { env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 170_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
