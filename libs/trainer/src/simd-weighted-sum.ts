@@ -1,12 +1,11 @@
 import type { WeightedSumKernel } from './aggregate.ts';
+import { aligned16, growMemoryTo } from './wasm-memory.ts';
 
 interface SumKernel {
   memory: WebAssembly.Memory;
   scale(out: number, a: number, w: number, n: number): void;
   add_scaled(out: number, a: number, w: number, n: number): void;
 }
-
-const PAGE = 65536;
 
 /**
  * The shard-weighted sum in WebAssembly SIMD (update-kernels.wat): each part is copied into the
@@ -16,6 +15,7 @@ const PAGE = 65536;
  */
 export class SimdWeightedSum implements WeightedSumKernel {
   private kernel: SumKernel | undefined;
+  /** Bytes of room for one part (and as many again for the sum). */
   private capacity = 0;
 
   constructor(private readonly module: WebAssembly.Module) {}
@@ -25,12 +25,12 @@ export class SimdWeightedSum implements WeightedSumKernel {
     const k = this.reserve(n);
     if (!k) return false;
     const heap = new Float32Array(k.memory.buffer);
-    const part = 0;
-    const sum = this.capacity * 4;
+    // The part being added sits at byte 0, the running sum right after the room for a part.
+    const sum = this.capacity;
     inputs.forEach((input, i) => {
-      heap.set(input, part);
-      if (i === 0) k.scale(sum, part * 4, weights[i]!, n);
-      else k.add_scaled(sum, part * 4, weights[i]!, n);
+      heap.set(input, 0);
+      if (i === 0) k.scale(sum, 0, weights[i]!, n);
+      else k.add_scaled(sum, 0, weights[i]!, n);
     });
     out.set(heap.subarray(sum / 4, sum / 4 + n));
     return true;
@@ -39,16 +39,10 @@ export class SimdWeightedSum implements WeightedSumKernel {
   /** Room for a part and the sum of n floats each; undefined past what a wasm memory holds. */
   private reserve(n: number): SumKernel | undefined {
     this.kernel ??= new WebAssembly.Instance(this.module).exports as unknown as SumKernel;
-    if (n <= this.capacity) return this.kernel;
-    const floats = Math.ceil(n / 4) * 4;
-    const need = 2 * floats * 4;
-    const have = this.kernel.memory.buffer.byteLength;
-    try {
-      if (need > have) this.kernel.memory.grow(Math.ceil((need - have) / PAGE));
-    } catch {
-      return undefined;
-    }
-    this.capacity = floats;
+    const bytes = aligned16(n * 4);
+    if (bytes <= this.capacity) return this.kernel;
+    if (!growMemoryTo(this.kernel.memory, 2 * bytes)) return undefined;
+    this.capacity = bytes;
     return this.kernel;
   }
 }

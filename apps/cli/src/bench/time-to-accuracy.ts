@@ -67,8 +67,10 @@ export async function fitTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeT
   let steps = 0;
   try {
     for (let epoch = 0; epoch < o.maxEpochs && result.seconds === null; epoch++) {
-      const order = tf.tensor1d(Int32Array.from(epochOrder(ds.train.n, o.seed, epoch)), 'int32');
-      const gather = () => [tf.gather(x, order), tf.gather(y, order)];
+      const gather = () => tf.tidy(() => {
+        const order = tf.tensor1d(Int32Array.from(epochOrder(ds.train.n, o.seed, epoch)), 'int32');
+        return [tf.gather(x, order), tf.gather(y, order)];
+      });
       // Before the clock starts for the first epoch; off the running clock for the others.
       const [xe, ye] = epoch === 0 ? gather() : clock.offClock(gather);
       if (epoch === 0) clock.start();
@@ -88,7 +90,7 @@ export async function fitTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeT
           },
         });
       } finally {
-        tf.dispose([order, xe!, ye!]);
+        tf.dispose([xe!, ye!]);
       }
     }
   } finally {

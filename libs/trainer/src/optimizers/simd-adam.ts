@@ -1,12 +1,10 @@
+import { aligned16, growMemoryTo } from '../wasm-memory.ts';
 import { Adam } from './adam.ts';
 
 interface AdamKernel {
   memory: WebAssembly.Memory;
   adam(p: number, g: number, m: number, v: number, n: number, stepSize: number, invC2: number, beta1: number, beta2: number, epsilon: number): void;
 }
-
-/** Bytes to the next multiple of 16, the alignment of the kernel's four-float loads. */
-const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /**
  * Adam with its step in WebAssembly SIMD (update-kernels.wat), four values at a time in float32, as
@@ -61,20 +59,16 @@ export class SimdAdam extends Adam {
     if (this.kernel && m && m[0]?.buffer === this.kernel.memory.buffer) return;
     let bytes = 0;
     const offsets = sizes.map((n) => {
-      const at = { m: bytes, v: bytes + aligned(n * 4) };
-      bytes += 2 * aligned(n * 4);
+      const at = { m: bytes, v: bytes + aligned16(n * 4) };
+      bytes += 2 * aligned16(n * 4);
       return at;
     });
-    const largest = aligned(Math.max(0, ...sizes) * 4);
+    const largest = aligned16(Math.max(0, ...sizes) * 4);
     this.scratch = { p: bytes, g: bytes + largest };
     bytes += 2 * largest;
     const kernel = new WebAssembly.Instance(this.module).exports as unknown as AdamKernel;
-    const have = kernel.memory.buffer.byteLength;
-    try {
-      if (bytes > have) kernel.memory.grow(Math.ceil((bytes - have) / 65536));
-    } catch {
-      // Past what a 32-bit wasm memory holds (~4 GB: a model of some 500M parameters): the plain
-      // loops take the model, with the moments where they are.
+    if (!growMemoryTo(kernel.memory, bytes)) {
+      // The plain loops take the model, with the moments where they are.
       this.tooLarge = true;
       return;
     }
