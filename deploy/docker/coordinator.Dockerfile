@@ -19,6 +19,9 @@ COPY --chown=node:node . .
 # Dev dependencies included: the coordinator bundles the browser worker with esbuild on the first
 # page request, and runs/ must be writable by the same user (a volume is mounted there).
 RUN npm ci --no-audit --no-fund && mkdir -p runs
+# CIFAR-10 for the transfer model, fetched as on a developer's machine (the workers load it too).
+ENV SHARDGRAD_CIFAR10_DIR=/app/data/cifar-10
+RUN bash scripts/fetch-cifar10.sh
 
 ENV SHARDGRAD_HOST=0.0.0.0 \
     SHARDGRAD_PORT=8080

@@ -18,4 +18,7 @@ COPY --chown=node:node . .
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm install --no-save --omit=dev --no-audit --no-fund --ignore-scripts=false @tensorflow/tfjs-node@4.22.0
 
+# CIFAR-10 for the transfer model, fetched as on a developer's machine (the workers load it too).
+ENV SHARDGRAD_CIFAR10_DIR=/app/data/cifar-10
+RUN bash scripts/fetch-cifar10.sh
 CMD ["shardgrad", "launch", "--join", "--nproc-per-node", "1"]

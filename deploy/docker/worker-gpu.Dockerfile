@@ -37,6 +37,9 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 
 # TensorFlow would otherwise reserve nearly all GPU memory at start-up.
 ENV TF_FORCE_GPU_ALLOW_GROWTH=true
+# CIFAR-10 for the transfer model, fetched as on a developer's machine (the workers load it too).
+ENV SHARDGRAD_CIFAR10_DIR=/app/data/cifar-10
+RUN bash scripts/fetch-cifar10.sh
 # One worker process per GPU, each pinned to its own device; the coordinator comes from
 # MASTER_ADDR / MASTER_PORT (or SHARDGRAD_URL), the fleet rank from NODE_RANK.
 CMD ["shardgrad", "launch", "--join", "--nproc-per-node", "1", "--pin-gpus"]

