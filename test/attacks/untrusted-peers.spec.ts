@@ -85,11 +85,20 @@ describe('untrusted peers', () => {
     const honest = await startNodeWorker({ url: c.url, token: auth.workerToken, nickname: 'honest', reconnect: false });
     const liar = await rawClient(c.url, { token: auth.workerToken, nickname: 'liar' });
     const nan = zeroPayload(c.config.state.specs, Number.NaN);
-    liar.socket.on('task', (t) => void liar.submit(headerFor(t, c.config.state.schemaHash), nan));
-    const dropped = new Promise<string>((r) => liar.socket.once('stop', (why: string) => r(why)));
-    const summary = await runTraining(c, { epochs: 1, maxSteps: 12, minWorkers: 2 });
-    expect(summary.steps).toBe(12);
-    expect(await dropped).toMatch(/dropped after 4 refused/);
+    let tasks = 0;
+    liar.socket.on('task', (t) => {
+      tasks++;
+      void liar.submit(headerFor(t, c.config.state.schemaHash), nan);
+    });
+    let stopReason: string | undefined;
+    liar.socket.once('stop', (why: string) => (stopReason = why));
+    // After a refusal the planner gives the liar less work (as it should), so how many rounds it
+    // takes to collect four refusals depends on the machine's load: train until it is dropped.
+    for (let run = 0; run < 6 && stopReason === undefined; run++) {
+      const summary = await runTraining(c, { epochs: 1, maxSteps: 12, minWorkers: run === 0 ? 2 : 1 });
+      expect(summary.steps).toBe(12);
+    }
+    expect(stopReason, `the liar got ${tasks} tasks`).toMatch(/dropped after 4 refused/);
     const drop = events.find((e): e is Ev<'worker-dropped'> => e.type === 'worker-dropped')!;
     expect(drop.workerId).toBe(liar.ack.ok && liar.ack.workerId);
     expect(drop.rejects['not-finite']).toBe(4);
