@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmScope } from './wasm-kernel-utils.ts';
 import { wrapWasmKernel } from './replace-kernel.ts';
+import { simdMatMul } from './fused-mat-mul.wasm.ts';
 
 /**
  * tfjs 4.22's wasm BatchMatMul is fast (XNNPACK) only for the plain product a·b; with transposeA or
@@ -13,6 +14,9 @@ import { wrapWasmKernel } from './replace-kernel.ts';
  * to choose which operand becomes the plain product's right-hand side: XNNPACK packs that operand
  * anew on every call (a fresh tensor each step), which costs about as much as the product, so the
  * smaller operand goes there.
+ *
+ * Plain products (given, or made so) on few rows go to our SIMD product instead, which packs nothing
+ * (fused-mat-mul.wasm.ts): that is the forward product of every relu dense layer while training.
  */
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -21,15 +25,17 @@ const size = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
 export function installBatchMatMulTransposed(): boolean {
   return wrapWasmKernel(tf.BatchMatMul, (originalFunc) => (args: KernelArgs) => {
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
-    if (!transposeA && !transposeB) return originalFunc(args);
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const scope = new WasmScope(args.backend as BackendWasm);
+    const backend = args.backend as BackendWasm;
+    if (!transposeA && !transposeB) return simdMatMul(backend, a, b) ?? originalFunc(args);
+    const scope = new WasmScope(backend);
     const swapLast = (x: tf.TensorInfo) => {
       const rank = x.shape.length;
       return scope.transpose(x, [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2]);
     };
     const plain = (x: tf.TensorInfo, y: tf.TensorInfo) =>
-      originalFunc({ ...args, inputs: { a: x, b: y }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+      simdMatMul(backend, x, y) ??
+      (originalFunc({ ...args, inputs: { a: x, b: y }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo);
     // op(A)·op(B) directly, with B packed; or (op(B)ᵀ·op(A)ᵀ)ᵀ, with op(A)ᵀ packed.
     const opA = (x: tf.TensorInfo) => (transposeA ? swapLast(x) : x);
     const opB = (y: tf.TensorInfo) => (transposeB ? swapLast(y) : y);

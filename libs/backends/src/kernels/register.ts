@@ -10,6 +10,7 @@ import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts
 import { installMeanLeadingAxes, installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installChannelBroadcast } from './channel-broadcast.wasm.ts';
 import { installMaxPool } from './max-pool.wasm.ts';
+import { installFusedMatMul } from './fused-mat-mul.wasm.ts';
 import { installSharedIdentity } from './shared-identity.wasm.ts';
 import { installTile } from './tile.wasm.ts';
 import { installBatchNorm } from './batch-norm.wasm.ts';
@@ -66,6 +67,7 @@ export function installWasmFastPaths(): string[] {
   if (installMeanLeadingAxes()) done.push(`${tf.Mean} over leading axes`);
   for (const name of installChannelBroadcast()) done.push(`${name} with a per-channel vector`);
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
+  if (installFusedMatMul()) done.push(`${tf._FusedMatMul} for a shard's few rows`);
   if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
   if (installTile()) done.push(`${tf.Tile} as block copies`);
   if (installBatchNorm()) done.push(`${tf.FusedBatchNorm} with per-channel statistics`);

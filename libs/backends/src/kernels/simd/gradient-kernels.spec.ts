@@ -6,6 +6,7 @@ import { computeOn, rankedGrads, seededTensor, seededValues, worstRelativeError 
 import { installWasmFastPaths, registerWasmKernels } from '../register.ts';
 import { gradientKernelCalls, gradientKernelsFor } from './gradient-kernels.ts';
 import { loadGradientKernels } from './load-gradient-kernels.node.ts';
+import { SIMD_MATMUL_MAX_ROWS } from '../fused-mat-mul.wasm.ts';
 
 // The SIMD kernels against tfjs's cpu backend, through the ops that emit them; each case also
 // checks that the SIMD path (not a fallback) computed it.
@@ -215,6 +216,55 @@ describe('max_pool', () => {
     const { error, calls } = await compare('max_pool', () => [tf.maxPool(seededTensor(xs, 28) as tf.Tensor4D, size, stride, pad)]);
     expect(calls).toBe(expectedCalls);
     expect(error).toBe(0);
+  });
+});
+
+describe('matmul_bias_act (a dense layer forward on a shard)', () => {
+  const cases: Array<[string, number, number, number, boolean, 'linear' | 'relu']> = [
+    ['the MLP first layer, 32 rows, bias and relu', 32, 784, 128, true, 'relu'],
+    ['rows not a multiple of 4 (the one-row tail)', 7, 19, 16, true, 'relu'],
+    ['one row, no bias, no activation', 1, 5, 8, false, 'linear'],
+    [`${SIMD_MATMUL_MAX_ROWS} rows, the most it takes`, SIMD_MATMUL_MAX_ROWS, 33, 24, true, 'linear'],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, m, k, n, withBias, activation) => {
+    const { error, calls } = await compare('matmul_bias_act', () => [
+      tf.fused.matMul({
+        a: seededTensor([m, k], 40) as tf.Tensor2D,
+        b: seededTensor([k, n], 41) as tf.Tensor2D,
+        bias: withBias ? seededTensor([n], 42) : undefined,
+        activation,
+      }),
+    ]);
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it('a plain product (a relu layer while training: tfjs fuses nothing under a tape) matches cpu', async () => {
+    const { error, calls } = await compare('matmul_bias_act', () => [tf.matMul(seededTensor([33, 50], 48), seededTensor([50, 40], 49))]);
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it('its gradients, through the layer as training takes them, match cpu', async () => {
+    const { error } = await compare('matmul_bias_act', () =>
+      rankedGrads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' }).square().sum())([
+        seededTensor([12, 40], 43),
+        seededTensor([40, 16], 44),
+        seededTensor([16], 45),
+      ]));
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  const fallbacks: Array<[string, () => tf.Tensor]> = [
+    [`a taller than ${SIMD_MATMUL_MAX_ROWS} rows`, () => tf.fused.matMul({ a: seededTensor([SIMD_MATMUL_MAX_ROWS + 1, 8], 46) as tf.Tensor2D, b: seededTensor([8, 8], 47) as tf.Tensor2D })],
+    ['a width not a multiple of 8 (the 10-class output)', () => tf.fused.matMul({ a: seededTensor([4, 8], 46) as tf.Tensor2D, b: seededTensor([8, 10], 47) as tf.Tensor2D })],
+    ['a transposed operand', () => tf.fused.matMul({ a: seededTensor([8, 4], 46) as tf.Tensor2D, b: seededTensor([8, 8], 47) as tf.Tensor2D, transposeA: true })],
+    ['another activation', () => tf.fused.matMul({ a: seededTensor([4, 8], 46) as tf.Tensor2D, b: seededTensor([8, 8], 47) as tf.Tensor2D, activation: 'elu' })],
+  ];
+  it.each(fallbacks)('%s keeps tfjs\'s kernel, with the same answer', async (_name, fn) => {
+    const { error, calls } = await compare('matmul_bias_act', () => [fn()]);
+    expect(calls).toBe(0);
+    expect(error).toBeLessThan(1e-5);
   });
 });
 

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wrapWasmKernel } from './replace-kernel.ts';
+import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * Rows of a at or below which our product beats XNNPACK's. XNNPACK packs b (a dense layer's weights)
+ * before every product whose b is a new tensor, and every round brings new weights. Measured for
+ * [M × 784]·[784 × 128] with a new b each call: plain products M 64 0.76–0.79 against 1.55–1.66 ms,
+ * M 128 1.58–1.62 against 2.18–2.46 ms, M 192 2.40–2.48 against 2.62–3.17 ms. Where b stays the
+ * same tensor call after call XNNPACK's packed product is faster from M ≈ 64 on, but training
+ * never multiplies by the same weight tensor twice.
+ */
+export const SIMD_MATMUL_MAX_ROWS = 192;
+
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 };
+
+/**
+ * a·b (+ bias, then relu or nothing) in our SIMD module (matmul_bias_act in gradient-kernels.wat),
+ * or null where it does not apply: no module on this backend, batched or non-float operands, a
+ * width not a multiple of 8, a taller than SIMD_MATMUL_MAX_ROWS, a bias that is not one per column.
+ * Operands are [rows, cols], or [1, rows, cols] as tfjs's fused op hands them over; the output has
+ * their rank, as the original kernels' does.
+ */
+export function simdMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, activation = 'linear'): tf.TensorInfo | null {
+  const simd = gradientKernelsFor(backend);
+  const act = ACTIVATIONS[activation];
+  if (simd == null || act === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const rank = a.shape.length;
+  if (b.shape.length !== rank || (rank !== 2 && rank !== 3) || (rank === 3 && (a.shape[0] !== 1 || b.shape[0] !== 1))) return null;
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[rank - 1]!;
+  if (b.shape[rank - 2] !== k || m > SIMD_MATMUL_MAX_ROWS || n % 8 !== 0 || m * n === 0) return null;
+  if (bias != null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
+  const out = backend.makeOutput(rank === 3 ? [1, m, n] : [m, n], 'float32');
+  simd.matmul_bias_act(heapOffset(backend, a), heapOffset(backend, b), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, out), m, k, n, act);
+  return out;
+}
+
+/**
+ * A dense layer's forward product where tfjs fuses it (`_FusedMatMul`: linear layers while
+ * training, every layer at inference) through simdMatMul; transposed operands and prelu keep the
+ * original kernel. Relu layers while training reach BatchMatMul instead (tfjs does not fuse an
+ * activation under a gradient tape): see batch-mat-mul-transposed.wasm.ts.
+ */
+export function installFusedMatMul(): boolean {
+  return wrapWasmKernel(tf._FusedMatMul, (originalFunc) => (args: KernelArgs) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as unknown as Record<string, tf.TensorInfo | undefined>;
+    const { transposeA, transposeB, activation } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation: string };
+    if (transposeA || transposeB || preluActivationWeights != null || !a || !b) return originalFunc(args);
+    return simdMatMul(args.backend as BackendWasm, a, b, bias, activation) ?? originalFunc(args);
+  });
+}
