@@ -555,9 +555,9 @@
           (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $kLoop)))
-        (call $loadBias (local.get $bias) (local.get $j))
-        ;; $loadBias leaves the bias in globals; add it, apply the activation, store the four rows.
-        (local.set $z0 (global.get $g0)) (local.set $z1 (global.get $g1))
+        ;; Add the bias of columns j..j+7, apply the activation, store the four rows.
+        (local.set $z0 (call $bias4 (local.get $bias) (local.get $j)))
+        (local.set $z1 (call $bias4 (local.get $bias) (i32.add (local.get $j) (i32.const 4))))
         (local.set $op (i32.add (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $nb))) (i32.shl (local.get $j) (i32.const 2))))
         (call $store2 (local.get $op) (local.get $c00) (local.get $c01) (local.get $z0) (local.get $z1) (local.get $act))
         (local.set $op (i32.add (local.get $op) (local.get $nb)))
@@ -589,26 +589,22 @@
           (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $tk)))
-        (call $loadBias (local.get $bias) (local.get $j))
         (local.set $op (i32.add (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $nb))) (i32.shl (local.get $j) (i32.const 2))))
-        (call $store2 (local.get $op) (local.get $c00) (local.get $c01) (global.get $g0) (global.get $g1) (local.get $act))
+        (call $store2 (local.get $op) (local.get $c00) (local.get $c01)
+          (call $bias4 (local.get $bias) (local.get $j))
+          (call $bias4 (local.get $bias) (i32.add (local.get $j) (i32.const 4)))
+          (local.get $act))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $tcols)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $tail)))
   )
 
-  ;; The bias of columns j..j+7 (zero when there is none), into $g0 and $g1.
-  (global $g0 (mut v128) (v128.const i32x4 0 0 0 0))
-  (global $g1 (mut v128) (v128.const i32x4 0 0 0 0))
-  (func $loadBias (param $bias i32) (param $j i32)
-    (if (i32.eqz (local.get $bias))
-      (then
-        (global.set $g0 (v128.const i32x4 0 0 0 0))
-        (global.set $g1 (v128.const i32x4 0 0 0 0)))
-      (else
-        (global.set $g0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
-        (global.set $g1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
+  ;; The bias of columns j..j+3, or zeros when there is none (bias = 0).
+  (func $bias4 (param $bias i32) (param $j i32) (result v128)
+    (if (result v128) (i32.eqz (local.get $bias))
+      (then (v128.const i32x4 0 0 0 0))
+      (else (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))
 
   ;; Stores act(c0 + z0), act(c1 + z1) at p and p + 16. Relu as a compare and select, as tfjs's
   ;; relu (x < 0 ? 0 : x): NaN and −0 pass through unchanged.
