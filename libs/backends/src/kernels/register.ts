@@ -11,6 +11,7 @@ import { installMeanLeadingAxes, installSumLeadingAxes } from './sum-leading-axe
 import { installChannelBroadcast } from './channel-broadcast.wasm.ts';
 import { installMaxPool } from './max-pool.wasm.ts';
 import { installFusedMatMul } from './fused-mat-mul.wasm.ts';
+import { installConv2D } from './conv2d.wasm.ts';
 import { installSharedIdentity } from './shared-identity.wasm.ts';
 import { installTile } from './tile.wasm.ts';
 import { installBatchNorm } from './batch-norm.wasm.ts';
@@ -68,6 +69,7 @@ export function installWasmFastPaths(): string[] {
   for (const name of installChannelBroadcast()) done.push(`${name} with a per-channel vector`);
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
   if (installFusedMatMul()) done.push(`${tf._FusedMatMul} for a shard's few rows`);
+  for (const name of installConv2D()) done.push(`${name} reading its filter in place`);
   if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
   if (installTile()) done.push(`${tf.Tile} as block copies`);
   if (installBatchNorm()) done.push(`${tf.FusedBatchNorm} with per-channel statistics`);

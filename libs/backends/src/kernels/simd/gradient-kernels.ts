@@ -32,6 +32,12 @@ export interface GradientKernels {
   ): void;
   /** out[M, N] = act(a[M, K] · b[K, N] + bias); bias 0 = none; act 1 = relu. Needs N % 8 == 0. */
   matmul_bias_act(a: number, b: number, bias: number, out: number, m: number, k: number, n: number, act: number): void;
+  /** out [N, OH, OW, CO] = act(conv(x, w) + bias) with no padding; bias 0 = none; act 1 = relu. Needs CO % 8 == 0. */
+  conv2d_valid(
+    x: number, w: number, bias: number, out: number,
+    n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number,
+    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, act: number,
+  ): void;
 }
 
 interface Loaded {
@@ -57,7 +63,7 @@ export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
 
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, matmul_bias_act: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, matmul_bias_act: 0, conv2d_valid: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
