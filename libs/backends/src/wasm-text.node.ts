@@ -44,7 +44,7 @@ export async function compileWat(file: URL, options: { plain?: boolean } = {}): 
   const name = file.pathname.split('/').pop() ?? 'module.wat';
   const fused = !options.plain && relaxedSimdAvailable();
   const text = readFileSync(file, 'utf8');
-  const parsed = wabt.parseWat(name, fused ? text : withoutRelaxedMadd(text), { simd: true, relaxed_simd: fused });
+  const parsed = wabt.parseWat(name, fused ? text : withoutRelaxedMadd(text), { simd: true, relaxed_simd: fused, bulk_memory: true });
   try {
     parsed.validate();
     const bytes = new Uint8Array(parsed.toBinary({}).buffer);

@@ -38,6 +38,12 @@ export interface GradientKernels {
     n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number,
     fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, act: number,
   ): void;
+  /** dx [N, H, W, CI] (zeroed here) of a conv with no padding, from dy and wT [CO, FH·FW·CI]. Needs CI % 8 == 0. */
+  conv2d_input_grad_scatter(
+    dy: number, wT: number, dx: number,
+    n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number,
+    fh: number, fw: number, sh: number, sw: number, dh: number, dw: number,
+  ): void;
 }
 
 interface Loaded {
@@ -63,7 +69,7 @@ export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
 
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, matmul_bias_act: 0, conv2d_valid: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
