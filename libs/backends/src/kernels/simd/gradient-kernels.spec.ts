@@ -105,6 +105,75 @@ describe('conv2d_input_grad', () => {
   });
 });
 
+describe('conv2d_valid (forward Conv2D)', () => {
+  const cases: Array<[string, number[], number[], number | [number, number], 'valid' | 'same' | number, number]> = [
+    ['the small CNN first layer (1 → 16)', [4, 28, 28, 1], [3, 3, 1, 16], 1, 'valid', 1],
+    ['the small CNN second layer (16 → 32), 3 images: rows not in fours', [3, 13, 13, 16], [3, 3, 16, 32], 1, 'valid', 1],
+    ['same padding (padded first), 5×5', [2, 9, 10, 3], [5, 5, 3, 8], 1, 'same', 1],
+    ['strides [2, 3] same, rows the windows never reach', [2, 12, 14, 4], [3, 3, 4, 24], [2, 3], 'same', 1],
+    ['dilation 2, explicit padding 1', [2, 10, 9, 5], [3, 3, 5, 16], 1, 1, 2],
+    ['one output pixel per image', [5, 3, 3, 2], [3, 3, 2, 8], 1, 'valid', 1],
+  ];
+  it.each(cases)('%s: value and gradients match cpu', async (_name, xs, fs, strides, pad, dilation) => {
+    const { error, calls } = await compare('conv2d_valid', () => {
+      const x = seededTensor(xs, 40) as tf.Tensor4D;
+      const f = seededTensor(fs, 41) as tf.Tensor4D;
+      const y = tf.conv2d(x, f, strides, pad, 'NHWC', dilation);
+      // tfjs has no conv gradient for dilations > 1: the value alone there.
+      if (dilation > 1) return [y];
+      return [y, ...rankedGrads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, strides, pad, 'NHWC', dilation).square().sum())([x, f])];
+    });
+    expect(calls).toBeGreaterThanOrEqual(dilation > 1 ? 1 : 2);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it('fuses bias and relu where tfjs fuses them (inference)', async () => {
+    const { error, calls } = await compare('conv2d_valid', () => {
+      const x = seededTensor([3, 11, 11, 6], 42) as tf.Tensor4D;
+      const f = seededTensor([3, 3, 6, 16], 43) as tf.Tensor4D;
+      const bias = seededTensor([16], 44) as tf.Tensor1D;
+      return [
+        tf.fused.conv2d({ x, filter: f, bias, activation: 'relu', pad: 'same', strides: 1 }),
+        tf.fused.conv2d({ x, filter: f, bias, pad: 'valid', strides: 2 }),
+      ];
+    });
+    expect(calls).toBe(2);
+    expect(error).toBeLessThan(1e-5);
+  });
+
+  it('leaves output channels not in eights, and other activations, to the original kernels', async () => {
+    const { error, calls } = await compare('conv2d_valid', () => {
+      const x = seededTensor([2, 8, 8, 3], 45) as tf.Tensor4D;
+      return [
+        tf.conv2d(x, seededTensor([3, 3, 3, 12], 46) as tf.Tensor4D, 1, 'same'),
+        tf.fused.conv2d({ x, filter: seededTensor([3, 3, 3, 8], 47) as tf.Tensor4D, activation: 'sigmoid', pad: 'valid', strides: 1 }),
+      ];
+    });
+    expect(calls).toBe(0);
+    expect(error).toBeLessThan(1e-5);
+  });
+});
+
+describe('conv2d_input_grad_scatter', () => {
+  const cases: Array<[string, number[], number[], number | [number, number], 'valid' | 'same' | number]> = [
+    ['the small CNN second layer (16 from 32), 3 images', [3, 13, 13, 16], [3, 3, 16, 32], 1, 'valid'],
+    ['same padding: a padded dx, then cropped', [2, 9, 9, 8], [3, 3, 8, 16], 1, 'same'],
+    ['stride 2 same, odd input: no zero stuffing', [2, 11, 11, 8], [3, 3, 8, 8], 2, 'same'],
+    ['strides [3, 2] valid, 5×5: rows the forward pass never read stay zero', [2, 14, 13, 16], [5, 5, 16, 8], [3, 2], 'valid'],
+    ['explicit padding 2, 1×1 filter', [1, 5, 6, 24], [1, 1, 24, 8], 1, 2],
+  ];
+  it.each(cases)('%s matches cpu', async (_name, xs, fs, strides, pad) => {
+    const { error, calls } = await compare('conv2d_input_grad_scatter', () => {
+      const x = seededTensor(xs, 50) as tf.Tensor4D;
+      const f = seededTensor(fs, 51) as tf.Tensor4D;
+      const dy = seededTensor(tf.conv2d(x, f, strides, pad).shape, 52);
+      return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, f, strides, pad), dy)))(x)];
+    });
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-5);
+  });
+});
+
 describe('max_pool_grad', () => {
   const cases: Array<[string, number[], number, number, boolean]> = [
     ['2×2 stride 2 after relu: ties of zeros go to the first', [4, 26, 26, 16], 2, 2, true],
