@@ -17,6 +17,10 @@ import { simdMatMul } from './fused-mat-mul.wasm.ts';
  *
  * Plain products (given, or made so) on few rows go to our SIMD product instead, which packs nothing
  * (fused-mat-mul.wasm.ts): that is the forward product of every relu dense layer while training.
+ * So does xᵀ·dy (transposeA alone: every dense layer's weight gradient), at any size: it reads x
+ * transposed in place, with no copy and nothing packed. Measured against the transpose and XNNPACK
+ * (new operands each call): [64×784]ᵀ·[64×128] 0.63 against 0.78 ms, [128×1568]ᵀ·[128×128] 2.2
+ * against 3.7 ms, [256×784]ᵀ·[256×128] 2.1 against 3.9 ms.
  */
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -28,6 +32,10 @@ export function installBatchMatMulTransposed(): boolean {
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
     const backend = args.backend as BackendWasm;
     if (!transposeA && !transposeB) return simdMatMul(backend, a, b) ?? originalFunc(args);
+    if (transposeA && !transposeB) {
+      const direct = simdMatMul(backend, a, b, undefined, 'linear', { transposeA: true, maxRows: Infinity });
+      if (direct != null) return direct;
+    }
     const scope = new WasmScope(backend);
     const swapLast = (x: tf.TensorInfo) => {
       const rank = x.shape.length;

@@ -20,22 +20,28 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 };
 /**
  * a·b (+ bias, then relu or nothing) in our SIMD module (matmul_bias_act in gradient-kernels.wat),
  * or null where it does not apply: no module on this backend, batched or non-float operands, a
- * width not a multiple of 8, a taller than SIMD_MATMUL_MAX_ROWS, a bias that is not one per column.
+ * width not a multiple of 8, a taller than `maxRows`, a bias that is not one per column.
  * Operands are [rows, cols], or [1, rows, cols] as tfjs's fused op hands them over; the output has
- * their rank, as the original kernels' does.
+ * their rank, as the original kernels' does. With `transposeA`, a is stored [K, M] and read as its
+ * transpose in place.
  */
-export function simdMatMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, activation = 'linear'): tf.TensorInfo | null {
+export function simdMatMul(
+  backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, activation = 'linear',
+  { transposeA = false, maxRows = SIMD_MATMUL_MAX_ROWS } = {},
+): tf.TensorInfo | null {
   const simd = gradientKernelsFor(backend);
   const act = ACTIVATIONS[activation];
   if (simd == null || act === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const rank = a.shape.length;
   if (b.shape.length !== rank || (rank !== 2 && rank !== 3) || (rank === 3 && (a.shape[0] !== 1 || b.shape[0] !== 1))) return null;
-  const [m, k] = a.shape.slice(-2) as [number, number];
+  const [rows, cols] = a.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [cols, rows] : [rows, cols];
   const n = b.shape[rank - 1]!;
-  if (b.shape[rank - 2] !== k || m > SIMD_MATMUL_MAX_ROWS || n % 8 !== 0 || m * n === 0) return null;
+  if (b.shape[rank - 2] !== k || m > maxRows || n % 8 !== 0 || m * n === 0) return null;
   if (bias != null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
   const out = backend.makeOutput(rank === 3 ? [1, m, n] : [m, n], 'float32');
-  simd.matmul_bias_act(heapOffset(backend, a), heapOffset(backend, b), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, out), m, k, n, act);
+  const [aRow, aCol] = transposeA ? [4, 4 * m] : [4 * k, 4];
+  simd.matmul_bias_act(heapOffset(backend, a), heapOffset(backend, b), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, out), m, k, n, act, aRow, aCol);
   return out;
 }
 

@@ -314,6 +314,17 @@ describe('matmul_bias_act (a dense layer forward on a shard)', () => {
     expect(error).toBeLessThan(1e-5);
   });
 
+  const transposedA: Array<[string, number[], number[]]> = [
+    ['the MLP weight gradient xᵀ·dy, [64 × 784]ᵀ·[64 × 128]', [64, 784], [64, 128]],
+    ['rows of the product not in fours (33), a short sum (19)', [19, 33], [19, 16]],
+    ['as a rank-3 batch of one', [1, 12, 50], [1, 12, 24]],
+  ];
+  it.each(transposedA)('aᵀ·b read in place: %s matches cpu', async (_name, as, bs) => {
+    const { error, calls } = await compare('matmul_bias_act', () => [tf.matMul(seededTensor(as, 50), seededTensor(bs, 51), true, false)]);
+    expect(calls).toBe(1);
+    expect(error).toBeLessThan(1e-5);
+  });
+
   it('its gradients, through the layer as training takes them, match cpu', async () => {
     const { error } = await compare('matmul_bias_act', () =>
       rankedGrads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b, activation: 'relu' }).square().sum())([

@@ -30,8 +30,12 @@ export interface GradientKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number,
     fh: number, fw: number, sh: number, sw: number,
   ): void;
-  /** out[M, N] = act(a[M, K] · b[K, N] + bias); bias 0 = none; act 1 = relu. Needs N % 8 == 0. */
-  matmul_bias_act(a: number, b: number, bias: number, out: number, m: number, k: number, n: number, act: number): void;
+  /**
+   * out[M, N] = act(a[M, K] · b[K, N] + bias); bias 0 = none; act 1 = relu. a is read with byte
+   * strides aRow (between rows) and aCol (between columns): (4K, 4) row-major, (4, 4M) transposed.
+   * Needs N % 8 == 0.
+   */
+  matmul_bias_act(a: number, b: number, bias: number, out: number, m: number, k: number, n: number, act: number, aRow: number, aCol: number): void;
   /** out [N, OH, OW, CO] = act(conv(x, w) + bias) with no padding; bias 0 = none; act 1 = relu. Needs CO % 8 == 0. */
   conv2d_valid(
     x: number, w: number, bias: number, out: number,

@@ -589,21 +589,22 @@
   )
 
 
-  ;; out[M, N] = act(a[M, K] · b[K, N] + bias[N]), all row-major: a dense layer's forward product on a
-  ;; shard's few rows. XNNPACK packs b first, and b (the weights) is a new tensor every round, so for
+  ;; out[M, N] = act(a[M, K] · b[K, N] + bias[N]), b and out row-major, a read with byte strides aRow
+  ;; between rows and aCol between columns: (4K, 4) for a row-major a, (4, 4M) for a transposed one
+  ;; (xᵀ·dy, every dense layer's weight gradient, needs no transposed copy). A dense layer's forward
+  ;; product on a shard's few rows. XNNPACK packs b first, and b (the weights) is a new tensor every round, so for
   ;; short a the packing costs as much as the product; here b is read in place. Four rows of a share
   ;; each load of b: 4 rows × 8 columns in eight vector accumulators, then one row at a time for the
   ;; last M % 4 rows. Needs N % 8 == 0. bias = 0 means no bias; act 1 is relu, 0 none.
   (func (export "matmul_bias_act")
     (param $a i32) (param $b i32) (param $bias i32) (param $out i32)
-    (param $M i32) (param $K i32) (param $N i32) (param $act i32)
-    (local $i i32) (local $j i32) (local $k i32) (local $nb i32) (local $ka i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $act i32) (param $aRow i32) (param $aCol i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $nb i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $bp i32) (local $op i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $s v128) (local $z0 v128) (local $z1 v128)
     (local.set $nb (i32.shl (local.get $N) (i32.const 2)))
-    (local.set $ka (i32.shl (local.get $K) (i32.const 2)))
     (local.set $i (i32.const 0))
     (block $rowsDone (loop $rows
       (br_if $rowsDone (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
@@ -614,10 +615,10 @@
         (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
         (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
         (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
-        (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ka))))
-        (local.set $p1 (i32.add (local.get $p0) (local.get $ka)))
-        (local.set $p2 (i32.add (local.get $p1) (local.get $ka)))
-        (local.set $p3 (i32.add (local.get $p2) (local.get $ka)))
+        (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
+        (local.set $p1 (i32.add (local.get $p0) (local.get $aRow)))
+        (local.set $p2 (i32.add (local.get $p1) (local.get $aRow)))
+        (local.set $p3 (i32.add (local.get $p2) (local.get $aRow)))
         (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $k (local.get $K))
         (block $kDone (loop $kLoop
@@ -636,10 +637,10 @@
           (local.set $s (f32x4.splat (f32.load (local.get $p3))))
           (local.set $c30 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c30)))
           (local.set $c31 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c31)))
-          (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
-          (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
-          (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
-          (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+          (local.set $p0 (i32.add (local.get $p0) (local.get $aCol)))
+          (local.set $p1 (i32.add (local.get $p1) (local.get $aCol)))
+          (local.set $p2 (i32.add (local.get $p2) (local.get $aCol)))
+          (local.set $p3 (i32.add (local.get $p3) (local.get $aCol)))
           (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $kLoop)))
@@ -665,7 +666,7 @@
       (block $tcolsDone (loop $tcols
         (br_if $tcolsDone (i32.ge_s (local.get $j) (local.get $N)))
         (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
-        (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ka))))
+        (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
         (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $k (local.get $K))
         (block $tkDone (loop $tk
@@ -673,7 +674,7 @@
           (local.set $s (f32x4.splat (f32.load (local.get $p0))))
           (local.set $c00 (f32x4.relaxed_madd (local.get $s) (v128.load (local.get $bp)) (local.get $c00)))
           (local.set $c01 (f32x4.relaxed_madd (local.get $s) (v128.load offset=16 (local.get $bp)) (local.get $c01)))
-          (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+          (local.set $p0 (i32.add (local.get $p0) (local.get $aCol)))
           (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $tk)))
