@@ -29,9 +29,11 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $u v128)
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $pair i32)
-    (local $first i32) (local $op2 i32)
+    (local $first i32) (local $op2 i32) (local $xRow i32) (local $dRow i32) (local $xRowStep i32) (local $dRowStep i32)
     (local.set $xStep (i32.shl (i32.mul (local.get $sw) (local.get $CI)) (i32.const 2)))
     (local.set $dStep (i32.shl (local.get $CO) (i32.const 2)))
+    (local.set $xRowStep (i32.shl (i32.mul (i32.mul (local.get $sh) (local.get $W)) (local.get $CI)) (i32.const 2)))
+    (local.set $dRowStep (i32.shl (i32.mul (local.get $OW) (local.get $CO)) (i32.const 2)))
     (local.set $n (i32.const 0))
     (block $nDone (loop $nLoop
     (br_if $nDone (i32.ge_s (local.get $n) (local.get $N)))
@@ -98,39 +100,39 @@
                 (local.set $b1 (v128.load offset=16 (local.get $op2)))
                 (local.set $b2 (v128.load offset=32 (local.get $op2)))
                 (local.set $b3 (v128.load offset=48 (local.get $op2)))))
+              ;; Row oh = 0's input row ih and both pointers, then a step per output row. xp is only
+              ;; read where ih lies inside x; the wrapping i32 arithmetic of a row above it is harmless.
+              (local.set $ih (i32.sub (i32.mul (local.get $fh) (local.get $dh)) (local.get $pt)))
+              (local.set $xRow
+                (i32.add (local.get $x)
+                  (i32.shl
+                    (i32.add
+                      (i32.mul
+                        (i32.add
+                          (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W))
+                          (i32.add (i32.mul (local.get $owStart) (local.get $sw)) (i32.sub (i32.mul (local.get $fw) (local.get $dw)) (local.get $pl))))
+                        (local.get $CI))
+                      (local.get $ci))
+                    (i32.const 2))))
+              (local.set $dRow
+                (i32.add (local.get $dy)
+                  (i32.shl
+                    (i32.add
+                      (i32.mul
+                        (i32.add (i32.mul (i32.mul (local.get $n) (local.get $OH)) (local.get $OW)) (local.get $owStart))
+                        (local.get $CO))
+                      (local.get $co))
+                    (i32.const 2))))
               (local.set $oh (i32.const 0))
               (block $ohDone (loop $ohLoop
                 (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $OH)))
-                (local.set $ih
-                  (i32.sub
-                    (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $fh) (local.get $dh)))
-                    (local.get $pt)))
                 (local.set $cnt (i32.sub (local.get $owEnd) (local.get $owStart)))
                 (if (i32.and
                       (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
                       (i32.gt_s (local.get $cnt) (i32.const 0)))
                   (then
-                    ;; x[n, ih, owStart·sw + fw·dw − pl, ci] and dy[n, oh, owStart, co]
-                    (local.set $xp
-                      (i32.add (local.get $x)
-                        (i32.shl
-                          (i32.add
-                            (i32.mul
-                              (i32.add
-                                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W))
-                                (i32.add (i32.mul (local.get $owStart) (local.get $sw)) (i32.sub (i32.mul (local.get $fw) (local.get $dw)) (local.get $pl))))
-                              (local.get $CI))
-                            (local.get $ci))
-                          (i32.const 2))))
-                    (local.set $dp
-                      (i32.add (local.get $dy)
-                        (i32.shl
-                          (i32.add
-                            (i32.mul
-                              (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $owStart))
-                              (local.get $CO))
-                            (local.get $co))
-                          (i32.const 2))))
+                    (local.set $xp (local.get $xRow))
+                    (local.set $dp (local.get $dRow))
                     (if (local.get $pair)
                       (then
                         (loop $owPairLoop
@@ -163,6 +165,9 @@
                           (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
                           (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
                           (br_if $owLoop (i32.gt_s (local.get $cnt) (i32.const 0))))))))
+                (local.set $xRow (i32.add (local.get $xRow) (local.get $xRowStep)))
+                (local.set $dRow (i32.add (local.get $dRow) (local.get $dRowStep)))
+                (local.set $ih (i32.add (local.get $ih) (local.get $sh)))
                 (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
                 (br $ohLoop)))
             (v128.store offset=0 (local.get $op) (local.get $a0))
