@@ -15,8 +15,9 @@ import { simdMatMul } from './fused-mat-mul.wasm.ts';
  * anew on every call (a fresh tensor each step), which costs about as much as the product, so the
  * smaller operand goes there.
  *
- * Plain products (given, or made so) on few rows go to our SIMD product instead, which packs nothing
- * (fused-mat-mul.wasm.ts): that is the forward product of every relu dense layer while training.
+ * Plain products (given, or made so) go to our SIMD product instead where its width allows, which
+ * packs nothing (fused-mat-mul.wasm.ts): that is the forward product of every relu dense layer
+ * while training.
  * So does xᵀ·dy (transposeA alone: every dense layer's weight gradient), at any size: it reads x
  * transposed in place, with no copy and nothing packed. Measured against the transpose and XNNPACK
  * (new operands each call): [64×784]ᵀ·[64×128] 0.63 against 0.78 ms, [128×1568]ᵀ·[128×128] 2.2
@@ -33,7 +34,7 @@ export function installBatchMatMulTransposed(): boolean {
     const backend = args.backend as BackendWasm;
     if (!transposeA && !transposeB) return simdMatMul(backend, a, b) ?? originalFunc(args);
     if (transposeA && !transposeB) {
-      const direct = simdMatMul(backend, a, b, undefined, 'linear', { transposeA: true, maxRows: Infinity });
+      const direct = simdMatMul(backend, a, b, undefined, 'linear', { transposeA: true });
       if (direct != null) return direct;
     }
     const scope = new WasmScope(backend);

@@ -6,7 +6,6 @@ import { computeOn, rankedGrads, seededTensor, seededValues, worstRelativeError 
 import { installWasmFastPaths, registerWasmKernels } from '../register.ts';
 import { gradientKernelCalls, gradientKernelsFor } from './gradient-kernels.ts';
 import { loadGradientKernels } from './load-gradient-kernels.node.ts';
-import { SIMD_MATMUL_MAX_ROWS } from '../fused-mat-mul.wasm.ts';
 
 // The SIMD kernels against tfjs's cpu backend, through the ops that emit them; each case also
 // checks that the SIMD path (not a fallback) computed it.
@@ -293,7 +292,8 @@ describe('matmul_bias_act (a dense layer forward on a shard)', () => {
     ['the MLP first layer, 32 rows, bias and relu', 32, 784, 128, true, 'relu'],
     ['rows not a multiple of 4 (the one-row tail)', 7, 19, 16, true, 'relu'],
     ['one row, no bias, no activation', 1, 5, 8, false, 'linear'],
-    [`${SIMD_MATMUL_MAX_ROWS} rows, the most it takes`, SIMD_MATMUL_MAX_ROWS, 33, 24, true, 'linear'],
+    ['2,125 rows (half of a 4,250 batch)', 2125, 33, 24, true, 'linear'],
+    ['a sum in three chunks of k (256 columns: 128 rows of b each), bias and relu after the last', 37, 300, 256, true, 'relu'],
   ];
   it.each(cases)('%s matches cpu', async (_name, m, k, n, withBias, activation) => {
     const { error, calls } = await compare('matmul_bias_act', () => [
@@ -318,6 +318,7 @@ describe('matmul_bias_act (a dense layer forward on a shard)', () => {
     ['the MLP weight gradient xᵀ·dy, [64 × 784]ᵀ·[64 × 128]', [64, 784], [64, 128]],
     ['rows of the product not in fours (33), a short sum (19)', [19, 33], [19, 16]],
     ['as a rank-3 batch of one', [1, 12, 50], [1, 12, 24]],
+    ['over 1,000 samples: four chunks of k', [1000, 40], [1000, 128]],
   ];
   it.each(transposedA)('aᵀ·b read in place: %s matches cpu', async (_name, as, bs) => {
     const { error, calls } = await compare('matmul_bias_act', () => [tf.matMul(seededTensor(as, 50), seededTensor(bs, 51), true, false)]);
@@ -336,7 +337,6 @@ describe('matmul_bias_act (a dense layer forward on a shard)', () => {
   });
 
   const fallbacks: Array<[string, () => tf.Tensor]> = [
-    [`a taller than ${SIMD_MATMUL_MAX_ROWS} rows`, () => tf.fused.matMul({ a: seededTensor([SIMD_MATMUL_MAX_ROWS + 1, 8], 46) as tf.Tensor2D, b: seededTensor([8, 8], 47) as tf.Tensor2D })],
     ['a width not a multiple of 8 (the 10-class output)', () => tf.fused.matMul({ a: seededTensor([4, 8], 46) as tf.Tensor2D, b: seededTensor([8, 10], 47) as tf.Tensor2D })],
     ['a transposed operand', () => tf.fused.matMul({ a: seededTensor([8, 4], 46) as tf.Tensor2D, b: seededTensor([8, 8], 47) as tf.Tensor2D, transposeA: true })],
     ['another activation', () => tf.fused.matMul({ a: seededTensor([4, 8], 46) as tf.Tensor2D, b: seededTensor([8, 8], 47) as tf.Tensor2D, activation: 'elu' })],
