@@ -294,6 +294,7 @@ describe('matmul_bias_act (a dense layer forward on a shard)', () => {
     ['one row, no bias, no activation', 1, 5, 8, false, 'linear'],
     ['2,125 rows (half of a 4,250 batch)', 2125, 33, 24, true, 'linear'],
     ['a sum in three chunks of k (256 columns: 128 rows of b each), bias and relu after the last', 37, 300, 256, true, 'relu'],
+    ['a wide product in two column panels (816 and 184 columns)', 21, 40, 1000, true, 'relu'],
   ];
   it.each(cases)('%s matches cpu', async (_name, m, k, n, withBias, activation) => {
     const { error, calls } = await compare('matmul_bias_act', () => [

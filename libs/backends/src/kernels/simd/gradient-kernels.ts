@@ -33,9 +33,12 @@ export interface GradientKernels {
   /**
    * out[M, N] = act(a[M, K] · b[K, N] + bias); bias 0 = none; act 1 = relu. a is read with byte
    * strides aRow (between rows) and aCol (between columns): (4K, 4) row-major, (4, 4M) transposed.
-   * Needs N % 8 == 0.
+   * Blocked in column panels of `panel` and k chunks of `chunk` (matMulBlocking). Needs N % 8 == 0.
    */
-  matmul_bias_act(a: number, b: number, bias: number, out: number, m: number, k: number, n: number, act: number, aRow: number, aCol: number): void;
+  matmul_bias_act(
+    a: number, b: number, bias: number, out: number, m: number, k: number, n: number, act: number,
+    aRow: number, aCol: number, chunk: number, panel: number,
+  ): void;
   /** out [N, OH, OW, CO] = act(conv(x, w) + bias) with no padding; bias 0 = none; act 1 = relu. Needs CO % 8 == 0. */
   conv2d_valid(
     x: number, w: number, bias: number, out: number,

@@ -600,24 +600,28 @@
   ;; and b (a dense layer's weights, or dy) is a new tensor every step, so for short products the
   ;; packing costs as much as the product; here b is read in place. Four rows of a share each load
   ;; of b: 4 rows × 8 columns in eight vector accumulators; past row M a row repeats its
-  ;; predecessor's pointers and stores nothing. The sum over k runs in chunks whose rows of b fit in
-  ;; the core's cache (128 kB): every block of four rows reads all of a chunk, and a 2 MB b (xᵀ·dy
-  ;; over 4,250 samples) read from memory 200 times took 100 ms against XNNPACK's 45. Partial sums
-  ;; wait in out between chunks. Needs N % 8 == 0. bias = 0 means no bias; act 1 is relu (as
-  ;; tfjs's, x < 0 ? 0 : x: NaN and −0 pass through), 0 none.
+  ;; predecessor's pointers and stores nothing. The caller blocks the product so that the part of b
+  ;; in use stays in the core's cache: columns in panels of `panel`, the sum over k in chunks of
+  ;; `chunk` rows of b, partial sums waiting in out between chunks (see matMulBlocking). Unblocked,
+  ;; a 2 MB b (xᵀ·dy over 4,250 samples) read from memory for each of 196 row blocks took 100 ms,
+  ;; against XNNPACK's 45. Needs N % 8 == 0 and panel % 8 == 0. bias = 0 means no bias; act 1 is
+  ;; relu (as tfjs's, x < 0 ? 0 : x: NaN and −0 pass through), 0 none.
   (func (export "matmul_bias_act")
     (param $a i32) (param $b i32) (param $bias i32) (param $out i32)
     (param $M i32) (param $K i32) (param $N i32) (param $act i32) (param $aRow i32) (param $aCol i32)
+    (param $chunk i32) (param $panel i32)
     (local $i i32) (local $j i32) (local $k i32) (local $nb i32) (local $rows i32)
-    (local $k0 i32) (local $kc i32) (local $chunk i32) (local $first i32) (local $last i32)
+    (local $k0 i32) (local $kc i32) (local $first i32) (local $last i32) (local $j0 i32) (local $jEnd i32)
     (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
     (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $bp i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $s v128) (local $z0 v128) (local $z1 v128)
     (local.set $nb (i32.shl (local.get $N) (i32.const 2)))
-    (local.set $chunk (i32.div_u (i32.const 32768) (local.get $N)))
-    (if (i32.lt_s (local.get $chunk) (i32.const 8)) (then (local.set $chunk (i32.const 8))))
+    (local.set $j0 (i32.const 0))
+    (loop $panels
+    (local.set $jEnd (i32.add (local.get $j0) (local.get $panel)))
+    (if (i32.gt_s (local.get $jEnd) (local.get $N)) (then (local.set $jEnd (local.get $N))))
     (local.set $k0 (i32.const 0))
     (loop $chunks
       (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
@@ -632,9 +636,9 @@
         (local.set $q1 (i32.add (local.get $q0) (select (local.get $aRow) (i32.const 0) (i32.gt_s (local.get $rows) (i32.const 1)))))
         (local.set $q2 (i32.add (local.get $q1) (select (local.get $aRow) (i32.const 0) (i32.gt_s (local.get $rows) (i32.const 2)))))
         (local.set $q3 (i32.add (local.get $q2) (select (local.get $aRow) (i32.const 0) (i32.gt_s (local.get $rows) (i32.const 3)))))
-        (local.set $j (i32.const 0))
+        (local.set $j (local.get $j0))
         (block $colsDone (loop $cols
-          (br_if $colsDone (i32.ge_s (local.get $j) (local.get $N)))
+          (br_if $colsDone (i32.ge_s (local.get $j) (local.get $jEnd)))
             (local.set $o0 (i32.add (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $nb))) (i32.shl (local.get $j) (i32.const 2))))
             (local.set $o1 (i32.add (local.get $o0) (select (local.get $nb) (i32.const 0) (i32.gt_s (local.get $rows) (i32.const 1)))))
             (local.set $o2 (i32.add (local.get $o1) (select (local.get $nb) (i32.const 0) (i32.gt_s (local.get $rows) (i32.const 2)))))
@@ -717,6 +721,8 @@
         (br $rowBlocks)))
       (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
       (br_if $chunks (i32.lt_s (local.get $k0) (local.get $K))))
+    (local.set $j0 (local.get $jEnd))
+    (br_if $panels (i32.lt_s (local.get $j0) (local.get $N))))
   )
 
   ;; Conv2D with no padding (callers pad first), out [N, OH, OW, CO] = act(conv(x, w) + bias):
