@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileWat, relaxedSimdAvailable } from './wasm-text.node.ts';
 import { seededValues, worstRelativeError } from './testing.ts';
 
-const KERNELS = new URL('./kernels/simd/gradient-kernels.wat', import.meta.url);
+const KERNELS = new URL('./kernels/simd/conv.wat', import.meta.url);
 
 interface ConvExports {
   conv2d_valid(...args: number[]): void;

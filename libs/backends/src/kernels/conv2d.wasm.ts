@@ -19,7 +19,7 @@ interface ConvAttrs {
 
 /**
  * A forward Conv2D (+ bias, then relu or nothing) in our SIMD module (conv2d_valid in
- * gradient-kernels.wat), or null where it does not apply: no module on this backend, NCHW, non-float
+ * simd/conv.wat), or null where it does not apply: no module on this backend, NCHW, non-float
  * operands, output channels not a multiple of 8, a bias that is not one per output channel.
  * Padding is applied first as a copy with zeros (PadV2), so the kernel only ever reads inside x.
  *

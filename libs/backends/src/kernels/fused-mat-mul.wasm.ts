@@ -9,7 +9,7 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 };
 
 /**
- * a·b (+ bias, then relu or nothing) in our SIMD module (matmul_bias_act in gradient-kernels.wat),
+ * a·b (+ bias, then relu or nothing) in our SIMD module (matmul_bias_act in simd/matmul.wat),
  * or null where it does not apply: no module on this backend, batched or non-float operands, a
  * width not a multiple of 8, an empty product, a bias that is not one per column.
  *

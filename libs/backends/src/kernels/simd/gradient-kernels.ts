@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /** channel_op's op codes. */
 export const CHANNEL_OPS = { add: 0, sub: 1, reverseSub: 2, mul: 3 } as const;
 
-/** The exports of gradient-kernels.wat; every pointer is a byte offset into tfjs's wasm memory. */
+/** The exports of our kernel modules (simd/*.wat); every pointer is a byte offset into tfjs's wasm memory. */
 export interface GradientKernels {
   conv2d_filter_grad(
     x: number, dy: number, out: number,
