@@ -78,7 +78,8 @@ export async function runBenchSuite(
     const load = [loadBefore, loadavg()[0]!];
     for (const r of rows) {
       out.event({ type: 'bench', suite, batch, ...r, loadAverage: load }, () =>
-        `${r.model}: shardgrad wasm worker ${f0(r.ours)} samples/s, PyTorch 1 thread ${r.torch ? f0(r.torch) : 'n/a'} → ${r.ratio ? f2(r.ratio) : 'n/a'}× (target ≥ 1.0×)`,
+        `${r.model}: shardgrad wasm worker ${f0(r.ours)} samples/s, PyTorch 1 thread ${r.torch ? f0(r.torch) : 'n/a'} → ${r.ratio ? f2(r.ratio) : 'n/a'}× (target ≥ 1.0×); ` +
+          `best of ${r.oursRounds.length} alternations, each round's ratio ${r.roundRatios.length ? r.roundRatios.map((x) => `${f2(x)}×`).join(', ') : 'n/a'}`,
       );
     }
     out.say(`1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`);
