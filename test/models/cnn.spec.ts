@@ -35,8 +35,12 @@ describe('cnn on the cluster', () => {
       const reset = evaluate(state.model, state.def, dataset, dataset.test);
       moving.forEach((v, i) => v.assign(saved[i]!));
       saved.forEach((t) => t.dispose());
-      // Measured 9 pp apart at this tiny scale (40 steps): the averaged statistics must clearly matter.
-      expect(reset.metrics.accuracy!).toBeLessThan(summary.testAccuracy - 0.04);
+      // The averaged statistics must clearly matter. At this tiny scale (40 steps) two runs are not bit
+      // for bit alike, and the accuracies were 3–12 pp apart over nine runs (this code and the last
+      // session's), too close for a margin; the test loss rose by 0.19–0.25 in every run
+      // (1.49–1.51 → 1.70–1.75).
+      expect(reset.loss).toBeGreaterThan(summary.testLoss + 0.1);
+      expect(reset.metrics.accuracy!).toBeLessThan(summary.testAccuracy);
     } finally {
       await cluster.close();
     }
