@@ -83,10 +83,12 @@ describe('heterogeneous workers', () => {
     const status = (await (await fetch(`${c.url}/api/status`)).json()) as { workers: WorkerView[] };
     const fast = byName(status.workers, 'local-1');
     const slow = byName(status.workers, 'local-2');
-    for (const w of [fast, slow]) {
-      expect(w).toMatchObject({ kind: 'node', backend: 'wasm', errors: 0, threads: 1 });
-      expect(w.rounds).toBeGreaterThan(0);
-    }
+    for (const w of [fast, slow]) expect(w).toMatchObject({ kind: 'node', backend: 'wasm', errors: 0, threads: 1 });
+    // Rounds count accepted shards. Under a loaded CI the slowed worker's shards can all run past their
+    // deadline and be finished first by copies on the idle fast worker (as designed), leaving it 0; every
+    // round's shards are still counted to someone.
+    expect(fast.rounds).toBeGreaterThan(0);
+    expect(fast.rounds + slow.rounds).toBeGreaterThanOrEqual(STEPS);
     expect(slow.samplesPerSecond).toBeLessThan(fast.samplesPerSecond);
     await expectExact(c, initial, BATCH, STEPS);
   });
