@@ -16,6 +16,9 @@ const RELAXED_PROBE = new Uint8Array([
 ]);
 
 let relaxed: boolean | undefined;
+/** wabt's own WebAssembly, instantiated once per process (~8 ms a time, and five modules load at start). */
+let wabtReady: ReturnType<typeof loadWabt> | undefined;
+const loadWabt = async () => (await import('wabt')).default();
 
 /**
  * Whether this engine runs relaxed SIMD, whose fused multiply-add is what our product loops are
@@ -40,7 +43,7 @@ export function relaxedSimdAvailable(): boolean {
  * (`plain: true` asks for that anyway: tests compare the two).
  */
 export async function compileWat(file: URL, options: { plain?: boolean } = {}): Promise<WebAssembly.Module | undefined> {
-  const wabt = await (await import('wabt')).default();
+  const wabt = await (wabtReady ??= loadWabt());
   const name = file.pathname.split('/').pop() ?? 'module.wat';
   const fused = !options.plain && relaxedSimdAvailable();
   const text = readFileSync(file, 'utf8');

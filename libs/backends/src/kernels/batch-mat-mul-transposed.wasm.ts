@@ -32,10 +32,10 @@ export function installBatchMatMulTransposed(): boolean {
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
     const backend = args.backend as BackendWasm;
-    if (!transposeA && !transposeB) return simdMatMul(backend, a, b) ?? originalFunc(args);
-    if (transposeA && !transposeB) {
-      const direct = simdMatMul(backend, a, b, undefined, 'linear', { transposeA: true });
+    if (!transposeB) {
+      const direct = simdMatMul(backend, a, b, undefined, 'linear', { transposeA });
       if (direct != null) return direct;
+      if (!transposeA) return originalFunc(args);
     }
     const scope = new WasmScope(backend);
     const swapLast = (x: tf.TensorInfo) => {

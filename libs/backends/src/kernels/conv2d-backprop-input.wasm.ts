@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { asWasmBackend, cropThenPad, inputsOf, stuffByStride, WasmScope } from './wasm-kernel-utils.ts';
 import { inputGradPads } from './conv-geometry.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';

@@ -2,11 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wrapWasmKernel } from './replace-kernel.ts';
 import { WasmScope } from './wasm-kernel-utils.ts';
-import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
+import { KERNEL_ACTIVATIONS, gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 };
 
 interface ConvAttrs {
   strides: [number, number] | number;
@@ -25,14 +23,14 @@ interface ConvAttrs {
  *
  * Why: XNNPACK packs a conv's filter anew whenever the filter is a new tensor, which in training is
  * every round, and its rate on the small CNN's layers was 3–7 GMAC/s here; ours reads the filter in
- * place at 10–13 GMAC/s (fused multiply-adds). The input gradient reaches this kernel too: it is a
- * forward Conv2D of dy (conv2d-backprop-input.wasm.ts).
+ * place at 10–13 GMAC/s (fused multiply-adds). (The input gradient has kernels of its own: see
+ * conv2d-backprop-input.wasm.ts.)
  */
 export function simdConv2D(
   backend: BackendWasm, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs, bias?: tf.TensorInfo,
 ): tf.TensorInfo | null {
   const simd = gradientKernelsFor(backend);
-  const act = ACTIVATIONS[attrs.activation ?? 'linear'];
+  const act = KERNEL_ACTIVATIONS[attrs.activation ?? 'linear'];
   if (simd == null || act === undefined || attrs.dataFormat === 'NCHW') return null;
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || filter.shape.length !== 4) return null;
   const info = tf.backend_util.computeConv2DInfo(
@@ -41,7 +39,7 @@ export function simdConv2D(
     attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
   );
   if (info.outChannels % 8 !== 0 || info.inChannels !== filter.shape[2]) return null;
-  if (bias != null && (bias.dtype !== 'float32' || bias.size !== info.outChannels)) return null;
+  if (bias != null && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== info.outChannels)) return null;
   const { top, bottom, left, right } = info.padInfo;
   if (Math.min(top, bottom, left, right) < 0) return null;
   const scope = new WasmScope(backend);

@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wrapWasmKernel } from './replace-kernel.ts';
-import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
+import { KERNEL_ACTIVATIONS, gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 };
 
 /**
  * a·b (+ bias, then relu or nothing) in our SIMD module (matmul_bias_act in simd/matmul.wat),
@@ -27,7 +24,7 @@ export function simdMatMul(
   { transposeA = false } = {},
 ): tf.TensorInfo | null {
   const simd = gradientKernelsFor(backend);
-  const act = ACTIVATIONS[activation];
+  const act = KERNEL_ACTIVATIONS[activation];
   if (simd == null || act === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const rank = a.shape.length;
   if (b.shape.length !== rank || (rank !== 2 && rank !== 3) || (rank === 3 && (a.shape[0] !== 1 || b.shape[0] !== 1))) return null;

@@ -30,13 +30,12 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   // makeOutput may grow wasm memory, which detaches views: allocate first, then take every view.
   const out = backend.makeOutput(input.shape, 'float32');
   const acc = backend.typedArrayFromHeap(out) as Float32Array;
-  const simd = gradientKernelsFor(backend);
-  const useSimd = simd != null && poolWindowsInside(info) && C % 4 === 0;
+  const simd = poolWindowsInside(info) && C % 4 === 0 ? gradientKernelsFor(backend) : null;
   // The SIMD kernel writes every cell of every window, so windows that tile the input need no zeros.
   const tiled = sh === fh && sw === fw && OH * sh === H && OW * sw === W;
-  if (!useSimd || !tiled) acc.fill(0);
-  if (useSimd) {
-    simd!.max_pool_grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out), nb, H, W, C, OH, OW, fh, fw, sh, sw);
+  if (simd == null || !tiled) acc.fill(0);
+  if (simd != null) {
+    simd.max_pool_grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out), nb, H, W, C, OH, OW, fh, fw, sh, sw);
     return out;
   }
   const xs = backend.typedArrayFromHeap(input) as Float32Array;

@@ -68,7 +68,7 @@ export function installWasmFastPaths(): string[] {
   if (installMeanLeadingAxes()) done.push(`${tf.Mean} over leading axes`);
   for (const name of installChannelBroadcast()) done.push(`${name} with a per-channel vector`);
   if (installMaxPool()) done.push(`${tf.MaxPool} over windows inside the input`);
-  if (installFusedMatMul()) done.push(`${tf._FusedMatMul} for a shard's few rows`);
+  if (installFusedMatMul()) done.push(`${tf._FusedMatMul} reading its weights in place`);
   for (const name of installConv2D()) done.push(`${name} reading its filter in place`);
   if (installSharedIdentity()) done.push(`${tf.Identity} sharing its input's data`);
   if (installTile()) done.push(`${tf.Tile} as block copies`);

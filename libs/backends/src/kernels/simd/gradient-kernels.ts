@@ -3,6 +3,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /** channel_op's op codes. */
 export const CHANNEL_OPS = { add: 0, sub: 1, reverseSub: 2, mul: 3 } as const;
 
+/** The `act` codes of matmul_bias_act and conv2d_valid, by tfjs's activation name. */
+export const KERNEL_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1 };
+
 /** The exports of our kernel modules (simd/*.wat); every pointer is a byte offset into tfjs's wasm memory. */
 export interface GradientKernels {
   conv2d_filter_grad(
