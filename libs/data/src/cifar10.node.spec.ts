@@ -97,6 +97,8 @@ describe('cifar-10 loader on sprites the test writes', () => {
     await writeSet(dir);
     await writeFile(join(dir, CIFAR10_TEST_SPRITE), 'not a png');
     await expect(loadCifar10({ dir })).rejects.toThrow(/test_batch\.png: not a readable PNG/);
+    // The failed load has finished its other reads: no cache is still being written into the folder.
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('finds the folder setup.sh fills: $SHARDGRAD_CIFAR10_DIR, else the XDG cache', () => {

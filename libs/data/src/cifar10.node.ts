@@ -35,17 +35,26 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Dat
   }
   // Only the sprites a limit reaches are decoded: each is 10,000 images and ~0.7 s of PNG inflating.
   const trainSprites = CIFAR10_TRAIN_SPRITES.slice(0, spritesNeeded(limits.trainLimit, CIFAR10_TRAIN_SPRITES.length));
-  const [train, test, trainLabels, testLabels] = await Promise.all([
-    Promise.all(trainSprites.map((f) => readSprite(join(dir, f)))),
+  const [train, test, trainLabels, testLabels] = await allFinished([
+    allFinished(trainSprites.map((f) => readSprite(join(dir, f)))),
     readSprite(join(dir, CIFAR10_TEST_SPRITE)),
     readLabels(join(dir, CIFAR10_LABEL_FILES.train)),
     readLabels(join(dir, CIFAR10_LABEL_FILES.test)),
-  ]);
+  ] as const);
   const rows = train.reduce((a, s) => a + s.rows, 0);
   return cifar10FromSprites(
     { train: { sprites: train, labels: trainLabels.slice(0, rows) }, test: { sprites: [test], labels: testLabels } },
     limits,
   );
+}
+
+/**
+ * Promise.all, but settling only when every read has finished. The reads write caches beside the
+ * files, and a load that failed on one sprite must not leave others still writing into the folder.
+ */
+async function allFinished<T extends readonly unknown[]>(reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  await Promise.allSettled(reads);
+  return Promise.all(reads) as Promise<T>;
 }
 
 const SPRITE_ROWS = 10_000;
