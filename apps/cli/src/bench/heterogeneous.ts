@@ -24,9 +24,9 @@ export interface HeterogeneousFigures {
  * together. A speed-proportional split should make the pair's round time the batch over their
  * summed throughput; the ratio says how close the coordinator gets.
  */
-export async function heterogeneousBench(o: { model: string; batch: number; steps: number; warmup: number; slowdown: number }): Promise<HeterogeneousFigures> {
+export async function heterogeneousBench(o: { model: string; batch: number; steps: number; warmupSeconds?: number; slowdown: number }): Promise<HeterogeneousFigures> {
   const slowArgs = ['--slowdown', String(o.slowdown)];
-  const run = (workerArgs: string[][]) => runFleet({ model: o.model, batch: o.batch, steps: o.steps, warmup: o.warmup, workerArgs });
+  const run = (workerArgs: string[][]) => runFleet({ model: o.model, batch: o.batch, steps: o.steps, warmupSeconds: o.warmupSeconds, workerArgs });
   const fastAlone = await run([[]]);
   const slowAlone = await run([slowArgs]);
   const fleet = await run([[], slowArgs]);

@@ -16,22 +16,24 @@ export type BenchSuite = (typeof BENCH_SUITES)[number];
 export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients'] as const satisfies readonly BenchSuite[];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
-const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmup: number }> = {
+const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmupRounds?: number }> = {
+  // The suites that time rounds warm up for WARMUP_SECONDS first (warm-clock.ts); the clients suite,
+  // whose simulated tabs compute nothing, by rounds.
   // The peer's batch; the LSTM runs an eighth of the steps (it is ~50× slower per sample).
-  'per-core': { batch: 64, steps: 80, warmup: 5 },
+  'per-core': { batch: 64, steps: 80 },
   // A round also pays a fixed cost (apply, broadcast) that no split can share out; a big batch keeps
   // it small. 4250 is half of MNIST's 8,500 training digits: every round has a full batch.
-  heterogeneous: { batch: 4250, steps: 30, warmup: 8 },
-  // Half of MNIST too: at 1,700 two engines side by side gain at most ~1.5× here (`--suite ceiling`).
-  threads: { batch: 4250, steps: 40, warmup: 10 },
+  heterogeneous: { batch: 4250, steps: 30 },
+  // Half of MNIST too: each thread's half is big enough that compute dominates the round.
+  threads: { batch: 4250, steps: 40 },
   // Steps here are the evaluation cadence; the runs go until 87% or 10 epochs.
-  'time-to-accuracy': { batch: 256, steps: 40, warmup: 0 },
+  'time-to-accuracy': { batch: 256, steps: 40 },
   // Steps here are the fixed training budget after which each encoding's test accuracy is taken.
-  compression: { batch: 64, steps: 300, warmup: 5 },
+  compression: { batch: 64, steps: 300 },
   // Steps here are the seconds each engine probe is timed; without --batch, the throughput, threads and heterogeneous batches.
-  ceiling: { batch: 64, steps: 4, warmup: 0 },
+  ceiling: { batch: 64, steps: 4 },
   // A classroom: every one of --clients simulated tabs gets a shard of the batch each round.
-  clients: { batch: 256, steps: 10, warmup: 5 },
+  clients: { batch: 256, steps: 10, warmupRounds: 5 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -50,7 +52,7 @@ export async function runBenchSuite(
   // Other processes share the cores: the load says how far the figures can be trusted.
   let record: Record<string, unknown>;
   if (suite === 'clients') {
-    const r = await simulatedClientsBench({ clients: o.clients, model: o.model, batch: Math.max(batch, o.clients), rounds: steps, warmup: d.warmup });
+    const r = await simulatedClientsBench({ clients: o.clients, model: o.model, batch: Math.max(batch, o.clients), rounds: steps, warmup: d.warmupRounds ?? 0 });
     out.event({ type: 'bench', suite, ...r }, () =>
       `${r.clients} simulated clients, ${r.model} batch ${r.batch}: ${f2(r.resultsPerRound)} results per round, a round every ${f0(r.msPerRound)} ms; ` +
         `the coordinator's own work ${f0(r.coordinatorMsPerRound)} ms per round (${f2(r.coordinatorMsPerRound / r.resultsPerRound)} ms per result); ` +
@@ -85,7 +87,7 @@ export async function runBenchSuite(
     out.say(`1-min load average ${load.map(f2).join(' → ')} on ${cpus().length} cores`);
     record = { suite, batch, steps, loadAverage: load, rows };
   } else if (suite === 'heterogeneous') {
-    const r = await heterogeneousBench({ model: o.model, batch, steps, warmup: d.warmup, slowdown: o.slowdown });
+    const r = await heterogeneousBench({ model: o.model, batch, steps, slowdown: o.slowdown });
     for (const [name, run] of [['fast alone', r.fastAlone], [`slowed ${o.slowdown}× alone`, r.slowAlone], ['both', r.fleet]] as const) {
       out.event({ type: 'bench', suite, config: name, batch, ...run }, () => `${name}: ${f0(run.samplesPerSecond)} samples/s, ${f0(run.msPerRound)} ms/round`);
     }
@@ -105,7 +107,7 @@ export async function runBenchSuite(
     );
     record = { suite, batch, steps, slowdown: o.slowdown, loadAverage: load, ...r };
   } else {
-    const r = await threadsBench({ model: o.model, batch, steps, warmup: d.warmup });
+    const r = await threadsBench({ model: o.model, batch, steps });
     const load = [loadBefore, loadavg()[0]!];
     for (const t of ['1', '2'] as const) {
       out.event({ type: 'bench', suite, threads: Number(t), batch, engine: r.compute[t], ...r.cluster[t] }, () =>

@@ -1,5 +1,6 @@
 import { openBenchEngine } from './bench-engine.ts';
 import { runFleet, type FleetRun } from './fleet-run.ts';
+import { WARMUP_SECONDS, warmFor } from './warm-clock.ts';
 
 export interface EngineFigures {
   /** Samples per second of wall time. */
@@ -23,13 +24,13 @@ export interface ThreadsFigures {
 }
 
 /** Shard gradients per second of the engine a `shardgrad worker --threads N` builds. */
-async function engineThroughput(model: string, batch: number, threads: number, reps: number): Promise<EngineFigures> {
+async function engineThroughput(model: string, batch: number, threads: number, reps: number, warmupSeconds: number): Promise<EngineFigures> {
   const { engine, compute } = await openBenchEngine(model, batch, threads);
   try {
-    for (let k = 0; k < 3; k++) await compute(k);
+    const warm = await warmFor(warmupSeconds, compute);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    for (let k = 0; k < reps; k++) await compute(k);
+    for (let k = warm; k < warm + reps; k++) await compute(k);
     const cpu = process.cpuUsage(cpu0);
     const samples = reps * batch;
     return { samplesPerSecond: samples / ((performance.now() - t0) / 1000), samplesPerCpuSecond: samples / ((cpu.user + cpu.system) / 1e6) };
@@ -39,9 +40,10 @@ async function engineThroughput(model: string, batch: number, threads: number, r
 }
 
 /** `--threads 2` against `--threads 1`: the engine alone, then a real one-worker cluster. */
-export async function threadsBench(o: { model: string; batch: number; steps: number; warmup: number }): Promise<ThreadsFigures> {
-  const compute = { '1': await engineThroughput(o.model, o.batch, 1, o.steps), '2': await engineThroughput(o.model, o.batch, 2, o.steps) };
-  const run = (threads: number) => runFleet({ model: o.model, batch: o.batch, steps: o.steps, warmup: o.warmup, workerArgs: [['--threads', String(threads)]] });
+export async function threadsBench(o: { model: string; batch: number; steps: number; warmupSeconds?: number }): Promise<ThreadsFigures> {
+  const warmupSeconds = o.warmupSeconds ?? WARMUP_SECONDS;
+  const compute = { '1': await engineThroughput(o.model, o.batch, 1, o.steps, warmupSeconds), '2': await engineThroughput(o.model, o.batch, 2, o.steps, warmupSeconds) };
+  const run = (threads: number) => runFleet({ model: o.model, batch: o.batch, steps: o.steps, warmupSeconds, workerArgs: [['--threads', String(threads)]] });
   const cluster = { '1': await run(1), '2': await run(2) };
   return {
     compute,
