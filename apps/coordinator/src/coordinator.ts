@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server, type Socket } from 'socket.io';
+import { Server } from 'socket.io';
 import type { Dataset } from '@shardgrad/data';
 import type { ModelDefinition } from '@shardgrad/models';
 import {
@@ -32,7 +32,7 @@ import type { ResumePoint } from './resume.ts';
 import type { AggregationConfig } from './aggregation.ts';
 import { randomBytes } from 'node:crypto';
 import type { TensorData } from '@shardgrad/codec';
-import type { ResultHeader, WorkUnit, WorkerRole } from '@shardgrad/protocol';
+import { PortServer, type PortLike, type ResultHeader, type WorkUnit, type WorkerRole } from '@shardgrad/protocol';
 
 /** A check a result must pass before it counts (spot checks recompute the shard here). */
 export type ResultCheck = (
@@ -65,7 +65,19 @@ export interface CoordinatorConfig {
   port?: number;
 }
 
-type WorkerSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+/**
+ * What admitting a worker needs of its connection: a socket.io socket, or a PortServerConnection
+ * for a worker thread of this process (attachPort). Payloads are validated on arrival either way.
+ */
+interface WorkerSocket {
+  readonly id: string;
+  readonly handshake: { address: string };
+  use(fn: (packet: [string, ...unknown[]], next: (err?: Error) => void) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+  disconnect(close?: boolean): unknown;
+}
 
 /**
  * The socket side of the coordinator: admits workers, hands out tasks for the current round and
@@ -90,6 +102,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   private io: Server<ClientToServerEvents, ServerToClientEvents>;
   private current: Round | undefined;
   private joinWaiters: (() => void)[] = [];
+  /** Worker threads' ports (attachPort). */
+  private readonly portServers = new Set<PortServer>();
   /** Who may join and how much they may say; open (anyone on the port) until configured. */
   readonly admission = new Admission();
   private readonly resumes = new ResumeBook();
@@ -119,7 +133,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       // A cross-origin page that is not on the list gets no socket at all (admission.ts).
       allowRequest: (req, cb) => this.admission.allowRequest(req, cb),
     });
-    this.io.on('connection', (s) => this.admit(s));
+    this.io.on('connection', (s) => this.admit(s as unknown as WorkerSocket));
     this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
     this.routes.on('GET', '/api/status', (_q, res) => sendJson(res, 200, this.status()));
   }
@@ -211,15 +225,36 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     if (ws?.options) ws.options.maxPayload = Math.max(ws.options.maxPayload ?? 0, limit);
     this.io.emit('run', this.runInfo);
     this.io.disconnectSockets(false);
+    for (const conn of this.portConnections()) {
+      conn.emit('run', this.runInfo);
+      conn.disconnect();
+    }
   }
 
   broadcastStop(reason: string): void {
     this.io.emit('stop', reason);
+    for (const conn of this.portConnections()) conn.emit('stop', reason);
+  }
+
+  /**
+   * Admits a worker that runs as a thread of this process, over a message port (port-link.ts): the
+   * same protocol and checks as a socket, without the network stack. It joins as the socket would,
+   * with a hello, and may connect again over the same port after being dropped.
+   */
+  attachPort(port: PortLike): void {
+    const server = new PortServer(port, (conn) => this.admit(conn), 'thread');
+    this.portServers.add(server);
+    port.on('close', () => this.portServers.delete(server));
+  }
+
+  private portConnections() {
+    return [...this.portServers].flatMap((s) => (s.connection ? [s.connection] : []));
   }
 
   async close(): Promise<void> {
     this.current?.cancel();
     this.io.disconnectSockets(true);
+    for (const conn of this.portConnections()) conn.disconnect();
     await new Promise<void>((r) => this.io.close(() => r()));
     this.http.closeAllConnections?.();
   }

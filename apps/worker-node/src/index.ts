@@ -1,1 +1,2 @@
 export * from './node-worker.ts';
+export * from './in-process-workers.ts';

@@ -5,6 +5,8 @@ import { loadDataset } from '@shardgrad/data/node';
 import { roundSeed } from '@shardgrad/trainer';
 import {
   PROTOCOL_VERSION,
+  PortClient,
+  type PortLike,
   type ClientToServerEvents,
   type CompressMode,
   type JoinAck,
@@ -23,7 +25,13 @@ import type { TensorData } from '@shardgrad/codec';
 import type { ThreadBackend } from './thread-pool.ts';
 
 export interface NodeWorkerOptions {
-  url: string;
+  /** The coordinator to join over the network; or give `port`. */
+  url?: string;
+  /**
+   * A message port to a coordinator in this same process (Coordinator.attachPort), for a worker
+   * running as one of its threads: the same protocol, without the network stack.
+   */
+  port?: PortLike;
   kind?: WorkerKind;
   nickname?: string;
   token?: string;
@@ -75,13 +83,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWorkerHandle> {
   const log = opts.log ?? (() => undefined);
   const reconnect = opts.reconnect ?? true;
-  const socket: WorkerSocket = io(opts.url, {
-    transports: [UnmaskedWebSocket],
-    reconnection: reconnect,
-    reconnectionAttempts: opts.reconnectAttempts ?? 30,
-    reconnectionDelay: 200,
-    reconnectionDelayMax: 5000,
-  });
+  if (!opts.url && !opts.port) throw new Error('a worker needs the coordinator\'s url or a port to it');
+  const where = opts.url ?? 'this process';
+  // PortClient has the part of socket.io-client's Socket that this function uses.
+  const socket: WorkerSocket = opts.port
+    ? (new PortClient(opts.port) as unknown as WorkerSocket)
+    : io(opts.url, {
+        transports: [UnmaskedWebSocket],
+        reconnection: reconnect,
+        reconnectionAttempts: opts.reconnectAttempts ?? 30,
+        reconnectionDelay: 200,
+        reconnectionDelayMax: 5000,
+      });
   const pending = new PendingResults();
   let resumeKey: string | undefined;
   /** The last join took up the old identity (false: a restarted coordinator that never knew it). */
@@ -230,7 +243,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
 
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
-    socket.once('connect_error', (e) => reject(new Error(`cannot reach coordinator at ${opts.url}: ${e.message}`)));
+    socket.once('connect_error', (e) => reject(new Error(`cannot reach coordinator at ${where}: ${e.message}`)));
   });
   run = await join();
   await prepare(run);

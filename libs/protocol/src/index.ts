@@ -3,3 +3,4 @@ export * from './reasons.ts';
 export * from './messages.ts';
 export * from './events.ts';
 export * from './dashboard.ts';
+export * from './port-link.ts';
