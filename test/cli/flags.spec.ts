@@ -18,6 +18,8 @@ describe('shardgrad CLI: help and bad flags', () => {
       [['train', '--lr', 'fast'], /--lr.*positive number/s],
       [['train', '--backend', 'gpu'], /--backend.*one of auto, tensorflow, wasm, cpu, webgpu/s],
       [['train', '--no-such-flag'], /unknown option '--no-such-flag'/],
+      [['train', '--local-workers', 'fibers'], /--local-workers.*one of processes, threads/s],
+      [['train', '--local-workers', 'threads', '--backend', 'tensorflow', '--steps', '1', '--no-dashboard'], /threads run a wasm or cpu backend each; --backend tensorflow needs --local-workers processes/],
       [['worker'], /no coordinator given/],
       [['worker', '--url', 'not a url'], /is not a URL/],
       [['frobnicate'], /unknown command 'frobnicate'/],

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Coordinator } from '@shardgrad/coordinator';
+import { startInProcessWorkers } from '@shardgrad/worker-node';
 import { shardgradArgv } from './launch/bin.ts';
+import { UsageError } from './output.ts';
 
 export interface LocalWorkers {
   children: ChildProcess[];
@@ -51,4 +54,26 @@ export function spawnLocalWorkers(
       );
     },
   };
+}
+
+/** How `train`'s local workers run (`--local-workers`). */
+export const LOCAL_WORKER_KINDS = ['processes', 'threads'] as const;
+export type LocalWorkerKind = (typeof LOCAL_WORKER_KINDS)[number];
+
+/**
+ * `train`'s N local workers: processes joined over sockets, as any remote worker is, or threads of
+ * this process joined over message ports (startInProcessWorkers), which spares every round the
+ * network stack. Threads run wasm (or cpu): the native backends cannot live in worker_threads.
+ */
+export function startLocalWorkers(
+  n: number,
+  c: Pick<Coordinator, 'url' | 'attachPort'>,
+  o: { backend: string; json: boolean; as: LocalWorkerKind },
+): { stop(): Promise<void> } {
+  if (o.as === 'processes') return spawnLocalWorkers(n, c.url, { backend: o.backend, json: o.json });
+  if (o.backend !== 'auto' && o.backend !== 'wasm' && o.backend !== 'cpu') {
+    throw new UsageError(`--local-workers threads run a wasm or cpu backend each; --backend ${o.backend} needs --local-workers processes`);
+  }
+  const backend = o.backend === 'cpu' ? 'cpu' : 'wasm';
+  return startInProcessWorkers(n, (port) => c.attachPort(port), (i) => ({ backend, nickname: `local-${i + 1}`, token: process.env.SHARDGRAD_WORKER_TOKEN }));
 }

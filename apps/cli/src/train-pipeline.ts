@@ -1,6 +1,6 @@
 import { type PipelineSummary, runPipeline, runSession } from '@shardgrad/coordinator';
 import { dirname, join } from 'node:path';
-import { spawnLocalWorkers } from './local-workers.ts';
+import { startLocalWorkers, type LocalWorkerKind } from './local-workers.ts';
 import { writeModelArtifacts } from './model-artifacts.ts';
 import type { Output } from './output.ts';
 import type { TrainingSetup } from './training-flags.ts';
@@ -18,6 +18,7 @@ export interface PipelineFlags {
   epochs?: number;
   steps?: number;
   workers: number;
+  localWorkers: LocalWorkerKind;
   backend: string;
   out: string;
   evalEvery?: number;
@@ -55,7 +56,7 @@ export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out:
           { type: 'phase', phase: phase.name, index: i, of: n, description: phase.description, train: c.config.dataset.train.n, test: c.config.dataset.test.n },
           () => `\n== phase ${i + 1}/${n}: ${phase.name} — ${phase.description} (${c.config.dataset.train.n} training, ${c.config.dataset.test.n} test examples)`,
         ),
-      startWorkers: async (c) => spawnLocalWorkers(o.workers, c.url, { backend: o.backend, json: Boolean(o.json) }),
+      startWorkers: async (c) => startLocalWorkers(o.workers, c, { backend: o.backend, json: Boolean(o.json), as: o.localWorkers }),
       train: async (c, plan, phase) => {
         const display = showTraining(c, out, plannedSteps(c, plan.epochs, plan.maxSteps));
         try {

@@ -8,11 +8,12 @@ import { measureClusterThroughput } from '../bench/cluster-throughput.ts';
 import { runTorchPeer } from '../bench/torch-peer.ts';
 import { parallelCeiling } from '../bench/parallel-ceiling.ts';
 import { BENCH_SUITES, MODEL_SUITES, runBenchSuite } from '../bench/suites.ts';
+import { LOCAL_WORKER_KINDS } from '../local-workers.ts';
 
 export function benchCommand(): Command {
   return new Command('bench')
     .summary('measure gradient throughput against PyTorch on the same machine')
-    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n  npx shardgrad bench --suite ceiling\n  npx shardgrad bench --suite clients --clients 200\n')
+    .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --batch 256 --local-workers threads\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n  npx shardgrad bench --suite ceiling\n  npx shardgrad bench --suite clients --clients 200\n')
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
     .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
@@ -20,9 +21,11 @@ export function benchCommand(): Command {
     .option('--model <name>', `the model whose rounds are timed, in the ${MODEL_SUITES.join(', ')} suites (per-core times PyTorch's three models; time-to-accuracy the seed's MLP)`, oneOf(benchModelNames()), 'mnist-mlp')
     .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
     .option('--clients <n>', 'clients suite: how many simulated tabs join', positiveInt, 200)
+    .option('--local-workers <how>', 'throughput suite: the workers as processes joined over sockets, or as threads of the coordinator\'s process joined over message ports', oneOf(LOCAL_WORKER_KINDS), 'processes')
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
       const given = (k: string) => cmd.getOptionValueSource(k) !== 'default';
+      if (given('localWorkers') && o.suite !== 'throughput') throw new UsageError('--local-workers applies to the throughput suite');
       if (given('model') && !(MODEL_SUITES as readonly string[]).includes(o.suite)) {
         throw new UsageError(`--model applies to the ${MODEL_SUITES.join(', ')} suites; the ${o.suite} suite times fixed models`);
       }
@@ -39,15 +42,16 @@ export function benchCommand(): Command {
           out: given('out') ? o.out : `runs/bench/${o.suite}.json`,
         });
       }
-      const figures: Record<string, number | string> = { model };
+      const transport = o.localWorkers === 'threads' ? 'thread' : 'process';
+      const figures: Record<string, number | string> = { model, localWorkers: o.localWorkers };
       // The PyTorch peer has the seed's MLP; for other models the table is ours alone.
       const peerModel = model === 'mnist-mlp' ? 'mlp' : null;
       for (const workers of [1, 2]) {
-        const r = await measureClusterThroughput({ model, workers, batch: o.batch, steps: o.steps });
+        const r = await measureClusterThroughput({ model, workers, batch: o.batch, steps: o.steps, transport });
         figures[`${workers}w_samples_per_s`] = r.samplesPerSecond;
         figures[`${workers}w_coordinator_share`] = r.coordinatorShare;
-        out.event({ type: 'bench', model, workers, batch: o.batch, ...r }, () =>
-          `shardgrad ${model}, ${workers} wasm worker(s), batch ${o.batch}: ${r.samplesPerSecond.toFixed(0)} samples/s (${r.msPerRound.toFixed(2)} ms/round, ` +
+        out.event({ type: 'bench', model, workers, localWorkers: o.localWorkers, batch: o.batch, ...r }, () =>
+          `shardgrad ${model}, ${workers} wasm worker(s) as ${o.localWorkers}, batch ${o.batch}: ${r.samplesPerSecond.toFixed(0)} samples/s (${r.msPerRound.toFixed(2)} ms/round, ` +
           `of which the coordinator's own work ${r.coordinatorMsPerRound.toFixed(2)} ms = ${(100 * r.coordinatorShare).toFixed(1)}%)`,
         );
       }

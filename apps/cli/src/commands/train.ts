@@ -5,7 +5,7 @@ import { initNodeBackend } from '@shardgrad/backends/node';
 import { predictProbabilities } from '@shardgrad/trainer';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
-import { spawnLocalWorkers } from '../local-workers.ts';
+import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
 import { plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
@@ -37,7 +37,8 @@ export function trainCommand(): Command {
     )
     .option('--model <name>', 'model from the registry (see `shardgrad models`)', 'mnist-mlp')
     .option('--dataset <name>', 'dataset (default: the model\'s own)')
-    .option('--workers <n>', 'local worker processes', positiveInt, 2)
+    .option('--workers <n>', 'local workers', positiveInt, 2)
+    .option('--local-workers <how>', 'how the local workers run: processes (joined over sockets, as remote workers are) or threads of this process (joined over message ports: less work per round)', oneOf(LOCAL_WORKER_KINDS), 'processes')
     .option('--epochs <n>', 'passes over the training set', positiveInt)
     .option('--steps <n>', 'stop after this many steps', positiveInt)
     .option('--batch <n>', 'global mini-batch, split across workers each round', positiveInt)
@@ -87,7 +88,7 @@ export function trainCommand(): Command {
       const curveSpec = c.config.def.learningCurve;
       const curve = curveSpec ? new LearningCurve(curveSpec) : undefined;
       if (curve) c.on('event', (e) => curve.observe(e));
-      const workers = spawnLocalWorkers(o.workers, c.url, { backend: o.backend, json: Boolean(o.json) });
+      const workers = startLocalWorkers(o.workers, c, { backend: o.backend, json: Boolean(o.json), as: o.localWorkers });
       // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
       // written; a second Ctrl-C (the default handler again) quits at once.
       const interrupt = () => c.control.stop();
