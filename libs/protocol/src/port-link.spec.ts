@@ -47,6 +47,20 @@ describe('PortClient and PortServer: the worker protocol over a message port', (
     expect(weights[0]).toBe(7);
   });
 
+  it('delivers an acknowledgement given just before the server drops the worker, ahead of the drop', async () => {
+    const { client, connections } = await link();
+    const server = connections[0]!;
+    server.on('hello', ((_h: unknown, ack: (r: unknown) => void) => {
+      ack({ ok: false, reason: 'protocol-version' });
+      server.disconnect(true);
+    }) as never);
+    const order: string[] = [];
+    const gone = next<void>((r) => client.once('disconnect', ((reason: string) => (order.push(reason), r())) as never));
+    client.emit('hello', {}, (reply: { reason: string }) => order.push(reply.reason));
+    await gone;
+    expect(order).toEqual(['protocol-version', 'io server disconnect']);
+  });
+
   it('runs middleware before listeners, and an error from it drops the event', async () => {
     const { client, connections } = await link();
     const server = connections[0]!;

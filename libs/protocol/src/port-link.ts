@@ -80,6 +80,9 @@ class Endpoint {
   private acks = new Map<number, (...args: unknown[]) => void>();
   private nextAck = 0;
   private middleware: Middleware[] = [];
+  /** Acknowledgements not yet posted (see reply). */
+  private acksOut: Frame[] = [];
+  private acksScheduled = false;
 
   constructor(
     protected readonly port: PortLike,
@@ -122,6 +125,7 @@ class Endpoint {
       ack = this.nextAck++;
       this.acks.set(ack, args.pop() as (...a: unknown[]) => void);
     }
+    this.flushAcks();
     post(this.port, { t: 'event', c: this.c, event, args, ack });
     return true;
   }
@@ -151,8 +155,22 @@ class Endpoint {
     this.fire('disconnect', [reason]);
   }
 
+  /**
+   * An acknowledgement goes out with the next event, or once the current work is done. Posting
+   * wakes the other thread, and on two cores the woken worker took the coordinator's core in the
+   * middle of the round's aggregation; the worker has nothing to do with the ack before its next task.
+   */
   private reply(c: number, id: number, args: unknown[]): void {
-    if (this.connected && this.c === c) post(this.port, { t: 'ack', c, id, args });
+    if (!this.connected || this.c !== c) return;
+    this.acksOut.push({ t: 'ack', c, id, args });
+    if (this.acksScheduled) return;
+    this.acksScheduled = true;
+    (globalThis.setImmediate ?? setTimeout)(() => this.flushAcks());
+  }
+
+  protected flushAcks(): void {
+    this.acksScheduled = false;
+    for (const f of this.acksOut.splice(0)) if (this.connected && f.c === this.c) post(this.port, f as Frame & { args: unknown[] });
   }
 
   private pass(i: number, packet: [string, ...unknown[]]): void {
@@ -175,6 +193,8 @@ export class PortServerConnection extends Endpoint {
 
   disconnect(_close?: boolean): this {
     if (this.connected) {
+      // What was acknowledged before the drop still arrives, in order, as over socket.io.
+      this.flushAcks();
       this.port.postMessage({ t: 'close', c: this.c } satisfies Frame);
       this.dropped(PORT_REASONS.serverClosedIt.server);
     }
@@ -258,6 +278,8 @@ export class PortClient extends Endpoint {
 
   disconnect(): this {
     if (this.connected) {
+      // What was acknowledged before the drop still arrives, in order, as over socket.io.
+      this.flushAcks();
       this.port.postMessage({ t: 'close', c: this.c } satisfies Frame);
       this.dropped(PORT_REASONS.clientClosedIt.client);
     }
