@@ -1,6 +1,7 @@
 import { runTraining } from '@shardgrad/coordinator';
 import { withLocalFleet, type LocalTransport } from './local-fleet.ts';
 import { WarmClock } from './warm-clock.ts';
+import { threadCpuMs } from './thread-cpu.ts';
 
 /** Samples per second of real rounds (scatter, compute, gather, apply, broadcast) once the JIT has settled. */
 export async function measureClusterThroughput(o: { model: string; workers: number; batch: number; steps: number; warmupSeconds?: number; transport?: LocalTransport }) {
@@ -8,14 +9,21 @@ export async function measureClusterThroughput(o: { model: string; workers: numb
     const clock = new WarmClock(o.steps, o.warmupSeconds);
     const times: number[] = [];
     let coordinatorMs = 0;
+    let cpuAtStart: number | undefined;
+    let cpuAtEnd: number | undefined;
     c.on('event', (e) => {
       if (e.type !== 'round') return;
+      const wasTiming = clock.times(e.step);
       clock.roundEnded(e.step);
+      if (!wasTiming && clock.times(e.step + 1)) cpuAtStart = threadCpuMs();
       if (clock.times(e.step)) {
         times.push(e.roundMs);
         coordinatorMs += e.coordinatorMs;
       }
-      if (clock.done) c.control.stop();
+      if (clock.done && cpuAtEnd === undefined) {
+        cpuAtEnd = threadCpuMs();
+        c.control.stop();
+      }
     });
     await runTraining(c, { epochs: 1000, minWorkers: o.workers });
     const seconds = clock.seconds;
@@ -27,6 +35,12 @@ export async function measureClusterThroughput(o: { model: string; workers: numb
       // The coordinator's own work (dispatch, checks, aggregation, optimizer) as a part of round time.
       coordinatorMsPerRound: coordinatorMs / o.steps,
       coordinatorShare: coordinatorMs / roundMs,
+      /**
+       * CPU time of the coordinator's thread per timed round: its work without the time it waited
+       * for a core. On two cores beside two busy workers, a woken worker often takes the core in the
+       * middle of the coordinator's work, and the wall-clock figure above counts that wait.
+       */
+      coordinatorCpuMsPerRound: cpuAtStart !== undefined && cpuAtEnd !== undefined ? (cpuAtEnd - cpuAtStart) / o.steps : NaN,
     };
   });
 }

@@ -50,9 +50,11 @@ export function benchCommand(): Command {
         const r = await measureClusterThroughput({ model, workers, batch: o.batch, steps: o.steps, transport });
         figures[`${workers}w_samples_per_s`] = r.samplesPerSecond;
         figures[`${workers}w_coordinator_share`] = r.coordinatorShare;
+        figures[`${workers}w_coordinator_cpu_share`] = r.coordinatorCpuMsPerRound / r.msPerRound;
         out.event({ type: 'bench', model, workers, localWorkers: o.localWorkers, batch: o.batch, ...r }, () =>
           `shardgrad ${model}, ${workers} wasm worker(s) as ${o.localWorkers}, batch ${o.batch}: ${r.samplesPerSecond.toFixed(0)} samples/s (${r.msPerRound.toFixed(2)} ms/round, ` +
-          `of which the coordinator's own work ${r.coordinatorMsPerRound.toFixed(2)} ms = ${(100 * r.coordinatorShare).toFixed(1)}%)`,
+          `of which the coordinator's own work ${r.coordinatorMsPerRound.toFixed(2)} ms = ${(100 * r.coordinatorShare).toFixed(1)}%; ` +
+          `its thread's CPU time ${r.coordinatorCpuMsPerRound.toFixed(2)} ms = ${((100 * r.coordinatorCpuMsPerRound) / r.msPerRound).toFixed(1)}% of a round)`,
         );
       }
       const peer = peerModel ? await runTorchPeer([peerModel], o.batch, 1) : [];
