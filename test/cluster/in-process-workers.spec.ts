@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { createCoordinator, runTraining, type CoordinatorEvent } from '@shardgrad/coordinator';
+import { applyControl, createCoordinator, runSession, runTraining, type Coordinator, type CoordinatorEvent } from '@shardgrad/coordinator';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mnistMlp } from '@shardgrad/models';
 import { PROTOCOL_VERSION, PortClient } from '@shardgrad/protocol';
 import { startInProcessWorkers } from '@shardgrad/worker-node';
 import { MessageChannel } from 'node:worker_threads';
 import { maxAbsDiff } from '../support/cluster.ts';
 import { trainSingleProcess } from '../support/reference.ts';
+
+const next = (c: Coordinator, type: CoordinatorEvent['type']) =>
+  new Promise<CoordinatorEvent>((resolve) => {
+    const on = (e: CoordinatorEvent) => e.type === type && (c.off('event', on), resolve(e));
+    c.on('event', on);
+  });
 
 const BATCH = 48;
 const STEPS = 8;
@@ -79,6 +88,36 @@ describe('workers as threads of the coordinator process, joined over message por
     } finally {
       await c.close();
       ports.forEach((ch) => ch.port1.close());
+    }
+  });
+
+  it("follows the teacher to a new run over the same port, as a socket worker reconnects for it", async () => {
+    await initNodeBackend('wasm');
+    const c = await createCoordinator({ model: 'mnist-mlp', batch: 16, seed: 1 });
+    const fleet = startInProcessWorkers(1, (port) => c.attachPort(port), () => ({ backend: 'wasm', nickname: 'thread' }));
+    let quit!: () => void;
+    try {
+      const firstDone = next(c, 'finished');
+      const session = runSession(c, {
+        plan: () => ({ epochs: 1, maxSteps: 3, minWorkers: 1 }),
+        record: { root: mkdtempSync(join(tmpdir(), 'shardgrad-threads-session-')) },
+        allowNewRuns: true,
+        keepAlive: true,
+        until: new Promise<void>((r) => (quit = r)),
+      });
+      await firstDone;
+      const rejoined = next(c, 'worker-joined');
+      const secondDone = next(c, 'finished');
+      await applyControl(c, { action: 'new-run', model: 'mnist-mlp', batch: 8 });
+      expect(await rejoined).toMatchObject({ worker: { nickname: 'thread', kind: 'thread' } });
+      expect(await secondDone).toMatchObject({ type: 'finished', step: 3 });
+      quit();
+      expect((await session).map((s) => s.steps)).toEqual([3, 3]);
+    } finally {
+      quit?.();
+      c.broadcastStop('test over');
+      await fleet.stop();
+      await c.close();
     }
   });
 });
