@@ -22,16 +22,17 @@ export interface InProcessWorkers {
 /**
  * Starts `n` workers as threads of this process, each joined to the coordinator through
  * `attach(port)` (Coordinator.attachPort). They speak the same protocol as a `shardgrad worker`
- * process, over a message port instead of a socket: a round's weights and results are structured
- * clones between threads, not frames through the loopback network.
+ * process, over a message port instead of a socket: a round's weights and results are copied and
+ * handed over between threads, not framed and sent through the loopback network.
  */
 export function startInProcessWorkers(n: number, attach: (port: PortLike) => void, setup: (i: number) => InProcessWorkerSetup): InProcessWorkers {
   const threads = Array.from({ length: n }, (_, i) => {
     const { port1, port2 } = new MessageChannel();
     attach(port1);
     const t = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, port: port2, setup: setup(i) }, transferList: [port2] });
-    // A thread that fails has already closed its port, which drops it from the coordinator's pool.
-    t.on('error', () => undefined);
+    // A thread that fails (a refused join, a backend that would not start) has closed its port,
+    // which drops it from the coordinator's pool; the reason goes where a worker process's would.
+    t.on('error', (e) => console.error(`shardgrad: worker thread ${i + 1} failed: ${e.message}`));
     return t;
   });
   return {

@@ -2,14 +2,15 @@
  * The coordinator's protocol over a message port instead of a socket, for workers that run as
  * threads of the coordinator's own process. The events, acknowledgements and disconnect reasons
  * are socket.io's, so the coordinator admits such a worker, and the worker runs, with the same
- * code as over the network. What it saves is the network stack: framing, TCP on loopback, and
- * the wake-ups of three processes on two cores. Messages are structured clones.
+ * code as over the network. What it saves is the network stack: socket.io's framing and TCP on
+ * loopback. Messages are structured clones, except big binary arrays, which are copied and
+ * transferred (TRANSFER_BYTES).
  *
  * One port carries successive connections: a worker that is disconnected (a new run, a refusal)
  * can connect again over the same port, as a socket.io client reconnects.
  */
 
-/** What both Node's MessagePort and a test's stand-in offer. */
+/** The part of Node's MessagePort that a link uses. */
 export interface PortLike {
   postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
