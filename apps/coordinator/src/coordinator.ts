@@ -1,16 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
 import type { Dataset } from '@shardgrad/data';
 import type { ModelDefinition } from '@shardgrad/models';
 import {
   PROTOCOL_VERSION,
   ProtocolError,
   helloSchema,
-  type ClientToServerEvents,
   type RunInfo,
-  type ServerToClientEvents,
   type SubmitAck,
   type Task,
 } from '@shardgrad/protocol';
@@ -32,7 +29,8 @@ import type { ResumePoint } from './resume.ts';
 import type { AggregationConfig } from './aggregation.ts';
 import { randomBytes } from 'node:crypto';
 import type { TensorData } from '@shardgrad/codec';
-import { PortServer, type PortLike, type ResultHeader, type WorkUnit, type WorkerRole } from '@shardgrad/protocol';
+import type { PortLike, ResultHeader, WorkUnit, WorkerRole } from '@shardgrad/protocol';
+import { WorkerLinks, type WorkerSocket } from './worker-links.ts';
 
 /** A check a result must pass before it counts (spot checks recompute the shard here). */
 export type ResultCheck = (
@@ -47,6 +45,13 @@ const HELLO_TIMEOUT_MS = 15_000;
 const CONTROL_FLOOD_LIMIT = 50;
 /** Room for the msgpack framing and the small header around the gradient bytes. */
 const PAYLOAD_SLACK_BYTES = 64 * 1024;
+
+/**
+ * The largest message a worker link must carry: socket.io closes a connection silently when a
+ * message is bigger, so it follows the model. Weights out and gradients in must both fit, with
+ * room for the indices of a batch.
+ */
+const messageLimit = (maxPayloadBytes: number, batch: number) => maxPayloadBytes * 2 + batch * 4 + PAYLOAD_SLACK_BYTES;
 
 export interface CoordinatorConfig {
   def: ModelDefinition;
@@ -65,19 +70,6 @@ export interface CoordinatorConfig {
   port?: number;
 }
 
-/**
- * What admitting a worker needs of its connection: a socket.io socket, or a PortServerConnection
- * for a worker thread of this process (attachPort). Payloads are validated on arrival either way.
- */
-interface WorkerSocket {
-  readonly id: string;
-  readonly handshake: { address: string };
-  use(fn: (packet: [string, ...unknown[]], next: (err?: Error) => void) => void): unknown;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  once(event: string, listener: (...args: never[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
-  disconnect(close?: boolean): unknown;
-}
 
 /**
  * The socket side of the coordinator: admits workers, hands out tasks for the current round and
@@ -99,11 +91,9 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   maxPayloadBytes: number;
   url = '';
   private http: HttpServer;
-  private io: Server<ClientToServerEvents, ServerToClientEvents>;
+  private links: WorkerLinks;
   private current: Round | undefined;
   private joinWaiters: (() => void)[] = [];
-  /** Worker threads' ports (attachPort). */
-  private readonly portServers = new Set<PortServer>();
   /** Who may join and how much they may say; open (anyone on the port) until configured. */
   readonly admission = new Admission();
   private readonly resumes = new ResumeBook();
@@ -121,19 +111,11 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     super();
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     this.http = createServer((req, res) => void this.routes.handle(req, res));
-    // socket.io closes a connection silently when a message exceeds maxHttpBufferSize, so it follows
-    // the model: weights out and gradients in must both fit, with room for the indices of a batch.
-    this.io = new Server(this.http, {
-      maxHttpBufferSize: this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES,
-      perMessageDeflate: false,
-      // A worker computes synchronously (a big shard, a batch of episodes) and cannot answer pings
-      // meanwhile; on a busy laptop that takes far longer than socket.io's 20 s default allows.
-      pingTimeout: 120_000,
-      cors: { origin: true },
-      // A cross-origin page that is not on the list gets no socket at all (admission.ts).
+    this.links = new WorkerLinks(this.http, {
+      messageLimit: messageLimit(this.maxPayloadBytes, config.batch),
       allowRequest: (req, cb) => this.admission.allowRequest(req, cb),
+      admit: (conn) => this.admit(conn),
     });
-    this.io.on('connection', (s) => this.admit(s as unknown as WorkerSocket));
     this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
     this.routes.on('GET', '/api/status', (_q, res) => sendJson(res, 200, this.status()));
   }
@@ -204,7 +186,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
 
   /** Another socket.io namespace on this server (the dashboard's, the class stats'). */
   of(name: string) {
-    return this.io.of(name);
+    return this.links.of(name);
   }
 
   /**
@@ -218,44 +200,25 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.position = { step: 0, epoch: 0, offset: 0 };
     this.resumedFrom = undefined;
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
-    // The socket limit follows the model, as in the constructor; it applies to connections made from now on.
-    const limit = this.maxPayloadBytes * 2 + config.batch * 4 + PAYLOAD_SLACK_BYTES;
-    this.io.engine.opts.maxHttpBufferSize = Math.max(this.io.engine.opts.maxHttpBufferSize ?? 0, limit);
-    const ws = (this.io.engine as unknown as { ws?: { options?: { maxPayload?: number } } }).ws;
-    if (ws?.options) ws.options.maxPayload = Math.max(ws.options.maxPayload ?? 0, limit);
-    this.io.emit('run', this.runInfo);
-    this.io.disconnectSockets(false);
-    for (const conn of this.portConnections()) {
-      conn.emit('run', this.runInfo);
-      conn.disconnect();
-    }
+    // The message limit follows the model, as in the constructor.
+    this.links.raiseMessageLimit(messageLimit(this.maxPayloadBytes, config.batch));
+    this.links.emit('run', this.runInfo);
+    this.links.disconnectAll(false);
   }
 
   broadcastStop(reason: string): void {
-    this.io.emit('stop', reason);
-    for (const conn of this.portConnections()) conn.emit('stop', reason);
+    this.links.emit('stop', reason);
   }
 
-  /**
-   * Admits a worker that runs as a thread of this process, over a message port (port-link.ts): the
-   * same protocol and checks as a socket, without the network stack. It joins as the socket would,
-   * with a hello, and may connect again over the same port after being dropped.
-   */
+  /** Admits a worker thread of this process over a message port: the same protocol and checks as a socket. */
   attachPort(port: PortLike): void {
-    const server = new PortServer(port, (conn) => this.admit(conn), 'thread');
-    this.portServers.add(server);
-    port.on('close', () => this.portServers.delete(server));
-  }
-
-  private portConnections() {
-    return [...this.portServers].flatMap((s) => (s.connection ? [s.connection] : []));
+    this.links.attachPort(port);
   }
 
   async close(): Promise<void> {
     this.current?.cancel();
-    this.io.disconnectSockets(true);
-    for (const conn of this.portConnections()) conn.disconnect();
-    await new Promise<void>((r) => this.io.close(() => r()));
+    this.links.disconnectAll(true);
+    await this.links.close();
     this.http.closeAllConnections?.();
   }
 
