@@ -75,7 +75,6 @@ function post(port: PortLike, frame: Frame & { args: unknown[] }): void {
 
 /** One connection's events, acknowledgements and middleware: what both ends share. */
 class Endpoint {
-  readonly id: string;
   connected = false;
   private listeners = new Map<string, Set<Listener>>();
   private acks = new Map<number, (...args: unknown[]) => void>();
@@ -88,10 +87,8 @@ class Endpoint {
   constructor(
     protected readonly port: PortLike,
     protected c: number,
-    id: string,
-  ) {
-    this.id = id;
-  }
+    readonly id: string,
+  ) {}
 
   on(event: string, listener: Listener): this {
     let set = this.listeners.get(event);
@@ -149,6 +146,14 @@ class Endpoint {
     }
   }
 
+  /** Ends the connection from this side: what was acknowledged still arrives first, in order, as over socket.io. */
+  protected hangUp(reason: string): void {
+    if (!this.connected) return;
+    this.flushAcks();
+    this.port.postMessage({ t: 'close', c: this.c } satisfies Frame);
+    this.dropped(reason);
+  }
+
   protected dropped(reason: string): void {
     if (!this.connected) return;
     this.connected = false;
@@ -169,7 +174,7 @@ class Endpoint {
     (globalThis.setImmediate ?? setTimeout)(() => this.flushAcks());
   }
 
-  protected flushAcks(): void {
+  private flushAcks(): void {
     this.acksScheduled = false;
     for (const f of this.acksOut.splice(0)) if (this.connected && f.c === this.c) post(this.port, f as Frame & { args: unknown[] });
   }
@@ -193,12 +198,7 @@ export class PortServerConnection extends Endpoint {
   }
 
   disconnect(_close?: boolean): this {
-    if (this.connected) {
-      // What was acknowledged before the drop still arrives, in order, as over socket.io.
-      this.flushAcks();
-      this.port.postMessage({ t: 'close', c: this.c } satisfies Frame);
-      this.dropped(PORT_REASONS.serverClosedIt.server);
-    }
+    this.hangUp(PORT_REASONS.serverClosedIt.server);
     return this;
   }
 
@@ -217,7 +217,7 @@ export class PortServerConnection extends Endpoint {
 
 /**
  * Listens on a port for the worker's connections: `onConnection` gets each one, as socket.io's
- * 'connection' event would. `connections` are the live ones (for broadcasts and shutdown).
+ * 'connection' event would. `connection` is the live one, if any (for broadcasts and shutdown).
  */
 export class PortServer {
   private current: PortServerConnection | undefined;
@@ -278,12 +278,7 @@ export class PortClient extends Endpoint {
   }
 
   disconnect(): this {
-    if (this.connected) {
-      // What was acknowledged before the drop still arrives, in order, as over socket.io.
-      this.flushAcks();
-      this.port.postMessage({ t: 'close', c: this.c } satisfies Frame);
-      this.dropped(PORT_REASONS.clientClosedIt.client);
-    }
+    this.hangUp(PORT_REASONS.clientClosedIt.client);
     return this;
   }
 
