@@ -61,19 +61,32 @@ export const LOCAL_WORKER_KINDS = ['processes', 'threads'] as const;
 export type LocalWorkerKind = (typeof LOCAL_WORKER_KINDS)[number];
 
 /**
- * `train`'s N local workers: processes joined over sockets, as any remote worker is, or threads of
- * this process joined over message ports (startInProcessWorkers), which spares every round the
- * network stack. Threads run wasm (or cpu): the native backends cannot live in worker_threads.
+ * N local workers (`train`, the benchmarks): processes joined over sockets, as any remote worker is,
+ * or threads of this process joined over message ports (startInProcessWorkers), which spares every
+ * round the network stack. Threads run wasm (or cpu): the native backends cannot live in
+ * worker_threads. `extraArgs` are `shardgrad worker` flags per worker; threads take --slowdown only.
  */
 export function startLocalWorkers(
   n: number,
   c: Pick<Coordinator, 'url' | 'attachPort'>,
-  o: { backend: string; json: boolean; as: LocalWorkerKind },
+  o: { backend: string; json: boolean; as: LocalWorkerKind; extraArgs?: (i: number) => string[]; ownSession?: boolean },
 ): { stop(): Promise<void> } {
-  if (o.as === 'processes') return spawnLocalWorkers(n, c.url, { backend: o.backend, json: o.json });
+  if (o.as === 'processes') return spawnLocalWorkers(n, c.url, { backend: o.backend, json: o.json, extraArgs: o.extraArgs, ownSession: o.ownSession });
   if (o.backend !== 'auto' && o.backend !== 'wasm' && o.backend !== 'cpu') {
     throw new UsageError(`--local-workers threads run a wasm or cpu backend each; --backend ${o.backend} needs --local-workers processes`);
   }
   const backend = o.backend === 'cpu' ? 'cpu' : 'wasm';
-  return startInProcessWorkers(n, (port) => c.attachPort(port), (i) => ({ backend, nickname: `local-${i + 1}`, token: process.env.SHARDGRAD_WORKER_TOKEN }));
+  return startInProcessWorkers(n, (port) => c.attachPort(port), (i) => ({
+    backend,
+    nickname: `local-${i + 1}`,
+    token: process.env.SHARDGRAD_WORKER_TOKEN,
+    slowdown: slowdownFlag(o.extraArgs?.(i) ?? []),
+  }));
+}
+
+function slowdownFlag(args: string[]): number | undefined {
+  const i = args.indexOf('--slowdown');
+  const rest = args.filter((_, k) => i < 0 || (k !== i && k !== i + 1));
+  if (rest.length) throw new Error(`worker threads take --slowdown only, not ${rest.join(' ')}`);
+  return i < 0 ? undefined : Number(args[i + 1]);
 }

@@ -1,11 +1,12 @@
 import { runTraining } from '@shardgrad/coordinator';
-import { withLocalFleet, type LocalTransport } from './local-fleet.ts';
+import { withLocalFleet } from './local-fleet.ts';
+import type { LocalWorkerKind } from '../local-workers.ts';
 import { WarmClock } from './warm-clock.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 
 /** Samples per second of real rounds (scatter, compute, gather, apply, broadcast) once the JIT has settled. */
-export async function measureClusterThroughput(o: { model: string; workers: number; batch: number; steps: number; warmupSeconds?: number; transport?: LocalTransport }) {
-  return withLocalFleet({ model: o.model, batch: o.batch, seed: 1 }, { workers: o.workers, transport: o.transport }, async (c) => {
+export async function measureClusterThroughput(o: { model: string; workers: number; batch: number; steps: number; warmupSeconds?: number; as?: LocalWorkerKind }) {
+  return withLocalFleet({ model: o.model, batch: o.batch, seed: 1 }, { workers: o.workers, as: o.as }, async (c) => {
     const clock = new WarmClock(o.steps, o.warmupSeconds);
     const times: number[] = [];
     let coordinatorMs = 0;

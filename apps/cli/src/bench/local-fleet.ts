@@ -1,8 +1,5 @@
 import { createCoordinator, type Coordinator, type CoordinatorOptions } from '@shardgrad/coordinator';
-import { startInProcessWorkers } from '@shardgrad/worker-node';
-import { spawnLocalWorkers } from '../local-workers.ts';
-
-export type LocalTransport = 'process' | 'thread';
+import { startLocalWorkers, type LocalWorkerKind } from '../local-workers.ts';
 
 export interface LocalFleetOptions {
   workers: number;
@@ -11,7 +8,7 @@ export interface LocalFleetOptions {
   /** Each worker in a session of its own, so the kernel shares the cores as between machines. */
   ownSession?: boolean;
   /** Worker processes joined over sockets (default), or threads of this process joined over message ports. */
-  transport?: LocalTransport;
+  as?: LocalWorkerKind;
 }
 
 /**
@@ -20,10 +17,7 @@ export interface LocalFleetOptions {
  */
 export async function withLocalFleet<T>(coordinator: CoordinatorOptions, fleet: LocalFleetOptions, use: (c: Coordinator) => Promise<T>): Promise<T> {
   const c = await createCoordinator(coordinator);
-  const workers =
-    fleet.transport === 'thread'
-      ? startInProcessWorkers(fleet.workers, (port) => c.attachPort(port), (i) => ({ backend: 'wasm', nickname: `local-${i + 1}`, slowdown: slowdownFlag(fleet.extraArgs?.(i) ?? []) }))
-      : spawnLocalWorkers(fleet.workers, c.url, { backend: 'wasm', json: true, extraArgs: fleet.extraArgs, ownSession: fleet.ownSession });
+  const workers = startLocalWorkers(fleet.workers, c, { backend: 'wasm', json: true, as: fleet.as ?? 'processes', extraArgs: fleet.extraArgs, ownSession: fleet.ownSession });
   try {
     return await use(c);
   } finally {
@@ -31,11 +25,4 @@ export async function withLocalFleet<T>(coordinator: CoordinatorOptions, fleet: 
     await workers.stop();
     await c.close();
   }
-}
-
-function slowdownFlag(args: string[]): number | undefined {
-  const i = args.indexOf('--slowdown');
-  const rest = args.filter((_, k) => k !== i && k !== i + 1);
-  if (rest.length) throw new Error(`worker threads take --slowdown only, not ${rest.join(' ')}`);
-  return i < 0 ? undefined : Number(args[i + 1]);
 }

@@ -42,12 +42,11 @@ export function benchCommand(): Command {
           out: given('out') ? o.out : `runs/bench/${o.suite}.json`,
         });
       }
-      const transport = o.localWorkers === 'threads' ? 'thread' : 'process';
       const figures: Record<string, number | string> = { model, localWorkers: o.localWorkers };
       // The PyTorch peer has the seed's MLP; for other models the table is ours alone.
       const peerModel = model === 'mnist-mlp' ? 'mlp' : null;
       for (const workers of [1, 2]) {
-        const r = await measureClusterThroughput({ model, workers, batch: o.batch, steps: o.steps, transport });
+        const r = await measureClusterThroughput({ model, workers, batch: o.batch, steps: o.steps, as: o.localWorkers });
         figures[`${workers}w_samples_per_s`] = r.samplesPerSecond;
         figures[`${workers}w_coordinator_share`] = r.coordinatorShare;
         figures[`${workers}w_coordinator_cpu_share`] = r.coordinatorCpuMsPerRound / r.msPerRound;
