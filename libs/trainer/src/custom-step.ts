@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '@shardgrad/data';
 import { deriveSeed } from '@shardgrad/data';
 import type { CustomStep } from '@shardgrad/models';
-import type { ShardGradients } from './gradients.ts';
+import { readFlatSync, type ShardGradients } from './gradients.ts';
 import { readVariables, stateVariables, trainableVariables } from './weights.ts';
 
 /**
@@ -28,9 +28,7 @@ export function computeCustomStep(
     r.grads.forEach((g, i) => {
       if (g.size !== vars[i]!.size) throw new Error(`custom step gradient ${i} has ${g.size} values, variable has ${vars[i]!.size}`);
     });
-    const flat = tf.tidy(() => tf.concat(r.grads.map((g) => tf.reshape(g, [-1]))));
-    const data = flat.dataSync() as Float32Array;
-    flat.dispose();
+    const data = readFlatSync(r.grads);
     let off = 0;
     const grads = vars.map((v) => {
       const t = { shape: [...v.shape], dtype: 'float32' as const, data: data.subarray(off, off + v.size) };
