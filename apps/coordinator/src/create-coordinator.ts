@@ -1,5 +1,6 @@
 import { loadDataset } from '@shardgrad/data/node';
 import { getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
+import { useSimdSumOfSquares } from '@shardgrad/trainer';
 import { loadUpdateKernels } from '@shardgrad/trainer/load-update-kernels.node';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
 import { TrainingState } from './training-state.ts';
@@ -55,11 +56,14 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   // The model's defaults under the user's options, checked; `normalize` becomes the training statistics.
   const modelConfig = runModelConfig(def, opts.modelConfig ?? {}, dataset);
   const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
+  const updateKernels = await loadUpdateKernels();
+  // Every result's check and every round's noise scale take a Σ g² of all the parameters.
+  useSimdSumOfSquares(updateKernels);
   const state = new TrainingState(def, model, {
     ...def.optimizer,
     name: opts.optimizer ?? def.optimizer.name,
     learningRate: opts.learningRate ?? def.optimizer.learningRate,
-  }, await loadUpdateKernels());
+  }, updateKernels);
   return {
     def,
     dataset,

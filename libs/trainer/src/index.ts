@@ -2,6 +2,7 @@ export * from './weights.ts';
 export * from './gradients.ts';
 export * from './aggregate.ts';
 export * from './simd-weighted-sum.ts';
+export * from './simd-sum-of-squares.ts';
 export * from './optimizer.ts';
 export * from './evaluate.ts';
 export * from './shard-computer.ts';

@@ -105,4 +105,34 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $tail)))
   )
+
+  ;; sum_squares: Σ a² in float64, in the lanes of coordinates.ts's sumOfSquares (four running sums:
+  ;; lanes 0 and 1 in $lo, 2 and 3 in $hi; the tail into lane 0; then s0 + s1 + (s2 + s3)), so both
+  ;; give the same bits. A float32 squared is exact in float64.
+  (func (export "sum_squares") (param $a i32) (param $n i32) (result f64)
+    (local $i i32) (local $end i32) (local $v v128) (local $lo v128) (local $hi v128) (local $h v128)
+    (local $s0 f64) (local $x f64)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vec
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $a) (local.get $i))))
+      (local.set $h (f64x2.promote_low_f32x4 (local.get $v)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $h) (local.get $h))))
+      (local.set $h (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $h) (local.get $h))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $lo)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $x (f64.promote_f32 (f32.load (i32.add (local.get $a) (local.get $i)))))
+      (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $x) (local.get $x))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $tail)))
+    (f64.add
+      (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $lo)))
+      (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi))))
+  )
 )
