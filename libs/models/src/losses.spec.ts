@@ -13,12 +13,13 @@ function tapeCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
 
 /**
  * Softmax rows with some probabilities the clip holds: a true class at exactly 1, one at 0, one
- * just under 1e-7, so the clip's gradient is exercised on both ends.
+ * just under 1e-7, so the clip's gradient is exercised on both ends; and a label past the last
+ * class, whose one-hot row is all zeros.
  */
 function probabilities(rows: number, classes: number): { p: tf.Tensor; labels: tf.Tensor } {
   const logits = tf.mul(tf.randomNormal([rows, classes], 0, 3, 'float32', 7), 1);
   const soft = tf.softmax(logits).arraySync() as number[][];
-  const labels = soft.map((_, i) => (i * 7) % classes);
+  const labels = soft.map((_, i) => (i === 3 ? classes : (i * 7) % classes));
   soft[0] = soft[0]!.map((_, j) => (j === labels[0] ? 1 : 0));
   soft[1] = soft[1]!.map((_, j) => (j === labels[1] ? 0 : 1 / (classes - 1)));
   soft[2] = soft[2]!.map((_, j) => (j === labels[2] ? 5e-8 : (1 - 5e-8) / (classes - 1)));
@@ -46,9 +47,9 @@ describe('sparse categorical cross-entropy with its own gradient', () => {
       const got = await lossAndGradient(backend, sparseCategoricalCrossentropy, shape);
       expect(got.value).toBe(want.value);
       expect(got.grad).toEqual(want.grad);
-      // The clipped rows get no gradient; the rest only on their true class.
-      expect(got.grad.slice(0, 30).every((g) => g === 0)).toBe(true);
-      expect(got.grad.filter((g) => g !== 0).length).toBe(24 - 3);
+      // The clipped rows and the row without a class get no gradient; the rest only on their true class.
+      expect(got.grad.slice(0, 40).every((g) => g === 0)).toBe(true);
+      expect(got.grad.filter((g) => g !== 0).length).toBe(24 - 4);
     }
   });
 

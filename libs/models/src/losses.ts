@@ -5,10 +5,11 @@ const EPSILON = 1e-7;
 
 /**
  * Sparse categorical cross-entropy on softmax probabilities; labels are class indices (float or int).
- * The same numbers as −mean(Σ onehot · log(clip(p))), with a gradient of its own: the tape's
- * gradient of that formula ran ~30 small kernels (tiles, selects, the clip's comparisons) on every
- * class of every sample, and at the MLP's shard sizes a step pays per kernel, not per value. Only the
- * true class's probability gets a gradient, −1/(N·p), and none where the clip held it.
+ * −mean(Σ onehot · log(clip(p))) with a gradient of its own: the tape's gradient of that formula ran
+ * ~30 small kernels (tiles, selects, the clip's comparisons and their gradients), and at the MLP's
+ * shard sizes a step pays per kernel, not per value. The gradient, onehot · −1/(N·clip(p)) where the
+ * clip left p as it was, is the tape's to the bit (losses.spec.ts), NaNs and labels outside the
+ * classes included.
  */
 export function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
@@ -18,18 +19,17 @@ export function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor
     const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const probabilities = args[0] as tf.Tensor;
       const save = args[1] as tf.GradSaveFunc;
-      // Σ onehot · p is the true class's probability exactly: the other terms are 0 · p.
-      const picked = tf.sum(tf.mul(labels, tf.reshape(probabilities, [-1, classes])), -1);
-      const clipped = tf.clipByValue(picked, EPSILON, 1 - EPSILON);
+      const p = tf.reshape(probabilities, [-1, classes]);
+      const clipped = tf.clipByValue(p, EPSILON, 1 - EPSILON);
       // Saved, not captured: the one-hot is disposed with this call's tidy, before backprop runs.
-      save([picked, clipped, labels]);
+      save([p, clipped, labels]);
       return {
-        value: tf.neg(tf.mean(tf.log(clipped))),
-        gradFunc: (dy: tf.Tensor, [p, c, onehot]: tf.Tensor[]) => {
+        value: tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(clipped)), -1))),
+        gradFunc: (dy: tf.Tensor, [raw, c, onehot]: tf.Tensor[]) => {
           // The clip passes a gradient only where it left p as it was.
-          const passed = tf.cast(tf.equal(p!, c!), 'float32');
-          const perSample = tf.div(tf.mul(passed, tf.div(tf.neg(dy), c!.size)), c!);
-          return tf.reshape(tf.mul(onehot!, tf.reshape(perSample, [-1, 1])), probabilities.shape);
+          const passed = tf.cast(tf.equal(raw!, c!), 'float32');
+          const rows = c!.shape[0]!;
+          return tf.reshape(tf.mul(onehot!, tf.div(tf.mul(passed, tf.div(tf.neg(dy), rows)), c!)), probabilities.shape);
         },
       };
     });
