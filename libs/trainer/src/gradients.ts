@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorData } from '@shardgrad/codec';
 import type { ModelDefinition } from '@shardgrad/models';
 import { readVariables, readVariablesAsync, stateVariables, trainableVariables } from './weights.ts';
@@ -64,9 +65,8 @@ const concatenate = (tensors: readonly tf.Tensor[]): tf.Tensor => tf.tidy(() => 
 
 function wasmHeapView(): ((t: tf.Tensor) => Float32Array) | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
-  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-  const view = backend.typedArrayFromHeap;
-  return typeof view === 'function' ? (t) => view.call(backend, t) : undefined;
+  const backend = tf.backend() as BackendWasm;
+  return (t) => backend.typedArrayFromHeap(t) as Float32Array;
 }
 
 /**

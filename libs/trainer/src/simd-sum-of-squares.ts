@@ -1,5 +1,5 @@
 import { useFastSumOfSquares } from './aggregators/coordinates.ts';
-import { aligned16, growMemoryTo } from './wasm-memory.ts';
+import { KernelInstance, aligned16 } from './wasm-memory.ts';
 
 interface SquaresKernel {
   memory: WebAssembly.Memory;
@@ -13,21 +13,18 @@ interface SquaresKernel {
  * copy into the module and the pass cost ~0.03 ms against ~0.1 ms for the loop.
  */
 export class SimdSumOfSquares {
-  private kernel: SquaresKernel | undefined;
-  private capacity = 0;
+  private readonly instance: KernelInstance<SquaresKernel>;
 
-  constructor(private readonly module: WebAssembly.Module) {}
+  constructor(module: WebAssembly.Module) {
+    this.instance = new KernelInstance(module);
+  }
 
   /** undefined past what a wasm memory holds: the caller's loop takes over. */
   sumOfSquares(a: Float32Array): number | undefined {
-    this.kernel ??= new WebAssembly.Instance(this.module).exports as unknown as SquaresKernel;
-    const bytes = aligned16(a.length * 4);
-    if (bytes > this.capacity) {
-      if (!growMemoryTo(this.kernel.memory, bytes)) return undefined;
-      this.capacity = bytes;
-    }
-    new Float32Array(this.kernel.memory.buffer, 0, a.length).set(a);
-    return this.kernel.sum_squares(0, a.length);
+    const k = this.instance.withRoom(aligned16(a.length * 4));
+    if (!k) return undefined;
+    new Float32Array(k.memory.buffer, 0, a.length).set(a);
+    return k.sum_squares(0, a.length);
   }
 }
 
