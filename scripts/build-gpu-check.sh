@@ -3,7 +3,7 @@
 # without Node or network (a lent GPU box): this machine's node binary, the check bundled by esbuild
 # into one .mjs (tfjs and our libs inlined), Dawn's dawn.node (npm `webgpu`) and tfjs's .wasm files.
 # All but the check go in bundle.tar.xz (~29 MB, minutes of xz); the check sits beside it as
-# check.mjs, rebuilt in seconds. docs/benchmarks-gpu.md shows how to run it there.
+# check.mjs with the .wat files of our own kernels, rebuilt in seconds. docs/benchmarks-gpu.md shows how to run it there.
 #   bash scripts/build-gpu-check.sh [out-dir, default .gpu-check]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,8 @@ npx esbuild apps/cli/src/bench/webgpu-gpu-check.ts --bundle --platform=node --ta
   --external:webgpu --external:node-fetch --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \
   --outfile="$out/check.mjs"
+# Our own wasm kernels are assembled from these at start, found beside the bundle (import.meta.url).
+cp libs/backends/src/kernels/simd/*.wat libs/trainer/src/update-kernels.wat "$out/"
 
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$stage/"
 w="$stage/node_modules/webgpu"

@@ -20,5 +20,5 @@ mkdir -p "$OUT" /tmp/gpu-check
 echo "VK_ICD_FILENAMES=$VK_ICD_FILENAMES"; cat "$VK_ICD_FILENAMES" 2>&1 | head -20
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 python3 -c "import tarfile; tarfile.open('.gpu-check/bundle.tar.xz').extractall('/tmp/gpu-check')" || exit 1
-cp .gpu-check/check.mjs /tmp/gpu-check/check.mjs || exit 1
+cp .gpu-check/check.mjs .gpu-check/*.wat /tmp/gpu-check/ || exit 1
 cd /tmp/gpu-check && ./node --version && exec ./node check.mjs

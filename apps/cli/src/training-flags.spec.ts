@@ -15,9 +15,10 @@ describe('train flags for the common options and the training policy', () => {
       '--dropout', '0.3', '--l2', '1e-4', '--batch-norm', '--normalize', '--augment', 'crop=2,flip',
       '--set', 'filters=32', '--set', 'stage=finetune', '--dataset-option', 'trainLimit=500', '--dataset-option', 'classes=[0,1]',
       '--lr-schedule', 'step:2:0.5', '--warmup', '10', '--validation-split', '0.1', '--early-stopping', '3', '--restore-best',
+      '--micro-batch', '256',
     ]);
     const s = trainingFromFlags(o, mnistMlp);
-    expect(s.modelConfig).toEqual({ filters: 32, stage: 'finetune', dropout: 0.3, l2: 1e-4, batchNorm: true, normalize: true, augment: 'crop=2,flip' });
+    expect(s.modelConfig).toEqual({ filters: 32, stage: 'finetune', dropout: 0.3, l2: 1e-4, batchNorm: true, normalize: true, augment: 'crop=2,flip', microBatch: 256 });
     expect(s.datasetOptions).toEqual({ trainLimit: 500, classes: [0, 1] });
     expect(s.options).toEqual({ lrSchedule: { kind: 'step', everyEpochs: 2, gamma: 0.5 }, warmupSteps: 10, validationSplit: 0.1, earlyStoppingPatience: 3, restoreBest: true });
   });
@@ -36,6 +37,7 @@ describe('train flags for the common options and the training policy', () => {
     expect(() => parse(['--augment', 'crop=-1'])).toThrow(/bad value "-1" for "crop"/);
     expect(() => parse(['--lr-schedule', 'cosine:2'])).toThrow(/cosine takes 0 parameters/);
     expect(() => parse(['--early-stopping', '0'])).toThrow(/positive integer/);
+    expect(() => parse(['--micro-batch', '0'])).toThrow(/positive integer/);
     expect(() => parse(['--set', 'no-equals-sign'])).toThrow(/expected key=value/);
     expect(() => trainingFromFlags(parse(['--early-stopping', '3']), mnistMlp)).toThrow(/need a validation split/);
     expect(() => trainingFromFlags(parse(['--restore-best']), mnistMlp)).toThrow(/need a validation split/);

@@ -75,6 +75,7 @@ export function withTrainingFlags(cmd: Command): Command {
     .option('--normalize', "standardize inputs with the training set's mean and std")
     .option('--no-normalize', 'no input standardization')
     .addOption(new Option('--augment <spec>', 'augmentation in the workers: crop=N,flip,translate=N,scale=F,rotate=DEG,noise=STD or none').argParser(augment))
+    .addOption(new Option('--micro-batch <n>', 'most samples a worker passes through the model at once (default: what fits in 1 GiB, for batches over 256)').argParser(positiveInt))
     .addOption(new Option('--set <key=value>', 'any model option, repeatable (e.g. --set filters=32)').argParser(keyValue))
     .addOption(new Option('--dataset-option <key=value>', 'a dataset option, repeatable (e.g. trainLimit=5000, classes=[0,1])').argParser(keyValue))
     .addOption(new Option('--lr-schedule <spec>', 'constant | step:<epochs>:<gamma> | cosine | exponential:<rate per epoch>').argParser(schedule))
@@ -104,6 +105,7 @@ export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDef
   put('layerNorm', o.layerNorm);
   put('normalize', o.normalize);
   put('augment', o.augment);
+  put('microBatch', o.microBatch);
   // The model's defaults, then each flag the user gave; `--lr-schedule constant` turns a default schedule off.
   const options: TrainingOptions = trainingOptionsFrom(def.defaults.training ?? {});
   const given: Partial<Record<keyof TrainingOptions, unknown>> = {

@@ -7,6 +7,7 @@ import { TrainingState } from './training-state.ts';
 import { serveJoinPage } from './join-page.ts';
 import { resolveAggregation } from './aggregation.ts';
 import { SHARE_SPLITS, type ShareSplit } from './round.ts';
+import { withAutoMicroBatch } from './micro-batch.ts';
 import { loadCheckpointFor, optionsFromCheckpoint, restoreCheckpoint } from './resume.ts';
 
 export interface CoordinatorOptions {
@@ -53,8 +54,9 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
   const dataset = await loadDataset(datasetName, opts.datasetOptions);
   const seed = opts.seed ?? 1;
-  // The model's defaults under the user's options, checked; `normalize` becomes the training statistics.
-  const modelConfig = runModelConfig(def, opts.modelConfig ?? {}, dataset);
+  // The model's defaults under the user's options, checked; `normalize` becomes the training
+  // statistics, and a batch too big for one pass gets passes of a size that fits.
+  const modelConfig = await withAutoMicroBatch(def, dataset, runModelConfig(def, opts.modelConfig ?? {}, dataset), batch);
   const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const updateKernels = await loadUpdateKernels();
   // Every result's check and every round's noise scale take a Σ g² of all the parameters.

@@ -4,15 +4,18 @@ import { cnn } from './cnn.ts';
 import { mnistMlp } from './mnist-mlp.ts';
 import { checkModelConfig, enabledOptions, readModelOptions, resolveInputStats } from './model-options.ts';
 import { transfer } from './transfer.ts';
+import { gan } from './gan/gan.ts';
 
 const IMAGE = [28, 28, 1];
 
 describe('common model options', () => {
   it('reads each option, off when left out', () => {
-    expect(readModelOptions({})).toEqual({ dropout: 0, l1: 0, l2: 0, batchNorm: false, layerNorm: false, normalize: false, augment: {} });
+    expect(readModelOptions({})).toEqual({ dropout: 0, l1: 0, l2: 0, batchNorm: false, layerNorm: false, normalize: false, augment: {}, microBatch: 0 });
     const o = readModelOptions({ dropout: 0.3, l1: 1e-5, l2: 1e-4, batchNorm: true, normalize: { mean: 0.3, std: 0.2 }, augment: 'crop=2,flip' });
     expect(o).toMatchObject({ dropout: 0.3, l1: 1e-5, l2: 1e-4, batchNorm: true, normalize: { mean: 0.3, std: 0.2 }, augment: { crop: 2, flip: true } });
     expect(enabledOptions({ dropout: 0, augment: 'none', l2: 0.1 })).toEqual(['l2']);
+    expect(readModelOptions({ microBatch: 512 }).microBatch).toBe(512);
+    expect(enabledOptions({ microBatch: 512 })).toEqual(['microBatch']);
   });
 
   it.each([
@@ -25,6 +28,9 @@ describe('common model options', () => {
     [{ normalize: { mean: 0, std: 0 } }, /normalize must be/],
     [{ augment: 'spin=3' }, /unknown option "spin"/],
     [{ augment: 3 }, /augment must be a string/],
+    [{ microBatch: 0 }, /microBatch must be a whole number of samples >= 1, got 0/],
+    [{ microBatch: 2.5 }, /microBatch must be a whole number/],
+    [{ microBatch: '64' }, /microBatch must be a whole number/],
   ])('refuses %j', (config, message) => {
     expect(() => readModelOptions(config as Record<string, unknown>)).toThrow(message);
   });
@@ -34,6 +40,8 @@ describe('common model options', () => {
     expect(() => checkModelConfig(cnn, { filter: 8 }, IMAGE)).toThrow(/model "cnn" has no option "filter"; it takes: .*filters, dense/);
     expect(() => checkModelConfig(transfer, { batchNorm: true }, IMAGE)).toThrow(/model "transfer" does not use batchNorm/);
     expect(() => checkModelConfig(mnistMlp, { augment: 'flip' }, [4])).toThrow(/augment needs image inputs/);
+    expect(checkModelConfig(mnistMlp, { microBatch: 32 }, IMAGE)).toEqual({ microBatch: 32 });
+    expect(() => checkModelConfig(gan, { microBatch: 32 }, IMAGE)).toThrow(/model "gan" does not use microBatch/);
     // Switching a default off is allowed even where the option is not supported.
     expect(() => checkModelConfig(transfer, { batchNorm: false }, IMAGE)).not.toThrow();
   });

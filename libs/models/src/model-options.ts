@@ -8,7 +8,7 @@
 import { type AugmentConfig, isNoAugment, parseAugmentConfig, validateAugmentConfig } from '@shardgrad/data';
 import type { ModelDefinition } from './types.ts';
 
-export const COMMON_OPTIONS = ['dropout', 'l1', 'l2', 'batchNorm', 'layerNorm', 'normalize', 'augment'] as const;
+export const COMMON_OPTIONS = ['dropout', 'l1', 'l2', 'batchNorm', 'layerNorm', 'normalize', 'augment', 'microBatch'] as const;
 export type CommonOptionName = (typeof COMMON_OPTIONS)[number];
 
 /** What each common option means, for `shardgrad models` and the error messages. */
@@ -20,6 +20,7 @@ export const COMMON_OPTION_DOCS: Record<CommonOptionName, string> = {
   layerNorm: 'layer normalization before each hidden activation',
   normalize: "standardize inputs with the training set's mean and std",
   augment: 'image augmentation in the workers, e.g. "crop=2,flip,rotate=10,translate=2,scale=0.1,noise=0.05"',
+  microBatch: 'most samples a worker passes through the model at once; a larger shard runs in equal chunks whose gradients are averaged',
 };
 
 /** Input standardization constants, computed once from the training split by the coordinator. */
@@ -37,6 +38,8 @@ export interface ModelOptions {
   /** false, true (not resolved yet: no statistics) or the statistics the model bakes in. */
   normalize: boolean | InputStats;
   augment: AugmentConfig;
+  /** Most samples per forward and backward pass in a worker; 0: the whole shard in one pass. */
+  microBatch: number;
 }
 
 export class ModelConfigError extends Error {
@@ -86,6 +89,7 @@ export function readModelOptions(config: Record<string, unknown>): ModelOptions 
     layerNorm: flag(config, 'layerNorm'),
     normalize: normalizeOption(config.normalize),
     augment: augmentOption(config.augment),
+    microBatch: number(config, 'microBatch', (v) => Number.isInteger(v) && v >= 1, 'a whole number of samples >= 1'),
   };
   if (opts.batchNorm && opts.layerNorm) throw new ModelConfigError('batchNorm and layerNorm are alternatives: choose one');
   return opts;
@@ -102,6 +106,7 @@ export function enabledOptions(config: Record<string, unknown>): CommonOptionNam
     layerNorm: o.layerNorm,
     normalize: o.normalize !== false,
     augment: !isNoAugment(o.augment),
+    microBatch: o.microBatch > 0,
   };
   return COMMON_OPTIONS.filter((k) => on[k]);
 }
@@ -111,7 +116,7 @@ export function enabledOptions(config: Record<string, unknown>): CommonOptionNam
  * use, bad values and augmentation of non-image inputs are errors that name the fix.
  */
 export function checkModelConfig(
-  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults'>,
+  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults' | 'customStep'>,
   userConfig: Record<string, unknown>,
   inputShape: readonly number[],
 ): Record<string, unknown> {
@@ -124,6 +129,8 @@ export function checkModelConfig(
   }
   const supported = new Set<string>(def.commonOptions ?? []);
   supported.add('augment');
+  // A custom step (GAN, policy gradient) draws its own batch, so there is no shard to cut up.
+  if (!def.customStep) supported.add('microBatch');
   const unsupported = enabledOptions(config).filter((k) => !supported.has(k));
   if (unsupported.length > 0) {
     throw new ModelConfigError(
@@ -158,7 +165,7 @@ export function resolveInputStats(config: Record<string, unknown>, trainX: Float
  * model elsewhere (benchmarks) must use this too, or it measures another network.
  */
 export function runModelConfig(
-  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults'>,
+  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults' | 'customStep'>,
   userConfig: Record<string, unknown>,
   dataset: { inputShape: readonly number[]; train: { x: Float32Array } },
 ): Record<string, unknown> {

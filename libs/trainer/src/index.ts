@@ -6,6 +6,8 @@ export * from './simd-sum-of-squares.ts';
 export * from './optimizer.ts';
 export * from './evaluate.ts';
 export * from './shard-computer.ts';
+export * from './micro-batches.ts';
+export * from './memory-probe.ts';
 export * from './aggregators/index.ts';
 export * from './weight-penalty.ts';
 export * from './lr-schedule.ts';

@@ -5,6 +5,7 @@ import { type ModelDefinition, readModelOptions } from '@shardgrad/models';
 import { computeGradients, computeGradientsAsync, type ShardGradients } from './gradients.ts';
 import { writeAll } from './weights.ts';
 import { computeCustomStep } from './custom-step.ts';
+import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';
 
 /**
  * The worker's side of a round, free of any transport: holds the model and the data,
@@ -14,6 +15,8 @@ import { computeCustomStep } from './custom-step.ts';
 export class ShardComputer {
   /** The run's augmentation (modelConfig.augment); applied here, in the worker, to its own rows. */
   readonly augment: AugmentConfig;
+  /** modelConfig.microBatch: most samples per pass (0: the whole shard at once). */
+  readonly microBatch: number;
 
   constructor(
     readonly def: ModelDefinition,
@@ -21,7 +24,9 @@ export class ShardComputer {
     readonly model: tf.LayersModel,
     private readonly modelConfig: Record<string, unknown> = {},
   ) {
-    this.augment = readModelOptions(modelConfig).augment;
+    const options = readModelOptions(modelConfig);
+    this.augment = options.augment;
+    this.microBatch = options.microBatch;
   }
 
   /** Trainable weights then state, as the coordinator broadcasts them. */
@@ -33,26 +38,45 @@ export class ShardComputer {
    * `augmentSeed` (the task's, deriveSeed(runSeed, epoch)) seeds each row's augmentation by its
    * sample index, so a sample gets the same pixels whichever worker computes it.
    */
-  compute(indices: ArrayLike<number>, augmentSeed?: number, taskSeed = 0): ShardGradients & { count: number } {
+  compute(indices: ArrayLike<number>, augmentSeed?: number, taskSeed = 0): CountedGradients {
     if (this.def.customStep) return computeCustomStep(this.def.customStep, this.model, this.dataset, this.modelConfig, indices, taskSeed);
-    const { x, y, n } = this.shardTensors(indices, augmentSeed);
-    try {
-      return { ...computeGradients(this.model, this.def, x, y), count: n };
-    } finally {
-      x.dispose();
-      y.dispose();
-    }
+    return combinePasses(this.passes(indices).map((part) => {
+      const { x, y, n } = this.shardTensors(part, augmentSeed);
+      try {
+        return { ...computeGradients(this.model, this.def, x, y), count: n };
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
+    }));
   }
 
   /** compute with asynchronous reads, for the WebGPU backend; same result. */
-  async computeAsync(indices: ArrayLike<number>, augmentSeed?: number): Promise<ShardGradients & { count: number }> {
-    const { x, y, n } = this.shardTensors(indices, augmentSeed);
-    try {
-      return { ...(await computeGradientsAsync(this.model, this.def, x, y)), count: n };
-    } finally {
-      x.dispose();
-      y.dispose();
+  async computeAsync(indices: ArrayLike<number>, augmentSeed?: number): Promise<CountedGradients> {
+    const passes: CountedGradients[] = [];
+    for (const part of this.passes(indices)) {
+      const { x, y, n } = this.shardTensors(part, augmentSeed);
+      try {
+        passes.push({ ...(await computeGradientsAsync(this.model, this.def, x, y)), count: n });
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
     }
+    return combinePasses(passes);
+  }
+
+  /**
+   * The shard cut into passes of at most microBatch samples: a whole big shard's activations can
+   * outgrow the wasm heap (4 GiB), where tfjs's wasm backend corrupts its allocator and hangs (the
+   * curriculum CNN at 4,096 samples did).
+   */
+  private passes(indices: ArrayLike<number>): ArrayLike<number>[] {
+    const sizes = microBatchSizes(indices.length, this.microBatch);
+    if (sizes.length === 1) return [indices];
+    const all = Array.from(indices);
+    let off = 0;
+    return sizes.map((n) => all.slice(off, (off += n)));
   }
 
   private shardTensors(indices: ArrayLike<number>, augmentSeed?: number): { x: tf.Tensor; y: tf.Tensor; n: number } {

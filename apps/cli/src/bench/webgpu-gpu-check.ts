@@ -13,17 +13,24 @@
  * GPU_CHECK_BUDGET_S (past this many seconds only the first batch's rows run; default 300),
  * GPU_CHECK_MAX_STEP_S (a row whose step would take longer, extrapolated from the last batch, is
  * skipped; default 10: the cpu backend's cnn takes about a minute per step at batch 64).
+ * GPU_CHECK_WASM_MAX_PEAK_GB (default 4): a wasm row whose tensors would peak above this is skipped,
+ * since tfjs's wasm heap stops at 4 GiB and the backend hangs past it (the cnn at 4,096 samples did).
  * GPU_CHECK_REQUIRE_WEBGPU=1 stops at once when the webgpu backend does not start (saves a lent
  * machine's time). Gradients are compared with the cpu backend's, or with wasm's (which matches cpu's to ~1e-6)
  * where cpu was too slow to run that batch.
+ * GPU_CHECK_SAVE_DIR writes each cpu gradient there as <model>-<batch>-cpu.f32; GPU_CHECK_REFERENCE_DIR
+ * reads such files as the cpu reference for rows this run does not compute on cpu (a fast machine has
+ * no minutes for the cpu backend's cnn at batch 1024, and batch norm makes a big batch's gradient differ
+ * from the mean of small ones, so only the cpu backend at that very batch is a fair reference).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeNodeBackend, initNodeBackend, type NodeBackendName } from '@shardgrad/backends/node';
 import { relativeError as maxRelativeError, seededValues } from '@shardgrad/backends/testing';
-import { buildCnn, mnistMlp, sparseCategoricalCrossentropy } from '@shardgrad/models';
-import { computeGradients, computeGradientsAsync, type ShardGradients } from '@shardgrad/trainer';
+import type { Dataset } from '@shardgrad/data';
+import { type ModelDefinition, cnn, mnistMlp, sparseCategoricalCrossentropy } from '@shardgrad/models';
+import { computeGradients, computeGradientsAsync, peakBytesPerSample, type ShardGradients } from '@shardgrad/trainer';
 
 /** The browser calibration's bar (apps/worker-browser/src/gradient-match.ts): ‖g − g_cpu‖₂ / ‖g_cpu‖₂. */
 const GRADIENT_TOLERANCE = 1e-4;
@@ -35,15 +42,30 @@ const MODEL_NAMES = list(process.env.GPU_CHECK_MODELS, 'mnist-mlp,cnn');
 const SECONDS = Number(process.env.GPU_CHECK_SECONDS ?? 2);
 const BUDGET_S = Number(process.env.GPU_CHECK_BUDGET_S ?? 300);
 const MAX_STEP_S = Number(process.env.GPU_CHECK_MAX_STEP_S ?? 10);
+const SAVE_DIR = process.env.GPU_CHECK_SAVE_DIR;
+const REFERENCE_DIR = process.env.GPU_CHECK_REFERENCE_DIR;
 const OUT_FILE = process.env.GPU_CHECK_OUT ?? (process.env.OUT ? `${process.env.OUT}/gpu-check.json` : 'runs/bench/gpu-check.json');
 
 const SEED = 1;
 const INPUT = [28, 28, 1];
-const MODELS: Record<string, () => tf.LayersModel> = {
-  'mnist-mlp': () => mnistMlp.build({ inputShape: INPUT, numClasses: 10, seed: SEED, config: {} }),
+const WASM_MAX_PEAK_BYTES = Number(process.env.GPU_CHECK_WASM_MAX_PEAK_GB ?? 4) * 1e9;
+const MODEL_DEFS: Record<string, { def: ModelDefinition; config: Record<string, unknown> }> = {
+  'mnist-mlp': { def: mnistMlp, config: {} },
   // The registry's cnn with its default batch norm; dropout off, since its mask is random per backend.
-  cnn: () => buildCnn({ inputShape: INPUT, numClasses: 10, seed: SEED, config: { batchNorm: true, dropout: 0 } }),
+  cnn: { def: cnn, config: { batchNorm: true, dropout: 0 } },
 };
+const MODELS: Record<string, () => tf.LayersModel> = Object.fromEntries(
+  Object.entries(MODEL_DEFS).map(([name, { def, config }]) => [name, () => def.build({ inputShape: INPUT, numClasses: 10, seed: SEED, config })]),
+);
+
+/** Sixteen seeded rows: enough for peakBytesPerSample's two probe passes. */
+function probeDataset(): Dataset {
+  const n = 16;
+  const split = { x: Float32Array.from(seededValues(n * 784, 3), (v) => v + 0.5), y: Float32Array.from({ length: n }, (_, i) => i % 10), n };
+  return { name: 'probe', inputShape: INPUT, labelSize: 1, numClasses: 10, train: split, test: split };
+}
+/** Peak tensor bytes per sample of each model's pass, measured on wasm before its rows. */
+const peakPerSample: Record<string, number> = {};
 const DEF = { loss: sparseCategoricalCrossentropy, metrics: {} };
 
 const started = performance.now();
@@ -115,6 +137,10 @@ async function measure(backend: string, modelName: string, batch: number): Promi
     const first = await step();
     const firstMs = performance.now() - t0;
     gradients[`${modelName}/${batch}/${backend}`] = flatten(first);
+    if (backend === 'cpu' && SAVE_DIR) {
+      mkdirSync(SAVE_DIR, { recursive: true });
+      writeFileSync(referenceFile(SAVE_DIR, modelName, batch), flatten(first));
+    }
     const times: number[] = [];
     if (backend !== 'webgpu' && firstMs > 5 * SECONDS * 1000) {
       // A step this long (cpu's cnn) is its own timing: warm-up is noise beside it. Not on webgpu,
@@ -149,6 +175,22 @@ async function measure(backend: string, modelName: string, batch: number): Promi
   } finally {
     tf.dispose([x, y]);
     model.dispose();
+  }
+}
+
+const referenceFile = (dir: string, model: string, batch: number) => join(dir, `${model}-${batch}-cpu.f32`);
+
+/** A cpu gradient saved by an earlier run (GPU_CHECK_SAVE_DIR), as the cpu row of this one. */
+function loadSavedReferences(): void {
+  if (!REFERENCE_DIR) return;
+  for (const name of MODEL_NAMES) {
+    for (const batch of BATCHES) {
+      const file = referenceFile(REFERENCE_DIR, name, batch);
+      if (gradients[`${name}/${batch}/cpu`] || !existsSync(file)) continue;
+      const bytes = readFileSync(file);
+      gradients[`${name}/${batch}/cpu`] = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      emit({ type: 'reference', model: name, batch, from: file });
+    }
   }
 }
 
@@ -190,6 +232,7 @@ async function main(): Promise<void> {
     m.dispose();
   }
 
+  loadSavedReferences();
   for (const backend of BACKENDS) {
     let info;
     try {
@@ -212,10 +255,23 @@ async function main(): Promise<void> {
     (summary.backends ??= {} as Record<string, unknown>);
     (summary.backends as Record<string, unknown>)[backend] = line;
     save();
+    if (backend === 'wasm') {
+      for (const name of MODEL_NAMES) {
+        peakPerSample[name] = await peakBytesPerSample(MODEL_DEFS[name]!.def, probeDataset(), MODEL_DEFS[name]!.config);
+        summary[`peak_bytes_per_sample_${name}`] = Math.round(peakPerSample[name]!);
+      }
+    }
     for (const name of MODEL_NAMES) {
       let last: { batch: number; ms: number } | undefined;
       for (const batch of BATCHES) {
         const predictedS = last ? (last.ms * batch) / last.batch / 1000 : 0;
+        const peak = batch * (peakPerSample[name] ?? 0);
+        if (backend === 'wasm' && peak > WASM_MAX_PEAK_BYTES) {
+          const skip = { type: 'row', backend, model: name, batch, skipped: `tensors would peak at ~${(peak / 1e9).toFixed(1)} GB, past the wasm heap's 4 GiB` };
+          emit(skip);
+          rows.push(skip);
+          continue;
+        }
         if (predictedS > MAX_STEP_S) {
           const skip = { type: 'row', backend, model: name, batch, skipped: `a step would take ~${predictedS.toFixed(0)} s (over ${MAX_STEP_S} s)` };
           emit(skip);
