@@ -15,6 +15,8 @@
  * skipped; default 10: the cpu backend's cnn takes about a minute per step at batch 64).
  * GPU_CHECK_WASM_MAX_PEAK_GB (default 4): a wasm row whose tensors would peak above this is skipped,
  * since tfjs's wasm heap stops at 4 GiB and the backend hangs past it (the cnn at 4,096 samples did).
+ * GPU_CHECK_PROFILE_BATCH (default 1024; 0 = off): after webgpu's rows, one step of each model at this
+ * batch under tf.profile, its kernels summed by name (GPU time where the adapter has timestamp queries).
  * GPU_CHECK_REQUIRE_WEBGPU=1 stops at once when the webgpu backend does not start (saves a lent
  * machine's time). Gradients are compared with the cpu backend's, or with wasm's (which matches cpu's to ~1e-6)
  * where cpu was too slow to run that batch.
@@ -48,6 +50,7 @@ const OUT_FILE = process.env.GPU_CHECK_OUT ?? (process.env.OUT ? `${process.env.
 
 const SEED = 1;
 const INPUT = [28, 28, 1];
+const PROFILE_BATCH = Number(process.env.GPU_CHECK_PROFILE_BATCH ?? 1024);
 const WASM_MAX_PEAK_BYTES = Number(process.env.GPU_CHECK_WASM_MAX_PEAK_GB ?? 4) * 1e9;
 const MODEL_DEFS: Record<string, { def: ModelDefinition; config: Record<string, unknown> }> = {
   'mnist-mlp': { def: mnistMlp, config: {} },
@@ -222,6 +225,38 @@ function emitChecks(): void {
   for (const c of summary.gradient_checks as Array<Record<string, unknown>>) emit(c);
 }
 
+/** Where one step's time goes, by kernel name: the slowest first, with the shapes of their first calls. */
+async function profileStep(backend: string, modelName: string, batch: number): Promise<Record<string, unknown>> {
+  const model = MODELS[modelName]!();
+  const x = tf.tensor(seededValues(batch * 784, 7 + batch).map((v) => v + 0.5), [batch, ...INPUT]);
+  const y = tf.tensor(Array.from({ length: batch }, (_, i) => (i * 7) % 10), [batch, 1]);
+  try {
+    await computeGradientsAsync(model, DEF, x, y);
+    const t0 = performance.now();
+    const info = await tf.profile(async () => {
+      await computeGradientsAsync(model, DEF, x, y);
+    });
+    const wallMs = performance.now() - t0;
+    const byName = new Map<string, { ms: number; calls: number; shapes: string[] }>();
+    for (const k of info.kernels) {
+      const e = byName.get(k.name) ?? { ms: 0, calls: 0, shapes: [] };
+      e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      e.calls++;
+      if (e.shapes.length < 3) e.shapes.push(JSON.stringify(k.inputShapes));
+      byName.set(k.name, e);
+    }
+    const kernelMs = [...byName.values()].reduce((s, e) => s + e.ms, 0);
+    const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+    return {
+      type: 'profile', backend, model: modelName, batch, wall_ms: +wallMs.toFixed(1), kernel_ms: +kernelMs.toFixed(1), kernels: info.kernels.length,
+      top: top.map(([name, e]) => ({ name, ms: +e.ms.toFixed(2), share: +(e.ms / kernelMs).toFixed(3), calls: e.calls, shapes: e.shapes })),
+    };
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   // Reference weights, built on cpu.
   await initNodeBackend('cpu');
@@ -297,6 +332,19 @@ async function main(): Promise<void> {
           rows.push(row);
         }
         updateChecks();
+        save();
+      }
+    }
+    if (backend === 'webgpu' && PROFILE_BATCH > 0) {
+      for (const name of MODEL_NAMES) {
+        try {
+          const p = await profileStep(backend, name, PROFILE_BATCH);
+          emit(p);
+          (summary.profiles ??= [] as unknown[]);
+          (summary.profiles as unknown[]).push(p);
+        } catch (e) {
+          emit({ type: 'profile', backend, model: name, batch: PROFILE_BATCH, error: (e as Error).message });
+        }
         save();
       }
     }

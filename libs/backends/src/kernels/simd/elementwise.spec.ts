@@ -30,6 +30,15 @@ describe('sum_rows', () => {
     expect(error).toBeLessThan(1e-4);
   });
 
+  it('stays within float32 rounding of cpu (which sums in float64) over 802,816 rows: a batch-norm sum over 1,024 images', async () => {
+    // Positive values: every row adds to the sum, the worst case for a running float32 total. A single
+    // running sum erred by 1e-5 here, which batch norm's gradient amplified to 2e-3 at that batch.
+    const x = () => tf.add(tf.abs(seededTensor([1024, 28, 28, 4], 31)), 0.5);
+    const { error, calls } = await compare('sum_rows', () => [tf.sum(x(), [0, 1, 2]), tf.mean(x(), [0, 1, 2])]);
+    expect(calls).toBe(2);
+    expect(error).toBeLessThan(2e-6);
+  });
+
   it('sums a known matrix exactly, called directly on the wasm heap', async () => {
     await tf.setBackend('wasm');
     const values = seededValues(7 * 20, 9).map((v) => Math.round(v * 16));
