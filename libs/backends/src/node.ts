@@ -3,6 +3,7 @@ import { parseNodeBackendName, type NodeBackendName } from './backend-name.ts';
 import { installWasmFastPaths, registerWasmKernels, wasmKernelConfigs } from './kernels/register.ts';
 import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
+import { installWebgpuConv2dBackpropFilter } from './kernels/conv2d-backprop-filter.webgpu.ts';
 import { loadGradientKernels } from './kernels/simd/load-gradient-kernels.node.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -92,6 +93,7 @@ async function initWebgpu(): Promise<NodeBackendInfo> {
   const gpu = await installNavigatorGpu();
   try {
     await import('@tensorflow/tfjs-backend-webgpu');
+    installWebgpuConv2dBackpropFilter();
     if (tf.findBackendFactory('webgpu') == null) {
       if (webgpuFactory == null) throw new Error('tfjs-backend-webgpu did not register (navigator.gpu missing at import?)');
       tf.registerBackend('webgpu', webgpuFactory, 3);

@@ -8,7 +8,8 @@
  * docs/benchmarks-gpu.md has the command. Prints one JSON object per line; writes the summary to
  * $GPU_CHECK_OUT, else $OUT/gpu-check.json when OUT is set, else runs/bench/gpu-check.json.
  *
- * Env: GPU_CHECK_BATCHES (default 64,256,1024), GPU_CHECK_BACKENDS (default webgpu,wasm,cpu),
+ * Env: GPU_CHECK_BATCHES (default 64,256,1024), GPU_CHECK_BACKENDS (default
+ * webgpu,webgpu-tfjs-filter-grad,wasm,cpu; the second is webgpu with tfjs's own Conv2D filter gradient),
  * GPU_CHECK_MODELS (default mnist-mlp,cnn), GPU_CHECK_SECONDS (timed seconds per row, default 2),
  * GPU_CHECK_BUDGET_S (past this many seconds only the first batch's rows run; default 300),
  * GPU_CHECK_MAX_STEP_S (a row whose step would take longer, extrapolated from the last batch, is
@@ -28,6 +29,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { useWebgpuFilterGradByPatches } from '@shardgrad/backends';
 import { disposeNodeBackend, initNodeBackend, type NodeBackendName } from '@shardgrad/backends/node';
 import { relativeError as maxRelativeError, seededValues } from '@shardgrad/backends/testing';
 import type { Dataset } from '@shardgrad/data';
@@ -39,7 +41,10 @@ const GRADIENT_TOLERANCE = 1e-4;
 
 const list = (v: string | undefined, d: string) => (v ?? d).split(',').map((s) => s.trim()).filter(Boolean);
 const BATCHES = list(process.env.GPU_CHECK_BATCHES, '64,256,1024').map(Number);
-const BACKENDS = list(process.env.GPU_CHECK_BACKENDS, 'webgpu,wasm,cpu') as NodeBackendName[];
+/** webgpu with tfjs-backend-webgpu's own Conv2D filter gradient instead of our patch product (A/B in one run). */
+const WEBGPU_TFJS_FILTER_GRAD = 'webgpu-tfjs-filter-grad';
+const BACKENDS = list(process.env.GPU_CHECK_BACKENDS, `webgpu,${WEBGPU_TFJS_FILTER_GRAD},wasm,cpu`);
+const engineOf = (backend: string): NodeBackendName => (backend === WEBGPU_TFJS_FILTER_GRAD ? 'webgpu' : (backend as NodeBackendName));
 const MODEL_NAMES = list(process.env.GPU_CHECK_MODELS, 'mnist-mlp,cnn');
 const SECONDS = Number(process.env.GPU_CHECK_SECONDS ?? 2);
 const BUDGET_S = Number(process.env.GPU_CHECK_BUDGET_S ?? 300);
@@ -134,7 +139,7 @@ async function measure(backend: string, modelName: string, batch: number): Promi
   const x = tf.tensor(seededValues(batch * 784, 7 + batch).map((v) => v + 0.5), [batch, ...INPUT]);
   const y = tf.tensor(Array.from({ length: batch }, (_, i) => (i * 7) % 10), [batch, 1]);
   // As in training: WebGPU reads asynchronously (Node has no synchronous read for it), the others synchronously.
-  const step = backend === 'webgpu' ? () => computeGradientsAsync(model, DEF, x, y) : async () => computeGradients(model, DEF, x, y);
+  const step = engineOf(backend) === 'webgpu' ? () => computeGradientsAsync(model, DEF, x, y) : async () => computeGradients(model, DEF, x, y);
   try {
     let t0 = performance.now();
     const first = await step();
@@ -145,7 +150,7 @@ async function measure(backend: string, modelName: string, batch: number): Promi
       writeFileSync(referenceFile(SAVE_DIR, modelName, batch), flatten(first));
     }
     const times: number[] = [];
-    if (backend !== 'webgpu' && firstMs > 5 * SECONDS * 1000) {
+    if (engineOf(backend) !== 'webgpu' && firstMs > 5 * SECONDS * 1000) {
       // A step this long (cpu's cnn) is its own timing: warm-up is noise beside it. Not on webgpu,
       // whose first step compiles every shader.
       times.push(firstMs);
@@ -271,7 +276,8 @@ async function main(): Promise<void> {
   for (const backend of BACKENDS) {
     let info;
     try {
-      info = await initNodeBackend(backend);
+      info = await initNodeBackend(engineOf(backend));
+      useWebgpuFilterGradByPatches(backend !== WEBGPU_TFJS_FILTER_GRAD);
     } catch (e) {
       const line = { type: 'backend', backend, error: (e as Error).message };
       emit(line);
@@ -282,7 +288,7 @@ async function main(): Promise<void> {
       continue;
     }
     const line: Record<string, unknown> = { type: 'backend', backend, detail: info.detail };
-    if (backend === 'webgpu') {
+    if (engineOf(backend) === 'webgpu') {
       line.adapter = await adapterInfo();
       summary.adapter = line.adapter;
     }

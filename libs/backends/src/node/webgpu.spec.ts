@@ -6,6 +6,18 @@ import { SWIFTSHADER_ICD } from './webgpu-dawn.ts';
 
 // A child process: backends are process-global, and it proves disposeNodeBackend lets Node exit.
 const FIXTURE = fileURLToPath(new URL('./webgpu-mlp.fixture.ts', import.meta.url));
+const CONV_FILTER_FIXTURE = fileURLToPath(new URL('./webgpu-conv-filter.fixture.ts', import.meta.url));
+
+/** Runs a fixture in a child process and returns its last stdout line as JSON. */
+function runFixture(file: string): Record<string, unknown> {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 120_000 });
+  // Fail loudly with the child's own reason (e.g. "Dawn found no GPU adapter …").
+  expect(child.error, `child did not exit: ${child.error?.message}\n${child.stderr}`).toBeUndefined();
+  const result = JSON.parse(child.stdout.trim().split('\n').pop() || '{}') as Record<string, unknown>;
+  expect(result.error, child.stderr).toBeUndefined();
+  expect(child.status).toBe(0);
+  return result;
+}
 const haveDriver = process.env.VK_ICD_FILENAMES != null || existsSync(SWIFTSHADER_ICD);
 if (!haveDriver) {
   console.warn(`webgpu spec skipped: no ${SWIFTSHADER_ICD} (apt install chromium) and VK_ICD_FILENAMES unset`);
@@ -13,19 +25,23 @@ if (!haveDriver) {
 
 describe('Node webgpu backend (Dawn)', () => {
   it.skipIf(!haveDriver)('computes the seed MLP gradients like cpu, then lets the process exit', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    // Fail loudly with the child's own reason (e.g. "Dawn found no GPU adapter …").
-    expect(child.error, `child did not exit: ${child.error?.message}\n${child.stderr}`).toBeUndefined();
-    const result = JSON.parse(line || '{}') as { error?: string; backend?: string; detail?: string; relativeError?: number };
-    expect(result.error, child.stderr).toBeUndefined();
-    expect(child.status).toBe(0);
+    const result = runFixture(FIXTURE) as { backend?: string; detail?: string; relativeError?: number };
     expect(result.backend).toBe('webgpu');
     expect(result.detail).toMatch(/tfjs-backend-webgpu on Dawn/);
     // Measured 1.2e-6 on SwiftShader.
     expect(result.relativeError).toBeLessThan(1e-5);
+  });
+
+  it.skipIf(!haveDriver)("computes the Conv2D filter gradient as one patch product, like cpu, for every padding and stride, releasing what it made", () => {
+    const result = runFixture(CONV_FILTER_FIXTURE) as { backend: string; calls: number; cases: Array<{ name: string; patches: number; native: number }>; leakedBytes: number; tensors: number };
+    expect(result.backend).toBe('webgpu');
+    expect(result.calls).toBe(result.cases.length);
+    for (const c of result.cases) {
+      // Measured 1e-6 at worst on SwiftShader, as tfjs's own kernel.
+      expect(c.patches, c.name).toBeLessThan(1e-5);
+      expect(c.native, c.name).toBeLessThan(1e-5);
+    }
+    expect(result.leakedBytes).toBe(0);
+    expect(result.tensors).toBe(0);
   });
 });

@@ -1,0 +1,68 @@
+// Run by webgpu.spec.ts in its own process (backends are process-global). Prints one JSON line:
+// for each conv geometry, the filter gradient's worst relative error against cpu, by the patch
+// product and by tfjs-backend-webgpu's own kernel, and how many times the patch product ran.
+import * as tf from '@tensorflow/tfjs';
+import { disposeNodeBackend, initNodeBackend } from '../node.ts';
+import { seededValues, worstRelativeError } from '../testing.ts';
+import { useWebgpuFilterGradByPatches, webgpuFilterGradByPatchesCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
+
+type Pad = 'valid' | 'same' | number;
+const CASES: Array<[string, number[], number[], number | [number, number], Pad]> = [
+  ['the CNN first layer, same', [4, 28, 28, 1], [3, 3, 1, 16], 1, 'same'],
+  ['the CNN second layer, same', [4, 14, 14, 16], [3, 3, 16, 32], 1, 'same'],
+  ['valid 5x5', [2, 12, 11, 3], [5, 5, 3, 8], 1, 'valid'],
+  ['stride 2 same', [2, 9, 9, 3], [3, 3, 3, 16], 2, 'same'],
+  ['strides [2, 3] valid', [2, 12, 14, 2], [5, 5, 2, 4], [2, 3], 'valid'],
+  ['explicit pad 2', [1, 7, 8, 5], [3, 3, 5, 12], 1, 2],
+  ['1x1 stride 2', [3, 8, 8, 6], [1, 1, 6, 32], 2, 'valid'],
+];
+
+function filterGrad([, xs, fs, strides, pad]: (typeof CASES)[number], i: number): tf.Tensor {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seededValues(tf.util.sizeFromShape(xs), 10 + i), xs as [number, number, number, number]);
+    const f = tf.tensor4d(seededValues(tf.util.sizeFromShape(fs), 20 + i), fs as [number, number, number, number]);
+    return tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, strides, pad).square().sum())(f);
+  });
+}
+
+async function main(): Promise<void> {
+  await initNodeBackend('cpu');
+  const cpu = CASES.map((c, i) => {
+    const t = filterGrad(c, i);
+    const v = t.dataSync().slice() as Float32Array;
+    t.dispose();
+    return v;
+  });
+  try {
+    await initNodeBackend('webgpu');
+    const gpuBytes = () => (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
+    const bytesBefore = gpuBytes();
+    const before = webgpuFilterGradByPatchesCalls();
+    const read = async (t: tf.Tensor) => {
+      const v = (await t.data()) as Float32Array;
+      t.dispose();
+      return v;
+    };
+    const patches: Float32Array[] = [];
+    for (const [i, c] of CASES.entries()) patches.push(await read(filterGrad(c, i)));
+    const calls = webgpuFilterGradByPatchesCalls() - before;
+    // Every intermediate buffer of the patch product was handed back.
+    const leakedBytes = gpuBytes() - bytesBefore;
+    useWebgpuFilterGradByPatches(false);
+    const native: Float32Array[] = [];
+    for (const [i, c] of CASES.entries()) native.push(await read(filterGrad(c, i)));
+    const cases = CASES.map(([name], i) => ({
+      name,
+      patches: worstRelativeError([patches[i]!], [cpu[i]!]),
+      native: worstRelativeError([native[i]!], [cpu[i]!]),
+    }));
+    process.stdout.write(`${JSON.stringify({ backend: tf.getBackend(), calls, cases, leakedBytes, tensors: tf.memory().numTensors })}\n`);
+  } finally {
+    await disposeNodeBackend();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
+  process.exitCode = 1;
+});
