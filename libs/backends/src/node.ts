@@ -4,6 +4,7 @@ import { installWasmFastPaths, registerWasmKernels, wasmKernelConfigs } from './
 import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 import { installWebgpuConv2dBackpropFilter } from './kernels/conv2d-backprop-filter.webgpu.ts';
+import { registerGradientOverrides } from './gradients/register.ts';
 import { loadGradientKernels } from './kernels/simd/load-gradient-kernels.node.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -26,6 +27,9 @@ export interface NodeBackendInfo {
  * OffscreenCanvas, which Node lacks): read tensors with `await data()`.
  */
 export async function initNodeBackend(name: NodeBackendName): Promise<NodeBackendInfo> {
+  // Every backend: tfjs-core's Mean and Sum gradients upload an input-sized array of ones from
+  // JavaScript (half a WebGPU CNN step's CPU time on an H200 box at batch 1,024).
+  registerGradientOverrides();
   switch (parseNodeBackendName(name)) {
     case 'tensorflow':
       return initTensorflow();

@@ -18,6 +18,8 @@
  * since tfjs's wasm heap stops at 4 GiB and the backend hangs past it (the cnn at 4,096 samples did).
  * GPU_CHECK_PROFILE_BATCH (default 1024; 0 = off): after webgpu's rows, one step of each model at this
  * batch under tf.profile, its kernels summed by name (GPU time where the adapter has timestamp queries).
+ * GPU_CHECK_CPU_PROFILE=1 adds, to each profile, V8's sampling profile of three more steps: the
+ * functions with the most self time (idle included, as "(idle)", when the CPU waits for the GPU).
  * GPU_CHECK_REQUIRE_WEBGPU=1 stops at once when the webgpu backend does not start (saves a lent
  * machine's time). Gradients are compared with the cpu backend's, or with wasm's (which matches cpu's to ~1e-6)
  * where cpu was too slow to run that batch.
@@ -30,6 +32,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { useWebgpuFilterGradByPatches } from '@shardgrad/backends';
+import { cpuSelfTimes } from './cpu-profile.ts';
 import { disposeNodeBackend, initNodeBackend, type NodeBackendName } from '@shardgrad/backends/node';
 import { relativeError as maxRelativeError, seededValues } from '@shardgrad/backends/testing';
 import type { Dataset } from '@shardgrad/data';
@@ -251,10 +254,17 @@ async function profileStep(backend: string, modelName: string, batch: number): P
       byName.set(k.name, e);
     }
     const kernelMs = [...byName.values()].reduce((s, e) => s + e.ms, 0);
+    const cpu =
+      process.env.GPU_CHECK_CPU_PROFILE === '1'
+        ? await cpuSelfTimes(async () => {
+            for (let i = 0; i < 3; i++) await computeGradientsAsync(model, DEF, x, y);
+          })
+        : undefined;
     const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
     return {
       type: 'profile', backend, model: modelName, batch, wall_ms: +wallMs.toFixed(1), kernel_ms: +kernelMs.toFixed(1), kernels: info.kernels.length,
       top: top.map(([name, e]) => ({ name, ms: +e.ms.toFixed(2), share: +(e.ms / kernelMs).toFixed(3), calls: e.calls, shapes: e.shapes })),
+      ...(cpu && { cpu_profile_3_steps: cpu }),
     };
   } finally {
     tf.dispose([x, y]);

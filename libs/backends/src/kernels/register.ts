@@ -3,9 +3,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter.wasm.ts
 import { depthwiseConv2dBackpropFilterWasmConfig } from './depthwise-conv2d-backprop-filter.wasm.ts';
 import { depthwiseConv2dBackpropInputWasmConfig } from './depthwise-conv2d-backprop-input.wasm.ts';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.wasm.ts';
-import { registerBroadcastBatchNormGradient } from '../gradients/fused-batch-norm-grad.ts';
-import { registerReluGradient } from '../gradients/relu-grad.ts';
-import { registerBroadcastMeanGradient } from '../gradients/mean-grad.ts';
+import { registerGradientOverrides } from '../gradients/register.ts';
 import { installBatchMatMulTransposed } from './batch-mat-mul-transposed.wasm.ts';
 import { installMeanLeadingAxes, installSumLeadingAxes } from './sum-leading-axes.wasm.ts';
 import { installChannelBroadcast } from './channel-broadcast.wasm.ts';
@@ -34,10 +32,8 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
  * Returns the names it registered on this call.
  */
 export function registerWasmKernels(): string[] {
-  // Not a kernel, but the same purpose: batch norm's tile-free gradient (a third of a conv net's step on wasm).
-  registerBroadcastBatchNormGradient();
-  registerReluGradient();
-  registerBroadcastMeanGradient();
+  // Not kernels, but the same purpose: batch norm's tile-free gradient (a third of a conv net's step on wasm), and others.
+  registerGradientOverrides();
   const added: string[] = [];
   for (const config of wasmKernelConfigs) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) continue;

@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { broadcastMeanGradConfig } from './mean-grad.ts';
+import { broadcastMeanGradConfig, broadcastSumGradConfig } from './reduction-grads.ts';
 
-/** tfjs-core's own gradient, as registered before ours replaces it. */
+/** tfjs-core's own gradients, as registered before ours replace them. */
 let original: tf.GradConfig;
+let originalSum: tf.GradConfig;
 
 beforeAll(() => {
   original = tf.getGradient(tf.Mean)!;
+  originalSum = tf.getGradient(tf.Sum)!;
 });
 afterAll(() => {
   tf.registerGradient(original);
+  tf.registerGradient(originalSum);
 });
 
 /** The gradient of sum(w · mean(x, axis)) under the given config, on the given backend. */
@@ -62,5 +65,31 @@ describe('Mean gradient without ones(x.shape)', () => {
     expect(uploads(original).some((n) => n >= x.size)).toBe(true);
     expect(uploads(broadcastMeanGradConfig).every((n) => n < x.size)).toBe(true);
     x.dispose();
+  });
+});
+
+/** The gradient of sum(w · sum(x, axis)) under the given config, on the given backend. */
+async function sumGradient(config: tf.GradConfig, backend: string, shape: number[], axis: number | number[], keepDims: boolean): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  tf.registerGradient(config);
+  return tf.tidy(() => {
+    const x = tf.randomNormal(shape, 0, 1, 'float32', 3);
+    const w = tf.randomNormal(tf.sum(x, axis, keepDims).shape, 0, 1, 'float32', 4);
+    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(w, tf.sum(a, axis, keepDims))))(x).dataSync() as Float32Array;
+  });
+}
+
+describe('Sum gradient without ones(x.shape)', () => {
+  it.each([
+    ['[n, h, w, c] over n, h, w', [4, 5, 6, 3], [0, 1, 2], false],
+    ['keepDims, last axis', [8, 7], -1, true],
+    ['everything', [16, 10], [0, 1], false],
+    ['middle axis', [3, 4, 5], 1, false],
+  ] as const)('matches tfjs-core bit for bit for %s, on cpu and wasm', async (_name, shape, axis, keepDims) => {
+    for (const backend of ['cpu', 'wasm']) {
+      const want = await sumGradient(originalSum, backend, [...shape], axis as number | number[], keepDims);
+      const got = await sumGradient(broadcastSumGradConfig, backend, [...shape], axis as number | number[], keepDims);
+      expect(Array.from(got), backend).toEqual(Array.from(want));
+    }
   });
 });
