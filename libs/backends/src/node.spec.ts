@@ -2,9 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { disposeNodeBackend, initNodeBackend, type NodeBackendName } from './node.ts';
 import { parseNodeBackendName } from './backend-name.ts';
+import { broadcastMeanGradConfig, broadcastSumGradConfig } from './gradients/reduction-grads.ts';
 
 // Backends are process-global; vitest runs each spec file in its own process, and these run in order.
 describe('initNodeBackend', () => {
+  // First in the file: no wasm set-up has registered them yet.
+  it('puts our gradients in place for any backend, cpu included (not only where wasm is set up)', async () => {
+    await initNodeBackend('cpu');
+    expect(tf.getGradient(tf.Mean)).toBe(broadcastMeanGradConfig);
+    expect(tf.getGradient(tf.Sum)).toBe(broadcastSumGradConfig);
+  });
+
   it('rejects unknown names, listing the valid ones', async () => {
     await expect(initNodeBackend('gpu' as NodeBackendName)).rejects.toThrow(
       'Unknown backend "gpu": expected one of auto, tensorflow, wasm, cpu, webgpu',
@@ -41,6 +49,7 @@ describe('initNodeBackend', () => {
   });
 
   it('disposeNodeBackend is harmless without webgpu', async () => {
+    await initNodeBackend('wasm');
     await disposeNodeBackend();
     expect(tf.getBackend()).toBe('wasm');
   });
