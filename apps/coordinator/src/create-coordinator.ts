@@ -16,6 +16,8 @@ export interface CoordinatorOptions {
   datasetOptions?: Record<string, unknown>;
   modelConfig?: Record<string, unknown>;
   batch?: number;
+  /** The most the global batch may grow to during the run (`--adaptive-batch`): passes are sized for it. */
+  largestBatch?: number;
   seed?: number;
   optimizer?: OptimizerName;
   learningRate?: number;
@@ -56,7 +58,7 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   const seed = opts.seed ?? 1;
   // The model's defaults under the user's options, checked; `normalize` becomes the training
   // statistics, and a batch too big for one pass gets passes of a size that fits.
-  const modelConfig = await withAutoMicroBatch(def, dataset, runModelConfig(def, opts.modelConfig ?? {}, dataset), batch);
+  const modelConfig = await withAutoMicroBatch(def, dataset, runModelConfig(def, opts.modelConfig ?? {}, dataset), Math.max(batch, opts.largestBatch ?? 0));
   const model = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const updateKernels = await loadUpdateKernels();
   // Every result's check and every round's noise scale take a Σ g² of all the parameters.

@@ -1,5 +1,6 @@
 export * from './coordinator.ts';
 export * from './create-coordinator.ts';
+export * from './micro-batch.ts';
 export * from './run-training.ts';
 export * from './training-state.ts';
 export * from './worker-pool.ts';

@@ -41,6 +41,10 @@ describe('the pass size a run gets', () => {
     expect(run.modelConfig?.microBatch).toBeGreaterThan(100);
     expect(run.modelConfig?.microBatch).toBeLessThan(4096);
     run.state.model.dispose();
+    // A batch that starts small but may grow (--adaptive-batch) gets passes sized for its largest.
+    const growing = await prepareRun({ model: 'cnn', dataset: 'mnist', batch: 64, largestBatch: 4096 });
+    expect(growing.modelConfig?.microBatch).toBe(run.modelConfig?.microBatch);
+    growing.state.model.dispose();
     await expect(prepareRun({ model: 'cnn', dataset: 'mnist', batch: 4096, modelConfig: { microBatch: 0 } })).rejects.toThrow(/microBatch must be a whole number/);
   });
 });

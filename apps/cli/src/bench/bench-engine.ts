@@ -3,6 +3,7 @@ import { epochOrder } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
 import { getModel, runModelConfig } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
+import { withAutoMicroBatch } from '@shardgrad/coordinator';
 import { allSpecs, readAll } from '@shardgrad/trainer';
 import { createGradientEngine, type GradientEngine } from '@shardgrad/worker-node/gradient-engine';
 
@@ -20,8 +21,8 @@ export async function openBenchEngine(
   const def = getModel(model);
   const dataset = await loadDataset(def.defaultDataset);
   const seed = 1;
-  // The model as a run builds it (the model's default options included), not the bare network.
-  const modelConfig = runModelConfig(def, {}, dataset);
+  // The model as a run builds it (the model's default options and its passes included), not the bare network.
+  const modelConfig = await withAutoMicroBatch(def, dataset, runModelConfig(def, {}, dataset), batch);
   const built = def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed, config: modelConfig });
   const run: RunInfo = {
     runId: 'bench',

@@ -49,6 +49,7 @@ export function coordinatorCommand(): Command {
         model: o.model,
         dataset: o.dataset,
         batch: o.batch,
+        largestBatch: o.adaptiveBatch,
         seed: o.seed,
         optimizer: o.optimizer,
         learningRate: o.lr,

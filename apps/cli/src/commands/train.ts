@@ -66,6 +66,7 @@ export function trainCommand(): Command {
         model: o.model,
         dataset: o.dataset,
         batch: o.batch,
+        largestBatch: o.adaptiveBatch,
         seed: o.seed,
         optimizer: o.optimizer,
         learningRate: o.lr,

@@ -29,6 +29,7 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     model: s.model,
     dataset: s.dataset,
     batch: p.batch,
+    largestBatch: s.adaptiveBatch?.maxBatch,
     seed: p.seed,
     optimizer: s.optimizer as OptimizerName | undefined,
     learningRate: s.lr,
