@@ -16,32 +16,48 @@ afterAll(() => {
   tf.registerGradient(originalSum);
 });
 
-/** The gradient of sum(w · mean(x, axis)) under the given config, on the given backend. */
-async function meanGradient(config: tf.GradConfig, backend: string, shape: number[], axis: number | number[], keepDims: boolean): Promise<Float32Array> {
+type Reduce = (x: tf.Tensor, axis: number | number[], keepDims: boolean) => tf.Tensor;
+type Case = readonly [string, readonly number[], number | readonly number[], boolean];
+
+/** The gradient of sum(w · reduce(x, axis)) under the given config, on the given backend. */
+async function reductionGradient(reduce: Reduce, config: tf.GradConfig, backend: string, [, shape, axis, keepDims]: Case): Promise<Float32Array> {
   await tf.setBackend(backend);
   tf.registerGradient(config);
+  const ax = (typeof axis === 'number' ? axis : [...axis]) as number | number[];
   return tf.tidy(() => {
-    const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
-    const w = tf.randomNormal(tf.mean(x, axis, keepDims).shape, 0, 1, 'float32', 2);
-    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(w, tf.mean(a, axis, keepDims))))(x).dataSync() as Float32Array;
+    const x = tf.randomNormal([...shape], 0, 1, 'float32', 1);
+    const w = tf.randomNormal(reduce(x, ax, keepDims).shape, 0, 1, 'float32', 2);
+    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(w, reduce(a, ax, keepDims))))(x).dataSync() as Float32Array;
   });
 }
 
-describe('Mean gradient without ones(x.shape)', () => {
-  it.each([
-    ['batch-norm moments: [n, h, w, c] over n, h, w', [4, 5, 6, 3], [0, 1, 2], false],
-    ['keepDims', [4, 5, 6, 3], [0, 1, 2], true],
-    ['layer norm: over the last axis', [8, 7], -1, true],
-    ['a loss: over everything', [16, 10], [0, 1], false],
-    ['middle axis', [3, 4, 5], 1, false],
-  ] as const)('matches tfjs-core bit for bit for %s, on cpu and wasm', async (_name, shape, axis, keepDims) => {
-    for (const backend of ['cpu', 'wasm']) {
-      const want = await meanGradient(original, backend, [...shape], axis as number | number[], keepDims);
-      const got = await meanGradient(broadcastMeanGradConfig, backend, [...shape], axis as number | number[], keepDims);
-      expect(Array.from(got), backend).toEqual(Array.from(want));
-    }
-  });
+/** Ours against tfjs-core's gradient, bit for bit, on cpu and wasm. */
+async function expectSameBits(reduce: Reduce, ours: tf.GradConfig, theirs: () => tf.GradConfig, c: Case): Promise<void> {
+  for (const backend of ['cpu', 'wasm']) {
+    const want = await reductionGradient(reduce, theirs(), backend, c);
+    const got = await reductionGradient(reduce, ours, backend, c);
+    expect(Array.from(got), backend).toEqual(Array.from(want));
+  }
+}
 
+const CASES: readonly Case[] = [
+  ['batch-norm moments: [n, h, w, c] over n, h, w', [4, 5, 6, 3], [0, 1, 2], false],
+  ['keepDims', [4, 5, 6, 3], [0, 1, 2], true],
+  ['layer norm: over the last axis', [8, 7], -1, true],
+  ['a loss: over everything', [16, 10], [0, 1], false],
+  ['middle axis', [3, 4, 5], 1, false],
+];
+
+describe.each([
+  ['Mean', tf.mean as Reduce, broadcastMeanGradConfig, () => original],
+  ['Sum', tf.sum as Reduce, broadcastSumGradConfig, () => originalSum],
+] as const)('%s gradient without ones(x.shape)', (_name, reduce, ours, theirs) => {
+  it.each(CASES)('matches tfjs-core bit for bit for %s, on cpu and wasm', async (...c) => {
+    await expectSameBits(reduce, ours, theirs, c);
+  });
+});
+
+describe('Mean gradient without ones(x.shape), on wasm', () => {
   it('uploads no input-sized array from JavaScript (tfjs-core uploads its ones)', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as { move: (...args: unknown[]) => void };
@@ -65,31 +81,5 @@ describe('Mean gradient without ones(x.shape)', () => {
     expect(uploads(original).some((n) => n >= x.size)).toBe(true);
     expect(uploads(broadcastMeanGradConfig).every((n) => n < x.size)).toBe(true);
     x.dispose();
-  });
-});
-
-/** The gradient of sum(w · sum(x, axis)) under the given config, on the given backend. */
-async function sumGradient(config: tf.GradConfig, backend: string, shape: number[], axis: number | number[], keepDims: boolean): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  tf.registerGradient(config);
-  return tf.tidy(() => {
-    const x = tf.randomNormal(shape, 0, 1, 'float32', 3);
-    const w = tf.randomNormal(tf.sum(x, axis, keepDims).shape, 0, 1, 'float32', 4);
-    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(w, tf.sum(a, axis, keepDims))))(x).dataSync() as Float32Array;
-  });
-}
-
-describe('Sum gradient without ones(x.shape)', () => {
-  it.each([
-    ['[n, h, w, c] over n, h, w', [4, 5, 6, 3], [0, 1, 2], false],
-    ['keepDims, last axis', [8, 7], -1, true],
-    ['everything', [16, 10], [0, 1], false],
-    ['middle axis', [3, 4, 5], 1, false],
-  ] as const)('matches tfjs-core bit for bit for %s, on cpu and wasm', async (_name, shape, axis, keepDims) => {
-    for (const backend of ['cpu', 'wasm']) {
-      const want = await sumGradient(originalSum, backend, [...shape], axis as number | number[], keepDims);
-      const got = await sumGradient(broadcastSumGradConfig, backend, [...shape], axis as number | number[], keepDims);
-      expect(Array.from(got), backend).toEqual(Array.from(want));
-    }
   });
 });
