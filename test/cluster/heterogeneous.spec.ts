@@ -74,7 +74,12 @@ describe('heterogeneous workers', () => {
     // checked above, not by a fixed quarter.
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const trace = JSON.stringify(views.map((v) => v.workers.map((w) => [w.nickname, +w.share.toFixed(3), Math.round(w.samplesPerSecond), Math.round(w.fixedMs ?? 0), w.status])));
-    expect(median(views.map((v) => byName(v.workers, 'local-2').samplesPerSecond / byName(v.workers, 'local-1').samplesPerSecond)), trace).toBeLessThan(0.5);
+    // Judged as the plan judges it: the modelled time of a half-batch shard, per-sample speed plus
+    // fixed cost per call. Either part alone is ill-determined once the slowed worker gets small
+    // shards: one CI run measured it at 12,960 samples/s with 62 ms per call, 0.35× the fast worker
+    // on half a batch, 0.91× by the speed alone.
+    const halfBatchRate = (w: WorkerView) => BATCH / 2 / (BATCH / 2 / w.samplesPerSecond + (w.fixedMs ?? 0) / 1000);
+    expect(median(views.map((v) => halfBatchRate(byName(v.workers, 'local-2')) / halfBatchRate(byName(v.workers, 'local-1')))), trace).toBeLessThan(0.5);
     expect(median(views.map((v) => byName(v.workers, 'local-2').share)), trace).toBeLessThan(0.35);
     // Both take part. The last round's plan alone may leave one out: a worker still busy with a late
     // copy when a round starts gets no share of it (on CI, with other tests on the cores, that happens).
