@@ -1,3 +1,4 @@
+import { weightedMean, weightedScalarMean } from './aggregate.ts';
 import type { ShardGradients } from './gradients.ts';
 
 /**
@@ -20,22 +21,14 @@ export interface CountedGradients extends ShardGradients {
 /**
  * One shard's result from its passes: gradient, loss and metrics are means weighted by each pass's
  * samples (each pass's gradient is of its own mean loss, so this is the gradient of the shard's
- * mean loss), summed in float64 and rounded once. The state is the last pass's, since each pass
- * moved the batch-norm statistics on from where the previous one left them.
+ * mean loss), by the same weighted means the coordinator takes of the shards. The state is the last
+ * pass's, since each pass moved the batch-norm statistics on from where the previous one left them.
  */
 export function combinePasses(passes: readonly CountedGradients[]): CountedGradients {
   if (passes.length === 1) return passes[0]!;
-  const count = passes.reduce((s, p) => s + p.count, 0);
-  const weights = passes.map((p) => p.count / count);
-  const grads = passes[0]!.grads.map((t, i) => {
-    const sum = new Float64Array(t.data.length);
-    passes.forEach((p, j) => {
-      const d = p.grads[i]!.data;
-      for (let k = 0; k < d.length; k++) sum[k] += weights[j]! * d[k]!;
-    });
-    return { shape: [...t.shape], dtype: 'float32' as const, data: Float32Array.from(sum) };
-  });
-  const mean = (value: (p: CountedGradients) => number) => passes.reduce((s, p, j) => s + weights[j]! * value(p), 0);
+  const means = weightedMean(passes);
+  const grads = passes[0]!.grads.map((t, i) => ({ shape: [...t.shape], dtype: 'float32' as const, data: means[i]! }));
+  const mean = (value: (p: CountedGradients) => number) => weightedScalarMean(passes.map((p) => ({ value: value(p), count: p.count })));
   const metrics = Object.fromEntries(Object.keys(passes[0]!.metrics).map((k) => [k, mean((p) => p.metrics[k]!)]));
-  return { grads, state: passes[passes.length - 1]!.state, loss: mean((p) => p.loss), metrics, count };
+  return { grads, state: passes[passes.length - 1]!.state, loss: mean((p) => p.loss), metrics, count: passes.reduce((s, p) => s + p.count, 0) };
 }
