@@ -5,6 +5,7 @@ import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-nod
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 import { installWebgpuConv2dBackpropFilter } from './kernels/conv2d-backprop-filter.webgpu.ts';
 import { registerGradientOverrides } from './gradients/register.ts';
+import { installFusedConvTraining } from './gradients/fused-conv-training.ts';
 import { loadGradientKernels } from './kernels/simd/load-gradient-kernels.node.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -78,11 +79,13 @@ async function initWasm(): Promise<NodeBackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
   installWasmFastPaths();
+  const fusedConv = installFusedConvTraining();
   const info = await activate('wasm', '');
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'simd' : 'no simd';
   const gradientSimd = await loadGradientKernels(tf.backend() as BackendWasm);
   const kernels = wasmKernelConfigs.map((k) => k.kernelName).join(', ') +
-    (gradientSimd ? '; SIMD gradient kernels (conv filter, max-pool, bias sums)' : '; SIMD gradient kernels unavailable');
+    (gradientSimd ? '; SIMD gradient kernels (conv filter, max-pool, bias sums)' : '; SIMD gradient kernels unavailable') +
+    (gradientSimd && fusedConv ? '; conv + bias + relu fused in training' : '');
   // Node has no wasm threads (flags_wasm.ts): one process uses one core.
   return {
     ...info,
