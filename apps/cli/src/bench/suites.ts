@@ -9,11 +9,12 @@ import { timeToAccuracySuite } from './time-to-accuracy-suite.ts';
 import { compressionSuite } from './compression-suite.ts';
 import { parallelCeiling } from './parallel-ceiling.ts';
 import { simulatedClientsBench } from './simulated-clients.ts';
+import { coordinatorStages } from './coordinator-stages.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients', 'coordinator'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 /** The suites that time a model given by --model (the others time fixed ones). */
-export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients'] as const satisfies readonly BenchSuite[];
+export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients', 'coordinator'] as const satisfies readonly BenchSuite[];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
 const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmupRounds?: number }> = {
@@ -34,6 +35,8 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number;
   ceiling: { batch: 64, steps: 4 },
   // A classroom: every one of --clients simulated tabs gets a shard of the batch each round.
   clients: { batch: 256, steps: 10, warmupRounds: 5 },
+  // The coordinator-cost target's batch; steps are the timed repetitions of a round's stages.
+  coordinator: { batch: 256, steps: 2000 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -57,6 +60,16 @@ export async function runBenchSuite(
       `${r.clients} simulated clients, ${r.model} batch ${r.batch}: ${f2(r.resultsPerRound)} results per round, a round every ${f0(r.msPerRound)} ms; ` +
         `the coordinator's own work ${f0(r.coordinatorMsPerRound)} ms per round (${f2(r.coordinatorMsPerRound / r.resultsPerRound)} ms per result); ` +
         `coordinator process rss ${f0(r.memory.rssMB)} MB, heap ${f0(r.memory.heapUsedMB)} MB; event-loop lag p50 ${f0(r.eventLoopLagMs.p50)} ms, p99 ${f0(r.eventLoopLagMs.p99)} ms`,
+    );
+    record = { suite, ...r };
+  } else if (suite === 'coordinator') {
+    const r = await coordinatorStages(o.model, batch, steps);
+    const s = r.stagesUs;
+    out.event({ type: 'bench', suite, ...r }, () =>
+      `${r.model}, ${r.parameters} parameters, batch ${r.batch}, ${r.workers} results a round, each stage alone in one thread (median µs): ` +
+        `validate ${f0(s.validatePerResult)} per result, mean ${f0(s.mean)}, noise scale ${f0(s.noiseScale)}, optimizer ${f0(s.optimizer)}, encode weights ${f0(s.encodeWeights)}\n` +
+        `floor ${f0(r.floorUs)} µs a round, with messaging free; engines' half batch beside each other ${f2(r.halfBatchPairMs)} ms → ` +
+        `the coordinator takes at least ${(100 * r.floorShare).toFixed(1)}% of a two-worker round here (target ≤ 5%)`,
     );
     record = { suite, ...r };
   } else if (suite === 'ceiling') {
