@@ -4,6 +4,7 @@ import { initNodeBackend } from '../node.ts';
 import { computeOn, seededTensor, worstRelativeError } from '../testing.ts';
 import { classifierGradients, smallCnn } from '../testing-models.ts';
 import { CONV2D_BIAS_RELU, installFusedConvTraining } from './fused-conv-training.ts';
+import { RELU_GRAD } from './relu-grad.ts';
 
 // Gradients of whole nets on wasm (our fused kernel in training) against cpu (tfjs-core's
 // unfused chain): one wrong term gives O(1); float32 rounding over a net stays near 1e-6.
@@ -16,7 +17,7 @@ interface Net {
   classes: number;
 }
 
-const convNet = (conv: Partial<tf.layers.ConvLayerArgs> & { filters: number }, inputShape: number[]): Net => ({
+const convNet = (conv: Partial<Parameters<typeof tf.layers.conv2d>[0]> & { filters: number }, inputShape: number[]): Net => ({
   build: () =>
     tf.sequential({
       layers: [
@@ -78,6 +79,15 @@ describe('conv + bias + relu in training, on wasm', () => {
     // The first layer's input is data: the tape asks for its filter and bias gradients only.
     expect(names.filter((n) => n === tf.Conv2DBackpropInput)).toHaveLength(1);
     expect(names.filter((n) => n === tf.Conv2DBackpropFilter)).toHaveLength(2);
+    // Each conv feeds a max pool, whose gradient takes the relu's in with it.
+    expect(names).not.toContain(RELU_GRAD);
+  });
+
+  it('keeps the relu pass where a conv feeds another conv', async () => {
+    await tf.setBackend('wasm');
+    const names = await kernelsOfStep(NETS['same padding, stride 2, no bias']!);
+    expect(names.filter((n) => n === CONV2D_BIAS_RELU)).toHaveLength(2);
+    expect(names.filter((n) => n === RELU_GRAD)).toHaveLength(2);
   });
 
   it('leaves inference and other backends to tfjs: one FusedConv2D per layer', async () => {

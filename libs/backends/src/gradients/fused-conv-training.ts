@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdConv2D } from '../kernels/conv2d.wasm.ts';
 import { gradientKernelsFor } from '../kernels/simd/gradient-kernels.ts';
 import { asWasmBackend } from '../kernels/wasm-kernel-utils.ts';
+import { isReluGated, markReluOutput } from '../kernels/relu-provenance.ts';
 import { RELU_GRAD } from './relu-grad.ts';
 
 /** Our kernel: relu(conv2d(x, filter) + bias), NHWC, no dilation, with a gradient of its own. */
@@ -29,7 +30,10 @@ export const conv2dBiasReluWasmConfig: tf.KernelConfig = {
     const a = attrs as unknown as ConvBiasReluAttrs;
     const fusedAttrs = { ...a, dataFormat: 'NHWC' as const, dilations: 1, activation: 'relu' };
     const ours = simdConv2D(wasm, x, filter, fusedAttrs, bias);
-    if (ours) return ours;
+    if (ours) {
+      markReluOutput(ours.dataId);
+      return ours;
+    }
     const theirs = tf.getKernel(tf.FusedConv2D, 'wasm')!;
     return theirs.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: { ...fusedAttrs, dilations: [1, 1] } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
   },
@@ -48,7 +52,8 @@ export const conv2dBiasReluGradConfig: tf.GradConfig = {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     const { strides, pad, dimRoundingMode } = attrs as unknown as ConvBiasReluAttrs;
     const engine = tf.engine();
-    const g = engine.runKernel(RELU_GRAD, { x: y, dy: dy as tf.Tensor }) as tf.Tensor4D;
+    // A max pool's gradient over this output may have gated itself already (relu-provenance.ts).
+    const g = isReluGated((dy as tf.Tensor).dataId) ? (dy as tf.Tensor4D) : (engine.runKernel(RELU_GRAD, { x: y, dy: dy as tf.Tensor }) as tf.Tensor4D);
     const common = { strides, pad, dataFormat: 'NHWC', dimRoundingMode };
     return {
       x: () => engine.runKernel(tf.Conv2DBackpropInput, { dy: g, filter }, { ...common, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, inputsOf } from './wasm-kernel-utils.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 import { poolWindowsInside } from './conv-geometry.ts';
+import { isReluOutput, markReluGated } from './relu-provenance.ts';
 
 /**
  * tfjs 4.22's wasm MaxPoolGrad took 33 ms per call for the small CNN's pools at batch 64. This one
@@ -9,7 +10,8 @@ import { poolWindowsInside } from './conv-geometry.ts';
  * maximum in row-major order (the cpu kernel's rule, so ties — common after relu — agree).
  * Windows that lie inside the input (all of them for 'valid' pools) take a loop without bounds
  * checks: 10 → 7 ms for the small CNN's first pool at batch 64, in a step. Where our SIMD module
- * is loaded (Node, see simd/), unpadded pools over channels in fours run there, 4 channels at once.
+ * is loaded (Node, see simd/), unpadded pools over channels in fours run there, 4 channels at once,
+ * and a pool over our conv's relu output folds that relu's gradient in (relu-provenance.ts).
  */
 export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
@@ -35,7 +37,9 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const tiled = sh === fh && sw === fw && OH * sh === H && OW * sw === W;
   if (simd == null || !tiled) acc.fill(0);
   if (simd != null) {
-    simd.max_pool_grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out), nb, H, W, C, OH, OW, fh, fw, sh, sw);
+    const relu = isReluOutput(input.dataId);
+    simd.max_pool_grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, out), nb, H, W, C, OH, OW, fh, fw, sh, sw, relu ? 1 : 0);
+    if (relu) markReluGated(out.dataId);
     return out;
   }
   const xs = backend.typedArrayFromHeap(input) as Float32Array;

@@ -13,10 +13,11 @@ export interface GradientKernels {
     n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number,
     fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
+  /** relu 1: x is a relu's output and the window's gradient passes only where its maximum is above zero. */
   max_pool_grad(
     x: number, dy: number, out: number,
     n: number, h: number, w: number, c: number, oh: number, ow: number,
-    fh: number, fw: number, sh: number, sw: number,
+    fh: number, fw: number, sh: number, sw: number, relu: number,
   ): void;
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   /** op: 0 x + v, 1 x − v, 2 v − x, 3 x · v (see CHANNEL_OPS). */

@@ -85,10 +85,12 @@
   ;; cell of a window is written, with zero in the lanes that lost. Each window sends dy to its first maximum in row-major order (tfjs's cpu
   ;; rule), four channels at a time: a lane moves to a later cell only where that cell is strictly
   ;; greater. Needs C % 4 == 0. Overlapping windows add up, as they must.
+  ;; With $relu set, x is a relu's output and the relu's own gradient is folded in: a window whose
+  ;; maximum is not above zero passes nothing (relu's gradient would zero it at that cell anyway).
   (func (export "max_pool_grad")
     (param $x i32) (param $dy i32) (param $out i32)
     (param $N i32) (param $H i32) (param $W i32) (param $C i32)
-    (param $OH i32) (param $OW i32) (param $FH i32) (param $FW i32) (param $sh i32) (param $sw i32)
+    (param $OH i32) (param $OW i32) (param $FH i32) (param $FW i32) (param $sh i32) (param $sw i32) (param $relu i32)
     (local $n i32) (local $r i32) (local $q i32) (local $ch i32) (local $i i32) (local $j i32)
     (local $base i32) (local $cell i32) (local $gp i32) (local $rowBytes i32) (local $cBytes i32)
     (local $best v128) (local $at v128) (local $v v128) (local $mask v128) (local $g v128)
@@ -134,6 +136,9 @@
                 (local.set $m2 (v128.andnot (local.get $m2) (local.get $m3)))
                 (local.set $m1 (v128.andnot (v128.andnot (local.get $m1) (local.get $m2)) (local.get $m3)))
                 (local.set $g (v128.load (local.get $gp)))
+                ;; best is the maximum of the first three cells; where the fourth beat it (m3), it beat a relu's output ≥ 0.
+                (if (local.get $relu)
+                  (then (local.set $g (v128.and (local.get $g) (v128.or (local.get $m3) (f32x4.gt (local.get $best) (v128.const f32x4 0 0 0 0)))))))
                 (local.set $p (i32.add (local.get $out) (local.get $p)))
                 (local.set $v0 (v128.andnot (local.get $g) (v128.or (v128.or (local.get $m1) (local.get $m2)) (local.get $m3))))
                 (local.set $v1 (v128.and (local.get $g) (local.get $m1)))
@@ -168,6 +173,8 @@
                   (local.set $i (i32.add (local.get $i) (i32.const 1)))
                   (br $iLoop)))
                 (local.set $g (v128.load (local.get $gp)))
+                (if (local.get $relu)
+                  (then (local.set $g (v128.and (local.get $g) (f32x4.gt (local.get $best) (v128.const f32x4 0 0 0 0))))))
                 ;; Each cell gets dy in the lanes it won and zero in the others: a store where windows do
                 ;; not overlap (every cell in one window at most), an add where they do.
                 (local.set $i (i32.const 0))
