@@ -5,6 +5,7 @@ import { loadDataset } from '@shardgrad/data/node';
 import { getModel, runModelConfig, sparseCategoricalCrossentropy } from '@shardgrad/models';
 import { evaluate } from '@shardgrad/trainer';
 import { withLocalFleet } from './local-fleet.ts';
+import type { LocalWorkerKind } from '../local-workers.ts';
 
 export interface TimeToAccuracyOptions {
   model: string;
@@ -100,10 +101,10 @@ export async function fitTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeT
   return result;
 }
 
-/** The cluster: a coordinator and `workers` local worker processes, evaluated every few steps. */
-export async function clusterTimeToAccuracy(o: TimeToAccuracyOptions): Promise<TimeToAccuracy> {
+/** The cluster: a coordinator and `workers` local workers (processes or threads), evaluated every few steps. */
+export async function clusterTimeToAccuracy(o: TimeToAccuracyOptions, as: LocalWorkerKind = 'processes'): Promise<TimeToAccuracy> {
   const coordinator = { model: o.model, dataset: o.dataset, batch: o.batch, seed: o.seed, optimizer: 'adam' as const, learningRate: o.learningRate };
-  return withLocalFleet(coordinator, { workers: o.workers, ownSession: true }, async (c) => {
+  return withLocalFleet(coordinator, { workers: o.workers, ownSession: true, as }, async (c) => {
     const def = c.config.state.def;
     const ds = c.config.dataset;
     const clock = new TrainingClock();
