@@ -3,14 +3,17 @@
  * Worker behind Comlink, so the page stays responsive while shards compute.
  */
 import * as Comlink from 'comlink';
-import { watchClassTotal } from './class-total.ts';
+import { watchClassTotal, type ClassTotal } from './class-total.ts';
 import type { ComputeApi } from './compute-api.ts';
 import { parsePageOptions } from './page-options.ts';
-import { TabSession } from './session.ts';
+import { TabSession, type TabSnapshot } from './session.ts';
+import { throttleDraw } from './render-throttle.ts';
 import { createView } from './view.ts';
 import { rejoinAs, savedNickname } from './leaderboard.ts';
 
 const origin = location.origin;
+/** A student reads the page a few times a second at most; drawing more often costs compute (render-throttle.ts). */
+const DRAW_INTERVAL_MS = 250;
 let session: TabSession | undefined;
 const view = createView(() => {
   if (!session) return;
@@ -32,11 +35,13 @@ try {
   const worker = new Worker(new URL('./compute.worker.js', import.meta.url), { type: 'module', name: 'shardgrad-compute' });
   const compute = Comlink.wrap<ComputeApi>(worker);
   session = new TabSession({ origin, options, compute });
-  session.onChange((s) => view.showSession(s));
-  watchClassTotal(origin, (t) => view.showClass(t));
+  const sessionView = throttleDraw((s: TabSnapshot) => view.showSession(s), DRAW_INTERVAL_MS);
+  const classView = throttleDraw((t: ClassTotal) => view.showClass(t), DRAW_INTERVAL_MS);
+  session.onChange((s) => (s.phase === 'error' ? sessionView.now(s) : sessionView.update(s)));
+  watchClassTotal(origin, (t) => classView.update(t));
   // Closing or navigating away: leave at once, so the coordinator reassigns our shard without waiting.
   addEventListener('pagehide', () => session?.leave());
-  worker.addEventListener('error', (e) => view.showSession({ ...session!.snapshot, phase: 'error', message: `compute worker failed: ${e.message}` }));
+  worker.addEventListener('error', (e) => sessionView.now({ ...session!.snapshot, phase: 'error', message: `compute worker failed: ${e.message}` }));
   // For tests and the curious: read the state, or simulate a GPU loss (`shardgrad.loseDevice()`).
   Object.assign(globalThis, { shardgrad: { snapshot: () => session!.snapshot, loseDevice: () => compute.loseDevice() } });
   void session.start();

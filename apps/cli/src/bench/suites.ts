@@ -10,11 +10,12 @@ import { compressionSuite } from './compression-suite.ts';
 import { parallelCeiling } from './parallel-ceiling.ts';
 import { simulatedClientsBench } from './simulated-clients.ts';
 import { coordinatorStages } from './coordinator-stages.ts';
+import { browserBackendsBench } from './browser-backends.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients', 'coordinator'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients', 'coordinator', 'browser'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 /** The suites that time a model given by --model (the others time fixed ones). */
-export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients', 'coordinator'] as const satisfies readonly BenchSuite[];
+export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients', 'coordinator', 'browser'] as const satisfies readonly BenchSuite[];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
 const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmupRounds?: number }> = {
@@ -37,6 +38,8 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number;
   clients: { batch: 256, steps: 10, warmupRounds: 5 },
   // The coordinator-cost target's batch; steps are the timed repetitions of a round's stages.
   coordinator: { batch: 256, steps: 2000 },
+  // One chromium tab per backend, the only worker of its run: timed rounds after a few warm ones.
+  browser: { batch: 256, steps: 20, warmupRounds: 5 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
@@ -62,6 +65,19 @@ export async function runBenchSuite(
         `coordinator process rss ${f0(r.memory.rssMB)} MB, heap ${f0(r.memory.heapUsedMB)} MB; event-loop lag p50 ${f0(r.eventLoopLagMs.p50)} ms, p99 ${f0(r.eventLoopLagMs.p99)} ms`,
     );
     record = { suite, ...r };
+  } else if (suite === 'browser') {
+    const rows = await browserBackendsBench({ model: o.model, batch, steps, warmupRounds: d.warmupRounds ?? 0 });
+    for (const r of rows) {
+      out.event({ type: 'bench', suite, model: o.model, batch, ...r }, () =>
+        `chromium tab on ${r.backend}: ` +
+          (r.trained
+            ? `${f0(r.trainingSamplesPerSecond!)} samples/s in rounds at batch ${batch}, computing at ${f0(r.computeSamplesPerSecond ?? NaN)} (calibration ${f0(r.calibrationSamplesPerSecond ?? NaN)} samples/s, ` +
+              `gradient ${(r.relativeError ?? NaN).toExponential(1)} from cpu's${r.threads ? `, ${r.threads} wasm threads` : ''})`
+            : `did not train: ${r.reason}`),
+      );
+    }
+    out.say(`1-min load average ${[loadBefore, loadavg()[0]!].map(f2).join(' → ')} on ${cpus().length} cores (SwiftShader runs WebGL and WebGPU on these CPUs)`);
+    record = { suite, model: o.model, batch, steps, rows };
   } else if (suite === 'coordinator') {
     const r = await coordinatorStages(o.model, batch, steps);
     const s = r.stagesUs;
