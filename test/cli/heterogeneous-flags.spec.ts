@@ -15,6 +15,8 @@ describe('shardgrad CLI: --threads and the bench suites', () => {
       // A pipeline (phases of their own) is not plain rounds to time.
       [['bench', '--model', 'transfer'], /--model.*got "transfer"/s],
       [['bench', '--suite', 'per-core', '--model', 'cnn'], /--model applies to the throughput, .* suites; the per-core suite times fixed models/],
+      [['bench', '--suite', 'all', '--batch', '128'], /--batch does not apply to --suite all: every suite runs with its own defaults/],
+      [['bench', '--suite', 'all', '--local-workers', 'threads'], /--local-workers applies to the throughput suite/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
@@ -25,7 +27,7 @@ describe('shardgrad CLI: --threads and the bench suites', () => {
 
   it('documents --threads and the suites in --help', async () => {
     expect((await runCli(['worker', '--help'])).stdout).toMatch(/--threads <n>.*worker_threads/s);
-    expect((await runCli(['bench', '--help'])).stdout).toMatch(/--suite <name>.*heterogeneous.*threads.*ceiling.*clients/s);
+    expect((await runCli(['bench', '--help'])).stdout).toMatch(/--suite <name>.*heterogeneous.*threads.*ceiling.*clients.*coordinator.*browser.*all/s);
     expect((await runCli(['bench', '--help'])).stdout).toMatch(/--model <name>.*the model whose rounds are timed/s);
   });
 });

@@ -12,13 +12,13 @@ import { simulatedClientsBench } from './simulated-clients.ts';
 import { coordinatorStages } from './coordinator-stages.ts';
 import { browserBackendsBench } from './browser-backends.ts';
 
-export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients', 'coordinator', 'browser'] as const;
+export const BENCH_SUITES = ['throughput', 'heterogeneous', 'threads', 'per-core', 'time-to-accuracy', 'compression', 'ceiling', 'clients', 'coordinator', 'browser', 'all'] as const;
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 /** The suites that time a model given by --model (the others time fixed ones). */
 export const MODEL_SUITES = ['throughput', 'heterogeneous', 'threads', 'compression', 'ceiling', 'clients', 'coordinator', 'browser'] as const satisfies readonly BenchSuite[];
 
 /** Per suite, what a run measures unless --batch / --steps say otherwise: big enough shards that compute dominates. */
-const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput'>, { batch: number; steps: number; warmupRounds?: number }> = {
+const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput' | 'all'>, { batch: number; steps: number; warmupRounds?: number }> = {
   // The suites that time rounds warm up for WARMUP_SECONDS first (warm-clock.ts); the clients suite,
   // whose simulated tabs compute nothing, by rounds.
   // The peer's batch; the LSTM runs an eighth of the steps (it is ~50× slower per sample).
@@ -47,10 +47,10 @@ const f2 = (v: number) => v.toFixed(2);
 
 /** The heterogeneous-fleet and worker-threads benchmarks; each prints its figures and its ratios. */
 export async function runBenchSuite(
-  suite: Exclude<BenchSuite, 'throughput'>,
+  suite: Exclude<BenchSuite, 'throughput' | 'all'>,
   out: Output,
   o: { model: string; batch?: number; steps?: number; slowdown: number; clients: number; out: string },
-): Promise<void> {
+): Promise<Record<string, unknown>> {
   const d = SUITE_DEFAULTS[suite];
   const batch = o.batch ?? d.batch;
   const steps = o.steps ?? d.steps;
@@ -154,4 +154,5 @@ export async function runBenchSuite(
   }
   await mkdir(dirname(o.out), { recursive: true });
   await writeFile(o.out, JSON.stringify({ date: new Date().toISOString(), ...record }, null, 2));
+  return record;
 }
