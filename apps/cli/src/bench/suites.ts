@@ -90,7 +90,7 @@ export async function runBenchSuite(
     record = { suite, ...r };
   } else if (suite === 'ceiling') {
     const rows = [];
-    for (const b of o.batch ? [o.batch] : [64, 256, SUITE_DEFAULTS.threads.batch, SUITE_DEFAULTS.heterogeneous.batch]) {
+    for (const b of o.batch ? [o.batch] : [...new Set([64, 256, SUITE_DEFAULTS.threads.batch, SUITE_DEFAULTS.heterogeneous.batch])]) {
       const r = await parallelCeiling(o.model, b, steps);
       rows.push(r);
       out.event({ type: 'bench', suite, ...r }, () =>
