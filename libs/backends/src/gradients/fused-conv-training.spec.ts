@@ -5,6 +5,7 @@ import { computeOn, seededTensor, worstRelativeError } from '../testing.ts';
 import { classifierGradients, smallCnn } from '../testing-models.ts';
 import { CONV2D_BIAS_RELU, installFusedConvTraining } from './fused-conv-training.ts';
 import { RELU_GRAD } from './relu-grad.ts';
+import { gradientKernelCalls } from '../kernels/simd/gradient-kernels.ts';
 
 // Gradients of whole nets on wasm (our fused kernel in training) against cpu (tfjs-core's
 // unfused chain): one wrong term gives O(1); float32 rounding over a net stays near 1e-6.
@@ -72,7 +73,13 @@ describe('conv + bias + relu in training, on wasm', () => {
 
   it('runs each conv layer of the small CNN as one kernel, and no input gradient for the first', async () => {
     await tf.setBackend('wasm');
+    const before = gradientKernelCalls();
     const names = await kernelsOfStep(NETS['the small CNN (valid, stride 1, with bias)']!);
+    const after = gradientKernelCalls();
+    // Both 2×2 pools keep their winners, and their gradients are written from them (the second
+    // pool's 11×11 input leaves a row and a column out).
+    expect(after.max_pool_2x2_argmax - before.max_pool_2x2_argmax).toBe(2);
+    expect(after.max_pool_grad_2x2_argmax - before.max_pool_grad_2x2_argmax).toBe(2);
     expect(names.filter((n) => n === CONV2D_BIAS_RELU)).toHaveLength(2);
     expect(names).not.toContain(tf.Relu);
     expect(names).not.toContain(tf.Conv2D);

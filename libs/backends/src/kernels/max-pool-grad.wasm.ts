@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, inputsOf } from './wasm-kernel-utils.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 import { poolWindowsInside } from './conv-geometry.ts';
-import { isReluOutput, markReluGated } from './relu-provenance.ts';
+import { isReluOutput, markReluGated, poolWinnersOf } from './relu-provenance.ts';
 
 /**
  * tfjs 4.22's wasm MaxPoolGrad took 33 ms per call for the small CNN's pools at batch 64. This one
@@ -15,7 +15,7 @@ import { isReluOutput, markReluGated } from './relu-provenance.ts';
  */
 export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = asWasmBackend(args.backend);
-  const { dy, input } = inputsOf(tf.MaxPoolGrad, args.inputs, 'dy', 'input');
+  const { dy, input, output } = inputsOf(tf.MaxPoolGrad, args.inputs, 'dy', 'input', 'output');
   const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
@@ -29,6 +29,10 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  const winners = poolWinnersOf(output.dataId);
+  if (winners && fh === 2 && fw === 2 && sh === 2 && sw === 2 && winners.length === nb * OH * OW * C) {
+    return gradFromWinners(backend, dy, input.shape, winners, nb, H, W, C, OH, OW);
+  }
   // makeOutput may grow wasm memory, which detaches views: allocate first, then take every view.
   const out = backend.makeOutput(input.shape, 'float32');
   const acc = backend.typedArrayFromHeap(out) as Float32Array;
@@ -115,4 +119,25 @@ function routeClipped(
     }
     if (at >= 0) acc[at]! += g[gOff + ch]!;
   }
+}
+
+/** The gradient of a pool that kept its winners (max-pool.wasm.ts): dy to each winning cell, relu included. */
+function gradFromWinners(
+  backend: ReturnType<typeof asWasmBackend>, dy: tf.TensorInfo, shape: number[], winners: Uint8Array,
+  nb: number, H: number, W: number, C: number, OH: number, OW: number,
+): tf.TensorInfo {
+  const simd = gradientKernelsFor(backend)!;
+  const out = backend.makeOutput(shape, 'float32');
+  const scratch = backend.makeOutput([winners.length / 4], 'int32');
+  try {
+    // Views only after both allocations (a grown memory detaches the older ones).
+    if (OH * 2 !== H || OW * 2 !== W) (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+    const words = backend.typedArrayFromHeap(scratch) as Int32Array;
+    new Uint8Array(words.buffer, words.byteOffset, words.byteLength).set(winners);
+    simd.max_pool_grad_2x2_argmax(heapOffset(backend, dy), heapOffset(backend, scratch), heapOffset(backend, out), nb, H, W, C, OH, OW);
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+  markReluGated(out.dataId);
+  return out;
 }

@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wrapWasmKernel } from './replace-kernel.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 import { poolWindowsInside } from './conv-geometry.ts';
+import { isReluOutput, rememberPoolWinners } from './relu-provenance.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -22,8 +23,29 @@ export function installMaxPool(): boolean {
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
     const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
     if (!poolWindowsInside(info) || c % 4 !== 0 || oh * ow === 0) return originalFunc(args);
+    if (isReluOutput(x.dataId) && fh === 2 && fw === 2 && sh === 2 && sw === 2) return poolWithWinners(backend, x, n, h, w, c, oh, ow);
     const out = backend.makeOutput([n, oh, ow, c], 'float32');
     simd.max_pool(heapOffset(backend, x), heapOffset(backend, out), n, h, w, c, oh, ow, fh, fw, sh, sw);
     return out;
   });
+}
+
+/**
+ * The CNNs' 2×2 pool over our conv's relu output: the pool, and each value's winning cell kept in
+ * JavaScript (a byte per value) for the gradient (maxPoolGradWasm), which then writes its cells from
+ * dy and the winners without reading the activation a second time.
+ */
+function poolWithWinners(backend: BackendWasm, x: tf.TensorInfo, n: number, h: number, w: number, c: number, oh: number, ow: number): tf.TensorInfo {
+  const simd = gradientKernelsFor(backend)!;
+  const out = backend.makeOutput([n, oh, ow, c], 'float32');
+  // c % 4 == 0: the winners' bytes fill whole int32 values.
+  const winners = backend.makeOutput([(n * oh * ow * c) / 4], 'int32');
+  try {
+    simd.max_pool_2x2_argmax(heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, winners), n, h, w, c, oh, ow);
+    const words = backend.typedArrayFromHeap(winners) as Int32Array;
+    rememberPoolWinners(out.dataId, new Uint8Array(words.buffer, words.byteOffset, words.byteLength).slice());
+  } finally {
+    backend.disposeData(winners.dataId);
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
  */
 const reluOutputs = new WeakSet<object>();
 const reluGated = new WeakSet<object>();
+const poolWinners = new WeakMap<object, Uint8Array>();
 
 export function markReluOutput(dataId: object): void {
   reluOutputs.add(dataId);
@@ -23,4 +24,16 @@ export function markReluGated(dataId: object): void {
 
 export function isReluGated(dataId: object): boolean {
   return reluGated.has(dataId);
+}
+
+/**
+ * A 2×2 max pool over a relu's output keeps, per output value, its window's winning cell (0..3, or 4
+ * where the relu passes nothing), so that its gradient need not read the activation again.
+ */
+export function rememberPoolWinners(pooledDataId: object, winners: Uint8Array): void {
+  poolWinners.set(pooledDataId, winners);
+}
+
+export function poolWinnersOf(pooledDataId: object): Uint8Array | undefined {
+  return poolWinners.get(pooledDataId);
 }

@@ -29,6 +29,10 @@ export interface GradientKernels {
     n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number,
     fh: number, fw: number, padTop: number, padLeft: number,
   ): void;
+  /** 2×2 stride-2 windows over a relu's output: the pool, and one byte per value naming its window's winner (4: none). */
+  max_pool_2x2_argmax(x: number, out: number, idx: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
+  /** That pool's gradient, relu included, from the winners alone. */
+  max_pool_grad_2x2_argmax(dy: number, idx: number, out: number, n: number, h: number, w: number, c: number, oh: number, ow: number): void;
   max_pool(
     x: number, out: number,
     n: number, h: number, w: number, c: number, oh: number, ow: number,
@@ -80,7 +84,7 @@ export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
 
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, max_pool_2x2_argmax: 0, max_pool_grad_2x2_argmax: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
