@@ -3,6 +3,7 @@ import { encodeTensors, type TensorData } from '@shardgrad/codec';
 import { NoiseScaleEstimator, type WeightedGradients } from '@shardgrad/trainer';
 import { seededRandom } from '@shardgrad/data';
 import { parallelCeiling } from './parallel-ceiling.ts';
+import { median } from '../sweep/analysis.ts';
 
 /** Median microseconds of one call of each stage of a round's work on the coordinator. */
 export interface StageCosts {
@@ -31,8 +32,6 @@ export interface CoordinatorStagesFigures {
   /** floor ÷ (compute + floor): the smallest share of a round the coordinator can take, with free messaging. */
   floorShare: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
  * Times each stage of the coordinator's per-round work with the run's real code (validateResult,
@@ -73,7 +72,7 @@ export async function coordinatorStages(model: string, batch: number, reps: numb
     timed('optimizer', () => state.apply(update));
     timed('encodeWeights', () => state.encodedWeights());
   }
-  const stagesUs = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as unknown as StageCosts;
+  const stagesUs = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v) ?? NaN])) as unknown as StageCosts;
   const floorUs = workers * stagesUs.validatePerResult + stagesUs.mean + stagesUs.noiseScale + stagesUs.optimizer + stagesUs.encodeWeights;
   const pair = await parallelCeiling(model, batch, ceilingSeconds);
   return {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, inputsOf } from './wasm-kernel-utils.ts';
+import { asWasmBackend, heapBytes, inputsOf } from './wasm-kernel-utils.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 import { poolWindowsInside } from './conv-geometry.ts';
 import { isReluOutput, markReluGated, poolWinnersOf } from './relu-provenance.ts';
@@ -132,8 +132,7 @@ function gradFromWinners(
   try {
     // Views only after both allocations (a grown memory detaches the older ones).
     if (OH * 2 !== H || OW * 2 !== W) (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
-    const words = backend.typedArrayFromHeap(scratch) as Int32Array;
-    new Uint8Array(words.buffer, words.byteOffset, words.byteLength).set(winners);
+    heapBytes(backend, scratch).set(winners);
     simd.max_pool_grad_2x2_argmax(heapOffset(backend, dy), heapOffset(backend, scratch), heapOffset(backend, out), nb, H, W, C, OH, OW);
   } finally {
     backend.disposeData(scratch.dataId);

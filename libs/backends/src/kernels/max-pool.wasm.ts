@@ -4,6 +4,7 @@ import { wrapWasmKernel } from './replace-kernel.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
 import { poolWindowsInside } from './conv-geometry.ts';
 import { isReluOutput, rememberPoolWinners } from './relu-provenance.ts';
+import { heapBytes } from './wasm-kernel-utils.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -42,8 +43,7 @@ function poolWithWinners(backend: BackendWasm, x: tf.TensorInfo, n: number, h: n
   const winners = backend.makeOutput([(n * oh * ow * c) / 4], 'int32');
   try {
     simd.max_pool_2x2_argmax(heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, winners), n, h, w, c, oh, ow);
-    const words = backend.typedArrayFromHeap(winners) as Int32Array;
-    rememberPoolWinners(out.dataId, new Uint8Array(words.buffer, words.byteOffset, words.byteLength).slice());
+    rememberPoolWinners(out.dataId, heapBytes(backend, winners).slice());
   } finally {
     backend.disposeData(winners.dataId);
   }

@@ -18,6 +18,15 @@ export function asWasmBackend(backend: unknown): BackendWasm {
   return b as BackendWasm;
 }
 
+/**
+ * A tensor's data in the wasm heap as bytes, whatever its dtype (a byte buffer held as int32 words).
+ * Take it after the kernel's last allocation: growing the memory detaches older views.
+ */
+export function heapBytes(backend: BackendWasm, t: tf.TensorInfo): Uint8Array {
+  const words = backend.typedArrayFromHeap(t);
+  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+}
+
 /** Pad (positive) or crop (negative) amounts around the two spatial axes of an NHWC tensor. */
 export interface SpatialPads {
   top: number;
