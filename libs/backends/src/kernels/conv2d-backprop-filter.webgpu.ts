@@ -28,24 +28,32 @@ export function conv2dBackpropFilterByPatches(args: KernelArgs, backendName: str
     padInfo.top || padInfo.bottom || padInfo.left || padInfo.right
       ? scope.run(tf.PadV2, { x }, { paddings: [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]], constantValue: 0 })
       : x;
-  const taps: tf.TensorInfo[] = [];
-  for (let i = 0; i < fh; i++) {
-    for (let j = 0; j < fw; j++) {
-      const [top, left] = [i * dh, j * dw];
-      taps.push(scope.run(tf.StridedSlice, { x: padded }, {
-        begin: [0, top, left, 0],
-        end: [n, top + (oh - 1) * sh + 1, left + (ow - 1) * sw + 1, ci],
-        strides: [1, sh, sw, 1],
-        beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-      }));
+  const imagesPerProduct = Math.max(1, Math.floor(maxProductRows(args.backend) / (oh * ow)));
+  const products: tf.TensorInfo[] = [];
+  for (let b0 = 0; b0 < n; b0 += imagesPerProduct) {
+    const b1 = Math.min(n, b0 + imagesPerProduct);
+    const taps: tf.TensorInfo[] = [];
+    for (let i = 0; i < fh; i++) {
+      for (let j = 0; j < fw; j++) {
+        const [top, left] = [i * dh, j * dw];
+        taps.push(scope.run(tf.StridedSlice, { x: padded }, {
+          begin: [b0, top, left, 0],
+          end: [b1, top + (oh - 1) * sh + 1, left + (ow - 1) * sw + 1, ci],
+          strides: [1, sh, sw, 1],
+          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+        }));
+      }
     }
+    const patches = taps.length === 1 ? taps[0]! : scope.run(tf.Concat, taps as unknown as tf.NamedTensorInfoMap, { axis: 3 });
+    const dyPart = b0 === 0 && b1 === n ? dy : scope.run(tf.Slice, { x: dy }, { begin: [b0, 0, 0, 0], size: [b1 - b0, oh, ow, co] });
+    const rows = (b1 - b0) * oh * ow;
+    products.push(scope.run(
+      tf.BatchMatMul,
+      { a: scope.reshape(patches, [1, rows, fh * fw * ci]), b: scope.reshape(dyPart, [1, rows, co]) },
+      { transposeA: true, transposeB: false },
+    ));
   }
-  const patches = taps.length === 1 ? taps[0]! : scope.run(tf.Concat, taps as unknown as tf.NamedTensorInfoMap, { axis: 3 });
-  const product = scope.run(
-    tf.BatchMatMul,
-    { a: scope.reshape(patches, [1, n * oh * ow, fh * fw * ci]), b: scope.reshape(dy, [1, n * oh * ow, co]) },
-    { transposeA: true, transposeB: false },
-  );
+  const product = products.length === 1 ? products[0]! : scope.run(tf.AddN, products as unknown as tf.NamedTensorInfoMap);
   const out = scope.reshape(product, [fh, fw, ci, co]);
   scope.dispose(out);
   return out;
@@ -53,6 +61,24 @@ export function conv2dBackpropFilterByPatches(args: KernelArgs, backendName: str
 
 let byPatches = true;
 let calls = 0;
+let rowsLimitForTests: number | undefined;
+
+/**
+ * tfjs's split-K matmul, which this product gets, dispatches one workgroup per 128 rows of the inner
+ * dimension along Z, and WebGPU caps each dimension (65,535 by default): the curriculum CNN's first
+ * layer passed it at 16,384 images (12.8 M rows) and the step failed on an H100 ("Dispatch size
+ * exceeds WebGPU limits in Y or Z dimension"). Past the cap the batch is cut into products that are summed.
+ */
+function maxProductRows(backend: unknown): number {
+  const limits = (backend as { device?: { limits?: { maxComputeWorkgroupsPerDimension?: number } } }).device?.limits;
+  return rowsLimitForTests ?? (limits?.maxComputeWorkgroupsPerDimension ?? 65_535) * SPLIT_K_ROWS_PER_WORKGROUP;
+}
+const SPLIT_K_ROWS_PER_WORKGROUP = 128;
+
+/** For tests: cut the product at this many rows (undefined: the device's cap), to check the sum of parts on small shapes. */
+export function limitWebgpuFilterGradRows(rows: number | undefined): void {
+  rowsLimitForTests = rows;
+}
 
 /** How many filter gradients the patch product computed (tests check it ran, not a fallback). */
 export function webgpuFilterGradByPatchesCalls(): number {

@@ -1,10 +1,11 @@
 // Run by webgpu.spec.ts in its own process (backends are process-global). Prints one JSON line:
 // for each conv geometry, the filter gradient's worst relative error against cpu, by the patch
-// product and by tfjs-backend-webgpu's own kernel, and how many times the patch product ran.
+// product (whole, and cut into per-image products as past the device's dispatch cap), and by
+// tfjs-backend-webgpu's own kernel, and how many times the patch product ran.
 import * as tf from '@tensorflow/tfjs';
 import { disposeNodeBackend, initNodeBackend } from '../node.ts';
 import { seededValues, worstRelativeError } from '../testing.ts';
-import { useWebgpuFilterGradByPatches, webgpuFilterGradByPatchesCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
+import { limitWebgpuFilterGradRows, useWebgpuFilterGradByPatches, webgpuFilterGradByPatchesCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
 
 type Pad = 'valid' | 'same' | number;
 const CASES: Array<[string, number[], number[], number | [number, number], Pad]> = [
@@ -48,15 +49,22 @@ async function main(): Promise<void> {
     const calls = webgpuFilterGradByPatchesCalls() - before;
     // Every intermediate buffer of the patch product was handed back.
     const leakedBytes = gpuBytes() - bytesBefore;
+    // A cap below one image's rows still makes one product per image: every case is cut.
+    limitWebgpuFilterGradRows(1);
+    const cut: Float32Array[] = [];
+    for (const [i, c] of CASES.entries()) cut.push(await read(filterGrad(c, i)));
+    const cutLeakedBytes = gpuBytes() - bytesBefore;
+    limitWebgpuFilterGradRows(undefined);
     useWebgpuFilterGradByPatches(false);
     const native: Float32Array[] = [];
     for (const [i, c] of CASES.entries()) native.push(await read(filterGrad(c, i)));
     const cases = CASES.map(([name], i) => ({
       name,
       patches: worstRelativeError([patches[i]!], [cpu[i]!]),
+      cut: worstRelativeError([cut[i]!], [cpu[i]!]),
       native: worstRelativeError([native[i]!], [cpu[i]!]),
     }));
-    process.stdout.write(`${JSON.stringify({ backend: tf.getBackend(), calls, cases, leakedBytes, tensors: tf.memory().numTensors })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend: tf.getBackend(), calls, cases, leakedBytes, cutLeakedBytes, tensors: tf.memory().numTensors })}\n`);
   } finally {
     await disposeNodeBackend();
   }
