@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rankedGrads, seededTensor, seededValues, worstRelativeError } from '../../testing.ts';
 import { gradientKernelCalls } from './gradient-kernels.ts';
 import { useSimdKernels, compare } from './kernel-spec-support.ts';
+import { useWinograd } from '../winograd.wasm.ts';
 
 // conv.wat's kernels against tfjs's cpu backend, through the ops that emit them; each case also
 // checks that the SIMD path (not a fallback) computed it.
 useSimdKernels();
+// The direct kernels, here on 3×3 stride-1 shapes too, which Winograd takes otherwise (winograd.spec.ts).
+beforeAll(() => useWinograd(false));
+afterAll(() => useWinograd(true));
 
 describe('conv2d_filter_grad', () => {
   const cases: Array<[string, number[], number[], number | [number, number], 'valid' | 'same' | number, number]> = [

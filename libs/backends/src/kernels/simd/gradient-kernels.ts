@@ -59,6 +59,15 @@ export interface GradientKernels {
     n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number,
     fh: number, fw: number, sh: number, sw: number, dh: number, dw: number,
   ): void;
+  /**
+   * out [N, OH, OW, CO] = act(3×3 conv(x, g) + bias) by Winograd F(2×2, 3×3), from u = G·g·Gᵀ [16, CI, CO]
+   * and x read as if padded by padTop, padLeft and zeros past its end; v, m: scratch of 16·(TB·CI + 16) and 16·(TB·CO + 16) floats.
+   * Needs CI % 4 == 0, CO % 8 == 0, TB % 4 == 0.
+   */
+  conv2d_winograd_3x3(
+    x: number, u: number, bias: number, out: number, v: number, m: number,
+    n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number, padTop: number, padLeft: number, tilesPerBlock: number, act: number,
+  ): void;
 }
 
 interface Loaded {
@@ -84,7 +93,7 @@ export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
 
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, max_pool_2x2_argmax: 0, max_pool_grad_2x2_argmax: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, max_pool_2x2_argmax: 0, max_pool_grad_2x2_argmax: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0, conv2d_winograd_3x3: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {

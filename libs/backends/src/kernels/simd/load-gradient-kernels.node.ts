@@ -3,7 +3,7 @@ import { compileWat } from '../../wasm-text.node.ts';
 import { bindGradientKernels, gradientKernelsBoundTo, memoryOf, type GradientKernels } from './gradient-kernels.ts';
 
 /** Our WebAssembly modules, one concept each; their exports together are GradientKernels. */
-export const KERNEL_MODULES = ['conv.wat', 'pool.wat', 'matmul.wat', 'elementwise.wat'].map((name) => new URL(`./${name}`, import.meta.url));
+export const KERNEL_MODULES = ['conv.wat', 'winograd.wat', 'pool.wat', 'matmul.wat', 'elementwise.wat'].map((name) => new URL(`./${name}`, import.meta.url));
 
 /**
  * Assembles the kernel modules with wabt and instantiates them on the backend's memory, once per
