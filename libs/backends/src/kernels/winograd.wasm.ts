@@ -108,6 +108,52 @@ export function winogradConv3x3(
   }
 }
 
+/**
+ * The filter gradient [3, 3, CI, CO] of the conv of x (padded by `pads` above and left) to dy, by
+ * conv2d_winograd_3x3_filter_grad (dU, the transformed filter's gradient), then dg = Gᵀ·dU·G here.
+ */
+export function winogradFilterGrad3x3(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, pads: { top: number; left: number }): tf.TensorInfo {
+  const simd = gradientKernelsFor(backend)!;
+  const [n, h, w, ci] = x.shape as [number, number, number, number];
+  const [, oh, ow, co] = dy.shape as [number, number, number, number];
+  const scope = new WasmScope(backend);
+  try {
+    const du = backend.makeOutput([16 * ci * co], 'float32');
+    scope.track(du);
+    const [vFloats, mFloats] = [16 * (TILES_PER_BLOCK * ci + 16), 16 * (TILES_PER_BLOCK * co + 16)];
+    const scratch = backend.makeOutput([vFloats + mFloats], 'float32');
+    scope.track(scratch);
+    const result = backend.makeOutput([3, 3, ci, co], 'float32');
+    const v = heapOffset(backend, scratch);
+    simd.conv2d_winograd_3x3_filter_grad(
+      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, du), v, v + vFloats * 4,
+      n, h, w, ci, oh, ow, co, pads.top, pads.left, TILES_PER_BLOCK,
+    );
+    winogradFilterGradient(backend.typedArrayFromHeap(du) as Float32Array, backend.typedArrayFromHeap(result) as Float32Array, ci * co);
+    return result;
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** dg [3, 3, pairs] = Gᵀ·dU·G from dU [16, pairs]: the adjoint of winogradFilter's U = G·g·Gᵀ. */
+export function winogradFilterGradient(du: Float32Array, dg: Float32Array, pairs: number): void {
+  const t = new Float64Array(12);
+  for (let p = 0; p < pairs; p++) {
+    // t = Gᵀ·dU: [3, 4]
+    for (let i = 0; i < 3; i++) {
+      for (let c = 0; c < 4; c++) {
+        t[i * 4 + c] = G[0][i] * du[c * pairs + p]! + G[1][i] * du[(4 + c) * pairs + p]! + G[2][i] * du[(8 + c) * pairs + p]! + G[3][i] * du[(12 + c) * pairs + p]!;
+      }
+    }
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        dg[(i * 3 + j) * pairs + p] = t[i * 4]! * G[0][j] + t[i * 4 + 1]! * G[1][j] + t[i * 4 + 2]! * G[2][j] + t[i * 4 + 3]! * G[3][j];
+      }
+    }
+  }
+}
+
 /** The filter's values, read from the wasm heap (they feed the transform in JavaScript). */
 export function filterValues(backend: BackendWasm, filter: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(filter) as Float32Array;

@@ -68,6 +68,11 @@ export interface GradientKernels {
     x: number, u: number, bias: number, out: number, v: number, m: number,
     n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number, padTop: number, padLeft: number, tilesPerBlock: number, act: number,
   ): void;
+  /** du [16, CI, CO] = that conv's transformed filter gradient (the caller takes Gᵀ·dU·G); scratch as above. */
+  conv2d_winograd_3x3_filter_grad(
+    x: number, dy: number, du: number, v: number, m: number,
+    n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number, padTop: number, padLeft: number, tilesPerBlock: number,
+  ): void;
 }
 
 interface Loaded {
@@ -93,7 +98,7 @@ export function gradientKernelsBoundTo(memory: WebAssembly.Memory): boolean {
   return loaded?.memory === memory;
 }
 
-const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, max_pool_2x2_argmax: 0, max_pool_grad_2x2_argmax: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0, conv2d_winograd_3x3: 0 };
+const calls: Record<keyof GradientKernels, number> = { conv2d_filter_grad: 0, max_pool_grad: 0, sum_rows: 0, channel_op: 0, relu_grad: 0, channel_affine: 0, conv2d_input_grad: 0, max_pool: 0, max_pool_2x2_argmax: 0, max_pool_grad_2x2_argmax: 0, matmul_bias_act: 0, conv2d_valid: 0, conv2d_input_grad_scatter: 0, conv2d_winograd_3x3: 0, conv2d_winograd_3x3_filter_grad: 0 };
 
 /** How often each kernel ran in this process: lets tests and benches see which path was taken. */
 export function gradientKernelCalls(): Readonly<Record<keyof GradientKernels, number>> {
