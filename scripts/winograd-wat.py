@@ -92,6 +92,36 @@ def output_tile_pointer():
         (local.set $col1 (i32.lt_s (i32.add (i32.shl (local.get $tw) (i32.const 1)) (i32.const 1)) (local.get $OW)))""")
 
 
+def input_channels(label, masked):
+    """The channel loop of input_transform for one tile: Bᵀ·d·B, four channels at a time."""
+    e(f"""        (local.set $c (i32.const 0))
+        (loop ${label}Channels
+          (local.set $q (i32.add (local.get $p) (local.get $c)))
+          (local.set $b0 (v128.const i32x4 0 0 0 0))""")
+    for r in range(4):
+        e(f"          ;; patch row {r}: its four taps{' (zero outside x)' if masked else ''} times B")
+        e(f"          (local.set $a {at('q', 'rs', r)})")
+        for c in range(4):
+            load = f"(v128.load {at('a', 'cs', c)})"
+            if masked:
+                load = f"(if (result v128) (i32.and (local.get $r{r}) (local.get $k{c})) (then {load}) (else (local.get $b0)))"
+            e(f"          (local.set $s0{c} {load})")
+        e(f"          (local.set $d{r * 4} (f32x4.sub (local.get $s00) (local.get $s02)))")
+        e(f"          (local.set $d{r * 4 + 1} (f32x4.add (local.get $s01) (local.get $s02)))")
+        e(f"          (local.set $d{r * 4 + 2} (f32x4.sub (local.get $s02) (local.get $s01)))")
+        e(f"          (local.set $d{r * 4 + 3} (f32x4.sub (local.get $s01) (local.get $s03)))")
+    e("          ;; Bᵀ down each column, stored at ξ = 4·row + column")
+    e("          (local.set $vp (i32.add (i32.add (local.get $v) (i32.mul (local.get $k) (local.get $cib))) (local.get $c)))")
+    for c in range(4):
+        d = [f'$d{r * 4 + c}' for r in range(4)]
+        rows = [f"(f32x4.sub (local.get {d[0]}) (local.get {d[2]}))", f"(f32x4.add (local.get {d[1]}) (local.get {d[2]}))",
+                f"(f32x4.sub (local.get {d[2]}) (local.get {d[1]}))", f"(f32x4.sub (local.get {d[1]}) (local.get {d[3]}))"]
+        for r in range(4):
+            e(f"          (v128.store {at('vp', 'vs', r * 4 + c)} {rows[r]})")
+    e(f"""          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br_if ${label}Channels (i32.lt_s (local.get $c) (local.get $cib))))""")
+
+
 def input_transform():
     """V[ξ, k, ci] = (Bᵀ·d·B)_ξ for each tile k of the block, four input channels at a time."""
     e("      ;; V = Bᵀ·d·B for each tile of the block, four input channels at a time.")
@@ -106,29 +136,14 @@ def input_transform():
         e(f"        (local.set $r{r} (i32.lt_u {lget('row0') if r == 0 else f'(i32.add (local.get $row0) (i32.const {r}))'} (local.get $H)))")
     for c in range(4):
         e(f"        (local.set $k{c} (i32.lt_u {lget('col0') if c == 0 else f'(i32.add (local.get $col0) (i32.const {c}))'} (local.get $W)))")
-    e("""        (local.set $c (i32.const 0))
-        (loop $inChannels
-          (local.set $q (i32.add (local.get $p) (local.get $c)))
-          (local.set $b0 (v128.const i32x4 0 0 0 0))""")
-    for r in range(4):
-        e(f"          ;; patch row {r}: its four taps (zero outside x) times B")
-        e(f"          (local.set $a {at('q', 'rs', r)})")
-        for c in range(4):
-            e(f"          (local.set $s0{c} (if (result v128) (i32.and (local.get $r{r}) (local.get $k{c})) (then (v128.load {at('a', 'cs', c)})) (else (local.get $b0))))")
-        e(f"          (local.set $d{r * 4} (f32x4.sub (local.get $s00) (local.get $s02)))")
-        e(f"          (local.set $d{r * 4 + 1} (f32x4.add (local.get $s01) (local.get $s02)))")
-        e(f"          (local.set $d{r * 4 + 2} (f32x4.sub (local.get $s02) (local.get $s01)))")
-        e(f"          (local.set $d{r * 4 + 3} (f32x4.sub (local.get $s01) (local.get $s03)))")
-    e("          ;; Bᵀ down each column, stored at ξ = 4·row + column")
-    e("          (local.set $vp (i32.add (i32.add (local.get $v) (i32.mul (local.get $k) (local.get $cib))) (local.get $c)))")
-    for c in range(4):
-        d = [f'$d{r * 4 + c}' for r in range(4)]
-        rows = [f"(f32x4.sub (local.get {d[0]}) (local.get {d[2]}))", f"(f32x4.add (local.get {d[1]}) (local.get {d[2]}))",
-                f"(f32x4.sub (local.get {d[2]}) (local.get {d[1]}))", f"(f32x4.sub (local.get {d[1]}) (local.get {d[3]}))"]
-        for r in range(4):
-            e(f"          (v128.store {at('vp', 'vs', r * 4 + c)} {rows[r]})")
-    e("""          (local.set $c (i32.add (local.get $c) (i32.const 16)))
-          (br_if $inChannels (i32.lt_s (local.get $c) (local.get $cib))))""")
+    # Interior tiles (all 16 taps inside x) load without tests; edge tiles test each tap.
+    e("        (if (i32.and (i32.and (local.get $r0) (local.get $r3)) (i32.and (local.get $k0) (local.get $k3)))")
+    e("          (then")
+    input_channels('inner', masked=False)
+    e("          )")
+    e("          (else")
+    input_channels('edge', masked=True)
+    e("          ))")
     e(NEXT_TILE)
     e("        (br_if $inTiles (i32.lt_s (local.get $k) (local.get $tb))))")
 
