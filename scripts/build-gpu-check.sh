@@ -5,6 +5,7 @@
 # All but the check go in bundle.tar.xz (~29 MB, minutes of xz); the check sits beside it as
 # check.mjs with the .wat files of our own kernels, rebuilt in seconds. docs/benchmarks-gpu.md shows how to run it there.
 #   bash scripts/build-gpu-check.sh [out-dir, default .gpu-check]
+#   CHECK_ONLY=1 bash scripts/build-gpu-check.sh   # only check.mjs and the .wat files (the tarball's contents rarely change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.gpu-check}
@@ -20,6 +21,7 @@ npx esbuild apps/cli/src/bench/webgpu-gpu-check.ts --bundle --platform=node --ta
   --outfile="$out/check.mjs"
 # Our own wasm kernels are assembled from these at start, found beside the bundle (import.meta.url).
 cp libs/backends/src/kernels/simd/*.wat libs/trainer/src/update-kernels.wat "$out/"
+if [ "${CHECK_ONLY:-0}" = 1 ] && [ -f "$out/bundle.tar.xz" ]; then ls -la "$out"; exit 0; fi
 
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$stage/"
 w="$stage/node_modules/webgpu"

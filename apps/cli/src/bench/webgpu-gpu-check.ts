@@ -9,7 +9,8 @@
  * $GPU_CHECK_OUT, else $OUT/gpu-check.json when OUT is set, else runs/bench/gpu-check.json.
  *
  * Env: GPU_CHECK_BATCHES (default 64,256,1024), GPU_CHECK_BACKENDS (default
- * webgpu,webgpu-tfjs-filter-grad,wasm,cpu; the second is webgpu with tfjs's own Conv2D filter gradient),
+ * webgpu,webgpu-tfjs-filter-grad,wasm,cpu; the second is webgpu with tfjs's own Conv2D filter gradient;
+ * webgpu-patches-filter-grad is webgpu with session 10's patch product for it),
  * GPU_CHECK_MODELS (default mnist-mlp,cnn), GPU_CHECK_SECONDS (timed seconds per row, default 2),
  * GPU_CHECK_BUDGET_S (past this many seconds only the first batch's rows run; default 300),
  * GPU_CHECK_MAX_STEP_S (a row whose step would take longer, extrapolated from the last batch, is
@@ -31,7 +32,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { useWebgpuFilterGradByPatches } from '@shardgrad/backends';
+import { setWebgpuFilterGradMethod } from '@shardgrad/backends';
 import { cpuSelfTimes } from './cpu-profile.ts';
 import { disposeNodeBackend, initNodeBackend, type NodeBackendName } from '@shardgrad/backends/node';
 import { relativeError as maxRelativeError, seededValues } from '@shardgrad/backends/testing';
@@ -46,8 +47,11 @@ const list = (v: string | undefined, d: string) => (v ?? d).split(',').map((s) =
 const BATCHES = list(process.env.GPU_CHECK_BATCHES, '64,256,1024').map(Number);
 /** webgpu with tfjs-backend-webgpu's own Conv2D filter gradient instead of our patch product (A/B in one run). */
 const WEBGPU_TFJS_FILTER_GRAD = 'webgpu-tfjs-filter-grad';
+/** webgpu with session 10's patch product as the Conv2D filter gradient (A/B against the default chunked sums). */
+const WEBGPU_PATCHES_FILTER_GRAD = 'webgpu-patches-filter-grad';
 const BACKENDS = list(process.env.GPU_CHECK_BACKENDS, `webgpu,${WEBGPU_TFJS_FILTER_GRAD},wasm,cpu`);
-const engineOf = (backend: string): NodeBackendName => (backend === WEBGPU_TFJS_FILTER_GRAD ? 'webgpu' : (backend as NodeBackendName));
+const engineOf = (backend: string): NodeBackendName =>
+  backend === WEBGPU_TFJS_FILTER_GRAD || backend === WEBGPU_PATCHES_FILTER_GRAD ? 'webgpu' : (backend as NodeBackendName);
 const MODEL_NAMES = list(process.env.GPU_CHECK_MODELS, 'mnist-mlp,cnn');
 const SECONDS = Number(process.env.GPU_CHECK_SECONDS ?? 2);
 const BUDGET_S = Number(process.env.GPU_CHECK_BUDGET_S ?? 300);
@@ -287,7 +291,7 @@ async function main(): Promise<void> {
     let info;
     try {
       info = await initNodeBackend(engineOf(backend));
-      useWebgpuFilterGradByPatches(backend !== WEBGPU_TFJS_FILTER_GRAD);
+      setWebgpuFilterGradMethod(backend === WEBGPU_TFJS_FILTER_GRAD ? 'tfjs' : backend === WEBGPU_PATCHES_FILTER_GRAD ? 'patches' : 'chunks');
     } catch (e) {
       const line = { type: 'backend', backend, error: (e as Error).message };
       emit(line);

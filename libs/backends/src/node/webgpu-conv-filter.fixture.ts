@@ -1,11 +1,11 @@
 // Run by webgpu.spec.ts in its own process (backends are process-global). Prints one JSON line:
-// for each conv geometry, the filter gradient's worst relative error against cpu, by the patch
-// product (whole, and cut into per-image products as past the device's dispatch cap), and by
-// tfjs-backend-webgpu's own kernel, and how many times the patch product ran.
+// for each conv geometry, the filter gradient's worst relative error against cpu by each method: the
+// chunked partial sums (the default), the patch product (whole, and cut into per-image products as
+// past the device's dispatch cap) and tfjs-backend-webgpu's own kernel; and how many times ours ran.
 import * as tf from '@tensorflow/tfjs';
 import { disposeNodeBackend, initNodeBackend } from '../node.ts';
 import { seededValues, worstRelativeError } from '../testing.ts';
-import { limitWebgpuFilterGradRows, useWebgpuFilterGradByPatches, webgpuFilterGradByPatchesCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
+import { limitWebgpuFilterGradRows, setWebgpuFilterGradMethod, webgpuFilterGradCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
 
 type Pad = 'valid' | 'same' | number;
 const CASES: Array<[string, number[], number[], number | [number, number], Pad]> = [
@@ -38,16 +38,20 @@ async function main(): Promise<void> {
     await initNodeBackend('webgpu');
     const gpuBytes = () => (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
     const bytesBefore = gpuBytes();
-    const before = webgpuFilterGradByPatchesCalls();
     const read = async (t: tf.Tensor) => {
       const v = (await t.data()) as Float32Array;
       t.dispose();
       return v;
     };
+    const before = webgpuFilterGradCalls();
+    const chunks: Float32Array[] = [];
+    for (const [i, c] of CASES.entries()) chunks.push(await read(filterGrad(c, i)));
+    setWebgpuFilterGradMethod('patches');
     const patches: Float32Array[] = [];
     for (const [i, c] of CASES.entries()) patches.push(await read(filterGrad(c, i)));
-    const calls = webgpuFilterGradByPatchesCalls() - before;
-    // Every intermediate buffer of the patch product was handed back.
+    const after = webgpuFilterGradCalls();
+    const calls = { chunks: after.chunks - before.chunks, patches: after.patches - before.patches };
+    // Every intermediate buffer of both methods was handed back.
     const leakedBytes = gpuBytes() - bytesBefore;
     // A cap below one image's rows still makes one product per image: every case is cut.
     limitWebgpuFilterGradRows(1);
@@ -55,11 +59,13 @@ async function main(): Promise<void> {
     for (const [i, c] of CASES.entries()) cut.push(await read(filterGrad(c, i)));
     const cutLeakedBytes = gpuBytes() - bytesBefore;
     limitWebgpuFilterGradRows(undefined);
-    useWebgpuFilterGradByPatches(false);
+    setWebgpuFilterGradMethod('tfjs');
     const native: Float32Array[] = [];
     for (const [i, c] of CASES.entries()) native.push(await read(filterGrad(c, i)));
+    setWebgpuFilterGradMethod('chunks');
     const cases = CASES.map(([name], i) => ({
       name,
+      chunks: worstRelativeError([chunks[i]!], [cpu[i]!]),
       patches: worstRelativeError([patches[i]!], [cpu[i]!]),
       cut: worstRelativeError([cut[i]!], [cpu[i]!]),
       native: worstRelativeError([native[i]!], [cpu[i]!]),
