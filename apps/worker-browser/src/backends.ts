@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installWasmFastPaths, installWebgpuConv2dBackpropFilter, registerWasmKernels } from '@shardgrad/backends';
+import { installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuLeadingAxesReductions, registerWasmKernels } from '@shardgrad/backends';
 import type { BrowserBackend } from './compute-api.ts';
 
 /** What we touch of the webgl backend: its context, to watch for and to test context loss. */
@@ -35,8 +35,10 @@ export class Backends {
     registerWasmKernels();
     // Faster formulations of wasm's slow gradient kernels; calibration still checks them against cpu.
     installWasmFastPaths();
-    // WebGPU's filter gradient as one split-K product (one thread per filter weight was 97% of a CNN step on an H200).
+    // WebGPU's filter gradient and reductions over leading axes as chunked partial sums: tfjs gives
+    // them one thread, or one workgroup, per output (most of a CNN step's GPU time on an H100).
     installWebgpuConv2dBackpropFilter();
+    installWebgpuLeadingAxesReductions();
   }
 
   async activate(b: BrowserBackend): Promise<Activation> {

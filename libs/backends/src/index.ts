@@ -1,6 +1,7 @@
 // Isomorphic entry: kernels and pure helpers only. Node-only backend selection is in ./node.
 export { registerWasmKernels, missingWasmKernels, wasmKernelConfigs, installWasmFastPaths } from './kernels/register.ts';
 export { conv2dBackpropFilterWasm, conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.wasm.ts';
+export { installWebgpuLeadingAxesReductions } from './kernels/sum-leading-axes.webgpu.ts';
 export { installWebgpuConv2dBackpropFilter, setWebgpuFilterGradMethod, type WebgpuFilterGradMethod } from './kernels/conv2d-backprop-filter.webgpu.ts';
 export { unsortedSegmentSumWasm, unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.wasm.ts';
 export {

@@ -4,6 +4,7 @@ import { installWasmFastPaths, registerWasmKernels, wasmKernelConfigs } from './
 import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-node.ts';
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 import { installWebgpuConv2dBackpropFilter } from './kernels/conv2d-backprop-filter.webgpu.ts';
+import { installWebgpuLeadingAxesReductions } from './kernels/sum-leading-axes.webgpu.ts';
 import { registerGradientOverrides } from './gradients/register.ts';
 import { installFusedConvTraining } from './gradients/fused-conv-training.ts';
 import { loadGradientKernels } from './kernels/simd/load-gradient-kernels.node.ts';
@@ -101,6 +102,7 @@ async function initWebgpu(): Promise<NodeBackendInfo> {
   try {
     await import('@tensorflow/tfjs-backend-webgpu');
     installWebgpuConv2dBackpropFilter();
+    installWebgpuLeadingAxesReductions();
     if (tf.findBackendFactory('webgpu') == null) {
       if (webgpuFactory == null) throw new Error('tfjs-backend-webgpu did not register (navigator.gpu missing at import?)');
       tf.registerBackend('webgpu', webgpuFactory, 3);

@@ -7,6 +7,7 @@ import { SWIFTSHADER_ICD } from './webgpu-dawn.ts';
 // A child process: backends are process-global, and it proves disposeNodeBackend lets Node exit.
 const FIXTURE = fileURLToPath(new URL('./webgpu-mlp.fixture.ts', import.meta.url));
 const CONV_FILTER_FIXTURE = fileURLToPath(new URL('./webgpu-conv-filter.fixture.ts', import.meta.url));
+const REDUCTIONS_FIXTURE = fileURLToPath(new URL('./webgpu-reductions.fixture.ts', import.meta.url));
 
 /** Runs a fixture in a child process and returns its last stdout line as JSON. */
 function runFixture(file: string): Record<string, unknown> {
@@ -48,6 +49,21 @@ describe('Node webgpu backend (Dawn)', () => {
     }
     expect(result.leakedBytes).toBe(0);
     expect(result.cutLeakedBytes).toBe(0);
+    expect(result.tensors).toBe(0);
+  });
+
+  it.skipIf(!haveDriver)('sums and averages over leading axes by chunked columns, like cpu, releasing what it made', () => {
+    const result = runFixture(REDUCTIONS_FIXTURE) as {
+      backend: string; calls: number; cases: Array<{ name: string; error: number; shapeMatches: boolean }>; leakedBytes: number; tensors: number;
+    };
+    expect(result.backend).toBe('webgpu');
+    // Every case has at least 2,048 rows per output: each went through ours.
+    expect(result.calls).toBeGreaterThanOrEqual(result.cases.length);
+    for (const c of result.cases) {
+      expect(c.shapeMatches, c.name).toBe(true);
+      expect(c.error, c.name).toBeLessThan(1e-5);
+    }
+    expect(result.leakedBytes).toBe(0);
     expect(result.tensors).toBe(0);
   });
 });
