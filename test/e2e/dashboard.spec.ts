@@ -17,7 +17,9 @@ const WAIT_MS = 120_000;
 
 const points = (page: Page) => page.$eval('#chart-loss', (el) => Number((el as HTMLElement).dataset.points ?? 0));
 const liveRows = (page: Page) => page.$$eval('#workers tbody tr:not(.gone)', (rows) => rows.map((r) => r.textContent ?? ''));
-const badge = (page: Page, state: string) => page.waitForFunction((s) => document.getElementById('state')?.textContent === s, state);
+// Polled on a timer: the default polls on animation frames, which a page that has lost the
+// foreground to another tab (the student page, opened and closed before the stop) no longer gets.
+const badge = (page: Page, state: string) => page.waitForFunction((s) => document.getElementById('state')?.textContent === s, state, { polling: 100 });
 
 describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', () => {
   let c: Coordinator;

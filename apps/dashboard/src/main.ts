@@ -17,6 +17,9 @@ const curves = new Curves({ loss: $('chart-loss'), metric: $('chart-metric'), sp
 const workers = new WorkersTable($<HTMLTableElement>('workers').tBodies[0]!, $('worker-count'));
 const controlEls = { lr: $<HTMLInputElement>('lr'), batch: $<HTMLInputElement>('batch'), model: $<HTMLSelectElement>('new-model') };
 
+/** Run states pushed over the socket so far: a control's reply may arrive after a newer one. */
+let runUpdates = 0;
+
 function showRun(run: DashboardRun): void {
   $('run-info').textContent =
     `${run.model} on ${run.dataset} · step ${run.step} · batch ${run.batch} · ${run.optimizer} lr ${run.learningRate} · ` +
@@ -41,6 +44,7 @@ function logLine(line: string): void {
 
 const socket: Socket<DashboardServerEvents, ViewerClientEvents> = io(DASHBOARD_NS);
 socket.on('snapshot', (s) => {
+  runUpdates++;
   showRun(s.run);
   curves.reset(s.history, s.scalars);
   workers.set(s.workers);
@@ -50,7 +54,10 @@ socket.on('snapshot', (s) => {
   join(s.join);
   document.body.dataset.ready = 'true';
 });
-socket.on('run', showRun);
+socket.on('run', (run) => {
+  runUpdates++;
+  showRun(run);
+});
 socket.on('join', join);
 socket.on('points', (p) => curves.add(p));
 socket.on('scalar', (p) => curves.addScalar(p));
@@ -72,11 +79,14 @@ $('show-join').addEventListener('click', () => $<HTMLDialogElement>('join-dialog
 async function control(req: ControlRequest): Promise<void> {
   const status = $('control-status');
   status.textContent = `${req.action}…`;
+  const seen = runUpdates;
   try {
     const r = await sendControl(token, req);
     status.textContent = r.ok ? r.message : `refused: ${r.error}`;
     status.className = r.ok ? 'ok' : 'error';
-    if (r.ok) showRun(r.run);
+    // The reply's state is as of the request: a stop's "stopping" can arrive after the socket said
+    // "finished" (the round ended first), and must not put the badge back.
+    if (r.ok && runUpdates === seen) showRun(r.run);
     $('token-form').hidden = r.ok || !/token/.test(r.error);
   } catch (e) {
     status.textContent = `failed: ${(e as Error).message}`;
