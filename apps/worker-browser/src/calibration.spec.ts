@@ -1,26 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import type { ShardComputer } from '@shardgrad/trainer';
-import { CALIBRATION_RUNS, ONE_RUN_ENOUGH_MS, chooseBackend, measureShard, median, type CalibrationShard } from './calibration.ts';
+import { CALIBRATION_DROPOUT_SEED, CALIBRATION_RUNS, ONE_RUN_ENOUGH_MS, chooseBackend, measureShard, median, type CalibrationShard } from './calibration.ts';
 import type { BackendCalibration } from './compute-api.ts';
 
 /** A computer whose gradient and duration are scripted; the clock advances by the scripted time. */
 function scripted(grad: number[], msPerRun: number) {
   let clock = 0;
   let runs = 0;
+  const seeds: Array<number | undefined> = [];
   const computer = {
     setWeights: () => undefined,
+    seedDropout: (seed: number | undefined) => seeds.push(seed),
     compute: () => {
       runs++;
       clock += msPerRun;
       return { grads: [{ shape: [grad.length], dtype: 'float32', data: Float32Array.from(grad) }], state: [], loss: 1, metrics: {}, count: 4 };
     },
   } as unknown as ShardComputer;
-  return { computer, now: () => clock, runs: () => runs };
+  return { computer, now: () => clock, runs: () => runs, seeds };
 }
 
 const shard: CalibrationShard = { indices: Uint32Array.from([0, 1, 2, 3]), weights: [], reference: Float32Array.from([1, 2, 3]), augmentSeed: 1 };
 
 describe('backend calibration', () => {
+  it('fixes the dropout masks while it computes, and gives training random ones back', async () => {
+    const c = scripted([1, 2, 3], 8);
+    await measureShard('wasm', c.computer, shard, c.now);
+    expect(c.seeds).toEqual([CALIBRATION_DROPOUT_SEED, undefined]);
+  });
+
   it('reports samples/s from the median timed run and whether the gradient matches cpu', async () => {
     const fast = scripted([1, 2, 3], 8);
     const r = await measureShard('wasm', fast.computer, shard, fast.now);

@@ -10,7 +10,7 @@ import { getModel, type ModelDefinition } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
 import { ShardComputer, allSpecs, readAll } from '@shardgrad/trainer';
 import { Backends } from './backends.ts';
-import { CALIBRATION_MAX_ROWS, chooseBackend, measureShard, type CalibrationShard } from './calibration.ts';
+import { CALIBRATION_DROPOUT_SEED, CALIBRATION_MAX_ROWS, chooseBackend, measureShard, type CalibrationShard } from './calibration.ts';
 import {
   BROWSER_BACKENDS,
   type BackendCalibration,
@@ -72,7 +72,9 @@ export class TabCompute {
     const cpu = await this.buildEngine('cpu');
     const weights = readAll(cpu.model);
     const augmentSeed = run.seed;
+    cpu.computer.seedDropout(CALIBRATION_DROPOUT_SEED);
     const reference = flatten(cpu.computer.compute(indices, augmentSeed).grads);
+    cpu.computer.seedDropout(undefined);
     this.shard = { indices, weights, reference, augmentSeed };
     this.calibrations.set('cpu', await measureShard('cpu', cpu.computer, this.shard));
     const engines = new Map<BrowserBackend, Engine>([['cpu', cpu]]);
@@ -179,7 +181,7 @@ export class TabCompute {
     try {
       engine = await this.buildEngine(b);
       const calibration = await measureShard(b, engine.computer, this.shard!);
-      if (b === 'wasm') calibration.threads = this.backends!.wasmThreads();
+      if (b === 'wasm') Object.assign(calibration, { threads: this.backends!.wasmThreads(), kernels: this.backends!.wasmKernelsStatus() });
       return { calibration, engine };
     } catch (e) {
       if (engine) disposeEngine(engine);

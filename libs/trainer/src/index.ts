@@ -16,3 +16,4 @@ export * from './noise-scale.ts';
 export * from './lr-rules.ts';
 export * from './copy-layers.ts';
 export * from './custom-step.ts';
+export * from './dropout-seed.ts';

@@ -6,6 +6,7 @@ import { computeGradients, computeGradientsAsync, type ShardGradients } from './
 import { writeAll } from './weights.ts';
 import { computeCustomStep } from './custom-step.ts';
 import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';
+import { seedDropout } from './dropout-seed.ts';
 
 /**
  * The worker's side of a round, free of any transport: holds the model and the data,
@@ -27,6 +28,11 @@ export class ShardComputer {
     const options = readModelOptions(modelConfig);
     this.augment = options.augment;
     this.microBatch = options.microBatch;
+  }
+
+  /** Fixes the model's dropout masks by this seed (undefined: random again), as seedDropout. */
+  seedDropout(seed: number | undefined): void {
+    seedDropout(this.model, seed);
   }
 
   /** Trainable weights then state, as the coordinator broadcasts them. */
