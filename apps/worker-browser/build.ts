@@ -22,7 +22,7 @@ async function inputFiles(): Promise<string[]> {
     for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (/\.(ts|css|html)$/.test(e.name) && !/\.spec\.ts$/.test(e.name)) out.push(p);
+      else if (/\.(ts|css|html|wat)$/.test(e.name) && !/\.spec\.ts$/.test(e.name)) out.push(p);
     }
   };
   await walk(join(APP_DIR, 'src'));
@@ -67,6 +67,9 @@ export async function buildWorkerBrowser(outdir = WORKER_BROWSER_DIST): Promise<
     logLevel: 'error',
   });
   await Promise.all(STATIC_FILES.map((f) => copyFile(join(APP_DIR, f), join(tmp, f.split('/').pop()!))));
+  // Our SIMD kernels, assembled here for every engine variant: the tab fetches the one it can link.
+  const { assembleKernelBinaries } = await import('@shardgrad/backends/kernels/simd/assemble-kernel-binaries.node');
+  await assembleKernelBinaries(tmp);
   await writeFile(join(tmp, STAMP), fingerprint);
   // Swap in: another process may have finished the same build meanwhile, and either copy is good.
   const old = `${outdir}.old-${process.pid}-${Date.now()}`;

@@ -38,6 +38,9 @@ describe.skipIf(!haveChromium)('a class of browser tabs and a Node worker', () =
         expect(view).toMatchObject({ kind: 'browser', backend: s.backend });
         expect(s.calibration!.results.find((r) => r.backend === s.backend)).toMatchObject({ available: true, matches: true });
       }
+      // The wasm backend runs our SIMD kernels in the tab too (prebuilt for a shared memory here), and they matched cpu.
+      const pinnedWasm = (await snapshot(pinned)).calibration!.results.find((r) => r.backend === 'wasm');
+      expect(pinnedWasm).toMatchObject({ available: true, matches: true, kernels: 'shardgrad SIMD kernels' });
       const autoReport = (await snapshot(auto)).calibration!;
       // Every candidate was tried; the choice is the fastest of those that match cpu.
       expect(autoReport.results.map((r) => r.backend)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);

@@ -5,8 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuLeadingAxesReductions, registerWasmKernels } from '@shardgrad/backends';
+import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  installFusedConvTraining, installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuLeadingAxesReductions, loadGradientKernelsFrom, registerWasmKernels,
+} from '@shardgrad/backends';
 import type { BrowserBackend } from './compute-api.ts';
 
 /** What we touch of the webgl backend: its context, to watch for and to test context loss. */
@@ -28,6 +30,7 @@ export type Activation = { ok: true } | { ok: false; error: string };
 export class Backends {
   private lost = new Map<BrowserBackend, string>();
   private watched = new Set<BrowserBackend>();
+  private wasmKernels?: Awaited<ReturnType<typeof loadGradientKernelsFrom>>;
 
   constructor(wasmPrefix?: string) {
     // setWasmPaths concatenates, so the trailing slash is required; it must precede setBackend('wasm').
@@ -35,6 +38,8 @@ export class Backends {
     registerWasmKernels();
     // Faster formulations of wasm's slow gradient kernels; calibration still checks them against cpu.
     installWasmFastPaths();
+    // Conv + bias + relu as one kernel in training, where our SIMD kernels load (below).
+    installFusedConvTraining();
     // WebGPU's filter gradient and reductions over leading axes as chunked partial sums: tfjs gives
     // them one thread, or one workgroup, per output (most of a CNN step's GPU time on an H100).
     installWebgpuConv2dBackpropFilter();
@@ -57,6 +62,8 @@ export class Backends {
     }
     if (!ok) return { ok: false, error: `tfjs could not start the ${b} backend here` };
     await tf.ready();
+    // Our SIMD kernels (convolutions, products, pooling, as a Node worker has), served beside this script.
+    if (b === 'wasm') this.wasmKernels ??= await loadGradientKernelsFrom(tf.backend() as BackendWasm, new URL('./', import.meta.url));
     this.watch(b);
     return { ok: true };
   }
@@ -74,6 +81,12 @@ export class Backends {
 
   markLost(b: BrowserBackend, reason: string): void {
     if (b !== 'cpu' && !this.lost.has(b)) this.lost.set(b, reason);
+  }
+
+  /** Whether the wasm backend runs our SIMD kernels, or why not; undefined before wasm started. */
+  wasmKernelsStatus(): string | undefined {
+    const k = this.wasmKernels;
+    return k === undefined ? undefined : k.ok ? 'shardgrad SIMD kernels' : `tfjs kernels only (${k.reason})`;
   }
 
   /** Threads of the wasm backend (1 unless the page is cross-origin isolated). */

@@ -34,6 +34,8 @@ export interface BackendCalibration {
   error?: string;
   /** wasm: the threads it runs on (more than 1 only when the page is cross-origin isolated). */
   threads?: number;
+  /** wasm: whether it runs our SIMD kernels, or why it runs tfjs's alone. */
+  kernels?: string;
 }
 
 export interface CalibrationReport {

@@ -61,7 +61,7 @@ export function createView(onToggle: () => void): JoinView {
           ...s.calibration.results.map((r) => {
             const tr = document.createElement('tr');
             const cells = [
-              BACKEND_LABELS[r.backend] + (r.backend === s.calibration!.chosen ? ' ✓ chosen' : ''),
+              BACKEND_LABELS[r.backend] + (r.backend === s.calibration!.chosen ? ' ✓ chosen' : '') + (r.kernels ? ` (${r.kernels})` : ''),
               r.samplesPerSecond ? fmt.format(Math.round(r.samplesPerSecond)) : '–',
               !r.available ? `unavailable: ${r.error ?? ''}` : r.matches ? `yes (${r.relativeError?.toExponential(1)})` : `no: ${r.error ?? ''}`,
             ];

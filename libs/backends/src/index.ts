@@ -1,6 +1,8 @@
 // Isomorphic entry: kernels and pure helpers only. Node-only backend selection is in ./node.
 export { registerWasmKernels, missingWasmKernels, wasmKernelConfigs, installWasmFastPaths } from './kernels/register.ts';
 export { conv2dBackpropFilterWasm, conv2dBackpropFilterWasmConfig } from './kernels/conv2d-backprop-filter.wasm.ts';
+export { installFusedConvTraining } from './gradients/fused-conv-training.ts';
+export { loadGradientKernelsFrom } from './kernels/simd/load-gradient-kernels.browser.ts';
 export { installWebgpuLeadingAxesReductions } from './kernels/sum-leading-axes.webgpu.ts';
 export { installWebgpuConv2dBackpropFilter, setWebgpuFilterGradMethod, type WebgpuFilterGradMethod } from './kernels/conv2d-backprop-filter.webgpu.ts';
 export { unsortedSegmentSumWasm, unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.wasm.ts';

@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { withoutRelaxedMadd } from './relaxed-madd.ts';
+import { RELAXED_PROBE } from './relaxed-probe.ts';
 
-/** A module with one relaxed fused multiply-add: how we ask the engine whether it has relaxed SIMD. */
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: () -> ()
-  0x03, 0x02, 0x01, 0x00, // one function of that type
-  0x0a, 0x3e, 0x01, 0x3c, 0x00, // code: one body of 60 bytes, no locals
-  0xfd, 0x0c, ...new Array(16).fill(0), // v128.const 0
-  0xfd, 0x0c, ...new Array(16).fill(0), // v128.const 0
-  0xfd, 0x0c, ...new Array(16).fill(0), // v128.const 0
-  0xfd, 0x85, 0x02, // f32x4.relaxed_madd
-  0x1a, 0x0b, // drop, end
-]);
 
 let relaxed: boolean | undefined;
 /** wabt's own WebAssembly, instantiated once per process (~8 ms a time, and five modules load at start). */
@@ -42,6 +31,24 @@ export function relaxedSimdAvailable(): boolean {
  * `f32x4.relaxed_madd` become a multiply and an add where the engine has no relaxed SIMD
  * (`plain: true` asks for that anyway: tests compare the two).
  */
+/**
+ * A WebAssembly text's binary: SIMD on, relaxed SIMD where `relaxed` (else its fused multiply-adds
+ * become a multiply and an add), shared-memory atomics allowed where `threads` (the import may then
+ * be declared shared).
+ */
+export async function watToBinary(text: string, name: string, o: { relaxed: boolean; threads?: boolean }): Promise<Uint8Array> {
+  const wabt = await (wabtReady ??= loadWabt());
+  const features = { simd: true, relaxed_simd: o.relaxed, bulk_memory: true, threads: o.threads ?? false };
+  const parsed = wabt.parseWat(name, o.relaxed ? text : withoutRelaxedMadd(text), features);
+  try {
+    // The validator takes its own features: without them it refuses a shared memory.
+    (parsed as unknown as { validate(features: object): void }).validate(features);
+    return new Uint8Array(parsed.toBinary({}).buffer);
+  } finally {
+    parsed.destroy();
+  }
+}
+
 export async function compileWat(file: URL, options: { plain?: boolean } = {}): Promise<WebAssembly.Module | undefined> {
   const wabt = await (wabtReady ??= loadWabt());
   const name = file.pathname.split('/').pop() ?? 'module.wat';

@@ -87,10 +87,15 @@ export function bindGradientKernels(memory: WebAssembly.Memory, exports: Gradien
   loaded = { memory, kernels: counted(exports) };
 }
 
-/** tfjs's linear memory, which our module imports so that it works on tensors in place. */
+/**
+ * tfjs's linear memory, which our module imports so that it works on tensors in place: exported by
+ * the single-threaded build (asm.memory), created in JavaScript and kept as Module.wasmMemory by the
+ * threaded one (a SharedArrayBuffer).
+ */
 export function memoryOf(backend: BackendWasm): WebAssembly.Memory | null {
-  const asm = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm;
-  return asm?.memory instanceof WebAssembly.Memory ? asm.memory : null;
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = module.asm?.memory ?? module.wasmMemory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
 }
 
 /** Whether the kernels are bound to this memory already. */

@@ -1,9 +1,10 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { compileWat } from '../../wasm-text.node.ts';
 import { bindGradientKernels, gradientKernelsBoundTo, memoryOf, type GradientKernels } from './gradient-kernels.ts';
+import { KERNEL_MODULE_NAMES } from './kernel-binaries.ts';
 
-/** Our WebAssembly modules, one concept each; their exports together are GradientKernels. */
-export const KERNEL_MODULES = ['conv.wat', 'winograd.wat', 'pool.wat', 'matmul.wat', 'elementwise.wat'].map((name) => new URL(`./${name}`, import.meta.url));
+/** Our WebAssembly modules' texts (kernel-binaries.ts names them). */
+export const KERNEL_MODULES = KERNEL_MODULE_NAMES.map((name) => new URL(`./${name}.wat`, import.meta.url));
 
 /**
  * Assembles the kernel modules with wabt and instantiates them on the backend's memory, once per
