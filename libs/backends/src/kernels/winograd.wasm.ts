@@ -31,6 +31,15 @@ export function winogradApplies(filterHeight: number, filterWidth: number, strid
     && inChannels % 4 === 0 && inChannels >= MIN_IN_CHANNELS && outChannels % 8 === 0;
 }
 
+/**
+ * The kernel's scratch: a block's transformed input (V) and products or transformed dy (M), each of
+ * the 16 points' rows followed by a cache line of padding, then one edge tile's gathered patch.
+ */
+function scratchFloats(ci: number, co: number): { vFloats: number; mFloats: number; floats: number } {
+  const [vFloats, mFloats] = [16 * (TILES_PER_BLOCK * ci + 16), 16 * (TILES_PER_BLOCK * co + 16)];
+  return { vFloats, mFloats, floats: vFloats + mFloats + 16 * ci };
+}
+
 /** G of F(2×2, 3×3): U = G·g·Gᵀ turns a 3×3 filter into the 4×4 transformed tile. */
 const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]] as const;
 
@@ -87,9 +96,8 @@ export function winogradConv3x3(
   try {
     const uTensor = backend.makeOutput([u.length], 'float32');
     scope.track(uTensor);
-    // Each of the 16 points' rows are followed by a cache line of padding (see winograd.wat).
-    const [vFloats, mFloats] = [16 * (TILES_PER_BLOCK * ci + 16), 16 * (TILES_PER_BLOCK * out.channels + 16)];
-    const scratch = backend.makeOutput([vFloats + mFloats], 'float32');
+    const { vFloats, mFloats, floats } = scratchFloats(ci, out.channels);
+    const scratch = backend.makeOutput([floats], 'float32');
     scope.track(scratch);
     const result = backend.makeOutput([n, out.height, out.width, out.channels], 'float32');
     // After the last allocation: growing the heap would detach the view.
@@ -98,7 +106,7 @@ export function winogradConv3x3(
     if (n * th * tw > 0) {
       simd.conv2d_winograd_3x3(
         heapOffset(backend, x), heapOffset(backend, uTensor), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, result),
-        v, v + vFloats * 4,
+        v, v + vFloats * 4, v + (vFloats + mFloats) * 4,
         n, h, w, ci, out.height, out.width, out.channels, pads.top, pads.left, TILES_PER_BLOCK, act,
       );
     }
@@ -120,13 +128,13 @@ export function winogradFilterGrad3x3(backend: BackendWasm, x: tf.TensorInfo, dy
   try {
     const du = backend.makeOutput([16 * ci * co], 'float32');
     scope.track(du);
-    const [vFloats, mFloats] = [16 * (TILES_PER_BLOCK * ci + 16), 16 * (TILES_PER_BLOCK * co + 16)];
-    const scratch = backend.makeOutput([vFloats + mFloats], 'float32');
+    const { vFloats, mFloats, floats } = scratchFloats(ci, co);
+    const scratch = backend.makeOutput([floats], 'float32');
     scope.track(scratch);
     const result = backend.makeOutput([3, 3, ci, co], 'float32');
     const v = heapOffset(backend, scratch);
     simd.conv2d_winograd_3x3_filter_grad(
-      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, du), v, v + vFloats * 4,
+      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, du), v, v + vFloats * 4, v + (vFloats + mFloats) * 4,
       n, h, w, ci, oh, ow, co, pads.top, pads.left, TILES_PER_BLOCK,
     );
     winogradFilterGradient(backend.typedArrayFromHeap(du) as Float32Array, backend.typedArrayFromHeap(result) as Float32Array, ci * co);

@@ -61,16 +61,17 @@ export interface GradientKernels {
   ): void;
   /**
    * out [N, OH, OW, CO] = act(3×3 conv(x, g) + bias) by Winograd F(2×2, 3×3), from u = G·g·Gᵀ [16, CI, CO]
-   * and x read as if padded by padTop, padLeft and zeros past its end; v, m: scratch of 16·(TB·CI + 16) and 16·(TB·CO + 16) floats.
+   * and x read as if padded by padTop, padLeft and zeros past its end; v, m, patch: scratch of 16·(TB·CI + 16),
+   * 16·(TB·CO + 16) and 16·CI floats.
    * Needs CI % 4 == 0, CO % 8 == 0, TB % 4 == 0.
    */
   conv2d_winograd_3x3(
-    x: number, u: number, bias: number, out: number, v: number, m: number,
+    x: number, u: number, bias: number, out: number, v: number, m: number, patch: number,
     n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number, padTop: number, padLeft: number, tilesPerBlock: number, act: number,
   ): void;
   /** du [16, CI, CO] = that conv's transformed filter gradient (the caller takes Gᵀ·dU·G); scratch as above. */
   conv2d_winograd_3x3_filter_grad(
-    x: number, dy: number, du: number, v: number, m: number,
+    x: number, dy: number, du: number, v: number, m: number, patch: number,
     n: number, h: number, wIn: number, ci: number, oh: number, ow: number, co: number, padTop: number, padLeft: number, tilesPerBlock: number,
   ): void;
 }

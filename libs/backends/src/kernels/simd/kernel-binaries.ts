@@ -1,5 +1,5 @@
 /** Our WebAssembly modules (simd/<name>.wat), one concept each; their exports together are GradientKernels. */
-export const KERNEL_MODULE_NAMES = ['conv', 'winograd', 'pool', 'matmul', 'elementwise'] as const;
+export const KERNEL_MODULE_NAMES = ['conv', 'winograd', 'winograd-filter-grad', 'pool', 'matmul', 'elementwise'] as const;
 
 /**
  * Which build of a module an engine can link: `shared` where tfjs's memory is a SharedArrayBuffer

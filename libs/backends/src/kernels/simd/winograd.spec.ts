@@ -92,11 +92,11 @@ describe('conv2d_winograd_3x3', () => {
   });
 });
 
-describe('winograd.wat', () => {
+describe('the Winograd modules', () => {
   const generator = fileURLToPath(new URL('../../../../../scripts/winograd-wat.py', import.meta.url));
   const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
-  it.skipIf(python === undefined)('is what scripts/winograd-wat.py writes (edit the generator, not the .wat)', () => {
-    const generated = execFileSync(python!, [generator, '--stdout'], { encoding: 'utf8' });
-    expect(readFileSync(new URL('./winograd.wat', import.meta.url), 'utf8')).toBe(generated);
+  it.skipIf(python === undefined).each(['winograd.wat', 'winograd-filter-grad.wat'])('%s is what scripts/winograd-wat.py writes (edit the generator, not the .wat)', (name) => {
+    const generated = execFileSync(python!, [generator, '--stdout', name], { encoding: 'utf8' });
+    expect(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')).toBe(generated);
   });
 });
