@@ -196,6 +196,16 @@ def zero_accumulators():
         e(f"            (local.set $c{r}0 (v128.const i32x4 0 0 0 0)) (local.set $c{r}1 (v128.const i32x4 0 0 0 0))")
 
 
+def close_product_loops(row_bound):
+    """Ends the products' loops: 8 columns, then 4 rows up to $row_bound, then the 16 points."""
+    e(f"""            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br_if $cols (i32.lt_s (local.get $j) (local.get $CO))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $rowBlocks (i32.lt_s (local.get $i) (local.get ${row_bound}))))
+        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
+        (br_if $points (i32.lt_s (local.get $xi) (i32.const 16))))""")
+
+
 def forward_products():
     e("""      ;; M_ξ = V_ξ · U_ξ for the 16 points: four tiles × 8 output channels at a time, as conv2d_valid.
       ;; Rows past tb (the last block) read stale scratch and are never transformed out.
@@ -214,12 +224,7 @@ def forward_products():
     for r in range(4):
         e(f"            (v128.store {at('cp', 'cob', r)} (local.get $c{r}0))")
         e(f"            (v128.store offset=16 {at('cp', 'cob', r)} (local.get $c{r}1))")
-    e("""            (local.set $j (i32.add (local.get $j) (i32.const 8)))
-            (br_if $cols (i32.lt_s (local.get $j) (local.get $CO))))
-          (local.set $i (i32.add (local.get $i) (i32.const 4)))
-          (br_if $rowBlocks (i32.lt_s (local.get $i) (local.get $tb))))
-        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-        (br_if $points (i32.lt_s (local.get $xi) (i32.const 16))))""")
+    close_product_loops('tb')
 
 
 def output_transform():
@@ -318,12 +323,7 @@ def filter_products():
         e(f"            (local.set $a {at('cp', 'cob', r)})")
         e(f"            (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a)) (local.get $c{r}0)))")
         e(f"            (v128.store offset=16 (local.get $a) (f32x4.add (v128.load offset=16 (local.get $a)) (local.get $c{r}1)))")
-    e("""            (local.set $j (i32.add (local.get $j) (i32.const 8)))
-            (br_if $cols (i32.lt_s (local.get $j) (local.get $CO))))
-          (local.set $i (i32.add (local.get $i) (i32.const 4)))
-          (br_if $rowBlocks (i32.lt_s (local.get $i) (local.get $CI))))
-        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-        (br_if $points (i32.lt_s (local.get $xi) (i32.const 16))))""")
+    close_product_loops('CI')
 
 
 MODULES = {}

@@ -52,24 +52,30 @@ export async function buildWorkerBrowser(outdir = WORKER_BROWSER_DIST): Promise<
   const fingerprint = await inputsFingerprint();
   const tmp = `${outdir}.tmp-${process.pid}-${Date.now()}`;
   await rm(tmp, { recursive: true, force: true });
-  await build({
-    entryPoints: { main: join(APP_DIR, 'src/main.ts'), 'compute.worker': join(APP_DIR, 'src/compute.worker.ts') },
-    outdir: tmp,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    // Module workers and top-level await: Chrome 91+, Safari 15+, Firefox 114+.
-    target: ['es2022'],
-    minify: true,
-    sourcemap: 'linked',
-    legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'error',
-  });
-  await Promise.all(STATIC_FILES.map((f) => copyFile(join(APP_DIR, f), join(tmp, f.split('/').pop()!))));
-  // Our SIMD kernels, assembled here for every engine variant: the tab fetches the one it can link.
-  const { assembleKernelBinaries } = await import('@shardgrad/backends/kernels/simd/assemble-kernel-binaries.node');
-  await assembleKernelBinaries(tmp);
+  try {
+    await build({
+      entryPoints: { main: join(APP_DIR, 'src/main.ts'), 'compute.worker': join(APP_DIR, 'src/compute.worker.ts') },
+      outdir: tmp,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      // Module workers and top-level await: Chrome 91+, Safari 15+, Firefox 114+.
+      target: ['es2022'],
+      minify: true,
+      sourcemap: 'linked',
+      legalComments: 'none',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      logLevel: 'error',
+    });
+    await Promise.all(STATIC_FILES.map((f) => copyFile(join(APP_DIR, f), join(tmp, f.split('/').pop()!))));
+    // Our SIMD kernels, assembled here for every engine variant: the tab fetches the one it can link.
+    const { assembleKernelBinaries } = await import('@shardgrad/backends/kernels/simd/assemble-kernel-binaries.node');
+    await assembleKernelBinaries(tmp);
+  } catch (e) {
+    // A failed build leaves nothing behind (a bench that retried one left six half-built folders).
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
   await writeFile(join(tmp, STAMP), fingerprint);
   // Swap in: another process may have finished the same build meanwhile, and either copy is good.
   const old = `${outdir}.old-${process.pid}-${Date.now()}`;
