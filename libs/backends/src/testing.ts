@@ -61,3 +61,8 @@ export function worstRelativeError(actual: ArrayLike<number>[], expected: ArrayL
 export function rankedGrads<T extends tf.Tensor>(f: (...args: T[]) => tf.Tensor): (args: T[]) => tf.Tensor[] {
   return tf.grads((...args: tf.Tensor[]) => f(...(args as T[])));
 }
+
+/** Bytes the WebGPU backend holds in GPU buffers (-1 on a backend that does not say): fixtures check leaks with it. */
+export function gpuBytes(): number {
+  return (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
+}

@@ -26,17 +26,11 @@ export function relaxedSimdAvailable(): boolean {
 }
 
 /**
- * Assembles a WebAssembly text file (SIMD allowed) into a compiled module with wabt, or undefined
- * where this engine cannot run it (no SIMD): the callers then keep their JavaScript paths. Its
- * `f32x4.relaxed_madd` become a multiply and an add where the engine has no relaxed SIMD
- * (`plain: true` asks for that anyway: tests compare the two).
- */
-/**
  * A WebAssembly text's binary: SIMD on, relaxed SIMD where `relaxed` (else its fused multiply-adds
  * become a multiply and an add), shared-memory atomics allowed where `threads` (the import may then
  * be declared shared).
  */
-export async function watToBinary(text: string, name: string, o: { relaxed: boolean; threads?: boolean }): Promise<Uint8Array> {
+export async function watToBinary(text: string, name: string, o: { relaxed: boolean; threads?: boolean }): Promise<Uint8Array<ArrayBuffer>> {
   const wabt = await (wabtReady ??= loadWabt());
   const features = { simd: true, relaxed_simd: o.relaxed, bulk_memory: true, threads: o.threads ?? false };
   const parsed = wabt.parseWat(name, o.relaxed ? text : withoutRelaxedMadd(text), features);
@@ -49,17 +43,14 @@ export async function watToBinary(text: string, name: string, o: { relaxed: bool
   }
 }
 
+/**
+ * Assembles a WebAssembly text file (SIMD allowed) into a compiled module with wabt, or undefined
+ * where this engine cannot run it (no SIMD): the callers then keep their JavaScript paths. Its
+ * `f32x4.relaxed_madd` become a multiply and an add where the engine has no relaxed SIMD
+ * (`plain: true` asks for that anyway: tests compare the two).
+ */
 export async function compileWat(file: URL, options: { plain?: boolean } = {}): Promise<WebAssembly.Module | undefined> {
-  const wabt = await (wabtReady ??= loadWabt());
   const name = file.pathname.split('/').pop() ?? 'module.wat';
-  const fused = !options.plain && relaxedSimdAvailable();
-  const text = readFileSync(file, 'utf8');
-  const parsed = wabt.parseWat(name, fused ? text : withoutRelaxedMadd(text), { simd: true, relaxed_simd: fused, bulk_memory: true });
-  try {
-    parsed.validate();
-    const bytes = new Uint8Array(parsed.toBinary({}).buffer);
-    return WebAssembly.validate(bytes) ? await WebAssembly.compile(bytes) : undefined;
-  } finally {
-    parsed.destroy();
-  }
+  const bytes = await watToBinary(readFileSync(file, 'utf8'), name, { relaxed: !options.plain && relaxedSimdAvailable() });
+  return WebAssembly.validate(bytes) ? await WebAssembly.compile(bytes) : undefined;
 }

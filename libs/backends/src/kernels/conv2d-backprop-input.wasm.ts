@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { asWasmBackend, cropThenPad, inputsOf, stuffByStride, WasmScope } from './wasm-kernel-utils.ts';
 import { inputGradPads } from './conv-geometry.ts';
 import { gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
-import { filterValues, winogradApplies, winogradConv3x3, winogradFilter } from './winograd.wasm.ts';
+import { winogradApplies, winogradConv3x3 } from './winograd.wasm.ts';
 
 /**
  * At most this many input channels go to our SIMD kernel: its cost grows with them, XNNPACK's does
@@ -83,8 +83,7 @@ export function conv2dBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
   if (simd != null && attrs.dataFormat !== 'NCHW' && winogradApplies(fh!, fw!, [sh, sw], [1, 1], outC!, inC!)
     && Math.max(info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right) <= 2) {
     // dx is the valid conv of dy, padded by the filter's reach less the forward padding, with the filter flipped and its channels swapped.
-    const u = winogradFilter(filterValues(backend, filter), inC!, outC!, true);
-    return winogradConv3x3(backend, dy, u, { top: fh! - 1 - info.padInfo.top, left: fw! - 1 - info.padInfo.left },
+    return winogradConv3x3(backend, dy, filter, true, { top: fh! - 1 - info.padInfo.top, left: fw! - 1 - info.padInfo.left },
       { height: info.inHeight, width: info.inWidth, channels: inC! }, undefined, 0);
   }
   if (simd != null && inC! % 8 === 0 && attrs.dataFormat !== 'NCHW') return scatterInputGrad(backend, dy, filter, info);

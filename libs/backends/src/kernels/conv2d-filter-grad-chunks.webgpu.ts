@@ -1,18 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from './kernel-scope.ts';
-
-/**
- * Threads the reduction aims for: enough to fill a large GPU (an H100 runs ~270k at once), few enough
- * that each still sums a long run of positions before the partial sums are added.
- */
-const TARGET_THREADS = 2 ** 18;
-const MIN_CHUNK = 64;
-const MAX_CHUNK = 4096;
-
-/** Positions (n, oh, ow) each partial sum covers, for a filter of `filterSize` values. */
-export function filterGradChunk(positions: number, filterSize: number): number {
-  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.ceil((positions * filterSize) / TARGET_THREADS)));
-}
+import { flatDispatch, partialSumChunk, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
 
 /**
  * partial[c, f] = Σ over chunk c's positions p = (n, oh, ow) of x[n, oh·sh + fh·dh − top, ow·sw + fw·dw − left, ci] · dy[n, oh, ow, co],
@@ -26,15 +14,14 @@ class FilterGradChunksProgram {
   readonly variableNames = ['x', 'dy'];
   readonly uniforms =
     'pads : vec2<i32>, strides : vec2<i32>, dilations : vec2<i32>, outHeight : i32, outWidth : i32, inHeight : i32, inWidth : i32, positions : i32, chunk : i32, filterWidth : i32, inChannels : i32, outChannels : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
   readonly size = true;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
+  readonly workgroupSize;
+  readonly dispatchLayout;
+  readonly dispatch;
   shaderKey = 'shardgradConv2DFilterGradChunks';
 
   constructor(readonly outputShape: [number, number]) {
-    this.dispatchLayout = { x: [0, 1] };
-    this.dispatch = [Math.ceil((outputShape[0] * outputShape[1]) / this.workgroupSize[0]), 1, 1];
+    ({ workgroupSize: this.workgroupSize, dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outputShape));
   }
 
   getUserCode(): string {
@@ -80,10 +67,6 @@ class FilterGradChunksProgram {
   }
 }
 
-interface WebGpuBackendLike extends tf.KernelBackend {
-  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>): tf.TensorInfo;
-}
-
 /** The Conv2D filter gradient (NHWC) as chunked partial sums on the GPU, then their Sum. */
 export function conv2dBackpropFilterByChunks(args: Parameters<tf.KernelFunc>[0], backendName: string): tf.TensorInfo {
   const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -94,7 +77,7 @@ export function conv2dBackpropFilterByChunks(args: Parameters<tf.KernelFunc>[0],
   const backend = args.backend as WebGpuBackendLike;
   const filterSize = tf.util.sizeFromShape(filterShape);
   const positions = info.batchSize * info.outHeight * info.outWidth;
-  const chunk = filterGradChunk(positions, filterSize);
+  const chunk = partialSumChunk(positions, filterSize);
   const chunks = Math.max(1, Math.ceil(positions / chunk));
   const scope = new KernelScope(backendName, backend);
   const partial = backend.runWebGPUProgram(new FilterGradChunksProgram([chunks, filterSize]), [x, dy], 'float32', [

@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wrapWasmKernel } from './replace-kernel.ts';
 import { WasmScope } from './wasm-kernel-utils.ts';
 import { KERNEL_ACTIVATIONS, gradientKernelsFor, heapOffset } from './simd/gradient-kernels.ts';
-import { filterValues, winogradApplies, winogradConv3x3, winogradFilter } from './winograd.wasm.ts';
+import { winogradApplies, winogradConv3x3 } from './winograd.wasm.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -45,8 +45,7 @@ export function simdConv2D(
   if (Math.min(top, bottom, left, right) < 0) return null;
   const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
   if (winogradApplies(fh, fw, [info.strideHeight, info.strideWidth], [info.dilationHeight, info.dilationWidth], ci, co)) {
-    const u = winogradFilter(filterValues(backend, filter), ci, co, false);
-    return winogradConv3x3(backend, x, u, { top, left }, { height: info.outHeight, width: info.outWidth, channels: co }, bias, act);
+    return winogradConv3x3(backend, x, filter, false, { top, left }, { height: info.outHeight, width: info.outWidth, channels: co }, bias, act);
   }
   const scope = new WasmScope(backend);
   try {

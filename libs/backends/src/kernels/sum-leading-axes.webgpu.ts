@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from './kernel-scope.ts';
 import { wrapKernel } from './replace-kernel.ts';
+import { flatDispatch, partialSumChunk, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
 
-/** As the filter gradient's chunks: enough threads to fill a large GPU, long runs per thread. */
-const TARGET_THREADS = 2 ** 18;
-const MIN_CHUNK = 64;
-const MAX_CHUNK = 4096;
 /** Below this many rows per output tfjs's reduction is fine (and ours would add a pass). */
 const MIN_ROWS = 2048;
 
@@ -18,14 +15,14 @@ const MIN_ROWS = 2048;
 class ColumnChunksProgram {
   readonly variableNames = ['x'];
   readonly uniforms = 'rows : i32, cols : i32, chunk : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
   readonly size = true;
-  readonly dispatchLayout = { x: [0, 1] };
-  readonly dispatch: [number, number, number];
+  readonly workgroupSize;
+  readonly dispatchLayout;
+  readonly dispatch;
   shaderKey = 'shardgradColumnChunks';
 
   constructor(readonly outputShape: [number, number]) {
-    this.dispatch = [Math.ceil((outputShape[0] * outputShape[1]) / this.workgroupSize[0]), 1, 1];
+    ({ workgroupSize: this.workgroupSize, dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outputShape));
   }
 
   getUserCode(): string {
@@ -44,11 +41,6 @@ class ColumnChunksProgram {
       }
     `;
   }
-}
-
-interface WebGpuBackendLike extends tf.KernelBackend {
-  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>): tf.TensorInfo;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
 }
 
 /** The rows and columns of a float32 reduction over leading axes worth doing ourselves, or null. */
@@ -74,7 +66,7 @@ function reduceLeadingAxes(args: Parameters<tf.KernelFunc>[0], mean: boolean, sh
   const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
   const backend = args.backend as WebGpuBackendLike;
   const { rows, cols } = shape;
-  const chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.ceil((rows * cols) / TARGET_THREADS)));
+  const chunk = partialSumChunk(rows, cols);
   const chunks = Math.ceil(rows / chunk);
   calls++;
   const scope = new KernelScope('webgpu', backend);

@@ -77,19 +77,24 @@ export function winogradFilter(w: Float32Array, ci: number, co: number, asInputG
 
 /**
  * out [N, OH, OW, CO] = act(valid 3×3 conv of x padded by `pads` above and left, and by zeros as far as
- * the output needs below and right (+ bias)), by conv2d_winograd_3x3, the filter given transformed
- * (winogradFilter). The kernel reads x in place and treats what lies outside it as zeros.
+ * the output needs below and right (+ bias)), by conv2d_winograd_3x3 with the filter [3, 3, ci, co]
+ * transformed here (winogradFilter; `asInputGradient` as there). The kernel reads x in place and
+ * treats what lies outside it as zeros.
  */
 export function winogradConv3x3(
   backend: BackendWasm,
   x: tf.TensorInfo,
-  u: Float32Array,
+  filter: tf.TensorInfo,
+  asInputGradient: boolean,
   pads: { top: number; left: number },
   out: { height: number; width: number; channels: number },
   bias: tf.TensorInfo | undefined,
   act: number,
 ): tf.TensorInfo {
   const simd = gradientKernelsFor(backend)!;
+  const [, , filterIn, filterOut] = filter.shape as [number, number, number, number];
+  // Read before the allocations below: growing the heap would detach the view.
+  const u = winogradFilter(backend.typedArrayFromHeap(filter) as Float32Array, filterIn, filterOut, asInputGradient);
   const [n, h, w, ci] = x.shape as [number, number, number, number];
   const [th, tw] = [Math.ceil(out.height / 2), Math.ceil(out.width / 2)];
   const scope = new WasmScope(backend);
@@ -160,9 +165,4 @@ export function winogradFilterGradient(du: Float32Array, dg: Float32Array, pairs
       }
     }
   }
-}
-
-/** The filter's values, read from the wasm heap (they feed the transform in JavaScript). */
-export function filterValues(backend: BackendWasm, filter: tf.TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(filter) as Float32Array;
 }

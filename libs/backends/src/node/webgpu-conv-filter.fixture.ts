@@ -4,7 +4,7 @@
 // past the device's dispatch cap) and tfjs-backend-webgpu's own kernel; and how many times ours ran.
 import * as tf from '@tensorflow/tfjs';
 import { disposeNodeBackend, initNodeBackend } from '../node.ts';
-import { seededValues, worstRelativeError } from '../testing.ts';
+import { gpuBytes, seededValues, worstRelativeError } from '../testing.ts';
 import { limitWebgpuFilterGradRows, setWebgpuFilterGradMethod, webgpuFilterGradCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
 
 type Pad = 'valid' | 'same' | number;
@@ -36,7 +36,6 @@ async function main(): Promise<void> {
   });
   try {
     await initNodeBackend('webgpu');
-    const gpuBytes = () => (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
     const bytesBefore = gpuBytes();
     const read = async (t: tf.Tensor) => {
       const v = (await t.data()) as Float32Array;

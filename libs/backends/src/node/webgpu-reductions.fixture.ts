@@ -3,7 +3,7 @@
 // our chunked columns, and the buffers and tensors left behind.
 import * as tf from '@tensorflow/tfjs';
 import { disposeNodeBackend, initNodeBackend } from '../node.ts';
-import { seededValues, worstRelativeError } from '../testing.ts';
+import { gpuBytes, seededValues, worstRelativeError } from '../testing.ts';
 import { webgpuColumnSumCalls } from '../kernels/sum-leading-axes.webgpu.ts';
 
 const CASES: Array<[string, number[], number[], boolean]> = [
@@ -30,7 +30,6 @@ async function main(): Promise<void> {
   }));
   try {
     await initNodeBackend('webgpu');
-    const gpuBytes = () => (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
     const bytesBefore = gpuBytes();
     const before = webgpuColumnSumCalls();
     const got: Array<{ values: Float32Array; shape: number[] }> = [];
