@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from './kernel-scope.ts';
-import { flatDispatch, partialSumChunk, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
+import { PartialSumsProgram, partialSumChunk, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
 
 /**
  * partial[c, f] = Σ over chunk c's positions p = (n, oh, ow) of x[n, oh·sh + fh·dh − top, ow·sw + fw·dw − left, ci] · dy[n, oh, ow, co],
@@ -10,19 +10,11 @@ import { flatDispatch, partialSumChunk, type WebGpuBackendLike } from './webgpu-
  * Reads are coalesced: neighbouring threads differ in co, so they read neighbouring dy values and
  * the same x value.
  */
-class FilterGradChunksProgram {
+class FilterGradChunksProgram extends PartialSumsProgram {
   readonly variableNames = ['x', 'dy'];
   readonly uniforms =
     'pads : vec2<i32>, strides : vec2<i32>, dilations : vec2<i32>, outHeight : i32, outWidth : i32, inHeight : i32, inWidth : i32, positions : i32, chunk : i32, filterWidth : i32, inChannels : i32, outChannels : i32,';
-  readonly size = true;
-  readonly workgroupSize;
-  readonly dispatchLayout;
-  readonly dispatch;
   shaderKey = 'shardgradConv2DFilterGradChunks';
-
-  constructor(readonly outputShape: [number, number]) {
-    ({ workgroupSize: this.workgroupSize, dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outputShape));
-  }
 
   getUserCode(): string {
     return `

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelScope } from './kernel-scope.ts';
 import { wrapKernel } from './replace-kernel.ts';
-import { flatDispatch, partialSumChunk, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
+import { PartialSumsProgram, partialSumChunk, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
 
 /** Below this many rows per output tfjs's reduction is fine (and ours would add a pass). */
 const MIN_ROWS = 2048;
@@ -12,18 +12,10 @@ const MIN_ROWS = 2048;
  * norm's moments or a bias gradient over [4,096, 28, 28, 16] ran 16 workgroups over 3.2 M values each,
  * and Sum and Mean were 58% of the curriculum CNN's GPU time on an H100 once the filter gradient was fixed.
  */
-class ColumnChunksProgram {
+class ColumnChunksProgram extends PartialSumsProgram {
   readonly variableNames = ['x'];
   readonly uniforms = 'rows : i32, cols : i32, chunk : i32,';
-  readonly size = true;
-  readonly workgroupSize;
-  readonly dispatchLayout;
-  readonly dispatch;
   shaderKey = 'shardgradColumnChunks';
-
-  constructor(readonly outputShape: [number, number]) {
-    ({ workgroupSize: this.workgroupSize, dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outputShape));
-  }
 
   getUserCode(): string {
     return `

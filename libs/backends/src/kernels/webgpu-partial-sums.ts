@@ -13,10 +13,25 @@ export function partialSumChunk(length: number, outputs: number): number {
   return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.ceil((length * outputs) / TARGET_THREADS)));
 }
 
-/** A flat dispatch of 64-wide workgroups, one thread per output value (tfjs spreads x past the device's cap). */
-export function flatDispatch(outputShape: readonly number[]): { workgroupSize: [number, number, number]; dispatchLayout: { x: number[] }; dispatch: [number, number, number] } {
-  const size = outputShape.reduce((a, b) => a * b, 1);
-  return { workgroupSize: [64, 1, 1], dispatchLayout: { x: outputShape.map((_, i) => i) }, dispatch: [Math.ceil(size / 64), 1, 1] };
+/**
+ * A tfjs WebGPU program with one thread per value of a [chunks, outputs] partial-sum output, in
+ * 64-wide workgroups on a flat dispatch (tfjs spreads it past the device's per-dimension cap).
+ * Subclasses give the shader, its inputs and uniforms.
+ */
+export abstract class PartialSumsProgram {
+  abstract readonly variableNames: string[];
+  abstract readonly uniforms: string;
+  abstract shaderKey: string;
+  readonly size = true;
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly dispatchLayout = { x: [0, 1] };
+  readonly dispatch: [number, number, number];
+
+  constructor(readonly outputShape: [number, number]) {
+    this.dispatch = [Math.ceil((outputShape[0] * outputShape[1]) / this.workgroupSize[0]), 1, 1];
+  }
+
+  abstract getUserCode(): string;
 }
 
 /** What we call on tfjs-backend-webgpu's backend (its type is not exported through tfjs). */
