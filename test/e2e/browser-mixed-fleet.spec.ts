@@ -23,9 +23,10 @@ describe.skipIf(!haveChromium)('a class of browser tabs and a Node worker', () =
     const node = await startNodeWorker({ url: cluster.coordinator.url, nickname: 'node' });
     try {
       const c = cluster.coordinator;
-      // One tab picks its backend itself (all four candidates); the other is pinned to wasm.
+      // One tab picks its backend itself (all four candidates); the other is pinned to wasm and
+      // sends its gradients as halves, as a tab on a slow classroom uplink would.
       const auto = await cluster.openTab('?name=ada');
-      const pinned = await cluster.openTab('?name=grace&backend=wasm');
+      const pinned = await cluster.openTab('?name=grace&backend=wasm&compress=fp16');
       await Promise.all([waitForPhase(auto, ['waiting', 'error']), waitForPhase(pinned, ['waiting', 'error'])]);
 
       for (const page of [auto, pinned]) {
@@ -59,6 +60,11 @@ describe.skipIf(!haveChromium)('a class of browser tabs and a Node worker', () =
         // The tab's own count is what the coordinator accepted from it.
         expect(c.pool.views().find((v) => v.id === s.workerId)).toMatchObject({ samples: s.contribution.samples, rounds: s.contribution.rounds });
       }
+      const views = tabs.map((s) => c.pool.views().find((v) => v.id === s.workerId)!);
+      expect(views[0]).toMatchObject({ encoding: 'none' });
+      expect(views[1]).toMatchObject({ compress: 'fp16', encoding: 'fp16' });
+      // Half the bytes per parameter (the shard's share of the header is the same for both).
+      expect(views[1]!.resultBytes! / views[0]!.resultBytes!).toBeLessThan(0.51);
       const nodeView = c.pool.views().find((v) => v.kind === 'node')!;
       expect(nodeView.samples).toBeGreaterThan(0);
       expect(tabs[0]!.contribution.samples + tabs[1]!.contribution.samples + nodeView.samples).toBe(summary.samples);

@@ -66,12 +66,23 @@ export interface ShardReply {
   fallback?: { from: BrowserBackend; to: BrowserBackend; reason: string; /** `to`'s calibrated speed. */ samplesPerSecond?: number };
 }
 
+/**
+ * One task's work in one message: the weights (when new), the shard and how to send the result back.
+ * One request, so no option can fall between two calls (`compress` once did: the Web Worker dropped it).
+ */
+export interface ShardRequest {
+  /** The round's weights (encodeTensors bytes), when they changed since the last shard. */
+  weights?: Uint8Array;
+  /** The shard's sample indices as raw uint32 bytes, as they arrive in a task. */
+  indices: Uint8Array;
+  augmentSeed?: number;
+  compress?: 'none' | 'fp16';
+}
+
 export interface ComputeApi {
   init(req: InitRequest): Promise<InitReply>;
   calibrate(req: CalibrateRequest): Promise<CalibrationReport>;
-  setWeights(bytes: Uint8Array): Promise<void>;
-  /** Indices as raw uint32 bytes (as they arrive in a task), and the task's augmentation seed. */
-  compute(indices: Uint8Array, augmentSeed?: number, compress?: 'none' | 'fp16'): Promise<ShardReply>;
+  compute(req: ShardRequest): Promise<ShardReply>;
   /** Test hook: make the current GPU backend lose its context or device, as a crashed driver would. */
   loseDevice(): Promise<BrowserBackend | undefined>;
   backend(): Promise<BrowserBackend | undefined>;

@@ -11,9 +11,8 @@ const engine = new TabCompute();
 const api: ComputeApi = {
   init: (req) => engine.init(req),
   calibrate: (req) => engine.calibrate(req),
-  setWeights: (bytes) => engine.setWeights(bytes),
-  compute: async (indices, augmentSeed) => {
-    const reply = await engine.compute(indices, augmentSeed);
+  compute: async (req) => {
+    const reply = await engine.compute(req);
     return Comlink.transfer(reply, [reply.grads.buffer]);
   },
   loseDevice: () => engine.loseDevice(),

@@ -222,17 +222,17 @@ export class TabSession {
   private async handle(socket: WorkerSocket, task: Task, gen: number): Promise<void> {
     if (gen !== this.generation || !this.run || task.runId !== this.run.runId) return;
     this.set({ phase: 'training', message: `Computing ${task.unit.kind === 'samples' ? `${task.unit.indices.byteLength / 4} samples` : 'a task'} for round ${task.round + 1}…` });
-    const compute = this.deps.compute;
-    if (task.weights) {
-      const w = copyBytes(task.weights);
-      await compute.setWeights(Comlink.transfer(w, [w.buffer]));
-      this.localVersion = task.version;
-    }
-    if (this.localVersion !== task.version) throw new Error(`the task needs weights v${task.version}, this tab holds v${this.localVersion}`);
+    if (!task.weights && this.localVersion !== task.version) throw new Error(`the task needs weights v${task.version}, this tab holds v${this.localVersion}`);
     if (task.unit.kind !== 'samples') throw new Error(`work of kind "${task.unit.kind}" is not something this page can do`);
     if (task.delayMs) await sleep(task.delayMs);
+    // Weights and shard go in one message (compute-api.ts says why). Until the worker has taken the
+    // weights this tab holds no version it can vouch for.
+    const weights = task.weights ? copyBytes(task.weights) : undefined;
     const indices = copyBytes(task.unit.indices);
-    const r = await compute.compute(Comlink.transfer(indices, [indices.buffer]), task.unit.augmentSeed, this.deps.options.compress);
+    if (weights) this.localVersion = -1;
+    const request = { weights, indices, augmentSeed: task.unit.augmentSeed, compress: this.deps.options.compress };
+    const r = await this.deps.compute.compute(Comlink.transfer(request, weights ? [weights.buffer, indices.buffer] : [indices.buffer]));
+    if (weights) this.localVersion = task.version;
     let computeMs = r.computeMs;
     const slowdown = this.deps.options.slowdown;
     if (slowdown > 1) {

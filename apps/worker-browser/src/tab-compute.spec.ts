@@ -47,11 +47,11 @@ describe('TabCompute (the compute Web Worker engine)', () => {
 
     // Trained-looking weights, then a shard: the same numbers as the shared ShardComputer on cpu.
     const weights = readAll(model).map((t) => ({ ...t, data: t.data.map((v, i) => v + 0.01 * Math.sin(i)) }));
-    await tab.setWeights(encodeTensors(weights));
     const idx = [5, 17, 4000, 8499, 42];
     const before = tf.memory().numTensors;
-    const reply = await tab.compute(indexBytes(idx));
-    await tab.compute(indexBytes(idx));
+    // A round's first task brings the weights with the shard; the next of the same round only the shard.
+    const reply = await tab.compute({ weights: encodeTensors(weights), indices: indexBytes(idx) });
+    await tab.compute({ indices: indexBytes(idx) });
     expect(tf.memory().numTensors).toBe(before);
     expect(reply.count).toBe(5);
     expect(reply.backend).toBe(report.chosen);
@@ -69,7 +69,7 @@ describe('TabCompute (the compute Web Worker engine)', () => {
 
     // ?compress=fp16: the gradients travel as halves (with error feedback) and decode close to float32.
     await tf.setBackend(report.chosen);
-    const half = await tab.compute(indexBytes(idx), undefined, 'fp16');
+    const half = await tab.compute({ indices: indexBytes(idx), compress: 'fp16' });
     expect(half.encoding).toBe('fp16');
     const decoded = decodeTensorsWithEncodings(half.grads);
     expect(decoded.encodings).toEqual(expected.grads.map(() => 'fp16'));
@@ -88,12 +88,12 @@ describe('TabCompute (the compute Web Worker engine)', () => {
     await expect(tab.calibrate({ candidates: ['cpu'] })).rejects.toThrow(/schema .* reload the page/);
 
     await tab.init({ run, dataset: wire });
-    await expect(tab.compute(indexBytes([1]))).rejects.toThrow(/calibrate\(\) must come first/);
+    await expect(tab.compute({ indices: indexBytes([1]) })).rejects.toThrow(/calibrate\(\) must come first/);
     await tab.calibrate({ candidates: ['cpu'] });
-    await expect(tab.compute(indexBytes([1, ds.train.n]))).rejects.toThrow(RangeError);
-    await expect(tab.compute(new Uint8Array(5))).rejects.toThrow(/multiple of 4/);
-    await expect(tab.setWeights(new Uint8Array([0xc1]))).rejects.toThrow(/codec/);
-    await expect(tab.setWeights(encodeTensors([{ shape: [1], dtype: 'float32', data: new Float32Array(1) }]))).rejects.toThrow(/expected \d+ weight tensors/);
+    await expect(tab.compute({ indices: indexBytes([1, ds.train.n]) })).rejects.toThrow(RangeError);
+    await expect(tab.compute({ indices: new Uint8Array(5) })).rejects.toThrow(/multiple of 4/);
+    await expect(tab.compute({ weights: new Uint8Array([0xc1]), indices: indexBytes([1]) })).rejects.toThrow(/codec/);
+    await expect(tab.compute({ weights: encodeTensors([{ shape: [1], dtype: 'float32', data: new Float32Array(1) }]), indices: indexBytes([1]) })).rejects.toThrow(/expected \d+ weight tensors/);
     // Nothing to lose on cpu.
     expect(await tab.loseDevice()).toBeUndefined();
   });

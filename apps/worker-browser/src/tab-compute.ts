@@ -20,6 +20,7 @@ import {
   type InitReply,
   type InitRequest,
   type ShardReply,
+  type ShardRequest,
 } from './compute-api.ts';
 import { flatten } from './gradient-match.ts';
 
@@ -92,14 +93,15 @@ export class TabCompute {
     return { chosen: chosen.backend, samplesPerSecond: chosen.samplesPerSecond!, shardSize: n, results };
   }
 
-  async setWeights(bytes: Uint8Array): Promise<void> {
+  private async setWeights(bytes: Uint8Array): Promise<void> {
     const tensors = decodeTensors(bytes);
     (await this.activeEngine()).computer.setWeights(tensors);
     this.weights = tensors;
   }
 
-  async compute(indexBytes: Uint8Array, augmentSeed?: number, compress: 'none' | 'fp16' = 'none'): Promise<ShardReply> {
+  async compute({ weights, indices: indexBytes, augmentSeed, compress = 'none' }: ShardRequest): Promise<ShardReply> {
     const { run, dataset } = this.requireInit();
+    if (weights) await this.setWeights(weights);
     const indices = indicesFromBytes(indexBytes);
     for (const i of indices) if (i >= dataset.train.n) throw new RangeError(`sample ${i} is outside the training split (n = ${dataset.train.n})`);
     let fallback: ShardReply['fallback'];
