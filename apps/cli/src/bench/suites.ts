@@ -39,7 +39,7 @@ const SUITE_DEFAULTS: Record<Exclude<BenchSuite, 'throughput' | 'all'>, { batch:
   // The coordinator-cost target's batch; steps are the timed repetitions of a round's stages.
   coordinator: { batch: 256, steps: 2000 },
   // One chromium tab per backend, the only worker of its run: timed rounds after a few warm ones.
-  browser: { batch: 256, steps: 20, warmupRounds: 5 },
+  browser: { batch: 256, steps: 100, warmupRounds: 20 },
 };
 
 const f0 = (v: number) => v.toFixed(0);
