@@ -32,6 +32,19 @@ export interface CalibrationShard {
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
+ * Runs `work` with the calibration's fixed dropout masks, so every backend's gradient is comparable
+ * with the cpu reference; training draws fresh masks again afterwards, whatever happens.
+ */
+export async function withCalibrationMasks<T>(computer: ShardComputer, work: () => T | Promise<T>): Promise<T> {
+  computer.seedDropout(CALIBRATION_DROPOUT_SEED);
+  try {
+    return await work();
+  } finally {
+    computer.seedDropout(undefined);
+  }
+}
+
+/**
  * Times `computer` on the shard (one warm-up, then CALIBRATION_RUNS timed) and compares its
  * gradient with the reference. The warm-up gradient is the one compared: a backend must be right
  * the first time too.
@@ -45,21 +58,17 @@ export async function measureShard(
   // As in training: WebGPU reads asynchronously, the others synchronously.
   const run = (i: Uint32Array) => (backend === 'webgpu' ? computer.computeAsync(i, shard.augmentSeed) : computer.compute(i, shard.augmentSeed));
   computer.setWeights(shard.weights);
-  computer.seedDropout(CALIBRATION_DROPOUT_SEED);
   const times: number[] = [];
-  let first: Awaited<ReturnType<typeof run>>;
-  try {
-    first = await run(shard.indices);
+  const first = await withCalibrationMasks(computer, async () => {
+    const gradient = await run(shard.indices);
     for (let i = 0; i < CALIBRATION_RUNS; i++) {
       const t0 = now();
       await run(shard.indices);
       times.push(now() - t0);
       if (times[0]! >= ONE_RUN_ENOUGH_MS) break;
     }
-  } finally {
-    // Training draws fresh masks again.
-    computer.seedDropout(undefined);
-  }
+    return gradient;
+  });
   const error = relativeError(flatten(first.grads), shard.reference);
   const ms = Math.max(median(times), 1e-3);
   const matches = gradientsMatch(flatten(first.grads), shard.reference);

@@ -10,7 +10,7 @@ import { getModel, type ModelDefinition } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
 import { ShardComputer, allSpecs, readAll } from '@shardgrad/trainer';
 import { Backends } from './backends.ts';
-import { CALIBRATION_DROPOUT_SEED, CALIBRATION_MAX_ROWS, chooseBackend, measureShard, type CalibrationShard } from './calibration.ts';
+import { CALIBRATION_MAX_ROWS, chooseBackend, measureShard, withCalibrationMasks, type CalibrationShard } from './calibration.ts';
 import {
   BROWSER_BACKENDS,
   type BackendCalibration,
@@ -73,9 +73,7 @@ export class TabCompute {
     const cpu = await this.buildEngine('cpu');
     const weights = readAll(cpu.model);
     const augmentSeed = run.seed;
-    cpu.computer.seedDropout(CALIBRATION_DROPOUT_SEED);
-    const reference = flatten(cpu.computer.compute(indices, augmentSeed).grads);
-    cpu.computer.seedDropout(undefined);
+    const reference = flatten((await withCalibrationMasks(cpu.computer, () => cpu.computer.compute(indices, augmentSeed))).grads);
     this.shard = { indices, weights, reference, augmentSeed };
     this.calibrations.set('cpu', await measureShard('cpu', cpu.computer, this.shard));
     const engines = new Map<BrowserBackend, Engine>([['cpu', cpu]]);
