@@ -11,21 +11,27 @@
 
   ;; Column sums of a row-major [R, C] matrix: out[c] = Σ_r x[r, c]. Needs C % 4 == 0. Sixteen
   ;; columns at a time stay in four vector accumulators while the rows stream past, in blocks of
-  ;; 256 rows whose sums are then added up: float32 rounding grows with 256 + R/256 terms rather than
-  ;; R (a batch-norm sum over 1,024 images of 28×28 has R = 802,816).
+  ;; 64 rows whose float32 sums are then added up in float64. A batch norm's sums over 1,024 images of
+  ;; 28×28 (R = 802,816) cancel to a thousandth of their terms' size: with the blocks' sums added in
+  ;; float32 the first layer's beta gradient came out 2e-3 from cpu's (docs/benchmarks-gpu.md).
   (func (export "sum_rows")
     (param $x i32) (param $out i32) (param $R i32) (param $C i32)
     (local $c i32) (local $r i32) (local $k i32) (local $p i32) (local $rowBytes i32) (local $width i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
+    (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $h3 v128)
     (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
     (local.set $c (i32.const 0))
     (block $cDone (loop $cLoop
       (br_if $cDone (i32.ge_s (local.get $c) (local.get $C)))
-      (local.set $t0 (v128.const i32x4 0 0 0 0))
-      (local.set $t1 (v128.const i32x4 0 0 0 0))
-      (local.set $t2 (v128.const i32x4 0 0 0 0))
-      (local.set $t3 (v128.const i32x4 0 0 0 0))
+      (local.set $l0 (v128.const i32x4 0 0 0 0))
+      (local.set $l1 (v128.const i32x4 0 0 0 0))
+      (local.set $l2 (v128.const i32x4 0 0 0 0))
+      (local.set $l3 (v128.const i32x4 0 0 0 0))
+      (local.set $h0 (v128.const i32x4 0 0 0 0))
+      (local.set $h1 (v128.const i32x4 0 0 0 0))
+      (local.set $h2 (v128.const i32x4 0 0 0 0))
+      (local.set $h3 (v128.const i32x4 0 0 0 0))
       (local.set $p (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
       (local.set $width (i32.sub (local.get $C) (local.get $c)))
       (local.set $r (local.get $R))
@@ -33,7 +39,7 @@
         (then
           (block $rDone (loop $blockLoop
             (br_if $rDone (i32.le_s (local.get $r) (i32.const 0)))
-            (local.set $k (select (local.get $r) (i32.const 256) (i32.lt_s (local.get $r) (i32.const 256))))
+            (local.set $k (select (local.get $r) (i32.const 64) (i32.lt_s (local.get $r) (i32.const 64))))
             (local.set $r (i32.sub (local.get $r) (local.get $k)))
             (local.set $a0 (v128.const i32x4 0 0 0 0))
             (local.set $a1 (v128.const i32x4 0 0 0 0))
@@ -47,21 +53,25 @@
               (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
               (local.set $k (i32.sub (local.get $k) (i32.const 1)))
               (br_if $rLoop (i32.gt_s (local.get $k) (i32.const 0))))
-            (local.set $t0 (f32x4.add (local.get $t0) (local.get $a0)))
-            (local.set $t1 (f32x4.add (local.get $t1) (local.get $a1)))
-            (local.set $t2 (f32x4.add (local.get $t2) (local.get $a2)))
-            (local.set $t3 (f32x4.add (local.get $t3) (local.get $a3)))
+            (local.set $l0 (f64x2.add (local.get $l0) (f64x2.promote_low_f32x4 (local.get $a0))))
+            (local.set $h0 (f64x2.add (local.get $h0) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a0) (local.get $a0)))))
+            (local.set $l1 (f64x2.add (local.get $l1) (f64x2.promote_low_f32x4 (local.get $a1))))
+            (local.set $h1 (f64x2.add (local.get $h1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a1) (local.get $a1)))))
+            (local.set $l2 (f64x2.add (local.get $l2) (f64x2.promote_low_f32x4 (local.get $a2))))
+            (local.set $h2 (f64x2.add (local.get $h2) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a2) (local.get $a2)))))
+            (local.set $l3 (f64x2.add (local.get $l3) (f64x2.promote_low_f32x4 (local.get $a3))))
+            (local.set $h3 (f64x2.add (local.get $h3) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a3) (local.get $a3)))))
             (br $blockLoop)))
           (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
-          (v128.store offset=0 (local.get $p) (local.get $t0))
-          (v128.store offset=16 (local.get $p) (local.get $t1))
-          (v128.store offset=32 (local.get $p) (local.get $t2))
-          (v128.store offset=48 (local.get $p) (local.get $t3))
+          (v128.store offset=0 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $l0)) (f32x4.demote_f64x2_zero (local.get $h0))))
+          (v128.store offset=16 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $l1)) (f32x4.demote_f64x2_zero (local.get $h1))))
+          (v128.store offset=32 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $l2)) (f32x4.demote_f64x2_zero (local.get $h2))))
+          (v128.store offset=48 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $l3)) (f32x4.demote_f64x2_zero (local.get $h3))))
           (local.set $c (i32.add (local.get $c) (i32.const 16))))
         (else
           (block $rDone4 (loop $blockLoop4
             (br_if $rDone4 (i32.le_s (local.get $r) (i32.const 0)))
-            (local.set $k (select (local.get $r) (i32.const 256) (i32.lt_s (local.get $r) (i32.const 256))))
+            (local.set $k (select (local.get $r) (i32.const 64) (i32.lt_s (local.get $r) (i32.const 64))))
             (local.set $r (i32.sub (local.get $r) (local.get $k)))
             (local.set $a0 (v128.const i32x4 0 0 0 0))
             (loop $rLoop4
@@ -69,14 +79,16 @@
               (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
               (local.set $k (i32.sub (local.get $k) (i32.const 1)))
               (br_if $rLoop4 (i32.gt_s (local.get $k) (i32.const 0))))
-            (local.set $t0 (f32x4.add (local.get $t0) (local.get $a0)))
+            (local.set $l0 (f64x2.add (local.get $l0) (f64x2.promote_low_f32x4 (local.get $a0))))
+            (local.set $h0 (f64x2.add (local.get $h0) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a0) (local.get $a0)))))
             (br $blockLoop4)))
-          (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $t0))
+          (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2)))
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $l0)) (f32x4.demote_f64x2_zero (local.get $h0))))
           (local.set $c (i32.add (local.get $c) (i32.const 4)))))
       (br $cLoop)))
   )
-;; out[r, c] = x[r, c] ⊕ v[c] for a row-major [R, C] x and a per-channel v: a bias added, batch
 
+  ;; out[r, c] = x[r, c] ⊕ v[c] for a row-major [R, C] x and a per-channel v: a bias added, batch
   ;; norm's centring and scaling, and their gradients (tfjs's broadcasting kernels walk index
   ;; arithmetic per element). op: 0 x + v, 1 x − v, 2 v − x, 3 x · v. Needs C % 4 == 0.
   (func (export "channel_op")
