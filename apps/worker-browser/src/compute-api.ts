@@ -76,6 +76,8 @@ export interface ShardRequest {
   /** The shard's sample indices as raw uint32 bytes, as they arrive in a task. */
   indices: Uint8Array;
   augmentSeed?: number;
+  /** The task's round: it seeds each sample's dropout masks, as every worker and the spot check seed them. */
+  round?: number;
   compress?: 'none' | 'fp16';
 }
 

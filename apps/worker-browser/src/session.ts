@@ -230,7 +230,7 @@ export class TabSession {
     const weights = task.weights ? copyBytes(task.weights) : undefined;
     const indices = copyBytes(task.unit.indices);
     if (weights) this.localVersion = -1;
-    const request = { weights, indices, augmentSeed: task.unit.augmentSeed, compress: this.deps.options.compress };
+    const request = { weights, indices, augmentSeed: task.unit.augmentSeed, round: task.round, compress: this.deps.options.compress };
     const r = await this.deps.compute.compute(Comlink.transfer(request, weights ? [weights.buffer, indices.buffer] : [indices.buffer]));
     if (weights) this.localVersion = task.version;
     let computeMs = r.computeMs;

@@ -8,7 +8,7 @@ import { ErrorFeedback, decodeTensors, encodeTensors, indicesFromBytes, schemaHa
 import { decodeDatasetWire, type Dataset } from '@shardgrad/data';
 import { getModel, type ModelDefinition } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
-import { ShardComputer, allSpecs, readAll } from '@shardgrad/trainer';
+import { ShardComputer, allSpecs, readAll, roundSeed } from '@shardgrad/trainer';
 import { Backends } from './backends.ts';
 import { CALIBRATION_MAX_ROWS, chooseBackend, measureShard, withCalibrationMasks, type CalibrationShard } from './calibration.ts';
 import {
@@ -97,10 +97,11 @@ export class TabCompute {
     this.weights = tensors;
   }
 
-  async compute({ weights, indices: indexBytes, augmentSeed, compress = 'none' }: ShardRequest): Promise<ShardReply> {
+  async compute({ weights, indices: indexBytes, augmentSeed, round, compress = 'none' }: ShardRequest): Promise<ShardReply> {
     const { run, dataset } = this.requireInit();
     if (weights) await this.setWeights(weights);
     const indices = indicesFromBytes(indexBytes);
+    const taskSeed = round === undefined ? undefined : roundSeed(run.seed, round);
     for (const i of indices) if (i >= dataset.train.n) throw new RangeError(`sample ${i} is outside the training split (n = ${dataset.train.n})`);
     let fallback: ShardReply['fallback'];
     for (;;) {
@@ -116,7 +117,7 @@ export class TabCompute {
       try {
         // WebGPU reads back asynchronously (its synchronous read goes through a canvas); the
         // others read synchronously, which for WebGL avoids polling a fence.
-        g = from === 'webgpu' ? await engine.computer.computeAsync(indices, augmentSeed) : engine.computer.compute(indices, augmentSeed);
+        g = from === 'webgpu' ? await engine.computer.computeAsync(indices, augmentSeed, taskSeed) : engine.computer.compute(indices, augmentSeed, taskSeed);
       } catch (e) {
         if (from === 'cpu') throw e;
         const reason = `${from} failed: ${(e as Error).message}`;

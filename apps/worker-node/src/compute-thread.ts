@@ -48,8 +48,8 @@ const api = {
     ready().setWeights(decodeTensors(shared.slice()));
   },
 
-  compute(indices: Uint32Array, augmentSeed?: number): ThreadGradients {
-    const g = ready().compute(indices, augmentSeed);
+  compute(indices: Uint32Array, augmentSeed?: number, taskSeed?: number): ThreadGradients {
+    const g = ready().compute(indices, augmentSeed, taskSeed);
     const flat = new Float32Array(g.grads.reduce((s, t) => s + t.data.length, 0));
     let off = 0;
     for (const t of g.grads) {

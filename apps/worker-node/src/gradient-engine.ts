@@ -43,7 +43,7 @@ export async function createGradientEngine(
       backend: pool.backend,
       threads,
       setWeights: (encoded) => pool.setWeights(encoded),
-      compute: (indices, augmentSeed) => pool.compute(indices, augmentSeed),
+      compute: (indices, augmentSeed, roundSeed) => pool.compute(indices, augmentSeed, roundSeed),
       close: () => pool.close(),
     };
   }

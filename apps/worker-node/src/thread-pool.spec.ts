@@ -46,6 +46,21 @@ afterAll(async () => {
 });
 
 describe('ThreadPool', () => {
+  it('drops the units a single thread drops, where the task seeds the masks: dropout stays exact across threads', async () => {
+    const modelConfig = { dropout: 0.3 };
+    const pool = await start(2, { modelConfig });
+    await pool.setWeights(weights);
+    const withDropout = new ShardComputer(def, dataset, def.build({ inputShape: dataset.inputShape, numClasses: dataset.numClasses, seed: SEED, config: modelConfig }), modelConfig);
+    withDropout.setWeights(decodeTensors(weights));
+    const shard = epochOrder(dataset.train.n, 3, 1).slice(0, 101);
+    const want = withDropout.compute(shard, undefined, 123);
+    expect(maxAbsDiff((await pool.compute(shard, undefined, 123)).grads, want.grads)).toBeLessThanOrEqual(1e-5);
+    // The masks are there (another round's seed drops other units), and the same seed gives the same masks.
+    expect(maxAbsDiff(withDropout.compute(shard, undefined, 124).grads, want.grads)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(withDropout.compute(shard, undefined, 123).grads, want.grads)).toBe(0);
+    withDropout.model.dispose();
+  });
+
   it('gives with 2 threads the gradient a single thread gives on the same shard', async () => {
     const pool = await start(2);
     expect(pool.size).toBe(2);

@@ -85,7 +85,7 @@ export class ThreadPool {
   }
 
   /** The mean-loss gradient of the whole shard, as one ShardComputer.compute over it would give. */
-  async compute(indices: Uint32Array, augmentSeed?: number): Promise<ShardGradients & { count: number }> {
+  async compute(indices: Uint32Array, augmentSeed?: number, taskSeed?: number): Promise<ShardGradients & { count: number }> {
     this.assertOpen();
     if (indices.length === 0) throw new RangeError('cannot compute the gradient of an empty shard');
     // Threads are alike, so equal slices; a slice per thread at most, never an empty one.
@@ -94,8 +94,9 @@ export class ThreadPool {
     let off = 0;
     sizes.forEach((n, i) => {
       if (n === 0) return;
-      // Augmentation is seeded per sample, so slicing the shard across threads changes no pixel.
-      calls.push(this.remotes[i]!.compute(indices.slice(off, off + n), augmentSeed));
+      // Augmentation and dropout masks are seeded per sample, so slicing the shard across threads
+      // changes no pixel and drops no other unit.
+      calls.push(this.remotes[i]!.compute(indices.slice(off, off + n), augmentSeed, taskSeed));
       off += n;
     });
     return combine(await this.race(Promise.all(calls)));

@@ -35,8 +35,9 @@ function normThenActivation(o: ModelOptions, activation: 'relu', prefix: string 
   return [];
 }
 
-// No seed on purpose: tfjs re-seeds its generator on every call, so a seeded dropout drops the
-// same units at every step. Masks need not match across workers; each shard draws its own.
+// No seed on the layer: tfjs re-seeds its generator on every call, so a seeded dropout drops the
+// same units at every step. Workers draw each sample's mask from the round's seed instead
+// (libs/trainer/src/sample-dropout.ts), so a spot check or a thread computes the same masks.
 const dropoutLayer = (o: ModelOptions, prefix: string | undefined, i: string): Layer[] =>
   o.dropout > 0 ? [tf.layers.dropout({ rate: o.dropout, ...named(prefix, `drop${i}`) })] : [];
 

@@ -17,3 +17,4 @@ export * from './lr-rules.ts';
 export * from './copy-layers.ts';
 export * from './custom-step.ts';
 export * from './dropout-seed.ts';
+export * from './sample-dropout.ts';

@@ -7,6 +7,7 @@ import { writeAll } from './weights.ts';
 import { computeCustomStep } from './custom-step.ts';
 import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';
 import { seedDropout } from './dropout-seed.ts';
+import { withSampleMasks } from './sample-dropout.ts';
 
 /**
  * The worker's side of a round, free of any transport: holds the model and the data,
@@ -42,14 +43,16 @@ export class ShardComputer {
 
   /**
    * `augmentSeed` (the task's, deriveSeed(runSeed, epoch)) seeds each row's augmentation by its
-   * sample index, so a sample gets the same pixels whichever worker computes it.
+   * sample index, so a sample gets the same pixels whichever worker computes it. `taskSeed` (the
+   * round's, roundSeed(runSeed, round)) seeds a custom step, and each row's dropout masks
+   * (sample-dropout.ts); without it dropout draws at random.
    */
-  compute(indices: ArrayLike<number>, augmentSeed?: number, taskSeed = 0): CountedGradients {
-    if (this.def.customStep) return computeCustomStep(this.def.customStep, this.model, this.dataset, this.modelConfig, indices, taskSeed);
+  compute(indices: ArrayLike<number>, augmentSeed?: number, taskSeed?: number): CountedGradients {
+    if (this.def.customStep) return computeCustomStep(this.def.customStep, this.model, this.dataset, this.modelConfig, indices, taskSeed ?? 0);
     return combinePasses(this.passes(indices).map((part) => {
       const { x, y, n } = this.shardTensors(part, augmentSeed);
       try {
-        return { ...computeGradients(this.model, this.def, x, y), count: n };
+        return { ...withSampleMasks(this.model, taskSeed, part, () => computeGradients(this.model, this.def, x, y)), count: n };
       } finally {
         x.dispose();
         y.dispose();
@@ -58,12 +61,13 @@ export class ShardComputer {
   }
 
   /** compute with asynchronous reads, for the WebGPU backend; same result. */
-  async computeAsync(indices: ArrayLike<number>, augmentSeed?: number): Promise<CountedGradients> {
+  async computeAsync(indices: ArrayLike<number>, augmentSeed?: number, taskSeed?: number): Promise<CountedGradients> {
     const passes: CountedGradients[] = [];
     for (const part of this.passes(indices)) {
       const { x, y, n } = this.shardTensors(part, augmentSeed);
       try {
-        passes.push({ ...(await computeGradientsAsync(this.model, this.def, x, y)), count: n });
+        // The masks are drawn in the forward pass, which runs before computeGradientsAsync's first await.
+        passes.push({ ...(await withSampleMasks(this.model, taskSeed, part, () => computeGradientsAsync(this.model, this.def, x, y))), count: n });
       } finally {
         x.dispose();
         y.dispose();
