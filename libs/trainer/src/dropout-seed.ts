@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { dropoutLayers } from './sample-dropout.ts';
 
 /**
  * Gives every Dropout layer of `model` this seed, or its random draws back with undefined. tfjs
@@ -8,9 +9,5 @@ import type * as tf from '@tensorflow/tfjs';
  * failed it on every backend).
  */
 export function seedDropout(model: tf.LayersModel, seed: number | undefined): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'Dropout') (layer as unknown as { seed?: number }).seed = seed;
-    // A model used as a layer (transfer learning's base) has layers of its own.
-    if ('layers' in layer) seedDropout(layer as unknown as tf.LayersModel, seed);
-  }
+  for (const layer of dropoutLayers(model)) layer.seed = seed;
 }

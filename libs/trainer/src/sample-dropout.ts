@@ -30,6 +30,7 @@ export function dropoutLayers(model: tf.LayersModel): DropoutLike[] {
   const out: DropoutLike[] = [];
   for (const layer of model.layers) {
     if (layer.getClassName() === 'Dropout') out.push(layer as unknown as DropoutLike);
+    // A model used as a layer (transfer learning's base) has layers of its own.
     if ('layers' in layer) out.push(...dropoutLayers(layer as unknown as tf.LayersModel));
   }
   return out;

@@ -74,12 +74,11 @@ async function timedRounds(
   backend: string,
   o: { batch: number; steps: number; warmupRounds: number },
 ): Promise<Pick<BrowserBackendFigures, 'trained' | 'trainingSamplesPerSecond' | 'computeSamplesPerSecond' | 'reason'>> {
-  const live = () => c.pool.views().filter((v) => v.status !== 'gone');
-  await until(() => live().length === 0, 30_000, 'the calibrated tab to leave');
+  await until(() => c.pool.size === 0, 30_000, 'the calibrated tab to leave');
   const tab = await openUndrivenTab(url);
   try {
-    await until(() => live().length > 0, CALIBRATION_TIMEOUT_MS, 'the undriven tab to calibrate and join');
-    const joined = live()[0]!;
+    await until(() => c.pool.size > 0, CALIBRATION_TIMEOUT_MS, 'the undriven tab to calibrate and join');
+    const joined = c.pool.list()[0]!;
     if (joined.backend !== backend) return { trained: false, reason: `without a driver the tab chose ${joined.backend}` };
     let startedAt = 0;
     let endedAt = 0;
