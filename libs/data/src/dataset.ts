@@ -1,3 +1,5 @@
+import { gatherRows } from './order.ts';
+
 /** A dataset as flat typed arrays, so it crosses threads, processes and the wire without tfjs. */
 export interface Split {
   /** n * prod(inputShape) values, pixels scaled to [0, 1]. */
@@ -21,15 +23,14 @@ export const rowSize = (shape: readonly number[]): number => shape.reduce((a, b)
 
 /** Copies the rows of `indices` out of a split, in that order. */
 export function takeRows(ds: Dataset, split: Split, indices: ArrayLike<number>): Split {
-  const xs = rowSize(ds.inputShape);
-  const ys = ds.labelSize;
-  const x = new Float32Array(indices.length * xs);
-  const y = new Float32Array(indices.length * ys);
+  checkRows(split, indices);
+  return { x: gatherRows(split.x, rowSize(ds.inputShape), indices), y: gatherRows(split.y, ds.labelSize, indices), n: indices.length };
+}
+
+/** Throws a RangeError naming the first index that is not a row of the split. */
+export function checkRows(split: Split, indices: ArrayLike<number>): void {
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i]!;
     if (!(r >= 0 && r < split.n)) throw new RangeError(`row ${r} is outside the split (n = ${split.n})`);
-    x.set(split.x.subarray(r * xs, (r + 1) * xs), i * xs);
-    y.set(split.y.subarray(r * ys, (r + 1) * ys), i * ys);
   }
-  return { x, y, n: indices.length };
 }

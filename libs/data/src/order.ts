@@ -82,16 +82,27 @@ export function partitionBySizes(indices: Uint32Array, sizes: readonly number[])
   return out;
 }
 
-/** Copy rows `indices` (in that order) out of a row-major matrix with rowSize values per row. */
-export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>): Float32Array {
+/**
+ * Copy rows `indices` (in that order) out of a row-major matrix with rowSize values per row, into
+ * `out` when given (at least indices.length rows long: a tensor's memory, say), else a new array.
+ */
+export function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>, out?: Float32Array): Float32Array {
   if (!Number.isInteger(rowSize) || rowSize <= 0) throw new RangeError(`gatherRows: rowSize must be a positive integer, got ${rowSize}`);
   if (src.length % rowSize !== 0) throw new RangeError(`gatherRows: src length ${src.length} is not a multiple of rowSize ${rowSize}`);
+  if (out && out.length < indices.length * rowSize) throw new RangeError(`gatherRows: ${indices.length} rows do not fit in ${out.length} values`);
   const rows = src.length / rowSize;
-  const out = new Float32Array(indices.length * rowSize);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i]!;
     if (!Number.isInteger(r) || r < 0 || r >= rows) throw new RangeError(`gatherRows: index ${r} at position ${i} is outside [0, ${rows})`);
-    out.set(src.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
   }
-  return out;
+  const target = out ?? new Float32Array(indices.length * rowSize);
+  if (rowSize === 1) {
+    for (let i = 0; i < indices.length; i++) target[i] = src[indices[i]!]!;
+    return target;
+  }
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i]!;
+    target.set(src.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
+  }
+  return target;
 }

@@ -8,6 +8,7 @@ import { computeCustomStep } from './custom-step.ts';
 import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';
 import { seedDropout } from './dropout-seed.ts';
 import { withSampleMasks } from './sample-dropout.ts';
+import { type RowTensors, rowTensors } from './shard-rows.ts';
 
 /**
  * The worker's side of a round, free of any transport: holds the model and the data,
@@ -89,15 +90,12 @@ export class ShardComputer {
     return sizes.map((n) => all.slice(off, (off += n)));
   }
 
-  private shardTensors(indices: ArrayLike<number>, augmentSeed?: number): { x: tf.Tensor; y: tf.Tensor; n: number } {
+  private shardTensors(indices: ArrayLike<number>, augmentSeed?: number): RowTensors {
+    if (isNoAugment(this.augment)) return rowTensors(this.dataset, this.dataset.train, indices);
+    if (augmentSeed === undefined) throw new Error('this run augments its images, but the task carries no augmentSeed');
     const rows = takeRows(this.dataset, this.dataset.train, indices);
-    if (!isNoAugment(this.augment)) {
-      if (augmentSeed === undefined) throw new Error('this run augments its images, but the task carries no augmentSeed');
-      rows.x = augmentBySample(rows.x, this.dataset.inputShape, this.augment, augmentSeed, indices);
-    }
-    const x = tf.tensor(rows.x, [rows.n, ...this.dataset.inputShape]);
-    const y = tf.tensor(rows.y, [rows.n, this.dataset.labelSize]);
-    return { x, y, n: rows.n };
+    const x = augmentBySample(rows.x, this.dataset.inputShape, this.augment, augmentSeed, indices);
+    return { x: tf.tensor(x, [rows.n, ...this.dataset.inputShape]), y: tf.tensor(rows.y, [rows.n, this.dataset.labelSize]), n: rows.n };
   }
 
   get samplesPerRow(): number {
