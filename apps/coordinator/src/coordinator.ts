@@ -76,10 +76,12 @@ export interface CoordinatorConfig {
  * checks every submission. It owns no training policy; `runTraining` drives rounds through it.
  */
 export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
-  /** Sortable (a timestamp first) and also the name of the run directory; a new run gets a new one. */
-  runId = createRunId();
+  private currentRunId = createRunId();
   /** Pause, stop, checkpoints, new runs: the teacher's hand on runTraining. */
-  readonly control = new RunControl(() => this.joinWaiters.splice(0).forEach((w) => w()));
+  readonly control = new RunControl(() => {
+    this.joinWaiters.splice(0).forEach((w) => w());
+    this.abandonIfStuck();
+  });
   readonly pool = new WorkerPool();
   /** The coordinator's own time per round (see CostMeter); run-training reads it into each round event. */
   readonly cost = new CostMeter();
@@ -109,6 +111,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
 
   constructor(public config: CoordinatorConfig) {
     super();
+    this.pool.runId = this.runId;
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     this.http = createServer((req, res) => void this.routes.handle(req, res));
     this.links = new WorkerLinks(this.http, {
@@ -118,6 +121,16 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     });
     this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
     this.routes.on('GET', '/api/status', (_q, res) => sendJson(res, 200, this.status()));
+  }
+
+  /** Sortable (a timestamp first) and also the name of the run directory; a new run gets a new one. */
+  get runId(): string {
+    return this.currentRunId;
+  }
+
+  set runId(id: string) {
+    this.currentRunId = id;
+    this.pool.runId = id;
   }
 
   get runInfo(): RunInfo {
@@ -294,6 +307,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
           nickname: hello.data.nickname,
           threads: hello.data.threads,
           compress: hello.data.compress,
+          runId: this.runId,
           speed: typeof speed === 'number' && speed > 0 && Number.isFinite(speed) ? speed : hello.data.samplesPerSecond,
           send: (ev, payload) => socket.emit(ev as 'task', payload as Task),
           disconnect: (reason) => {
@@ -331,6 +345,12 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
     this.emit('event', { type: 'worker-left', workerId: member.id, reason: why, reassigned: hadWork });
+    this.abandonIfStuck();
+  }
+
+  /** A stop with the round's workers all gone: nobody can finish it, so it ends unfinished (Round.abandon). */
+  private abandonIfStuck(): void {
+    if (this.control.stopRequested && this.pool.size === 0) this.current?.abandon();
   }
 
   private onResult(member: PoolMember, rawHeader: unknown, payload: unknown, rawAck: unknown): void {
@@ -381,14 +401,18 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 }
 
-/** A resumed worker keeps what the coordinator knew of it: strikes, refusals, work done, speed. */
+/**
+ * A resumed worker keeps what the coordinator knew of it: strikes, refusals and flags always; its
+ * work done and speed only in the run it left (a new run counts from zero, and trains another model).
+ */
 function restoreRecord(member: PoolMember, old: PoolMember): void {
   member.errors = old.errors;
   member.rejects = { ...old.rejects };
+  member.flagged = old.flagged;
+  if (old.runId !== member.runId) return;
   member.rounds = old.rounds;
   member.samples = old.samples;
   member.joinedAt = old.joinedAt;
-  member.flagged = old.flagged;
   if (old.speedMeasured) {
     member.speed = old.speed;
     member.speedMeasured = true;

@@ -48,6 +48,8 @@ export interface RoundOutcome {
   samples: number;
   reassigned: number;
   shards: { workerId: string; count: number }[];
+  /** Given up (abandon): the run stopped with nobody left to compute its open shards. No results. */
+  abandoned?: boolean;
 }
 
 /** How a round's batch is shared out: by measured speed (default), or in equal parts. */
@@ -193,6 +195,15 @@ export class Round {
 
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /**
+   * Ends the round without its results: for a run that is stopping while nobody is left to compute
+   * the open shards, which would otherwise wait for the next worker to join, and the stop with them.
+   */
+  abandon(): void {
+    this.cancel();
+    this.resolve({ parts: [], loss: NaN, metrics: {}, samples: 0, reassigned: this.reassignedCount, shards: [], abandoned: true });
   }
 
   /**

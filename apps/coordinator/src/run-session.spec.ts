@@ -44,6 +44,12 @@ describe('a session kept alive between runs (a class)', () => {
     await applyControl(c, { action: 'new-run', model: 'mnist-mlp', batch: 8 });
     expect(await started).toMatchObject({ type: 'run-started', model: 'mnist-mlp' });
     expect(await secondDone).toMatchObject({ type: 'finished', step: 3 });
+    // The worker came back under its resume key, as the same worker: listed once, live, with the
+    // new run's work only (it had done 3 rounds of 16 before).
+    const views = c.pool.views();
+    expect(views).toHaveLength(1);
+    expect(views[0]!.status).not.toBe('gone');
+    expect(views[0]).toMatchObject({ rounds: 3, samples: 24 });
     quit();
     const summaries = await session;
     expect(summaries.map((s) => s.steps)).toEqual([3, 3]);

@@ -95,6 +95,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       const indices = order.subarray(start, Math.min(n, start + batch));
       start += batch;
       const outcome = await c.runRound(step, indices, policy.beforeRound(step, epoch + Math.min(1, start / n)));
+      // Stopped with nobody left to finish the round: it never happened (c.position is still before it).
+      if (outcome.abandoned) break outer;
       // Fewer results than workers (one still busy with a late copy got no share): the rule may not
       // apply, so the batch is redone, after a short, growing pause for the stragglers to finish.
       const short = aggregationRefusal(rule, outcome.parts.length);

@@ -46,11 +46,13 @@ export interface PoolMember {
   share: number;
   lastSeen: number;
   joinedAt: number;
+  /** The run it joined: a worker that left an earlier run is not part of this one's views and totals. */
+  runId?: string;
   send: (event: 'task', payload: unknown) => void;
   disconnect: (reason: string) => void;
 }
 
-export type NewMember = Pick<PoolMember, 'id' | 'kind' | 'backend' | 'nickname' | 'threads' | 'compress' | 'send' | 'disconnect'> & {
+export type NewMember = Pick<PoolMember, 'id' | 'kind' | 'backend' | 'nickname' | 'threads' | 'compress' | 'runId' | 'send' | 'disconnect'> & {
   /** The worker's own estimate (a calibration); otherwise it starts at its peers' median. */
   speed?: number;
 };
@@ -84,6 +86,8 @@ export class WorkerPool {
       joinedAt: Date.now(),
     };
     this.members.set(m.id, member);
+    // Back under its old id (a resume): live again, so no longer listed as gone.
+    this.gone = this.gone.filter((g) => g.id !== m.id);
     this.models.set(member, new SpeedModel(member.speed));
     return member;
   }
@@ -96,6 +100,14 @@ export class WorkerPool {
       if (this.gone.length > 200) this.gone.shift();
     }
     return m;
+  }
+
+  /** The current run (the coordinator sets it): views and `departed` list only those who left it. */
+  runId: string | undefined;
+
+  /** Workers that left the current run, most recent last. */
+  departed(): PoolMember[] {
+    return this.gone.filter((m) => m.runId === this.runId);
   }
 
   get(id: string): PoolMember | undefined {
@@ -188,7 +200,7 @@ export class WorkerPool {
 
   views(): WorkerView[] {
     const live = this.list().map((m) => view(m, m.busy > 0 ? 'busy' : 'idle'));
-    return [...live, ...this.gone.slice(-20).map((m) => view(m, 'gone'))];
+    return [...live, ...this.departed().slice(-20).map((m) => view(m, 'gone'))];
   }
 
   liveViews(): WorkerView[] {

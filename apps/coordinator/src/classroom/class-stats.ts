@@ -18,10 +18,21 @@ export class ClassStatsTracker {
     this.rows.clear();
   }
 
-  /** Copies the live members' counters; members no longer live keep their last counts. */
-  update(live: readonly PoolMember[], now = Date.now()): void {
+  /**
+   * Copies the members' counters: the live ones', and the final ones of those who left this run
+   * since the last update (a tab closed between two updates keeps the work of its last rounds).
+   */
+  update(live: readonly PoolMember[], departed: readonly PoolMember[] = [], now = Date.now()): void {
     const liveIds = new Set(live.map((m) => m.id));
     for (const t of this.rows.values()) t.row.live = liveIds.has(t.row.workerId);
+    for (const m of departed) {
+      if (liveIds.has(m.id)) continue;
+      const t = this.rows.get(m.id) ?? { row: emptyRow(m), joinedAt: m.joinedAt, until: m.lastSeen };
+      t.row.samples = m.samples;
+      t.row.rounds = m.rounds;
+      t.row.live = false;
+      this.rows.set(m.id, t);
+    }
     for (const m of live) {
       const t = this.rows.get(m.id) ?? { row: emptyRow(m), joinedAt: m.joinedAt, until: now };
       t.row.samples = m.samples;

@@ -72,7 +72,8 @@ export class DashboardHub {
     if (this.finished) return 'finished';
     if (ctl.stopRequested) return 'stopping';
     if (ctl.paused) return 'paused';
-    return this.waiting ? 'waiting' : 'training';
+    // Mid-round with every worker gone, the round waits for the next to join.
+    return this.waiting || this.c.pool.size === 0 ? 'waiting' : 'training';
   }
 
   run(): DashboardRun {
@@ -104,7 +105,7 @@ export class DashboardHub {
   }
 
   classStats(): ClassStats {
-    this.tracker.update(this.c.pool.list());
+    this.tracker.update(this.c.pool.list(), this.c.pool.departed());
     const r = this.run();
     return this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step });
   }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerPool, type PoolMember } from '../worker-pool.ts';
+import { ClassStatsTracker } from './class-stats.ts';
+
+const run = { runId: 'r', model: 'mnist-mlp', state: 'training' as const, step: 0 };
+
+function pool() {
+  const p = new WorkerPool();
+  p.runId = 'r';
+  const add = (id: string) => p.add({ id, kind: 'browser', backend: 'wasm', nickname: id, runId: p.runId, send: () => undefined, disconnect: () => undefined });
+  return { p, add };
+}
+
+const work = (m: PoolMember, rounds: number, per: number) => {
+  m.rounds += rounds;
+  m.samples += rounds * per;
+};
+
+describe('ClassStatsTracker', () => {
+  it("keeps the work a tab did between the last update and its leaving (a closed tab's last rounds)", () => {
+    const { p, add } = pool();
+    const t = new ClassStatsTracker();
+    const ada = add('ada');
+    const bo = add('bo');
+    work(ada, 10, 32);
+    work(bo, 10, 32);
+    t.update(p.list(), p.departed());
+    work(ada, 3, 32); // then Ada closes her tab before the next update
+    p.remove('ada');
+    t.update(p.list(), p.departed());
+    const s = t.stats(run);
+    expect(s.total.samples).toBe(13 * 32 + 10 * 32);
+    expect(s.rows.find((r) => r.workerId === 'ada')).toMatchObject({ samples: 13 * 32, rounds: 13, live: false });
+    expect(s.total.workers).toBe(1);
+  });
+
+  it('counts a tab that joined and left between two updates, and no one who left an earlier run', () => {
+    const { p, add } = pool();
+    p.runId = 'old';
+    const old = p.add({ id: 'old-tab', kind: 'browser', backend: 'wasm', runId: 'old', send: () => undefined, disconnect: () => undefined });
+    work(old, 50, 64);
+    p.remove('old-tab');
+    p.runId = 'r';
+    const t = new ClassStatsTracker();
+    const quick = add('quick');
+    work(quick, 2, 16);
+    p.remove('quick');
+    t.update(p.list(), p.departed());
+    const s = t.stats(run);
+    expect(s.rows.map((r) => r.workerId)).toEqual(['quick']);
+    expect(s.total.samples).toBe(32);
+  });
+
+  it('lists a worker that came back under its id once, live', () => {
+    const { p, add } = pool();
+    add('ada');
+    p.remove('ada');
+    add('ada');
+    expect(p.views().map((v) => [v.id, v.status])).toEqual([['ada', 'idle']]);
+  });
+});
