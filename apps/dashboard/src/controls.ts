@@ -28,6 +28,8 @@ export async function sendControl(token: string | undefined, req: ControlRequest
   return (await res.json()) as ControlReply;
 }
 
+const FORM_BUTTONS = '#lr-form button, #batch-form button, #new-run-form button';
+
 /** Keeps the controls' inputs in step with the run without overwriting what the teacher is typing. */
 export function syncControls(run: DashboardRun, els: { lr: HTMLInputElement; batch: HTMLInputElement; model: HTMLSelectElement }): void {
   if (document.activeElement !== els.lr) els.lr.value = String(run.learningRate);
@@ -45,7 +47,16 @@ export function syncControls(run: DashboardRun, els: { lr: HTMLInputElement; bat
   }
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-action]')) {
     const a = b.dataset.action;
-    // A finished run has saved its model and closed its directory: only a new run makes sense then.
-    b.disabled = run.state === 'finished' || (a === 'pause' && run.state === 'paused') || (a === 'resume' && run.state !== 'paused');
+    // A finished run has saved its model and closed its directory: only a new run makes sense then;
+    // a stopping one can still be checkpointed or followed by a new run.
+    const ending = run.state === 'finished' || (run.state === 'stopping' && (a === 'pause' || a === 'resume' || a === 'stop'));
+    b.disabled = ending || (a === 'pause' && run.state === 'paused') || (a === 'resume' && run.state !== 'paused');
   }
+  // Back after a disconnect (disableControls): the server answers again.
+  for (const b of document.querySelectorAll<HTMLButtonElement>(FORM_BUTTONS)) b.disabled = false;
+}
+
+/** The server is gone (the run ended without --keep-alive, or the network): nothing can be asked of it. */
+export function disableControls(): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>(`button[data-action], ${FORM_BUTTONS}`)) b.disabled = true;
 }

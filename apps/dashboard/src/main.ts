@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ControlRequest, DASHBOARD_NAMESPACE, DashboardRun, DashboardServerEvents, JoinInfo, ViewerClientEvents } from '@shardgrad/protocol';
 import { Curves } from './charts.ts';
-import { saveToken, sendControl, syncControls, takeToken } from './controls.ts';
+import { disableControls, saveToken, sendControl, syncControls, takeToken } from './controls.ts';
 import { showJoin } from './join-panel.ts';
 import { drawPreview } from './preview.ts';
 import { WorkersTable } from './workers-table.ts';
@@ -67,6 +67,7 @@ socket.on('log', logLine);
 socket.on('disconnect', () => {
   $('state').textContent = 'disconnected';
   $('state').className = 'badge finished';
+  disableControls();
 });
 
 $('smoothing').addEventListener('input', (e) => {

@@ -4,7 +4,7 @@
  * coordinator has no such namespace, and then the page reads `/api/status` every few seconds.
  */
 import { io } from 'socket.io-client';
-import type { CLASS_NAMESPACE, ClassStats, ContributionRow, WorkerView } from '@shardgrad/protocol';
+import type { CLASS_NAMESPACE, ClassStats, ContributionRow, RunState, WorkerView } from '@shardgrad/protocol';
 
 /**
  * The protocol's constant, typed against it (a rename fails to compile) but not imported at run
@@ -22,6 +22,10 @@ export interface ClassTotal {
   tabs?: number;
   /** Every worker's contribution, most samples first (the leaderboard); only from the class stats. */
   rows?: ContributionRow[];
+  /** Whether the run trains, is paused by the teacher, or has ended; only from the class stats. */
+  runState?: RunState;
+  /** The global batch now (the teacher may change it); only from the class stats. */
+  batch?: number;
 }
 
 /** How often the status fallback polls: a class total a few seconds old is fine. */
@@ -39,7 +43,7 @@ export function totalFromStatus(body: { version?: number; workers?: WorkerView[]
 }
 
 export function totalFromClassStats(s: ClassStats): ClassTotal {
-  return { samples: s.total.samples, steps: s.step, workers: s.total.workers, rows: s.rows };
+  return { samples: s.total.samples, steps: s.step, workers: s.total.workers, rows: s.rows, runState: s.state, batch: s.batch };
 }
 
 /** Calls `onTotal` whenever the class total changes; returns a function that stops watching. */

@@ -160,7 +160,8 @@ export class TabSession {
       this.lastStop = reason;
       this.generation++;
       socket.disconnect();
-      this.set({ phase: 'finished', message: `Training finished: ${reason}. Thank you for helping!` });
+      const ended = /^training finished\.?$/i.test(reason) ? 'Training finished' : `Training ended: ${reason}`;
+      this.set({ phase: 'finished', message: `${ended}. Thank you for helping!` });
     });
     socket.on('connect_error', (e) => {
       if (!this.pausedByUser) this.set({ phase: 'connecting', message: `Cannot reach the coordinator (${e.message}); retrying…` });

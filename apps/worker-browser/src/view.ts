@@ -1,4 +1,5 @@
 /** Draws the session and the class total into the join page. DOM only; no state of its own. */
+import type { RunState } from '@shardgrad/protocol';
 import type { ClassTotal } from './class-total.ts';
 import type { BrowserBackend } from './compute-api.ts';
 import type { Phase, TabSnapshot } from './session.ts';
@@ -25,6 +26,23 @@ function el<T extends HTMLElement = HTMLElement>(id: string): T {
   return e as T;
 }
 
+/**
+ * What a tab that waits for work is waiting for, where the class stats say more than the tab can
+ * see: its socket only knows that no task comes.
+ */
+export function waitingMessage(runState: RunState | undefined): string | undefined {
+  switch (runState) {
+    case 'paused':
+      return 'The teacher has paused training; this tab carries on when it resumes.';
+    case 'stopping':
+      return 'The teacher is stopping the run.';
+    case 'finished':
+      return 'This run has ended. Keep the page open: if the teacher starts another, this tab joins it.';
+    default:
+      return undefined;
+  }
+}
+
 export interface JoinView {
   showSession(s: TabSnapshot): void;
   showClass(t: ClassTotal): void;
@@ -36,13 +54,27 @@ export function createView(onToggle: () => void): JoinView {
   toggle.addEventListener('click', onToggle);
   /** This tab's worker id, to find its row in the class stats. */
   let me: string | undefined;
+  /** The last session and class total drawn: each says part of the message and of the run line. */
+  let session: TabSnapshot | undefined;
+  let total: ClassTotal | undefined;
+  const drawMessage = () => {
+    if (!session) return;
+    el('message').textContent = (session.phase === 'waiting' && waitingMessage(total?.runState)) || session.message;
+  };
+  const drawRun = () => {
+    const run = session?.run;
+    if (!run) return;
+    const batch = total?.batch ?? run.batch;
+    el('run').textContent = `Model ${run.model} on ${run.dataset}, ${batch} samples per round${session!.workerId ? ` · worker ${session!.workerId.slice(0, 6)}` : ''}`;
+  };
   return {
     showSession(s) {
       me = s.workerId;
+      session = s;
       app.dataset.phase = s.phase;
       if (s.backend) app.dataset.backend = s.backend;
       el('phase').textContent = PHASE_TITLES[s.phase];
-      el('message').textContent = s.message;
+      drawMessage();
       el('backend').textContent = s.backend ? BACKEND_LABELS[s.backend] : '–';
       el('speed').textContent = s.samplesPerSecond ? `${fmt.format(Math.round(s.samplesPerSecond))} samples/s measured` : '';
       el('mine-samples').textContent = fmt.format(s.contribution.samples);
@@ -75,9 +107,12 @@ export function createView(onToggle: () => void): JoinView {
           }),
         );
       }
-      if (s.run) el('run').textContent = `Model ${s.run.model} on ${s.run.dataset}, ${s.run.batch} samples per round${s.workerId ? ` · worker ${s.workerId.slice(0, 6)}` : ''}`;
+      drawRun();
     },
     showClass(t) {
+      total = t;
+      drawMessage();
+      drawRun();
       el('class-samples').textContent = fmt.format(t.samples);
       const tabs = t.tabs !== undefined ? ` (${t.tabs} tab${t.tabs === 1 ? '' : 's'})` : '';
       el('class-detail').textContent = `samples · step ${fmt.format(t.steps)} · ${t.workers} worker${t.workers === 1 ? '' : 's'}${tabs}`;

@@ -79,6 +79,8 @@ export interface ClassStats {
   model: string;
   state: RunState;
   step: number;
+  /** The global batch now: the teacher may change it during the run. */
+  batch?: number;
   total: { samples: number; rounds: number; workers: number; minutes: number };
   /** Every worker of this run, most samples first (the leaderboard). */
   rows: ContributionRow[];

@@ -107,7 +107,7 @@ export class DashboardHub {
   classStats(): ClassStats {
     this.tracker.update(this.c.pool.list(), this.c.pool.departed());
     const r = this.run();
-    return this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step });
+    return { ...this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step }), batch: r.batch };
   }
 
   close(): void {
