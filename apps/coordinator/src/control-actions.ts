@@ -35,6 +35,7 @@ export async function applyControl(c: Coordinator, req: ControlRequest): Promise
     case 'set-lr': {
       const before = getLearningRate(c.config.state.optimizer);
       setLearningRate(c.config.state.optimizer, req.learningRate);
+      c.config.state.baseLearningRate = req.learningRate;
       message = `learning rate ${before} → ${req.learningRate}`;
       break;
     }

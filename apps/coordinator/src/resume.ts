@@ -46,6 +46,7 @@ export function captureCheckpoint(c: Coordinator): TrainingCheckpoint {
     version: state.version,
     position: { ...c.position },
     aggregation: c.config.aggregation,
+    baseLearningRate: state.baseLearningRate,
     params: state.weights(),
     optimizer: state.optimizer.getState(),
   };
@@ -60,6 +61,7 @@ export function restoreCheckpoint(c: Coordinator, loaded: LoadedCheckpoint): Res
   }
   state.setWeights(ck.params, ck.version);
   state.optimizer.setState(ck.optimizer);
+  if (ck.baseLearningRate !== undefined) state.baseLearningRate = ck.baseLearningRate;
   c.runId = ck.runId;
   c.config.batch = ck.batch;
   if (ck.aggregation && !c.config.aggregation) c.config.aggregation = ck.aggregation;

@@ -32,6 +32,8 @@ export interface TrainingCheckpoint {
   version: number;
   position: TrainingPosition;
   aggregation?: AggregationConfig;
+  /** TrainingState.baseLearningRate (a teacher's set-lr included); absent in older checkpoints. */
+  baseLearningRate?: number;
   params: TensorData[];
   optimizer: OptimizerState;
 }

@@ -73,7 +73,6 @@ export class TrainingPolicy {
   private readonly rows: Uint32Array | undefined;
   private readonly validation: Split | undefined;
   private readonly stopper: EarlyStopping | undefined;
-  private readonly baseLr: number;
   private readonly totalSteps: number;
   private last: { loss: number; metrics: Record<string, number> } | undefined;
   private bestEval: { loss: number; metrics: Record<string, number> } | undefined;
@@ -92,7 +91,6 @@ export class TrainingPolicy {
       this.validation = takeRows(dataset, dataset.train, split.validation);
     }
     if (this.validation) this.stopper = new EarlyStopping(o.earlyStoppingPatience ?? Infinity);
-    this.baseLr = (c.config.state.optimizer as unknown as { learningRate: number }).learningRate;
     const perEpoch = Math.ceil(this.trainRows / batch);
     this.totalSteps = Math.min(plan.maxSteps ?? Infinity, plan.epochs * perEpoch);
   }
@@ -110,7 +108,9 @@ export class TrainingPolicy {
   /** Sets this step's learning rate; returns what the round's tasks carry (the epoch's augmentation seed). */
   beforeRound(step: number, epoch: number): { augmentSeed: number } {
     if (this.o.lrSchedule || this.o.warmupSteps) {
-      const lr = learningRateAt(this.baseLr, this.o.lrSchedule ?? { kind: 'constant' }, this.o.warmupSteps ?? 0, {
+      // The configured rate, never the optimizer's: after a resume that is the checkpoint's step's,
+      // already scheduled, and scheduling it again decayed a cosine run to ~3e-7.
+      const lr = learningRateAt(this.c.config.state.baseLearningRate, this.o.lrSchedule ?? { kind: 'constant' }, this.o.warmupSteps ?? 0, {
         step,
         epoch,
         totalSteps: this.totalSteps,

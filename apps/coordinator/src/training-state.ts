@@ -22,6 +22,11 @@ export class TrainingState {
    * until `apply` has consumed it.
    */
   readonly updateTarget: MeanTarget;
+  /**
+   * The learning rate the run was set to (flags, the model's default, the teacher's set-lr): what a
+   * schedule and warm-up scale each step. The optimizer's own rate is this step's, already scaled.
+   */
+  baseLearningRate: number;
   private params: TensorData[];
   private modelVersion = 0;
   private encoded: { version: number; bytes: Uint8Array } | undefined;
@@ -37,6 +42,7 @@ export class TrainingState {
     this.trainableCount = trainableVariables(tfModel).length;
     this.schemaHash = schemaHash(this.specs);
     this.optimizer = createOptimizer(optimizerConfig, { adam: updateKernels });
+    this.baseLearningRate = this.optimizer.learningRate;
     this.params = readAll(tfModel);
     this.updateTarget = {
       buffers: this.params.map((t) => new Float32Array(t.data.length)),
