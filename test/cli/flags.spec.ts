@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { runCli } from '../support/run-cli.ts';
+
+const canImport = (name: string) => {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('shardgrad CLI: help and bad flags', () => {
   it('shows help with examples first for every command', async () => {
@@ -39,6 +49,18 @@ describe('shardgrad CLI: help and bad flags', () => {
     expect(data.code).not.toBe(0);
     expect(data.stderr).toMatch(/does not train on dataset "imagenet"/);
   });
+
+  // tfjs-node cannot be installed on these machines (its install downloads libtensorflow); where it
+  // is, the workers start and this case says nothing.
+  it.skipIf(canImport('@tensorflow/tfjs-node') || canImport('@tensorflow/tfjs-node-gpu'))(
+    'ends train with an error, not a wait for workers forever, when every local worker dies at start',
+    async () => {
+      const r = await runCli(['train', '--backend', 'tensorflow', '--steps', '2', '--no-dashboard']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node/);
+      expect(r.stderr).toMatch(/every local worker exited before training finished/);
+    },
+  );
 
   it('lists the registry as JSON lines', async () => {
     const r = await runCli(['models', '--json']);

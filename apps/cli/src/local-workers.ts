@@ -6,6 +6,8 @@ import { UsageError } from './output.ts';
 
 export interface LocalWorkers {
   children: ChildProcess[];
+  /** Resolves once every worker process has exited, however: nothing local is left to train. */
+  allExited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,8 +36,12 @@ export function spawnLocalWorkers(
   // Workers in sessions of their own do not die with this process: take them along on the way out.
   const killAll = () => children.forEach((ch) => ch.kill('SIGKILL'));
   if (opts.ownSession) process.once('exit', killAll);
+  const allExited = Promise.all(
+    children.map((ch) => new Promise<void>((resolve) => (ch.exitCode !== null || ch.signalCode !== null ? resolve() : ch.once('exit', () => resolve())))),
+  ).then(() => undefined);
   return {
     children,
+    allExited,
     async stop() {
       process.off('exit', killAll);
       await Promise.all(
@@ -70,7 +76,7 @@ export function startLocalWorkers(
   n: number,
   c: Pick<Coordinator, 'url' | 'attachPort'>,
   o: { backend: string; json: boolean; as: LocalWorkerKind; extraArgs?: (i: number) => string[]; ownSession?: boolean },
-): { stop(): Promise<void> } {
+): { stop(): Promise<void>; allExited?: Promise<void> } {
   if (o.as === 'processes') return spawnLocalWorkers(n, c.url, { backend: o.backend, json: o.json, extraArgs: o.extraArgs, ownSession: o.ownSession });
   if (o.backend !== 'auto' && o.backend !== 'wasm' && o.backend !== 'cpu') {
     throw new UsageError(`--local-workers threads run a wasm or cpu backend each; --backend ${o.backend} needs --local-workers processes`);

@@ -94,13 +94,22 @@ export function trainCommand(): Command {
       // written; a second Ctrl-C (the default handler again) quits at once.
       const interrupt = () => c.control.stop();
       process.once('SIGINT', interrupt);
+      // Worker processes that all die (a backend that cannot load, say) leave nobody to train: say so
+      // instead of waiting for workers forever. They print their own reasons on stderr.
+      let trained = false;
+      const workersGone = new Promise<never>((_, reject) => {
+        void workers.allExited?.then(() => trained || reject(new Error(`every local worker exited before training finished (their errors are above)`)));
+      });
+      workersGone.catch(() => undefined);
       try {
         let dir = '';
-        const [summary] = await runSession(c, {
+        const session = runSession(c, {
           plan: () => ({ epochs, maxSteps: o.steps, minWorkers: o.workers, evaluateEvery: o.evalEvery, options: setup.options }),
           record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs, steps: o.steps, workers: o.workers, workerBackend: o.backend } },
           onRunEnd: (_s, modelDir) => void (dir = modelDir ?? ''),
         });
+        const [summary] = await Promise.race([session, workersGone]);
+        trained = true;
         if (!summary) throw new Error('training ended without a summary');
         display.stop();
         c.broadcastStop('training finished');
