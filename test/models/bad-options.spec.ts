@@ -19,6 +19,8 @@ describe('curriculum model and dataset options', () => {
 
   it('refuses options the other models do not have', async () => {
     await refuse({ model: 'regression', datasetOptions: { city: 'Boston' } }, /takes no options/);
+    // mnist, the default dataset, took any option and ignored it (Fashion-MNIST's trainLimit, a typo).
+    await refuse({ model: 'mnist-mlp', datasetOptions: { trainLimit: 500 } }, /dataset "mnist" takes no options \(besides classes, trainPerClass and testPerClass\), got: trainLimit/);
     await refuse({ model: 'autoencoder', modelConfig: { latent: 0 } }, /latent must be an integer in \[1, 512\]/);
     await refuse({ model: 'multilabel', modelConfig: { heads: 3 } }, /has no option "heads"/);
   });

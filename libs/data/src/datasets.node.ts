@@ -18,7 +18,7 @@ export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset>
 
 /** Every dataset a node process can load by name; later loaders register themselves here. */
 const loaders = new Map<string, DatasetLoader>([
-  ['mnist', () => loadMnist()],
+  ['mnist', (o) => (noOptions('mnist', o), loadMnist())],
   ['fashion-mnist', (o) => loadFashionMnist(o as Parameters<typeof loadFashionMnist>[0])],
   ['cifar-10', (o) => loadCifar10(o as Parameters<typeof loadCifar10>[0])],
 ]);
@@ -38,7 +38,7 @@ registerDatasetLoader('sotu-words', (o) => loadSotuWords(o));
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {
   const keys = Object.keys(opts);
-  if (keys.length > 0) throw new Error(`dataset "${name}" takes no options, got: ${keys.join(', ')}`);
+  if (keys.length > 0) throw new Error(`dataset "${name}" takes no options (besides classes, trainPerClass and testPerClass), got: ${keys.join(', ')}`);
 }
 
 export function registerDatasetLoader(name: string, loader: DatasetLoader): void {
