@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const canImport = (name: string) => {
@@ -61,6 +63,18 @@ describe('shardgrad CLI: help and bad flags', () => {
       expect(r.stderr).toMatch(/every local worker exited before training finished/);
     },
   );
+
+  it('ends quietly when its reader goes away (`| head -1`), without an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, shardgradArgv('train', '--steps', '40', '--no-dashboard', '--json'), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like head: read the first line, then close the pipe while training still prints.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|at .*\.ts:\d+/);
+    expect(code).toBe(0);
+  });
 
   it('lists the registry as JSON lines', async () => {
     const r = await runCli(['models', '--json']);

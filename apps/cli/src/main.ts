@@ -9,6 +9,15 @@ import { UsageError } from './output.ts';
 import { extraCommands } from './extra-commands.ts';
 import { applyConfigSources, withConfig } from './config.ts';
 
+// Piped into `head` (or a pager that quits): the reader is gone, so is our reason to print. Without
+// this the next write threw EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const program = new Command('shardgrad')
   .description('Synchronous data-parallel training for TensorFlow.js across Node processes, browser tabs and threads.')
   .addHelpText(
