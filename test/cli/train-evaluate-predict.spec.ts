@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
 
@@ -21,6 +21,13 @@ describe('train → evaluate → predict through the CLI', () => {
     const evaluation = await runCli(['evaluate', '--model-dir', modelDir, '--json']);
     expect(evaluation.code, evaluation.stderr).toBe(0);
     expect(evaluation.lines[0]!.testAccuracy as number).toBeCloseTo(summary.testAccuracy as number, 5);
+    // The run directory means its final model, as for predict and export; the text says accuracy in %.
+    const byRun = await runCli(['evaluate', '--model-dir', dirname(modelDir)]);
+    expect(byRun.code, byRun.stderr).toBe(0);
+    expect(byRun.stdout).toMatch(/accuracy \d+\.\d\d%/);
+    const wrong = await runCli(['evaluate', '--model-dir', modelDir, '--dataset', 'circle']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/model "mnist-mlp" does not train on dataset "circle"; it takes: .*mnist/);
 
     const predict = await runCli(['predict', '--model-dir', modelDir, '--test-index', '0,1,2']);
     expect(predict.code, predict.stderr).toBe(0);
@@ -31,6 +38,6 @@ describe('train → evaluate → predict through the CLI', () => {
   it('refuses a missing model directory clearly', async () => {
     const r = await runCli(['evaluate', '--model-dir', '/nonexistent/model']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/cannot read a saved model in \/nonexistent\/model/);
+    expect(r.stderr).toMatch(/no model at \/nonexistent\/model: give a run directory/);
   });
 });
