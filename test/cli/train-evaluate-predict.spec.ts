@@ -35,6 +35,19 @@ describe('train → evaluate → predict through the CLI', () => {
     expect(predict.stdout.trim().split('\n')).toHaveLength(3);
   });
 
+  it('refuses to name classes for a model whose outputs are not class scores (regression)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shardgrad-cli-'));
+    const train = await runCli(['train', '--model', 'regression', '--workers', '1', '--steps', '3', '--out', out, '--no-dashboard', '--json']);
+    expect(train.code, train.stderr).toBe(0);
+    const modelDir = train.lines.at(-1)!.modelDir as string;
+    const r = await runCli(['predict', '--model-dir', modelDir, '--test-index', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/predict names classes, and regression's outputs are not class scores; `npx shardgrad evaluate/);
+    const evaluation = await runCli(['evaluate', '--model-dir', modelDir]);
+    expect(evaluation.stdout).toMatch(/mae \d+\.\d+(?!%)/);
+    expect(evaluation.stdout).not.toMatch(/%/);
+  });
+
   it('refuses a missing model directory clearly', async () => {
     const r = await runCli(['evaluate', '--model-dir', '/nonexistent/model']);
     expect(r.code).not.toBe(0);

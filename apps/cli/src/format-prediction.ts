@@ -6,3 +6,12 @@ export function formatPrediction(probs: ArrayLike<number>, classNames?: string[]
   const name = classNames?.[best] ?? String(best);
   return { label: best, confidence, text: `${name} (with ${Math.round(confidence * 100)}% confidence)` };
 }
+
+/**
+ * Whether a model's outputs are class scores for one label per sample (softmax over k > 1 classes):
+ * what predictions in words need. Regression, multi-label, sequence and custom-step models (the GAN,
+ * word2vec, Pong) answer something else.
+ */
+export function isOneOfKClassifier(def: { customStep?: unknown }, shape: { labelSize: number; numClasses: number }): boolean {
+  return !def.customStep && shape.labelSize === 1 && shape.numClasses > 1;
+}

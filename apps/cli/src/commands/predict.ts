@@ -5,7 +5,8 @@ import { loadDataset } from '@shardgrad/data/node';
 import { predictProbabilities } from '@shardgrad/trainer';
 import { createOutput, UsageError } from '../output.ts';
 import { intList } from '../parse.ts';
-import { formatPrediction } from '../format-prediction.ts';
+import { formatPrediction, isOneOfKClassifier } from '../format-prediction.ts';
+import { getModel } from '@shardgrad/models';
 import { readInputs } from '../read-inputs.ts';
 import { resolveModelSource } from '../model-source.ts';
 
@@ -24,6 +25,9 @@ export function predictCommand(): Command {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
       const { model, meta } = await loadModelDir(resolveModelSource(o.modelDir).dir);
+      if (!isOneOfKClassifier(getModel(meta.model), meta)) {
+        throw new UsageError(`predict names classes, and ${meta.model}'s outputs are not class scores; \`npx shardgrad evaluate --model-dir ${o.modelDir}\` gives its test metrics, and its run directory holds what train drew of it`);
+      }
       const rowSize = meta.inputShape.reduce((a, b) => a * b, 1);
       const inputs: { name: string; x: Float32Array; label?: number }[] = [];
       if (o.testIndex) {

@@ -9,7 +9,7 @@ import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
 import { plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
-import { formatPrediction } from '../format-prediction.ts';
+import { formatPrediction, isOneOfKClassifier } from '../format-prediction.ts';
 import { defaultEpochs, getModel } from '@shardgrad/models';
 import { asUsageErrors, trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { trainPipeline } from '../train-pipeline.ts';
@@ -115,9 +115,7 @@ export function trainCommand(): Command {
         c.broadcastStop('training finished');
         const ds = c.config.dataset;
         const xs = ds.inputShape.reduce((a, b) => a * b, 1);
-        // Class predictions only mean something for one-of-k classifiers (not regression, multi-label,
-        // autoencoders, nor custom-step models such as the GAN, whose outputs are not class scores).
-        const k = !c.config.def.customStep && ds.labelSize === 1 && ds.numClasses > 1 ? Math.min(o.predictions, ds.test.n) : 0;
+        const k = isOneOfKClassifier(c.config.def, ds) ? Math.min(o.predictions, ds.test.n) : 0;
         const probs = k > 0 ? predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs)) : [];
         probs.forEach((p, i) => {
           const pred = formatPrediction(p, ds.classNames);
