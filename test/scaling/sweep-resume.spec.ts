@@ -88,5 +88,10 @@ describe('a sweep resumes where it left off', () => {
     await expect(runSweep({ settings, grid: { batches: [2], workers: [4], seeds: [1] }, dir, command: 'x' })).rejects.toThrow(/batch 2 cannot be split over 4 workers/);
     await expect(runSweep({ settings: { ...settings, targetAccuracy: 1.5 }, grid: { batches: [8], workers: [2], seeds: [1] }, dir, command: 'x' })).rejects.toThrow(/target-accuracy/);
     await expect(runSweep({ settings: { ...settings, model: 'no-such-model' }, grid: { batches: [8], workers: [2], seeds: [1] }, dir, command: 'x' })).rejects.toThrow(/unknown model/);
+    // A model without accuracy, a dataset the model does not take: refused before a directory or a point exists.
+    const fresh = join(dir, 'never-made');
+    await expect(runSweep({ settings: { ...settings, model: 'regression' }, grid: { batches: [8], workers: [2], seeds: [1] }, dir: fresh, command: 'x' })).rejects.toThrow(/reports no accuracy/);
+    await expect(runSweep({ settings: { ...settings, dataset: 'circle' }, grid: { batches: [8], workers: [2], seeds: [1] }, dir: fresh, command: 'x' })).rejects.toThrow(/does not train on dataset "circle"/);
+    expect(existsSync(fresh)).toBe(false);
   });
 });

@@ -35,10 +35,6 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     learningRate: s.lr,
   });
   const { def, dataset } = c.config;
-  if (!('accuracy' in def.metrics)) {
-    await c.close();
-    throw new Error(`model "${def.name}" reports no accuracy, so a sweep cannot find its steps to a target accuracy`);
-  }
   const baseLr = s.lr ?? def.optimizer.learningRate;
   const baseBatch = s.baseBatch ?? def.defaults.batch;
   const rule = new LrRuleController({ rule: s.lrRule, baseLr, baseBatch, warmupSteps: s.warmupSteps, schedule: s.lrSchedule, totalSteps: s.maxSteps });
