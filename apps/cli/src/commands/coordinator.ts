@@ -33,7 +33,7 @@ export function coordinatorCommand(): Command {
     .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', nonNegativeInt, 8080)
     .option('--min-workers <n>', 'rounds wait until this many workers are connected (or WORLD_SIZE)', positiveInt, 1)
     .option('--out <dir>', 'where run directories go', 'runs')
-    .option('--eval-every <n>', 'validation point every n steps (the live curve)', positiveInt, 50)
+    .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (still labelled validation)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
     .option('--public-url <url>', 'the URL students reach this server at, for the join QR code (default: this machine\'s address)')
     .option('--teacher-token <token>', 'the token for the run controls (default: a new random one, printed once)')

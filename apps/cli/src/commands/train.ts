@@ -49,7 +49,7 @@ export function trainCommand(): Command {
     .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option('--predictions <n>', 'test predictions to print at the end', nonNegativeInt, 5)
     .option('--out <dir>', 'where run directories go', 'runs')
-    .option('--eval-every <n>', 'validation point every n steps (the live curve)', positiveInt, 50)
+    .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (still labelled validation)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
     .option('--no-dashboard', 'do not serve the live dashboard')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
