@@ -120,7 +120,25 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     try {
       // The first request builds the join page's bundle; on a busy machine that takes a while.
       // Pinned to wasm: calibrating every backend on SwiftShader would only make the test slow.
-      await tab.goto(`${room.joinUrl}&backend=wasm`);
+      // The URL typed by hand from the projector, without its code: the page asks for the code before
+      // it downloads or calibrates anything, and the typed code joins. (Codes checked as `coordinator`
+      // checks them; the node workers joined before, and keep their places.)
+      c.admission.configure({ auth: room.auth });
+      const bare = new URL(room.joinUrl);
+      bare.searchParams.delete('code');
+      bare.searchParams.set('backend', 'wasm');
+      await tab.goto(bare.href);
+      await tab.waitForSelector('#code-form:not([hidden])');
+      expect(await tab.textContent('#message')).toMatch(/class code/);
+      expect(await tab.textContent('#backend')).toBe('–');
+      // A wrong code is refused at hello; the page asks again instead of stopping at an error.
+      await tab.fill('#code', 'WRONG7');
+      await Promise.all([tab.waitForURL(/code=WRONG7/), tab.click('#code-form button')]);
+      await tab.waitForFunction(() => /not accepted/.test(document.getElementById('message')?.textContent ?? ''), undefined, { polling: 100 });
+      expect(await tab.isVisible('#code-form')).toBe(true);
+      await tab.fill('#code', room.auth.joinCode.toLowerCase());
+      await Promise.all([tab.waitForURL(new RegExp(`code=${room.auth.joinCode}`)), tab.click('#code-form button')]);
+      expect(await tab.isVisible('#code-form')).toBe(false);
       // The student types a name; the tab joins again under it.
       await tab.fill('#name', 'Ada');
       await Promise.all([tab.waitForURL(/name=Ada/), tab.click('#name-form button')]);

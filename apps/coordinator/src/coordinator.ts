@@ -169,7 +169,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 
   status() {
-    return { run: this.runInfo, version: this.config.state.version, workers: this.pool.views(), noiseScale: this.noiseScale.latest ?? null };
+    // joinCodeRequired: a student's page asks for the code before it downloads anything.
+    return { run: this.runInfo, version: this.config.state.version, workers: this.pool.views(), noiseScale: this.noiseScale.latest ?? null, joinCodeRequired: Boolean(this.admission.auth) };
   }
 
   /** Resolves once at least `n` workers are connected. */

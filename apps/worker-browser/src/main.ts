@@ -44,7 +44,36 @@ try {
   worker.addEventListener('error', (e) => sessionView.now({ ...session!.snapshot, phase: 'error', message: `compute worker failed: ${e.message}` }));
   // For tests and the curious: read the state, or simulate a GPU loss (`shardgrad.loseDevice()`).
   Object.assign(globalThis, { shardgrad: { snapshot: () => session!.snapshot, loseDevice: () => compute.loseDevice() } });
-  void session.start();
+  const codeForm = document.getElementById('code-form') as HTMLFormElement;
+  const codeInput = document.getElementById('code') as HTMLInputElement;
+  codeInput.value = options.code ?? '';
+  // A typed code joins through the URL, as a scanned QR code does (?code=), so a reload keeps it.
+  codeForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams(location.search);
+    q.set('code', codeInput.value.trim().toUpperCase());
+    location.search = q.toString();
+  });
+  const askForCode = (message: string) => {
+    codeForm.hidden = false;
+    codeInput.focus();
+    sessionView.now({ ...session!.snapshot, phase: 'error', message });
+  };
+  // Refused for its code (a typo, an old code): ask again rather than leave the student at a dead end.
+  session.onChange((s) => {
+    if (s.phase === 'error' && /join code/.test(s.message)) askForCode('That code was not accepted: type the one on the teacher\'s screen.');
+  });
+  // A class that needs a code, opened without one (the URL typed by hand): ask before downloading anything.
+  void needsCode(origin).then((needed) => (needed && !options.code ? askForCode('Type the class code from the teacher\'s screen to join.') : session!.start()));
 } catch (e) {
   view.showSession({ phase: 'error', message: (e as Error).message, contribution: { samples: 0, rounds: 0 }, fallbacks: [] });
+}
+
+async function needsCode(at: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${at}/api/status`, { cache: 'no-store' });
+    return res.ok && ((await res.json()) as { joinCodeRequired?: boolean }).joinCodeRequired === true;
+  } catch {
+    return false; // the session's own start says what is wrong with the coordinator
+  }
 }
