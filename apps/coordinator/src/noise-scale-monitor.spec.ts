@@ -21,10 +21,24 @@ function round(b: number, bSimple: number): WeightedGradients[] {
 }
 
 describe('noise-scale monitor', () => {
+  it('announces a change of advice only once it has also held for ADVICE_HOLD_MS (fast rounds flip-flopping)', () => {
+    const events: CoordinatorEvent[] = [];
+    let t = 0;
+    const monitor = new NoiseScaleMonitor(fakeCoordinator(events) as unknown as Coordinator, () => (t += 20));
+    let step = 0;
+    for (let i = 0; i < 30; i++) monitor.observe(++step, round(32, 512));
+    // Rounds of 20 ms whose estimate swings between 'under' and 'near' every 40 rounds (0.8 s).
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 40; i++) monitor.observe(++step, round(32, k % 2 ? 512 : 60));
+    const told = (events as Extract<NoiseScaleEvent, { available: true }>[]).filter((e) => e.adviceChanged).map((e) => e.advice.kind);
+    expect(told).toEqual(['warming-up', 'under']);
+  });
+
   it('advises at once after warming up, then announces a new advice only once it has held for 10 rounds', () => {
     const events: CoordinatorEvent[] = [];
     const c = fakeCoordinator(events);
-    const monitor = new NoiseScaleMonitor(c as unknown as Coordinator);
+    // Rounds of 2 s: 10 rounds outlast ADVICE_HOLD_MS.
+    let t = 0;
+    const monitor = new NoiseScaleMonitor(c as unknown as Coordinator, () => (t += 2000));
     let step = 0;
     // Batch 64 against a noise scale of 512: 8× under the critical batch.
     for (let i = 0; i < 30; i++) monitor.observe(++step, round(32, 512));

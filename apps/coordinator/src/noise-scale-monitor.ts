@@ -41,6 +41,11 @@ export interface NoiseAdvice {
 
 /** Rounds of smoothing before the estimate is trusted enough to advise on. */
 export const ADVICE_AFTER_ROUNDS = 10;
+/**
+ * A new advice must also hold this long before it is announced: at batch 32 a round takes ~20 ms,
+ * so 10 rounds were a fifth of a second, and advice that flip-flopped wrote 20 lines in 18 s.
+ */
+export const ADVICE_HOLD_MS = 15_000;
 /** The batch counts as past (or under) the critical batch beyond this factor either way. */
 const ADVICE_FACTOR = 2;
 
@@ -73,11 +78,15 @@ export class NoiseScaleMonitor {
   private announced: NoiseAdvice['kind'] | undefined;
   private current: NoiseAdvice['kind'] | undefined;
   private held = 0;
+  private heldSince = 0;
   private toldUnavailable = false;
   /** The last event, for /api/status. */
   latest: NoiseScaleEvent | undefined;
 
-  constructor(private readonly c: Coordinator) {}
+  constructor(
+    private readonly c: Coordinator,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * Called by the training loop with each round's shard results, before the optimizer applies the
@@ -95,10 +104,12 @@ export class NoiseScaleMonitor {
     }
     if (!est) return this.unavailable(step, 'one shard this round: the noise scale needs two or more shards (workers) per round');
     const advice = noiseAdvice(batch, est.bSimple, est.rounds);
+    const now = this.now();
+    if (advice.kind !== this.current) this.heldSince = now;
     this.held = advice.kind === this.current ? this.held + 1 : 1;
     this.current = advice.kind;
     // The first advice after warming up is news at once; a change of advice must hold first.
-    const settled = this.announced === undefined || this.announced === 'warming-up' || this.held >= ADVICE_AFTER_ROUNDS;
+    const settled = this.announced === undefined || this.announced === 'warming-up' || (this.held >= ADVICE_AFTER_ROUNDS && now - this.heldSince >= ADVICE_HOLD_MS);
     const changed = advice.kind !== this.announced && settled;
     if (changed) this.announced = advice.kind;
     const e: NoiseScaleEvent = {
