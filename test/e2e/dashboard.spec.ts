@@ -150,6 +150,13 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
       expect(await tab.textContent("#mine-minutes")).toMatch(/helping for (under a minute|\d+ min)/);
       expect(await tab.$$eval('#leaderboard li', (li) => li.length)).toBe(3);
       expect(Number((await tab.textContent('#class-samples'))?.replace(/\D/g, ''))).toBeGreaterThan(0);
+      // A reload (or a rename, which reloads) comes back as the same worker: no second row.
+      const id = await tab.evaluate(() => (globalThis as unknown as { shardgrad: { snapshot(): { workerId?: string } } }).shardgrad.snapshot().workerId);
+      await tab.reload();
+      await waitForPhase(tab, ['training', 'waiting']);
+      expect(await tab.evaluate(() => (globalThis as unknown as { shardgrad: { snapshot(): { workerId?: string } } }).shardgrad.snapshot().workerId)).toBe(id);
+      await tab.waitForFunction(() => /Ada \(you\)/.test(document.getElementById('leaderboard')?.textContent ?? ''), undefined, { polling: 100 });
+      expect(await tab.$$eval('#leaderboard li', (li) => li.length)).toBe(3);
       await tab.screenshot({ path: join(ARTIFACTS, 'student.png'), fullPage: true });
     } finally {
       await tab.screenshot({ path: join(ARTIFACTS, 'student-last.png'), fullPage: true });

@@ -34,7 +34,13 @@ try {
   });
   const worker = new Worker(new URL('./compute.worker.js', import.meta.url), { type: 'module', name: 'shardgrad-compute' });
   const compute = Comlink.wrap<ComputeApi>(worker);
-  session = new TabSession({ origin, options, compute });
+  const RESUME_KEY = 'shardgrad-resume-key';
+  session = new TabSession({
+    origin,
+    options,
+    compute,
+    resumeKeys: { load: () => sessionStorage.getItem(RESUME_KEY) ?? undefined, save: (key) => sessionStorage.setItem(RESUME_KEY, key) },
+  });
   const sessionView = throttleDraw((s: TabSnapshot) => view.showSession(s), DRAW_INTERVAL_MS);
   const classView = throttleDraw((t: ClassTotal) => view.showClass(t), DRAW_INTERVAL_MS);
   session.onChange((s) => (s.phase === 'error' ? sessionView.now(s) : sessionView.update(s)));

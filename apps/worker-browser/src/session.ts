@@ -33,6 +33,11 @@ export interface SessionDeps {
   origin: string;
   options: PageOptions;
   compute: Comlink.Remote<ComputeApi>;
+  /**
+   * Where the resume key outlives a reload of the page (the tab's sessionStorage): a student who
+   * reloads, or renames (which reloads), comes back as the same worker, not as a second one.
+   */
+  resumeKeys?: { load(): string | undefined; save(key: string): void };
 }
 
 type WorkerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -70,7 +75,9 @@ export class TabSession {
   private announcedRun?: RunInfo;
   private lastStop?: string;
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    this.resumeKey = deps.resumeKeys?.load();
+  }
 
   get snapshot(): TabSnapshot {
     return this.snap;
@@ -203,6 +210,7 @@ export class TabSession {
       return this.fail(new Error(`the coordinator refused this tab: ${ack.message}`));
     }
     this.resumeKey = ack.resumeKey;
+    if (ack.resumeKey) this.deps.resumeKeys?.save(ack.resumeKey);
     if (!this.prepared || !sameWork(this.prepared, ack.run)) {
       // The coordinator moved to another run since we prepared: prepare for that one, then join.
       socket.disconnect();

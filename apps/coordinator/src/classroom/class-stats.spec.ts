@@ -51,6 +51,17 @@ describe('ClassStatsTracker', () => {
     expect(s.total.samples).toBe(32);
   });
 
+  it('shows the new name of a worker that came back renamed', () => {
+    const { p, add } = pool();
+    const t = new ClassStatsTracker();
+    add('w1');
+    t.update(p.list(), p.departed());
+    p.remove('w1');
+    p.add({ id: 'w1', kind: 'browser', backend: 'wasm', nickname: 'Ada', runId: 'r', send: () => undefined, disconnect: () => undefined });
+    t.update(p.list(), p.departed());
+    expect(t.stats(run).rows.map((r) => [r.workerId, r.nickname])).toEqual([['w1', 'Ada']]);
+  });
+
   it('lists a worker that came back under its id once, live', () => {
     const { p, add } = pool();
     add('ada');

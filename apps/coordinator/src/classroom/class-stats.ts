@@ -35,6 +35,8 @@ export class ClassStatsTracker {
     }
     for (const m of live) {
       const t = this.rows.get(m.id) ?? { row: emptyRow(m), joinedAt: m.joinedAt, until: now };
+      // A student who renames comes back (a reload with the resume key) as the same worker, new name.
+      t.row.nickname = emptyRow(m).nickname;
       t.row.samples = m.samples;
       t.row.rounds = m.rounds;
       t.row.live = true;
