@@ -29,8 +29,10 @@ describe.skipIf(!haveChromium)('a tab when the teacher starts a new run', () => 
       const after = await snapshot(page);
       // The tab may rejoin as itself (resume key); what matters is that it built the new run.
       expect(after.run).toMatchObject({ runId, batch: 16 });
-      // Resumed as itself, its count runs on across runs, as the tab's own count does.
-      expect(c.pool.views().find((v) => v.id === after.workerId)).toMatchObject({ kind: 'browser', samples: STEPS * 32 + STEPS * 16 });
+      // Resumed as itself: the coordinator counts its work in this run from zero (the class total and
+      // the leaderboard are per run), while the tab's own count ("this tab") runs on across runs.
+      expect(c.pool.views().find((v) => v.id === after.workerId)).toMatchObject({ kind: 'browser', samples: STEPS * 16 });
+      expect(c.pool.views().filter((v) => v.id === after.workerId)).toHaveLength(1);
       expect(after.contribution.samples).toBe(STEPS * 32 + STEPS * 16);
       expect(cluster.errors).toEqual([]);
     } finally {
