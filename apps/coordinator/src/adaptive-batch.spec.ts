@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAdaptiveBatchOptions, nextAdaptiveBatch } from './adaptive-batch.ts';
+import type { Coordinator } from './coordinator.ts';
+import { attachAdaptiveBatch, checkAdaptiveBatchOptions, nextAdaptiveBatch } from './adaptive-batch.ts';
 import { noiseAdvice } from './noise-scale-monitor.ts';
 
 describe('adaptive batch', () => {
@@ -13,6 +14,12 @@ describe('adaptive batch', () => {
     expect(nextAdaptiveBatch(256, 100, o)).toBe(256);
     // A gradient that is still all noise (no positive |G|²): grow.
     expect(nextAdaptiveBatch(64, null, o)).toBe(128);
+  });
+
+  it('refuses a maximum below the starting batch, which could never take effect', () => {
+    const c = { config: { batch: 64 }, on: () => undefined, off: () => undefined } as unknown as Coordinator;
+    expect(() => attachAdaptiveBatch(c, { maxBatch: 10 })).toThrow(/--adaptive-batch 10 is below the starting batch 64/);
+    expect(() => attachAdaptiveBatch(c, { maxBatch: 64 })()).not.toThrow();
   });
 
   it('refuses bad options', () => {

@@ -40,6 +40,8 @@ export function checkAdaptiveBatchOptions(o: AdaptiveBatchOptions): Required<Ada
 /** Listens to the noise-scale events of `c` and sets `c.config.batch` (read by the loop each round). Returns a detach. */
 export function attachAdaptiveBatch(c: Coordinator, opts: AdaptiveBatchOptions): () => void {
   const o = checkAdaptiveBatchOptions(opts);
+  // The batch only ever grows: a maximum below where it starts could do nothing (`--adaptive-batch 10`).
+  if (o.maxBatch < c.config.batch) throw new Error(`--adaptive-batch ${o.maxBatch} is below the starting batch ${c.config.batch}: the batch only grows, up to that maximum`);
   let lastChange = 0;
   const listener = (e: CoordinatorEvent) => {
     if (e.type !== 'noise-scale' || !e.available || e.rounds < ADVICE_AFTER_ROUNDS) return;
