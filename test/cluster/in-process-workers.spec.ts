@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { applyControl, createCoordinator, runSession, runTraining, type Coordinator, type CoordinatorEvent } from '@shardgrad/coordinator';
+import { applyControl, createCoordinator, nextEvent as next, runSession, runTraining, type Coordinator, type CoordinatorEvent } from '@shardgrad/coordinator';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,6 @@ import { startInProcessWorkers } from '@shardgrad/worker-node';
 import { MessageChannel } from 'node:worker_threads';
 import { maxAbsDiff } from '../support/cluster.ts';
 import { trainSingleProcess } from '../support/reference.ts';
-
-const next = (c: Coordinator, type: CoordinatorEvent['type']) =>
-  new Promise<CoordinatorEvent>((resolve) => {
-    const on = (e: CoordinatorEvent) => e.type === type && (c.off('event', on), resolve(e));
-    c.on('event', on);
-  });
 
 const BATCH = 48;
 const STEPS = 8;

@@ -30,3 +30,4 @@ export * from './static-files.ts';
 export * from './training-policy.ts';
 export * from './run-pipeline.ts';
 export { CostMeter } from './cost-meter.ts';
+export * from './next-event.ts';

@@ -8,12 +8,7 @@ import { createCoordinator } from './create-coordinator.ts';
 import type { Coordinator } from './coordinator.ts';
 import type { CoordinatorEvent } from './events.ts';
 import { runSession } from './run-session.ts';
-
-const next = (c: Coordinator, type: CoordinatorEvent['type']) =>
-  new Promise<CoordinatorEvent>((resolve) => {
-    const on = (e: CoordinatorEvent) => e.type === type && (c.off('event', on), resolve(e));
-    c.on('event', on);
-  });
+import { nextEvent as next } from './next-event.ts';
 
 describe('a stop while every worker has left mid-round', () => {
   let c: Coordinator;
