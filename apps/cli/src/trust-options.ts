@@ -37,7 +37,7 @@ export function addTrustOptions(cmd: Command, scope: 'train' | 'coordinator'): C
     .option('--resume <path>', 'go on from a run directory (its latest checkpoint), a checkpoint directory, or a training-state file');
   if (scope === 'coordinator') {
     cmd
-      .option('--worker-token <token>', 'the token worker nodes present (default: SHARDGRAD_WORKER_TOKEN, else a new random one, printed once)')
+      .option('--worker-token <token>', 'the token worker nodes present, 16 characters or more (default: SHARDGRAD_WORKER_TOKEN, else a new random one, printed once)')
       .option('--allow-origin <origin>', 'a page origin allowed to open sockets besides this server (repeatable)', collect)
       .option('--max-tabs-per-ip <n>', "students' tabs allowed from one address", positiveInt, 64)
       .option('--max-tabs-per-nickname <n>', 'tabs allowed under one nickname', positiveInt, 3);
