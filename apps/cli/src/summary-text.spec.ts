@@ -6,6 +6,8 @@ const base = { testLoss: 0.01, steps: 10, seconds: 2, samplesPerSecond: 320, wor
 describe('summary text', () => {
   it('shows accuracy only for models that measure it', () => {
     expect(summaryText({ ...base, testMetrics: { accuracy: 0.975 } })).toMatch(/test accuracy 97\.50%/);
+    expect(summaryText({ ...base, workers: 1, testMetrics: {} })).toMatch(/on 1 worker$/m);
+    expect(summaryText({ ...base, workers: 2, testMetrics: {} })).toMatch(/on 2 workers$/m);
     expect(summaryText({ ...base, testMetrics: { mae: 0.02 } })).not.toMatch(/accuracy/);
     expect(summaryText({ ...base, testMetrics: { mae: 0.02 } })).toMatch(/test mae 0\.02000/);
   });
