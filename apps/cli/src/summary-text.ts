@@ -9,7 +9,8 @@ export interface SummaryFigures {
   workers: number;
 }
 
-const figure = (v: number | string) => (typeof v === 'string' ? v : Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : v.toPrecision(4));
+/** A figure for people: a string as it is, a count or a big value to two decimals, else four significant digits. */
+export const figure = (v: number | string) => (typeof v === 'string' ? v : Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : v.toPrecision(4));
 
 export function summaryText(s: SummaryFigures): string {
   const acc = s.testMetrics.accuracy;

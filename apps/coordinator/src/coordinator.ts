@@ -17,27 +17,19 @@ import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
 import { Readiness } from './readiness.ts';
 import { Round, type ShareSplit } from './round.ts';
 import type { TrainingState } from './training-state.ts';
-import { validateResult } from './validate-result.ts';
+import { validateResult, type ResultCheck } from './validate-result.ts';
 import { CostMeter } from './cost-meter.ts';
 import { RunControl } from './run-control.ts';
 import { createRunId } from '@shardgrad/runlog';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
 import { Admission } from './admission.ts';
-import { ResumeBook } from './resume-book.ts';
+import { ResumeBook, restoreRecord } from './resume-book.ts';
 import type { TrainingPosition } from './training-checkpoint.ts';
 import type { ResumePoint } from './resume.ts';
 import type { AggregationConfig } from './aggregation.ts';
 import { randomBytes } from 'node:crypto';
-import type { TensorData } from '@shardgrad/codec';
-import type { PortLike, ResultHeader, WorkUnit, WorkerRole } from '@shardgrad/protocol';
+import type { PortLike, WorkUnit, WorkerRole } from '@shardgrad/protocol';
 import { WorkerLinks, type WorkerSocket } from './worker-links.ts';
-
-/** A check a result must pass before it counts (spot checks recompute the shard here). */
-export type ResultCheck = (
-  member: PoolMember,
-  header: ResultHeader,
-  grads: TensorData[],
-) => { ok: true } | { ok: false; reason: 'spot-check-mismatch'; message: string };
 
 /** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
 const HELLO_TIMEOUT_MS = 15_000;
@@ -76,13 +68,14 @@ export interface CoordinatorConfig {
  * checks every submission. It owns no training policy; `runTraining` drives rounds through it.
  */
 export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
-  private currentRunId = createRunId();
+  /** Sortable (a timestamp first) and also the name of the run directory; a new run gets a new one. */
+  runId = createRunId();
   /** Pause, stop, checkpoints, new runs: the teacher's hand on runTraining. */
   readonly control = new RunControl(() => {
     this.joinWaiters.splice(0).forEach((w) => w());
     this.abandonIfStuck();
   });
-  readonly pool = new WorkerPool();
+  readonly pool = new WorkerPool(() => this.runId);
   /** The coordinator's own time per round (see CostMeter); run-training reads it into each round event. */
   readonly cost = new CostMeter();
   readonly routes = new HttpRoutes();
@@ -111,7 +104,6 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
 
   constructor(public config: CoordinatorConfig) {
     super();
-    this.pool.runId = this.runId;
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     this.http = createServer((req, res) => void this.routes.handle(req, res));
     this.links = new WorkerLinks(this.http, {
@@ -121,16 +113,6 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     });
     this.routes.on('GET', '/healthz', (_q, res) => sendJson(res, 200, { ok: true }));
     this.routes.on('GET', '/api/status', (_q, res) => sendJson(res, 200, this.status()));
-  }
-
-  /** Sortable (a timestamp first) and also the name of the run directory; a new run gets a new one. */
-  get runId(): string {
-    return this.currentRunId;
-  }
-
-  set runId(id: string) {
-    this.currentRunId = id;
-    this.pool.runId = id;
   }
 
   get runInfo(): RunInfo {
@@ -399,24 +381,5 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (e instanceof ProtocolError) return refuse(e.reason, e.message);
       refuse('malformed', (e as Error).message);
     }
-  }
-}
-
-/**
- * A resumed worker keeps what the coordinator knew of it: strikes, refusals and flags always; its
- * work done and speed only in the run it left (a new run counts from zero, and trains another model).
- */
-function restoreRecord(member: PoolMember, old: PoolMember): void {
-  member.errors = old.errors;
-  member.rejects = { ...old.rejects };
-  member.flagged = old.flagged;
-  if (old.runId !== member.runId) return;
-  member.rounds = old.rounds;
-  member.samples = old.samples;
-  member.joinedAt = old.joinedAt;
-  if (old.speedMeasured) {
-    member.speed = old.speed;
-    member.speedMeasured = true;
-    member.overheadMs = old.overheadMs;
   }
 }

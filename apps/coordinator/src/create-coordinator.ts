@@ -1,5 +1,5 @@
 import { loadDataset } from '@shardgrad/data/node';
-import { getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
+import { datasetMismatch, getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
 import { useSimdSumOfSquares } from '@shardgrad/trainer';
 import { loadUpdateKernels } from '@shardgrad/trainer/load-update-kernels.node';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
@@ -49,9 +49,8 @@ export async function createCoordinator(opts: CoordinatorOptions): Promise<Coord
 export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorConfig> {
   const def = getModel(opts.model);
   const datasetName = opts.dataset ?? def.defaultDataset;
-  if (!def.datasets.includes(datasetName)) {
-    throw new Error(`model "${def.name}" does not train on dataset "${datasetName}"; it takes: ${def.datasets.join(', ')}`);
-  }
+  const mismatch = datasetMismatch(def, datasetName);
+  if (mismatch) throw new Error(mismatch);
   const batch = opts.batch ?? def.defaults.batch;
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
   const dataset = await loadDataset(datasetName, opts.datasetOptions);

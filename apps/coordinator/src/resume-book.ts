@@ -62,3 +62,22 @@ export class ResumeBook {
     if (key) this.departed.delete(key);
   }
 }
+
+/**
+ * A resumed worker keeps what the coordinator knew of it: strikes, refusals and flags always; its
+ * work done and speed only in the run it left (a new run counts from zero, and trains another model).
+ */
+export function restoreRecord(member: PoolMember, old: PoolMember): void {
+  member.errors = old.errors;
+  member.rejects = { ...old.rejects };
+  member.flagged = old.flagged;
+  if (old.runId !== member.runId) return;
+  member.rounds = old.rounds;
+  member.samples = old.samples;
+  member.joinedAt = old.joinedAt;
+  if (old.speedMeasured) {
+    member.speed = old.speed;
+    member.speedMeasured = true;
+    member.overheadMs = old.overheadMs;
+  }
+}

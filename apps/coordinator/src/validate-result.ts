@@ -1,6 +1,14 @@
 import { CodecError, asBytes, decodeTensorsWithEncodings, type TensorData, type TensorSpec } from '@shardgrad/codec';
 import { sumOfSquares } from '@shardgrad/trainer';
 import { ProtocolError, resultHeaderSchema, type ResultEncoding, type ResultHeader } from '@shardgrad/protocol';
+import type { PoolMember } from './worker-pool.ts';
+
+/** A check a result must pass before it counts (spot checks recompute the shard here). */
+export type ResultCheck = (
+  member: PoolMember,
+  header: ResultHeader,
+  grads: TensorData[],
+) => { ok: true } | { ok: false; reason: 'spot-check-mismatch'; message: string };
 
 export interface Expectation {
   runId: string;

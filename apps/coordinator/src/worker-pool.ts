@@ -62,6 +62,9 @@ const HARMLESS_REJECTS = new Set(['duplicate', 'stale-round']);
 
 /** The live set of workers and what the coordinator knows of each; pure bookkeeping, no sockets. */
 export class WorkerPool {
+  /** `currentRun`: the run now training (the coordinator's runId); views and `departed` list only those who left it. */
+  constructor(private readonly currentRun: () => string | undefined = () => undefined) {}
+
   private members = new Map<string, PoolMember>();
   private gone: PoolMember[] = [];
   private models = new WeakMap<PoolMember, SpeedModel>();
@@ -102,12 +105,11 @@ export class WorkerPool {
     return m;
   }
 
-  /** The current run (the coordinator sets it): views and `departed` list only those who left it. */
-  runId: string | undefined;
 
   /** Workers that left the current run, most recent last. */
   departed(): PoolMember[] {
-    return this.gone.filter((m) => m.runId === this.runId);
+    const run = this.currentRun();
+    return this.gone.filter((m) => m.runId === run);
   }
 
   get(id: string): PoolMember | undefined {

@@ -67,7 +67,7 @@ try {
   };
   // Refused for its code (a typo, an old code): ask again rather than leave the student at a dead end.
   session.onChange((s) => {
-    if (s.phase === 'error' && /join code/.test(s.message)) askForCode('That code was not accepted: type the one on the teacher\'s screen.');
+    if (s.phase === 'error' && s.refused === 'unauthorized') askForCode('That code was not accepted: type the one on the teacher\'s screen.');
   });
   // A class that needs a code, opened without one (the URL typed by hand): ask before downloading anything.
   void needsCode(origin).then((needed) => (needed && !options.code ? askForCode('Type the class code from the teacher\'s screen to join.') : session!.start()));

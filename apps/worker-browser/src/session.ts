@@ -27,6 +27,8 @@ export interface TabSnapshot {
   /** What this tab contributed: accepted results only. */
   contribution: { samples: number; rounds: number };
   fallbacks: NonNullable<ShardReply['fallback']>[];
+  /** Why the coordinator refused this tab's hello (JoinAck reason, e.g. 'unauthorized' for a wrong code). */
+  refused?: string;
 }
 
 export interface SessionDeps {
@@ -207,7 +209,7 @@ export class TabSession {
     if (gen !== this.generation) return;
     if (!ack.ok) {
       socket.disconnect();
-      return this.fail(new Error(`the coordinator refused this tab: ${ack.message}`));
+      return this.set({ phase: 'error', message: `the coordinator refused this tab: ${ack.message}`, refused: ack.reason });
     }
     this.resumeKey = ack.resumeKey;
     if (ack.resumeKey) this.deps.resumeKeys?.save(ack.resumeKey);
@@ -225,7 +227,7 @@ export class TabSession {
     this.run = ack.run;
     this.localVersion = -1;
     socket.emit('ready', { samplesPerSecond: this.reportedSpeed() });
-    this.set({ phase: 'waiting', message: 'Joined. Waiting for the next round…', workerId: ack.workerId, run: pickRun(ack.run) });
+    this.set({ phase: 'waiting', message: 'Joined. Waiting for the next round…', workerId: ack.workerId, run: pickRun(ack.run), refused: undefined });
   }
 
   private async handle(socket: WorkerSocket, task: Task, gen: number): Promise<void> {

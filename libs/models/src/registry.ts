@@ -35,6 +35,11 @@ export function getModel(name: string): ModelDefinition {
   return def;
 }
 
+/** Why `def` cannot train on `dataset`, in words (the datasets it takes); undefined when it can. */
+export function datasetMismatch(def: Pick<ModelDefinition, 'name' | 'datasets'>, dataset: string): string | undefined {
+  return def.datasets.includes(dataset) ? undefined : `model "${def.name}" does not train on dataset "${dataset}"; it takes: ${def.datasets.join(', ')}`;
+}
+
 registerModel(mnistMlp);
 registerModel(cnn);
 registerModel(transfer);

@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { loadModelDir } from '@shardgrad/coordinator';
 import { loadDataset } from '@shardgrad/data/node';
-import { getModel } from '@shardgrad/models';
+import { datasetMismatch, getModel } from '@shardgrad/models';
 import { evaluate } from '@shardgrad/trainer';
 import { UsageError, createOutput } from '../output.ts';
 import { resolveModelSource } from '../model-source.ts';
+import { figure } from '../summary-text.ts';
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
@@ -21,7 +22,8 @@ export function evaluateCommand(): Command {
       const { model, meta } = await loadModelDir(resolveModelSource(o.modelDir).dir);
       const def = getModel(meta.model);
       const datasetName = o.dataset ?? meta.dataset;
-      if (!def.datasets.includes(datasetName)) throw new UsageError(`model "${def.name}" does not train on dataset "${datasetName}"; it takes: ${def.datasets.join(', ')}`);
+      const mismatch = datasetMismatch(def, datasetName);
+      if (mismatch) throw new UsageError(mismatch);
       const ds = await loadDataset(datasetName);
       const r = evaluate(model, def, ds, ds.test);
       out.event({ type: 'evaluation', split: 'test', model: meta.model, dataset: ds.name, samples: ds.test.n, loss: r.loss, ...prefix(r.metrics) }, () =>
@@ -33,7 +35,7 @@ export function evaluateCommand(): Command {
 
 const prefix = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [`test${k[0]!.toUpperCase()}${k.slice(1)}`, v]));
 
-/** Fractions (accuracy, F1, precision, recall) as percentages; errors such as mae in their own units. */
+/** Fractions (accuracy, F1, precision, recall) as percentages; errors such as mae in their own units, as train's summary gives them. */
 export function formatMetric(name: string, value: number): string {
-  return /accuracy|f1|precision|recall/i.test(name) ? `${(value * 100).toFixed(2)}%` : value.toPrecision(4);
+  return /accuracy|f1|precision|recall/i.test(name) ? `${(value * 100).toFixed(2)}%` : figure(value);
 }

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { CoordinatorEvent } from '@shardgrad/coordinator';
-import { getModel } from '@shardgrad/models';
+import { datasetMismatch, getModel } from '@shardgrad/models';
 import { SweepConfigError, checkSweep, sweepPoints, type SweepGrid, type SweepPoint, type SweepSettings } from './sweep-config.ts';
 import { SweepStore } from './sweep-store.ts';
 import { runPoint } from './point-runner.ts';
@@ -42,7 +42,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const dataset = o.settings.dataset ?? def.defaultDataset;
   // Before the sweep directory exists: a sweep that cannot run leaves nothing behind.
   if (!('accuracy' in def.metrics)) throw new SweepConfigError(`model "${def.name}" reports no accuracy, so a sweep cannot find its steps to a target accuracy`);
-  if (!def.datasets.includes(dataset)) throw new SweepConfigError(`model "${def.name}" does not train on dataset "${dataset}"; it takes: ${def.datasets.join(', ')}`);
+  const mismatch = datasetMismatch(def, dataset);
+  if (mismatch) throw new SweepConfigError(mismatch);
   const store = new SweepStore(o.dir, o.settings, o.grid, o.command);
   const points = sweepPoints(o.grid);
   const done = store.finished();

@@ -4,11 +4,12 @@ import { ClassStatsTracker } from './class-stats.ts';
 
 const run = { runId: 'r', model: 'mnist-mlp', state: 'training' as const, step: 0 };
 
+/** A pool whose current run is `current.run`: a test moves it on as a new run would. */
 function pool() {
-  const p = new WorkerPool();
-  p.runId = 'r';
-  const add = (id: string) => p.add({ id, kind: 'browser', backend: 'wasm', nickname: id, runId: p.runId, send: () => undefined, disconnect: () => undefined });
-  return { p, add };
+  const current = { run: 'r' };
+  const p = new WorkerPool(() => current.run);
+  const add = (id: string) => p.add({ id, kind: 'browser', backend: 'wasm', nickname: id, runId: current.run, send: () => undefined, disconnect: () => undefined });
+  return { p, add, current };
 }
 
 const work = (m: PoolMember, rounds: number, per: number) => {
@@ -35,12 +36,12 @@ describe('ClassStatsTracker', () => {
   });
 
   it('counts a tab that joined and left between two updates, and no one who left an earlier run', () => {
-    const { p, add } = pool();
-    p.runId = 'old';
+    const { p, add, current } = pool();
+    current.run = 'old';
     const old = p.add({ id: 'old-tab', kind: 'browser', backend: 'wasm', runId: 'old', send: () => undefined, disconnect: () => undefined });
     work(old, 50, 64);
     p.remove('old-tab');
-    p.runId = 'r';
+    current.run = 'r';
     const t = new ClassStatsTracker();
     const quick = add('quick');
     work(quick, 2, 16);

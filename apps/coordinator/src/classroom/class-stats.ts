@@ -36,7 +36,7 @@ export class ClassStatsTracker {
     for (const m of live) {
       const t = this.rows.get(m.id) ?? { row: emptyRow(m), joinedAt: m.joinedAt, until: now };
       // A student who renames comes back (a reload with the resume key) as the same worker, new name.
-      t.row.nickname = emptyRow(m).nickname;
+      t.row.nickname = nicknameOf(m);
       t.row.samples = m.samples;
       t.row.rounds = m.rounds;
       t.row.live = true;
@@ -61,6 +61,8 @@ export class ClassStatsTracker {
   }
 }
 
+const nicknameOf = (m: PoolMember) => m.nickname || `${m.kind}-${m.id.slice(0, 4)}`;
+
 function emptyRow(m: PoolMember): ContributionRow {
-  return { workerId: m.id, nickname: m.nickname || `${m.kind}-${m.id.slice(0, 4)}`, kind: m.kind, samples: 0, rounds: 0, minutes: 0, live: true };
+  return { workerId: m.id, nickname: nicknameOf(m), kind: m.kind, samples: 0, rounds: 0, minutes: 0, live: true };
 }
