@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { TensorData } from '@shardgrad/codec';
 import { splitByWeights, type Dataset, type Split } from '@shardgrad/data';
-import { weightedMean, weightedScalarMean, type ShardGradients } from '@shardgrad/trainer';
+import { weightedMean, weightedScalarMean, type CountedGradients } from '@shardgrad/trainer';
 import type { ComputeThreadApi, ThreadGradients } from './compute-thread.ts';
 
 export type ThreadBackend = 'wasm' | 'cpu';
@@ -85,7 +85,7 @@ export class ThreadPool {
   }
 
   /** The mean-loss gradient of the whole shard, as one ShardComputer.compute over it would give. */
-  async compute(indices: Uint32Array, augmentSeed?: number, taskSeed?: number): Promise<ShardGradients & { count: number }> {
+  async compute(indices: Uint32Array, augmentSeed?: number, taskSeed?: number): Promise<CountedGradients> {
     this.assertOpen();
     if (indices.length === 0) throw new RangeError('cannot compute the gradient of an empty shard');
     // Threads are alike, so equal slices; a slice per thread at most, never an empty one.
@@ -99,7 +99,7 @@ export class ThreadPool {
       calls.push(this.remotes[i]!.compute(indices.slice(off, off + n), augmentSeed, taskSeed));
       off += n;
     });
-    return combine(await this.race(Promise.all(calls)));
+    return combineThreadParts((await this.race(Promise.all(calls))).map(fromThread));
   }
 
   async close(): Promise<void> {
@@ -118,23 +118,30 @@ export class ThreadPool {
   }
 }
 
-/** Σ nᵢ·gᵢ / n per tensor (in float64), and the same weighting for state, loss and metrics. */
-function combine(parts: ThreadGradients[]): ShardGradients & { count: number } {
+/**
+ * Σ nᵢ·gᵢ / n per tensor (in float64), and the same weighting for state, loss and metrics: slices
+ * that started from the same weights and state, unlike a shard's passes (combinePasses).
+ */
+export function combineThreadParts(parts: readonly CountedGradients[]): CountedGradients {
+  if (parts.length === 1) return parts[0]!;
   const count = parts.reduce((s, p) => s + p.count, 0);
-  const shapes = parts[0]!.shapes;
-  const grads = weightedMean(parts.map((p) => ({ grads: unflatten(p.flat, shapes), count: p.count })));
+  const grads = weightedMean(parts);
   const state = parts[0]!.state.length ? weightedMean(parts.map((p) => ({ grads: p.state, count: p.count }))) : [];
   const metrics: Record<string, number> = {};
   for (const k of Object.keys(parts[0]!.metrics)) {
     metrics[k] = weightedScalarMean(parts.map((p) => ({ value: p.metrics[k] ?? NaN, count: p.count })));
   }
   return {
-    grads: grads.map((data, i) => ({ shape: shapes[i]!, dtype: 'float32', data })),
+    grads: grads.map((data, i) => ({ shape: parts[0]!.grads[i]!.shape, dtype: 'float32', data })),
     state: state.map((data, i) => ({ shape: parts[0]!.state[i]!.shape, dtype: 'float32', data })),
     loss: weightedScalarMean(parts.map((p) => ({ value: p.loss, count: p.count }))),
     metrics,
     count,
   };
+}
+
+function fromThread(p: ThreadGradients): CountedGradients {
+  return { grads: unflatten(p.flat, p.shapes), state: p.state, loss: p.loss, metrics: p.metrics, count: p.count };
 }
 
 function unflatten(flat: Float32Array, shapes: number[][]): TensorData[] {
