@@ -33,11 +33,12 @@ export function describeEvent(e: Record<string, unknown>): string | null {
     }
     case 'evaluation': {
       const m = e.metrics as Record<string, number>;
+      const split = e.split === 'test-sample' ? 'test (first 1,000)' : String(e.split);
       // Custom-step models without a loss (RL): their figures are the metrics, e.g. the mean return.
       if (!Number.isFinite(Number(e.loss)) && Object.keys(m).length > 0) {
-        return `${e.split} at step ${String(e.step)}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`;
+        return `${split} at step ${String(e.step)}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`;
       }
-      return `${e.split} loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `, ${e.split} acc ${pct(m.accuracy)}` : ''}`;
+      return `${split} loss ${Number(e.loss).toFixed(4)}${m.accuracy !== undefined ? `, acc ${pct(m.accuracy)}` : ''}`;
     }
     case 'early-stopping':
       return `early stopping at step ${e.step}: no better validation loss for ${e.patience} evaluations (best ${Number(e.bestLoss).toFixed(4)} at step ${e.bestStep})`;

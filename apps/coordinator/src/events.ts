@@ -22,7 +22,7 @@ export type CoordinatorEvent =
   // After each round: every live worker's speed estimate and planned share (the dashboard's workers table).
   | { type: 'workers'; step: number; workers: WorkerView[] }
   | { type: 'epoch'; epoch: number; step: number; trainLoss: number; trainMetrics: Record<string, number>; seconds: number }
-  | { type: 'evaluation'; split: 'test' | 'validation'; step: number; loss: number; metrics: Record<string, number> }
+  | { type: 'evaluation'; split: 'test' | 'validation' | 'test-sample'; step: number; loss: number; metrics: Record<string, number> }
   // The model's own held-out figures (ModelDefinition.report), once after training.
   | { type: 'report'; split: 'test'; step: number; figures: Record<string, number | string> }
   // Early stopping and the best checkpoint (training-policy.ts).

@@ -15,9 +15,10 @@ export interface TrainingPlan {
   /** Evaluate on the test split after each epoch. */
   evaluateEachEpoch?: boolean;
   /**
-   * Every this many steps, evaluate on a fixed slice of the held-out split and report it as
-   * `validation`: the live curve of the dashboard and TensorBoard. Only without `options.validationSplit`
-   * (which has its own curve); the seed, too, validated on the test set.
+   * Every this many steps, evaluate on the first rows of the test split and report it as
+   * `test-sample`: the live curve of the dashboard and TensorBoard. Only without
+   * `options.validationSplit`, which draws a `validation` curve of its own. Not called validation:
+   * a researcher choosing by it would be choosing on test data.
    */
   evaluateEvery?: number;
 }
@@ -140,11 +141,11 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         reassigned: outcome.reassigned,
       });
       c.emit('event', { type: 'workers', step, workers: c.pool.liveViews() });
-      // With a validation split the policy draws the validation curve; without one the test rows stand in.
+      // With a validation split the policy draws the validation curve; without one, test rows, said so.
       if (plan.evaluateEvery && plan.options?.validationSplit === undefined && step % plan.evaluateEvery === 0) {
         const k = Math.min(VALIDATION_ROWS, dataset.test.n);
         const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
-        c.emit('event', { type: 'evaluation', split: 'validation', step, ...evaluate(state.model, state.def, dataset, rows, c.config.modelConfig) });
+        c.emit('event', { type: 'evaluation', split: 'test-sample', step, ...evaluate(state.model, state.def, dataset, rows, c.config.modelConfig) });
       }
       if (policy.afterRound(step) === 'stop') break outer;
     }

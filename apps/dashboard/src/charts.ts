@@ -12,10 +12,11 @@ type Row = (number | null)[];
 function align(points: readonly MetricPoint[], pick: (p: MetricPoint) => number | undefined) {
   const steps = [...new Set(points.map((p) => p.step))].sort((a, b) => a - b);
   const at = new Map(steps.map((s, i) => [s, i]));
-  const rows: Record<MetricPoint['split'], Row> = { train: steps.map(() => null), validation: steps.map(() => null), test: steps.map(() => null) };
+  const rows: Record<Exclude<MetricPoint['split'], 'test-sample'>, Row> = { train: steps.map(() => null), validation: steps.map(() => null), test: steps.map(() => null) };
   for (const p of points) {
     const v = pick(p);
-    if (v !== undefined) rows[p.split][at.get(p.step)!] = v;
+    // The test split's first rows are test data too: the same dots, and one legend entry fewer on a phone.
+    if (v !== undefined) rows[p.split === 'test-sample' ? 'test' : p.split][at.get(p.step)!] = v;
   }
   return { steps, rows };
 }

@@ -25,10 +25,14 @@ export interface DashboardRun {
   models: { name: string; summary: string; datasets: string[] }[];
 }
 
-/** One point of a curve. Train points come every round, validation and test points now and then. */
+/**
+ * One point of a curve. Train points come every round, validation and test points now and then;
+ * `test-sample` points are the first rows of the test split, the live curve of a run without a
+ * validation split.
+ */
 export interface MetricPoint {
   step: number;
-  split: 'train' | 'validation' | 'test';
+  split: 'train' | 'validation' | 'test' | 'test-sample';
   /** Seconds since the epoch, for throughput and the time axis. */
   wallTime: number;
   loss: number;

@@ -159,10 +159,10 @@ describe('the classroom: controls, run directories, live feeds', () => {
     expect(info.meta.summary).toBeTruthy();
     const rows = readMetrics(run1);
     expect(rows.some((r) => r.tag === 'train')).toBe(true);
-    expect(rows.some((r) => r.tag === 'validation')).toBe(true);
+    expect(rows.some((r) => r.tag === 'test-sample')).toBe(true);
     expect(readFileSync(join(run1, 'metrics.csv'), 'utf8').split('\n')[0]).toMatch(/^step,tag,wall_time,loss,accuracy/);
     const tags = new Set(listEventFiles(run1).flatMap((f) => readEventFile(f).flatMap((ev) => ev.scalars.map((s) => s.tag))));
-    expect([...tags]).toEqual(expect.arrayContaining(['train/loss', 'train/accuracy', 'validation/loss', 'validation/accuracy', 'test/loss']));
+    expect([...tags]).toEqual(expect.arrayContaining(['train/loss', 'train/accuracy', 'test-sample/loss', 'test-sample/accuracy', 'test/loss']));
     expect(existsSync(join(run1, 'model', 'model.json'))).toBe(true);
     expect(existsSync(join(root, e.runId, 'model', 'model.json'))).toBe(true);
   });
