@@ -49,7 +49,7 @@ export function trainCommand(): Command {
     .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option('--predictions <n>', 'test predictions to print at the end', nonNegativeInt, 5)
     .option('--out <dir>', 'where run directories go', 'runs')
-    .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (still labelled validation)', positiveInt, 50)
+    .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (labelled test-sample)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
     .option('--no-dashboard', 'do not serve the live dashboard')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
@@ -91,8 +91,13 @@ export function trainCommand(): Command {
       if (curve) c.on('event', (e) => curve.observe(e));
       const workers = startLocalWorkers(o.workers, c, { backend: o.backend, json: Boolean(o.json), as: o.localWorkers });
       // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
-      // written; a second Ctrl-C (the default handler again) quits at once.
-      const interrupt = () => c.control.stop();
+      // written; a second Ctrl-C (the default handler again) quits at once. The exit status is still
+      // 130, as for any command a Ctrl-C ended, so a script can tell a cut-short run from a finished one.
+      let interrupted = false;
+      const interrupt = () => {
+        interrupted = true;
+        c.control.stop();
+      };
       process.once('SIGINT', interrupt);
       // Worker processes that all die (a backend that cannot load, say) leave nobody to train: say so
       // instead of waiting for workers forever. They print their own reasons on stderr.
@@ -130,6 +135,10 @@ export function trainCommand(): Command {
         if (curve) artifacts.push(...(await curve.write(runDir)));
         for (const a of artifacts) out.event({ type: 'artifact', ...a }, () => `wrote ${a.path}: ${a.description}`);
         out.event({ ...summary, modelDir: dir, artifacts: artifacts.map((a) => a.path) }, (e) => `${summaryText(summary)}\nmodel saved to ${String(e.modelDir)}`);
+        if (interrupted) {
+          process.stderr.write(`shardgrad: interrupted (Ctrl-C) after ${summary.steps} steps; the model and checkpoint so far are saved\n`);
+          process.exitCode = 130;
+        }
       } finally {
         process.off('SIGINT', interrupt);
         snapshots.stop();

@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect, it } from 'vitest';
+import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
+
+it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, not 0', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'shardgrad-interrupt-'));
+  const child = spawn(process.execPath, shardgradArgv('train', '--model', 'regression', '--workers', '1', '--steps', '100000', '--no-dashboard', '--json', '--out', out), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines: Record<string, unknown>[] = [];
+  let interrupted = false;
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    if (!l.startsWith('{')) return;
+    const e = JSON.parse(l) as Record<string, unknown>;
+    lines.push(e);
+    if (e.type === 'round' && !interrupted) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  expect(interrupted, stderr).toBe(true);
+  expect(code, stderr).toBe(130);
+  expect(stderr).toMatch(/interrupted \(Ctrl-C\) after \d+ steps; the model and checkpoint so far are saved/);
+  const summary = lines.filter((e) => e.type === 'summary').at(-1)!;
+  expect(summary.steps as number).toBeLessThan(100000);
+  expect(existsSync(join(summary.modelDir as string, 'model.json'))).toBe(true);
+}, 120_000);
