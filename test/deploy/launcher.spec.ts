@@ -2,6 +2,9 @@
  * `shardgrad launch` end to end: real coordinator and worker processes training mnist-mlp for a
  * few steps. Every wait is on an event the launcher or the coordinator prints.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alive, startCli as start, stopAll, type CliEvent, type CliProcess } from './cli-process.ts';
 
@@ -23,10 +26,13 @@ function launchedPids(p: CliProcess): number[] {
 
 describe('shardgrad launch', () => {
   it('starts a coordinator and N workers that carry RANK and --threads, trains, and exits 0', async () => {
-    const p = startCli(['launch', '--nproc-per-node', '2', '--threads', '2', '--steps', '3', '--batch', '64', '--json']);
+    const out = mkdtempSync(join(tmpdir(), 'shardgrad-launch-'));
+    const p = startCli(['launch', '--nproc-per-node', '2', '--threads', '2', '--steps', '3', '--batch', '64', '--out', out, '--json']);
     const summary = await p.waitFor(isType('summary'), 'the summary');
     expect((await p.exit).code).toBe(0);
     expect(summary).toMatchObject({ steps: 3, workers: 2, model: 'mnist-mlp' });
+    expect(summary.modelDir.startsWith(out), summary.modelDir).toBe(true);
+    expect(existsSync(join(summary.modelDir, 'model.json'))).toBe(true);
     const joined = p.events.filter(isType('worker-joined')).map((e) => e.worker);
     expect(joined.map((w) => w.nickname).sort()).toEqual(['rank-0', 'rank-1']);
     expect(joined.map((w) => w.threads)).toEqual([2, 2]);
@@ -108,6 +114,8 @@ describe('shardgrad launch refuses bad input with a usage error (exit 2)', () =>
     ['--join with nowhere to go', ['launch', '--join', '--nproc-per-node', '1'], { SHARDGRAD_URL: '', MASTER_ADDR: '' }, /--join needs a coordinator/],
     ['a malformed NODE_RANK', ['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '1'], { NODE_RANK: 'two' }, /NODE_RANK.*non-negative integer/],
     ['--node-rank without --join', ['launch', '--nproc-per-node', '1', '--node-rank', '1'], {}, /belong with --join/],
+    ['ranks past WORLD_SIZE', ['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '4', '--node-rank', '2'], { WORLD_SIZE: '8' }, /gives ranks 8–11, but the world size is 8/],
+    ['--out with --join', ['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '1', '--out', 'elsewhere'], {}, /--out: with --join the coordinator already decided/],
   ];
   it.each(cases)('%s', async (_name, args, env, message) => {
     const p = startCli(args, { env });

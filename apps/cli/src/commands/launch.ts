@@ -7,12 +7,12 @@ import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
 import { exitStatus } from '../launch/supervisor.ts';
 import { startWorkerGroup, type WorkerGroup } from '../launch/worker-group.ts';
-import type { RankPlan } from '../launch/worker-env.ts';
+import { rankRangeProblem, type RankPlan } from '../launch/worker-env.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 /** Flags that configure the run; with --join the coordinator elsewhere has already decided them. */
-const COORDINATOR_FLAGS = ['model', 'dataset', 'epochs', 'steps', 'batch', 'lr', 'optimizer', 'seed'] as const;
+const COORDINATOR_FLAGS = ['model', 'dataset', 'epochs', 'steps', 'batch', 'lr', 'optimizer', 'seed', 'out'] as const;
 /** Workers get this long to leave on their own after the coordinator ends, before SIGTERM and then SIGKILL. */
 const WORKER_GRACE_MS = 10_000;
 /** How long the coordinator's summary may trail its workers' clean exits at the end of a run. */
@@ -58,6 +58,7 @@ export function launchCommand(): Command {
     .option('--lr <rate>', 'learning rate (coordinator)', positiveNumber)
     .option('--optimizer <name>', `optimizer (coordinator): ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order (coordinator)', nonNegativeInt)
+    .option('--out <dir>', 'where the run directory goes (coordinator; default runs)')
     .option('--host <addr>', 'address the coordinator listens on', '127.0.0.1')
     .option('--port <n>', 'coordinator port (default MASTER_PORT, else any free port)', nonNegativeInt)
     .option('--join [url]', 'start no coordinator; join this one (default SHARDGRAD_URL, or MASTER_ADDR + MASTER_PORT)')
@@ -168,6 +169,8 @@ async function runJoined(o: LaunchOptions, workerArgs: string[], out: Output): P
     url,
     pinGpus: Boolean(o.pinGpus),
   };
+  const problem = rankRangeProblem(plan);
+  if (problem) throw new UsageError(problem);
   let group: WorkerGroup | undefined;
   const signals = onStopSignals(
     (s) => (group ? group.stop(s) : process.exit(128 + constants.signals[s])),

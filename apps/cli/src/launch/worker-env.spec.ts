@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gpuFor, LaunchPlanError, workerEnv, type RankPlan } from './worker-env.ts';
+import { gpuFor, LaunchPlanError, rankRangeProblem, workerEnv, type RankPlan } from './worker-env.ts';
 
 const plan = (over: Partial<RankPlan> = {}): RankPlan => ({
   nproc: 4,
@@ -51,5 +51,18 @@ describe('gpuFor', () => {
 
   it('treats an empty CUDA_VISIBLE_DEVICES like an absent one', () => {
     expect(gpuFor('', 2, 1)).toBe('1');
+  });
+});
+
+describe('rankRangeProblem', () => {
+  it('accepts every node whose ranks fit in the world, the last one included', () => {
+    expect(rankRangeProblem(plan({ nodeRank: 0, worldSize: 4 }))).toBeUndefined();
+    expect(rankRangeProblem(plan({ nodeRank: 3, worldSize: 16 }))).toBeUndefined();
+  });
+
+  it('refuses ranks past the world size, naming them and what WORLD_SIZE counts', () => {
+    expect(rankRangeProblem(plan({ nodeRank: 4, worldSize: 16 }))).toMatch(/node rank 4 with 4 processes per node gives ranks 16–19, but the world size is 16 \(ranks 0–15\)/);
+    // A WORLD_SIZE that counts machines (2) instead of processes (8).
+    expect(rankRangeProblem(plan({ nodeRank: 1, worldSize: 2 }))).toMatch(/WORLD_SIZE counts worker processes over the whole fleet/);
   });
 });

@@ -23,6 +23,21 @@ export class LaunchPlanError extends Error {
   }
 }
 
+/**
+ * Why this machine's ranks cannot be part of the fleet, or undefined: NODE_RANK × nproc-per-node
+ * onwards must fit in WORLD_SIZE. Two machines that both think they are node 0, or a WORLD_SIZE
+ * that counts machines instead of processes, would otherwise give ranks that clash or overflow.
+ */
+export function rankRangeProblem(plan: Pick<RankPlan, 'nproc' | 'nodeRank' | 'worldSize'>): string | undefined {
+  const first = plan.nodeRank * plan.nproc;
+  const last = first + plan.nproc - 1;
+  if (last < plan.worldSize) return undefined;
+  return (
+    `node rank ${plan.nodeRank} with ${plan.nproc} processes per node gives ranks ${first}–${last}, but the world size is ${plan.worldSize} ` +
+    `(ranks 0–${plan.worldSize - 1}): WORLD_SIZE counts worker processes over the whole fleet, nodes × --nproc-per-node`
+  );
+}
+
 export function workerEnv(base: NodeJS.ProcessEnv, plan: RankPlan, localRank: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   const { url } = plan;
