@@ -7,6 +7,7 @@ import { watchClassTotal, type ClassTotal } from './class-total.ts';
 import type { ComputeApi } from './compute-api.ts';
 import { parsePageOptions } from './page-options.ts';
 import { TabSession, type TabSnapshot } from './session.ts';
+import { storedMemory } from './tab-memory.ts';
 import { throttleDraw } from './render-throttle.ts';
 import { createView } from './view.ts';
 import { rejoinAs, savedNickname } from './leaderboard.ts';
@@ -34,13 +35,7 @@ try {
   });
   const worker = new Worker(new URL('./compute.worker.js', import.meta.url), { type: 'module', name: 'shardgrad-compute' });
   const compute = Comlink.wrap<ComputeApi>(worker);
-  const RESUME_KEY = 'shardgrad-resume-key';
-  session = new TabSession({
-    origin,
-    options,
-    compute,
-    resumeKeys: { load: () => sessionStorage.getItem(RESUME_KEY) ?? undefined, save: (key) => sessionStorage.setItem(RESUME_KEY, key) },
-  });
+  session = new TabSession({ origin, options, compute, memory: storedMemory(sessionStorage, 'shardgrad-tab') });
   const sessionView = throttleDraw((s: TabSnapshot) => view.showSession(s), DRAW_INTERVAL_MS);
   const classView = throttleDraw((t: ClassTotal) => view.showClass(t), DRAW_INTERVAL_MS);
   session.onChange((s) => (s.phase === 'error' ? sessionView.now(s) : sessionView.update(s)));
@@ -83,3 +78,4 @@ async function needsCode(at: string): Promise<boolean> {
     return false; // the session's own start says what is wrong with the coordinator
   }
 }
+

@@ -36,10 +36,17 @@ export interface SessionDeps {
   options: PageOptions;
   compute: Comlink.Remote<ComputeApi>;
   /**
-   * Where the resume key outlives a reload of the page (the tab's sessionStorage): a student who
-   * reloads, or renames (which reloads), comes back as the same worker, not as a second one.
+   * What outlives a reload of the page (the tab's sessionStorage): the resume key, so a student who
+   * reloads, or renames (which reloads), comes back as the same worker, not as a second one; and
+   * the tab's own count of its work, which would otherwise restart at 0 while the coordinator's
+   * count for the same worker carried on.
    */
-  resumeKeys?: { load(): string | undefined; save(key: string): void };
+  memory?: { load(): TabMemory; save(m: TabMemory): void };
+}
+
+export interface TabMemory {
+  resumeKey?: string;
+  contribution?: TabSnapshot['contribution'];
 }
 
 type WorkerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -78,7 +85,13 @@ export class TabSession {
   private lastStop?: string;
 
   constructor(private readonly deps: SessionDeps) {
-    this.resumeKey = deps.resumeKeys?.load();
+    const remembered = deps.memory?.load() ?? {};
+    this.resumeKey = remembered.resumeKey;
+    if (remembered.contribution) this.snap = { ...this.snap, contribution: remembered.contribution };
+  }
+
+  private remember(): void {
+    this.deps.memory?.save({ resumeKey: this.resumeKey, contribution: this.snap.contribution });
   }
 
   get snapshot(): TabSnapshot {
@@ -212,7 +225,7 @@ export class TabSession {
       return this.set({ phase: 'error', message: `the coordinator refused this tab: ${ack.message}`, refused: ack.reason });
     }
     this.resumeKey = ack.resumeKey;
-    if (ack.resumeKey) this.deps.resumeKeys?.save(ack.resumeKey);
+    this.remember();
     if (!this.prepared || !sameWork(this.prepared, ack.run)) {
       // The coordinator moved to another run since we prepared: prepare for that one, then join.
       socket.disconnect();
@@ -269,6 +282,7 @@ export class TabSession {
         this.failures = 0;
         const c = this.snap.contribution;
         this.set({ contribution: { samples: c.samples + r.count, rounds: c.rounds + 1 } });
+        this.remember();
       }
       if (r.fallback) this.switchedBackend(socket, r);
     });
