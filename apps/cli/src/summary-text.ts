@@ -1,3 +1,5 @@
+import { counted } from './plural.ts';
+
 /** The closing lines of `train` for people: the figures a model reports, whatever kind of model it is. */
 export interface SummaryFigures {
   testLoss: number;
@@ -17,7 +19,7 @@ export function summaryText(s: SummaryFigures): string {
   const head = `${acc !== undefined ? `test accuracy ${(acc * 100).toFixed(2)}%  ` : ''}test loss ${s.testLoss.toFixed(4)}  `;
   const lines = [
     '',
-    `${head}${s.steps} steps in ${s.seconds.toFixed(1)} s (${Math.round(s.samplesPerSecond)} samples/s) on ${s.workers} worker${s.workers === 1 ? '' : 's'}`,
+    `${head}${s.steps} steps in ${s.seconds.toFixed(1)} s (${Math.round(s.samplesPerSecond)} samples/s) on ${counted(s.workers, 'worker')}`,
   ];
   const others = Object.entries(s.testMetrics).filter(([k]) => k !== 'accuracy');
   if (others.length > 0) lines.push(`test ${others.map(([k, v]) => `${k} ${figure(v)}`).join('  ')}`);

@@ -9,6 +9,7 @@ import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts'
 import { measuredNoiseScale } from '../sweep/analysis.ts';
 import { settingsKey, SweepConfigError, type SweepSettings } from '../sweep/sweep-config.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
+import { counted } from '../plural.ts';
 import { REPORT_MD } from '../sweep/sweep-outputs.ts';
 import type { PointResult } from '../sweep/point-result.ts';
 
@@ -126,7 +127,7 @@ export function sweepCommand(): Command {
           onStart: ({ dir: d, points, done }) => {
             progress.setTotal(points.length);
             progress.update((finished = done.length));
-            out.event({ type: 'sweep-started', dir: d, points: points.map((p) => p.id), done, simulated }, () => `sweep ${d}: ${points.length} points, ${done.length} already finished${tag}`);
+            out.event({ type: 'sweep-started', dir: d, points: points.map((p) => p.id), done, simulated }, () => `sweep ${d}: ${counted(points.length, 'point')}, ${done.length} already finished${tag}`);
           },
           onSkip: (r) => out.event({ type: 'sweep-point-skipped', point: r.id, runDir: r.runDir }, () => `${r.id}: finished before, skipped`),
           onPointStart: (p) => out.say(`${p.id}: training${tag}…`),
