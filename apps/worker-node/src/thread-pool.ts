@@ -32,6 +32,9 @@ export class ThreadPool {
   private readonly remotes: Comlink.Remote<ComputeThreadApi>[] = [];
   /** tfjs's name of the threads' backend, once they have started. */
   backend = '';
+  private weightsBuffer?: Uint8Array;
+  /** The threads may still be reading weightsBuffer. */
+  private weightsBusy = false;
 
   private constructor(
     private readonly workers: Worker[],
@@ -76,12 +79,22 @@ export class ThreadPool {
     return this.workers.length;
   }
 
-  /** Encoded weights (codec format) go into one shared buffer that every thread decodes on its own. */
+  /**
+   * Encoded weights (codec format) go into one shared buffer that every thread decodes on its own;
+   * the buffer is reused once the threads have taken the previous weights.
+   */
   async setWeights(encoded: Uint8Array): Promise<void> {
     this.assertOpen();
-    const shared = new Uint8Array(new SharedArrayBuffer(encoded.byteLength));
+    const reuse = this.weightsBuffer && !this.weightsBusy && this.weightsBuffer.byteLength === encoded.byteLength;
+    const shared = reuse ? this.weightsBuffer! : new Uint8Array(new SharedArrayBuffer(encoded.byteLength));
     shared.set(encoded);
-    await this.race(Promise.all(this.remotes.map((r) => r.setWeights(shared))));
+    this.weightsBuffer = shared;
+    this.weightsBusy = true;
+    try {
+      await this.race(Promise.all(this.remotes.map((r) => r.setWeights(shared))));
+    } finally {
+      if (this.weightsBuffer === shared) this.weightsBusy = false;
+    }
   }
 
   /** The mean-loss gradient of the whole shard, as one ShardComputer.compute over it would give. */
@@ -119,13 +132,16 @@ export class ThreadPool {
 }
 
 /**
- * Σ nᵢ·gᵢ / n per tensor (in float64), and the same weighting for state, loss and metrics: slices
- * that started from the same weights and state, unlike a shard's passes (combinePasses).
+ * Σ nᵢ·gᵢ / n per tensor, and the same weighting for state, loss and metrics: slices that started
+ * from the same weights and state, unlike a shard's passes (combinePasses). The mean is written over
+ * the first part's gradient arrays, which the caller hands over: fresh 400 kB arrays every step were
+ * what the worker's garbage collector spent its time on (docs/benchmarks.md, session 15).
  */
 export function combineThreadParts(parts: readonly CountedGradients[]): CountedGradients {
   if (parts.length === 1) return parts[0]!;
   const count = parts.reduce((s, p) => s + p.count, 0);
-  const grads = weightedMean(parts);
+  const own = parts[0]!.grads.map((t) => t.data);
+  const grads = weightedMean(parts, own.every((d) => d instanceof Float32Array) ? { buffers: own as Float32Array[] } : undefined);
   const state = parts[0]!.state.length ? weightedMean(parts.map((p) => ({ grads: p.state, count: p.count }))) : [];
   const metrics: Record<string, number> = {};
   for (const k of Object.keys(parts[0]!.metrics)) {

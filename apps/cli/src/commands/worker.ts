@@ -45,9 +45,11 @@ export function workerCommand(): Command {
         throw new UsageError(`--url "${url}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
       }
       const threadBackend = threadBackendFor(o.threads, o.backend);
+      // With threads this one computes a slice too (gradient-engine.ts), on the threads' backend.
+      const own = await initNodeBackend(threadBackend ?? o.backend);
       const backend = threadBackend
-        ? { backend: threadBackend, detail: `${o.threads} worker_threads, one ${threadBackend} backend each` }
-        : await initNodeBackend(o.backend);
+        ? { backend: threadBackend, detail: `${o.threads} compute threads (this one and ${o.threads - 1} worker_threads), one ${threadBackend} backend each` }
+        : own;
       out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
       const display = workerDisplay(out);
       const w = await startNodeWorker({
