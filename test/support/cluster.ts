@@ -3,6 +3,7 @@ import { initNodeBackend } from '@shardgrad/backends/node';
 import { createCoordinator, runTraining, type Coordinator, type CoordinatorOptions } from '@shardgrad/coordinator';
 import { expect } from 'vitest';
 import { startNodeWorker, type NodeWorkerHandle, type NodeWorkerOptions } from '@shardgrad/worker-node';
+export { maxAbsDiff } from '@shardgrad/backends/testing';
 
 /** A coordinator plus in-process node workers talking over real socket.io on loopback. */
 export interface TestCluster {
@@ -29,17 +30,6 @@ export async function startTestCluster(
   };
 }
 
-/** Largest absolute difference between two weight lists, position by position. */
-export function maxAbsDiff(a: readonly { data: ArrayLike<number> }[], b: readonly { data: ArrayLike<number> }[]): number {
-  if (a.length !== b.length) throw new Error(`weight lists differ in length: ${a.length} vs ${b.length}`);
-  let m = 0;
-  a.forEach((t, i) => {
-    const u = b[i]!.data;
-    if (u.length !== t.data.length) throw new Error(`tensor ${i} differs in size`);
-    for (let j = 0; j < t.data.length; j++) m = Math.max(m, Math.abs(t.data[j]! - u[j]!));
-  });
-  return m;
-}
 
 export const tensorsInUse = () => tf.memory().numTensors;
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
+import { maxAbsDiff } from '@shardgrad/backends/testing';
 import { decodeTensors, encodeTensors, schemaHash, type TensorData } from '@shardgrad/codec';
 import { epochOrder, type Dataset } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
@@ -15,12 +16,6 @@ let single: ShardComputer;
 let run: RunInfo;
 let weights: Uint8Array;
 const engines: GradientEngine[] = [];
-
-const maxAbsDiff = (a: readonly TensorData[], b: readonly TensorData[]) => {
-  let m = 0;
-  a.forEach((t, i) => t.data.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]!.data[j]!)))));
-  return m;
-};
 
 beforeAll(async () => {
   await initNodeBackend('wasm');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
+import { maxAbsDiff } from '@shardgrad/backends/testing';
 import { decodeTensors, encodeTensors, schemaHash, type TensorData } from '@shardgrad/codec';
 import { epochOrder, type Dataset } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
@@ -20,13 +21,6 @@ const start = async (threads: number, extra: Partial<Parameters<typeof ThreadPoo
   const p = await ThreadPool.start({ threads, model: def.name, seed: SEED, dataset, schemaHash: hash, ...extra });
   pools.push(p);
   return p;
-};
-
-const maxAbsDiff = (a: readonly TensorData[], b: readonly TensorData[]) => {
-  expect(a.map((t) => t.shape)).toEqual(b.map((t) => t.shape));
-  let m = 0;
-  a.forEach((t, i) => t.data.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]!.data[j]!)))));
-  return m;
 };
 
 beforeAll(async () => {

@@ -66,3 +66,15 @@ export function rankedGrads<T extends tf.Tensor>(f: (...args: T[]) => tf.Tensor)
 export function gpuBytes(): number {
   return (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
 }
+
+/** Largest absolute difference between two weight lists, position by position. */
+export function maxAbsDiff(a: readonly { data: ArrayLike<number> }[], b: readonly { data: ArrayLike<number> }[]): number {
+  if (a.length !== b.length) throw new Error(`weight lists differ in length: ${a.length} vs ${b.length}`);
+  let m = 0;
+  a.forEach((t, i) => {
+    const u = b[i]!.data;
+    if (u.length !== t.data.length) throw new Error(`tensor ${i} differs in size`);
+    for (let j = 0; j < t.data.length; j++) m = Math.max(m, Math.abs(t.data[j]! - u[j]!));
+  });
+  return m;
+}
