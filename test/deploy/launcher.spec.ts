@@ -106,6 +106,16 @@ describe('shardgrad launch when every worker leaves early', () => {
   }, 300_000);
 });
 
+describe('shardgrad launch --join with ranks past WORLD_SIZE', () => {
+  it('says so, and goes on: extra workers are legal, a miscounted WORLD_SIZE is worth a word', async () => {
+    const p = startCli(['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '4', '--node-rank', '2', '--wait-timeout', '1', '--json'], { env: { WORLD_SIZE: '8' } });
+    const warning = await p.waitFor(isType('launch-warning'), 'the warning');
+    expect(warning.message).toMatch(/gives ranks 8–11, past the world size of 8 \(ranks 0–7\): these workers join as extras/);
+    await p.waitFor(isType('launch-waiting'), 'the launcher to wait for the coordinator');
+    expect((await p.exit).code).not.toBe(0);
+  });
+});
+
 describe('shardgrad launch refuses bad input with a usage error (exit 2)', () => {
   const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
     ['no --nproc-per-node', ['launch'], {}, /--nproc-per-node/],
@@ -114,7 +124,6 @@ describe('shardgrad launch refuses bad input with a usage error (exit 2)', () =>
     ['--join with nowhere to go', ['launch', '--join', '--nproc-per-node', '1'], { SHARDGRAD_URL: '', MASTER_ADDR: '' }, /--join needs a coordinator/],
     ['a malformed NODE_RANK', ['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '1'], { NODE_RANK: 'two' }, /NODE_RANK.*non-negative integer/],
     ['--node-rank without --join', ['launch', '--nproc-per-node', '1', '--node-rank', '1'], {}, /belong with --join/],
-    ['ranks past WORLD_SIZE', ['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '4', '--node-rank', '2'], { WORLD_SIZE: '8' }, /gives ranks 8–11, but the world size is 8/],
     ['--out with --join', ['launch', '--join', 'http://127.0.0.1:9', '--nproc-per-node', '1', '--out', 'elsewhere'], {}, /--out: with --join the coordinator already decided/],
   ];
   it.each(cases)('%s', async (_name, args, env, message) => {

@@ -7,7 +7,7 @@ import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
 import { exitStatus } from '../launch/supervisor.ts';
 import { startWorkerGroup, type WorkerGroup } from '../launch/worker-group.ts';
-import { rankRangeProblem, type RankPlan } from '../launch/worker-env.ts';
+import { rankRangeWarning, type RankPlan } from '../launch/worker-env.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
@@ -169,8 +169,8 @@ async function runJoined(o: LaunchOptions, workerArgs: string[], out: Output): P
     url,
     pinGpus: Boolean(o.pinGpus),
   };
-  const problem = rankRangeProblem(plan);
-  if (problem) throw new UsageError(problem);
+  const warning = rankRangeWarning(plan);
+  if (warning) out.event({ type: 'launch-warning', message: warning }, () => `warning: ${warning}`);
   let group: WorkerGroup | undefined;
   const signals = onStopSignals(
     (s) => (group ? group.stop(s) : process.exit(128 + constants.signals[s])),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gpuFor, LaunchPlanError, rankRangeProblem, workerEnv, type RankPlan } from './worker-env.ts';
+import { gpuFor, LaunchPlanError, rankRangeWarning, workerEnv, type RankPlan } from './worker-env.ts';
 
 const plan = (over: Partial<RankPlan> = {}): RankPlan => ({
   nproc: 4,
@@ -54,15 +54,15 @@ describe('gpuFor', () => {
   });
 });
 
-describe('rankRangeProblem', () => {
+describe('rankRangeWarning', () => {
   it('accepts every node whose ranks fit in the world, the last one included', () => {
-    expect(rankRangeProblem(plan({ nodeRank: 0, worldSize: 4 }))).toBeUndefined();
-    expect(rankRangeProblem(plan({ nodeRank: 3, worldSize: 16 }))).toBeUndefined();
+    expect(rankRangeWarning(plan({ nodeRank: 0, worldSize: 4 }))).toBeUndefined();
+    expect(rankRangeWarning(plan({ nodeRank: 3, worldSize: 16 }))).toBeUndefined();
   });
 
-  it('refuses ranks past the world size, naming them and what WORLD_SIZE counts', () => {
-    expect(rankRangeProblem(plan({ nodeRank: 4, worldSize: 16 }))).toMatch(/node rank 4 with 4 processes per node gives ranks 16–19, but the world size is 16 \(ranks 0–15\)/);
+  it('warns of ranks past the world size, naming them and what WORLD_SIZE counts', () => {
+    expect(rankRangeWarning(plan({ nodeRank: 4, worldSize: 16 }))).toMatch(/node rank 4 with 4 processes per node gives ranks 16–19, past the world size of 16 \(ranks 0–15\): these workers join as extras/);
     // A WORLD_SIZE that counts machines (2) instead of processes (8).
-    expect(rankRangeProblem(plan({ nodeRank: 1, worldSize: 2 }))).toMatch(/WORLD_SIZE counts worker processes over the whole fleet/);
+    expect(rankRangeWarning(plan({ nodeRank: 1, worldSize: 2 }))).toMatch(/WORLD_SIZE counts worker processes over the whole fleet/);
   });
 });

@@ -24,17 +24,19 @@ export class LaunchPlanError extends Error {
 }
 
 /**
- * Why this machine's ranks cannot be part of the fleet, or undefined: NODE_RANK × nproc-per-node
- * onwards must fit in WORLD_SIZE. Two machines that both think they are node 0, or a WORLD_SIZE
- * that counts machines instead of processes, would otherwise give ranks that clash or overflow.
+ * A warning where this machine's ranks fall outside WORLD_SIZE, or undefined. Not an error: the
+ * coordinator waits for WORLD_SIZE workers and admits more (a CPU worker added to a GPU fleet, a
+ * class of tabs), so ranks past it are legal. But a WORLD_SIZE that counts machines instead of
+ * processes, or a NODE_RANK copied from another node, also lands here, and those deserve a word.
  */
-export function rankRangeProblem(plan: Pick<RankPlan, 'nproc' | 'nodeRank' | 'worldSize'>): string | undefined {
+export function rankRangeWarning(plan: Pick<RankPlan, 'nproc' | 'nodeRank' | 'worldSize'>): string | undefined {
   const first = plan.nodeRank * plan.nproc;
   const last = first + plan.nproc - 1;
   if (last < plan.worldSize) return undefined;
   return (
-    `node rank ${plan.nodeRank} with ${plan.nproc} processes per node gives ranks ${first}–${last}, but the world size is ${plan.worldSize} ` +
-    `(ranks 0–${plan.worldSize - 1}): WORLD_SIZE counts worker processes over the whole fleet, nodes × --nproc-per-node`
+    `node rank ${plan.nodeRank} with ${plan.nproc} processes per node gives ranks ${first}–${last}, past the world size of ${plan.worldSize} ` +
+    `(ranks 0–${plan.worldSize - 1}): these workers join as extras, not as ones the coordinator waits for. ` +
+    'If they were meant to be counted, check NODE_RANK, and that WORLD_SIZE counts worker processes over the whole fleet (nodes × --nproc-per-node)'
   );
 }
 
