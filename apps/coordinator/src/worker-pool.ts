@@ -105,7 +105,6 @@ export class WorkerPool {
     return m;
   }
 
-
   /** Workers that left the current run, most recent last. */
   departed(): PoolMember[] {
     const run = this.currentRun();

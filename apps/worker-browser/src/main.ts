@@ -78,4 +78,3 @@ async function needsCode(at: string): Promise<boolean> {
     return false; // the session's own start says what is wrong with the coordinator
   }
 }
-

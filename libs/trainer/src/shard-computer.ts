@@ -8,7 +8,7 @@ import { computeCustomStep } from './custom-step.ts';
 import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';
 import { seedDropout } from './dropout-seed.ts';
 import { withSampleMasks } from './sample-dropout.ts';
-import { type RowTensors, rowTensors } from './shard-rows.ts';
+import { type RowTensors, rowTensors, splitTensors } from './shard-rows.ts';
 
 /**
  * The worker's side of a round, free of any transport: holds the model and the data,
@@ -94,8 +94,7 @@ export class ShardComputer {
     if (isNoAugment(this.augment)) return rowTensors(this.dataset, this.dataset.train, indices);
     if (augmentSeed === undefined) throw new Error('this run augments its images, but the task carries no augmentSeed');
     const rows = takeRows(this.dataset, this.dataset.train, indices);
-    const x = augmentBySample(rows.x, this.dataset.inputShape, this.augment, augmentSeed, indices);
-    return { x: tf.tensor(x, [rows.n, ...this.dataset.inputShape]), y: tf.tensor(rows.y, [rows.n, this.dataset.labelSize]), n: rows.n };
+    return splitTensors(this.dataset, { ...rows, x: augmentBySample(rows.x, this.dataset.inputShape, this.augment, augmentSeed, indices) });
   }
 
   get samplesPerRow(): number {

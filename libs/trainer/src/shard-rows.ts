@@ -15,10 +15,7 @@ export interface RowTensors {
  * thread's 21 ms step, and that garbage set off a scavenge every few rounds.
  */
 export function rowTensors(ds: Dataset, split: Split, indices: ArrayLike<number>): RowTensors {
-  if (tf.getBackend() !== 'wasm') {
-    const rows = takeRows(ds, split, indices);
-    return { x: tf.tensor(rows.x, [rows.n, ...ds.inputShape]), y: tf.tensor(rows.y, [rows.n, ds.labelSize]), n: rows.n };
-  }
+  if (tf.getBackend() !== 'wasm') return splitTensors(ds, takeRows(ds, split, indices));
   checkRows(split, indices);
   const n = indices.length;
   const backend = tf.backend() as BackendWasm;
@@ -34,4 +31,9 @@ export function rowTensors(ds: Dataset, split: Split, indices: ArrayLike<number>
     throw e;
   }
   return { x, y, n };
+}
+
+/** Rows already copied out (and perhaps augmented) as x and y tensors of the dataset's shapes. */
+export function splitTensors(ds: Dataset, rows: Split): RowTensors {
+  return { x: tf.tensor(rows.x, [rows.n, ...ds.inputShape]), y: tf.tensor(rows.y, [rows.n, ds.labelSize]), n: rows.n };
 }
