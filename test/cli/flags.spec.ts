@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
 import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -45,11 +46,39 @@ describe('shardgrad CLI: help and bad flags', () => {
 
   it('names the known models and datasets when given unknown ones', async () => {
     const model = await runCli(['train', '--model', 'resnet-9000', '--steps', '1']);
-    expect(model.code).not.toBe(0);
+    expect(model.code).toBe(2);
     expect(model.stderr).toMatch(/unknown model "resnet-9000"; known models: .*mnist-mlp/);
     const data = await runCli(['train', '--dataset', 'imagenet', '--steps', '1']);
-    expect(data.code).not.toBe(0);
+    expect(data.code).toBe(2);
     expect(data.stderr).toMatch(/does not train on dataset "imagenet"/);
+  });
+
+  it('gives exit code 2, as for a bad flag, to settings refused past the flag parsers', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = String((busy.address() as AddressInfo).port);
+    const cases: [string[], RegExp][] = [
+      [['coordinator', '--model', 'resnet-9000'], /unknown model "resnet-9000"/],
+      [['sweep', '--model', 'resnet-9000', '--batch', '16'], /unknown model "resnet-9000"/],
+      [['coordinator', '--dataset', 'imagenet'], /does not train on dataset "imagenet"/],
+      [['train', '--dataset-option', 'colour=1', '--steps', '1', '--no-dashboard'], /dataset "mnist" takes no options .*got: colour/],
+      [['coordinator', '--join-code', 'ab'], /join code must be 4 to 32 letters or digits/],
+      [['coordinator', '--worker-token', 'short'], /worker token must be at least 16 characters/],
+      [['coordinator', '--port', '70000'], /expected a port from 0 to 65535/],
+      [['coordinator', '--port', busyPort], /the port is in use.*--port 0/],
+      // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
+      [['coordinator', '--host', '192.0.2.1', '--port', '0'], /192\.0\.2\.1 is not an address of this machine/],
+    ];
+    try {
+      for (const [args, message] of cases) {
+        const r = await runCli(args);
+        expect(r.stderr, args.join(' ')).toMatch(message);
+        expect(r.stderr, args.join(' ')).not.toMatch(/at .*\.ts:\d+/);
+        expect(r.code, args.join(' ')).toBe(2);
+      }
+    } finally {
+      busy.close();
+    }
   });
 
   // tfjs-node cannot be installed on these machines (its install downloads libtensorflow); where it

@@ -5,7 +5,7 @@ import { modelsCommand } from './commands/models.ts';
 import { predictCommand } from './commands/predict.ts';
 import { trainCommand } from './commands/train.ts';
 import { workerCommand } from './commands/worker.ts';
-import { UsageError } from './output.ts';
+import { isUsageError } from './usage-errors.ts';
 import { extraCommands } from './extra-commands.ts';
 import { applyConfigSources, withConfig } from './config.ts';
 
@@ -48,5 +48,5 @@ try {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   // Anything else reaching here is reported plainly; stack traces are for bugs, not for bad input.
   process.stderr.write(`shardgrad: ${(e as Error).message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  process.exit(isUsageError(e) ? 2 : 1);
 }

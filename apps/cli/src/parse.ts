@@ -13,6 +13,13 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** A TCP port to listen on: 0 (any free one) to 65535. */
+export function tcpPort(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);

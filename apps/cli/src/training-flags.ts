@@ -125,15 +125,3 @@ export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDef
   }
   return { modelConfig, datasetOptions: o.datasetOption as Record<string, unknown> | undefined, options };
 }
-
-/** Option errors found once the data is loaded (unknown model option, augmenting non-images) are the user's. */
-export async function asUsageErrors<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof ModelConfigError || e instanceof AugmentConfigError || e instanceof LrScheduleError || (e as Error).name === 'TrainingOptionsError' || e instanceof RangeError) {
-      throw new UsageError((e as Error).message);
-    }
-    throw e;
-  }
-}

@@ -29,6 +29,11 @@ export type SecretKind = 'teacher-token' | 'join-code' | 'worker-token';
 /** Who a hello's token says the peer is: a worker node or a student's tab. */
 export type AuthRole = 'worker' | 'student';
 
+/** A token or join code given in the settings that is too weak or malformed to guard anything. */
+export class AuthSettingsError extends Error {
+  override name = 'AuthSettingsError';
+}
+
 /**
  * Who may do what in a classroom. The teacher's token guards the run controls; the join code is
  * what students type. (Enforcing the code at hello, and per-worker tokens, belong to the trust work
@@ -39,10 +44,10 @@ export class ClassroomAuth {
 
   constructor(opts: ClassroomAuthOptions = {}) {
     for (const [name, v] of [['teacher', opts.teacherToken], ['worker', opts.workerToken]] as const) {
-      if (v !== undefined && v.length < 16) throw new Error(`the ${name} token must be at least 16 characters long`);
+      if (v !== undefined && v.length < 16) throw new AuthSettingsError(`the ${name} token must be at least 16 characters long`);
     }
     if (opts.joinCode !== undefined && !/^[A-Za-z0-9]{4,32}$/.test(opts.joinCode)) {
-      throw new Error('the join code must be 4 to 32 letters or digits');
+      throw new AuthSettingsError('the join code must be 4 to 32 letters or digits');
     }
     this.secrets = {
       'teacher-token': opts.teacherToken ?? createTeacherToken(),

@@ -1,5 +1,6 @@
 import { loadDataset } from '@shardgrad/data/node';
-import { datasetMismatch, getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
+import { ModelConfigError, datasetMismatch, getModel, runModelConfig, type OptimizerName } from '@shardgrad/models';
+import { TrainingOptionsError } from './training-policy.ts';
 import { useSimdSumOfSquares } from '@shardgrad/trainer';
 import { loadUpdateKernels } from '@shardgrad/trainer/load-update-kernels.node';
 import { Coordinator, type CoordinatorConfig } from './coordinator.ts';
@@ -50,9 +51,9 @@ export async function prepareRun(opts: CoordinatorOptions): Promise<CoordinatorC
   const def = getModel(opts.model);
   const datasetName = opts.dataset ?? def.defaultDataset;
   const mismatch = datasetMismatch(def, datasetName);
-  if (mismatch) throw new Error(mismatch);
+  if (mismatch) throw new ModelConfigError(mismatch);
   const batch = opts.batch ?? def.defaults.batch;
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new TrainingOptionsError(`batch must be a positive integer, got ${batch}`);
   const dataset = await loadDataset(datasetName, opts.datasetOptions);
   const seed = opts.seed ?? 1;
   // The model's defaults under the user's options, checked; `normalize` becomes the training

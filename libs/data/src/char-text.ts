@@ -1,4 +1,4 @@
-import type { Dataset } from './dataset.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 
 /**
  * A text as a character language-modelling dataset: rows are windows of `length` character ids,
@@ -28,8 +28,8 @@ export function isCharTextDataset(ds: Dataset): ds is CharTextDataset {
 
 export function charTextDataset(name: string, text: string, opts: Partial<CharTextOptions> = {}): CharTextDataset {
   const o = { ...CHAR_TEXT_DEFAULTS, ...opts };
-  if (!Number.isInteger(o.length) || o.length < 2) throw new Error(`dataset option length must be an integer ≥ 2, got ${o.length}`);
-  if (!(o.validationFraction > 0 && o.validationFraction < 0.5)) throw new Error(`dataset option validationFraction must be in (0, 0.5), got ${o.validationFraction}`);
+  if (!Number.isInteger(o.length) || o.length < 2) throw new DatasetOptionError(`dataset option length must be an integer ≥ 2, got ${o.length}`);
+  if (!(o.validationFraction > 0 && o.validationFraction < 0.5)) throw new DatasetOptionError(`dataset option validationFraction must be in (0, 0.5), got ${o.validationFraction}`);
   const chars = Array.from(text);
   const cut = Math.floor(chars.length * (1 - o.validationFraction));
   const counts = new Map<string, number>();

@@ -4,8 +4,7 @@
  * examples of each of 5-9"). Pure and deterministic (dataset order), so the coordinator and every
  * worker that apply the same options hold the same rows.
  */
-import type { Dataset, Split } from './dataset.ts';
-import { rowSize } from './dataset.ts';
+import { DatasetOptionError, rowSize, type Dataset, type Split } from './dataset.ts';
 
 export interface ClassSubsetOptions {
   /** Original class indices to keep; they become 0..k-1 in this order. */
@@ -21,7 +20,7 @@ export const CLASS_SUBSET_KEYS = ['classes', 'trainPerClass', 'testPerClass'] as
 
 function checkPerClass(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new DatasetOptionError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -41,7 +40,7 @@ function pick(ds: Dataset, split: Split, keep: Map<number, number>, perClass: nu
     const short = [...keep.keys()].filter((c) => (taken.get(c) ?? 0) < perClass);
     if (short.length > 0) {
       const counts = short.map((c) => `class ${c}: ${taken.get(c) ?? 0}`).join(', ');
-      throw new RangeError(`${ds.name} ${which}: fewer than ${perClass} examples per class (${counts}); lower the per-class count or raise the split's limit`);
+      throw new DatasetOptionError(`${ds.name} ${which}: fewer than ${perClass} examples per class (${counts}); lower the per-class count or raise the split's limit`);
     }
   }
   const x = new Float32Array(rows.length * xs);
@@ -60,11 +59,11 @@ export function selectClasses(ds: Dataset, opts: ClassSubsetOptions): Dataset {
   if (opts.classes === undefined && trainPerClass === undefined && testPerClass === undefined) return ds;
   if (ds.labelSize !== 1) throw new RangeError(`${ds.name}: class selection needs one class index per sample (labelSize 1, got ${ds.labelSize})`);
   const classes = opts.classes ?? Array.from({ length: ds.numClasses }, (_, i) => i);
-  if (!Array.isArray(classes) || classes.length < 2) throw new RangeError(`classes must list at least two class indices, got ${JSON.stringify(opts.classes)}`);
+  if (!Array.isArray(classes) || classes.length < 2) throw new DatasetOptionError(`classes must list at least two class indices, got ${JSON.stringify(opts.classes)}`);
   const keep = new Map<number, number>();
   classes.forEach((c, i) => {
-    if (!Number.isInteger(c) || c < 0 || c >= ds.numClasses) throw new RangeError(`classes: ${JSON.stringify(c)} is not a class of ${ds.name} (0..${ds.numClasses - 1})`);
-    if (keep.has(c)) throw new RangeError(`classes: ${c} is listed twice`);
+    if (!Number.isInteger(c) || c < 0 || c >= ds.numClasses) throw new DatasetOptionError(`classes: ${JSON.stringify(c)} is not a class of ${ds.name} (0..${ds.numClasses - 1})`);
+    if (keep.has(c)) throw new DatasetOptionError(`classes: ${c} is listed twice`);
     keep.set(c, i);
   });
   return {

@@ -27,6 +27,14 @@ export function takeRows(ds: Dataset, split: Split, indices: ArrayLike<number>):
   return { x: gatherRows(split.x, rowSize(ds.inputShape), indices), y: gatherRows(split.y, ds.labelSize, indices), n: indices.length };
 }
 
+/**
+ * A dataset option (or the dataset's name) that cannot be honoured: the user's mistake, which the CLI
+ * reports as a usage error. A RangeError, as the class-selection checks threw before it existed.
+ */
+export class DatasetOptionError extends RangeError {
+  override name = 'DatasetOptionError';
+}
+
 /** Throws a RangeError naming the first index that is not a row of the split. */
 export function checkRows(split: Split, indices: ArrayLike<number>): void {
   for (let i = 0; i < indices.length; i++) {

@@ -1,5 +1,4 @@
 import { type ClassSubsetOptions, selectClasses } from './class-subset.ts';
-import type { Dataset } from './dataset.ts';
 import { loadCifar10 } from './cifar10.node.ts';
 import { loadFashionMnist } from './fashion-mnist.node.ts';
 import { loadMnist } from './mnist.node.ts';
@@ -13,6 +12,7 @@ import { charTextDataset } from './char-text.ts';
 import { loadLicenseTexts } from './license-texts.node.ts';
 import { loadSeattleTemperature } from './seattle-temperature.node.ts';
 import { loadSotuWords } from './sotu.node.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 
 export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset> | Dataset;
 
@@ -38,7 +38,7 @@ registerDatasetLoader('sotu-words', (o) => loadSotuWords(o));
 /** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {
   const keys = Object.keys(opts);
-  if (keys.length > 0) throw new Error(`dataset "${name}" takes no options (besides classes, trainPerClass and testPerClass), got: ${keys.join(', ')}`);
+  if (keys.length > 0) throw new DatasetOptionError(`dataset "${name}" takes no options (besides classes, trainPerClass and testPerClass), got: ${keys.join(', ')}`);
 }
 
 export function registerDatasetLoader(name: string, loader: DatasetLoader): void {
@@ -51,7 +51,7 @@ export function datasetNames(): string[] {
 
 export async function loadDataset(name: string, opts?: Record<string, unknown>): Promise<Dataset> {
   const loader = loaders.get(name);
-  if (!loader) throw new Error(`unknown dataset "${name}"; known datasets: ${datasetNames().join(', ')}`);
+  if (!loader) throw new DatasetOptionError(`unknown dataset "${name}"; known datasets: ${datasetNames().join(', ')}`);
   // Class selection applies to every classification dataset, so loaders never see those keys.
   const { classes, trainPerClass, testPerClass, ...own } = opts ?? {};
   const ds = await loader(opts === undefined ? undefined : own);
@@ -62,6 +62,6 @@ export async function loadDataset(name: string, opts?: Record<string, unknown>):
 function charTextOptions(o: Record<string, unknown> = {}): Record<string, number> {
   const known = ['length', 'validationFraction', 'minCount'];
   const bad = Object.keys(o).filter((k) => !known.includes(k));
-  if (bad.length > 0) throw new Error(`dataset "license-chars" has no option ${bad.join(', ')}; options: ${known.join(', ')}`);
+  if (bad.length > 0) throw new DatasetOptionError(`dataset "license-chars" has no option ${bad.join(', ')}; options: ${known.join(', ')}`);
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
 }

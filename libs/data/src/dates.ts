@@ -1,6 +1,6 @@
-import type { Dataset } from './dataset.ts';
 import { deriveSeed } from './rng.ts';
 import { seededRandom } from './seeded-random.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 
 /**
  * Dates written the many ways people write them, each labelled with its ISO form (YYYY-MM-DD), for
@@ -99,9 +99,9 @@ export const DATES_DEFAULTS: DatesOptions = { trainSize: 20000, testSize: 2000, 
 export function datesDataset(raw: Record<string, unknown> = {}): DatesDataset {
   const o = { ...DATES_DEFAULTS };
   for (const [k, v] of Object.entries(raw)) {
-    if (!(k in o)) throw new Error(`dataset "dates" has no option ${k}; options: ${Object.keys(o).join(', ')}`);
+    if (!(k in o)) throw new DatasetOptionError(`dataset "dates" has no option ${k}; options: ${Object.keys(o).join(', ')}`);
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`dataset option ${k} must be a positive integer, got ${String(v)}`);
+    if (!Number.isInteger(n) || n < 1) throw new DatasetOptionError(`dataset option ${k} must be a positive integer, got ${String(v)}`);
     o[k as keyof DatesOptions] = n;
   }
   const days = { train: [] as number[], test: [] as number[] };

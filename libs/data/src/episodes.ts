@@ -1,4 +1,4 @@
-import type { Dataset } from './dataset.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 
 /**
  * A "dataset" of episode ids, for reinforcement learning: the rows hold nothing, the index is the
@@ -20,6 +20,6 @@ export function episodeDataset(name: string, observation: number[], opts: Record
 function positive(v: unknown, name: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`dataset option ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(n) || n < 1) throw new DatasetOptionError(`dataset option ${name} must be a positive integer, got ${String(v)}`);
   return n;
 }

@@ -1,5 +1,5 @@
-import type { Dataset, Split } from './dataset.ts';
 import { seededRandom } from './seeded-random.ts';
+import { DatasetOptionError, type Dataset, type Split } from './dataset.ts';
 
 /**
  * The 2-D toy problems of playground.tensorflow.org, generated as its dataset.ts does (same shapes,
@@ -165,7 +165,7 @@ export function parsePlaygroundOptions(raw: Record<string, unknown> = {}): Playg
   const o = { ...PLAYGROUND_DEFAULTS };
   for (const [k, v] of Object.entries(raw)) {
     const num = (ok: (n: number) => boolean, hint: string) => {
-      if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new Error(`playground option ${k} must be ${hint}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new DatasetOptionError(`playground option ${k} must be ${hint}, got ${JSON.stringify(v)}`);
       return v;
     };
     switch (k) {
@@ -185,13 +185,13 @@ export function parsePlaygroundOptions(raw: Record<string, unknown> = {}): Playg
         const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()) : null;
         const bad = list?.filter((f) => !(PLAYGROUND_FEATURES as readonly unknown[]).includes(f));
         if (!list || list.length === 0 || bad!.length > 0 || new Set(list).size !== list.length) {
-          throw new Error(`playground option features must be a comma list of distinct ${PLAYGROUND_FEATURES.join(', ')}, got ${JSON.stringify(v)}`);
+          throw new DatasetOptionError(`playground option features must be a comma list of distinct ${PLAYGROUND_FEATURES.join(', ')}, got ${JSON.stringify(v)}`);
         }
         o.features = list as PlaygroundFeature[];
         break;
       }
       default:
-        throw new Error(`playground datasets have no option "${k}"; they take: ${Object.keys(PLAYGROUND_DEFAULTS).join(', ')}`);
+        throw new DatasetOptionError(`playground datasets have no option "${k}"; they take: ${Object.keys(PLAYGROUND_DEFAULTS).join(', ')}`);
     }
   }
   return o;

@@ -1,6 +1,6 @@
-import type { Dataset } from './dataset.ts';
 import { deriveSeed } from './rng.ts';
 import { seededRandom } from './seeded-random.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 
 /**
  * "Does this symbol reappear k steps later?" A per-position labelling task that only future context
@@ -29,16 +29,16 @@ export const REAPPEAR_DEFAULTS: ReappearOptions = { length: 10, symbols: 4, lag:
 export function reappearOptions(raw: Record<string, unknown> = {}): ReappearOptions {
   const known = Object.keys(REAPPEAR_DEFAULTS);
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new Error(`dataset "reappear" has no option ${unknown.join(', ')}; options: ${known.join(', ')}`);
+  if (unknown.length > 0) throw new DatasetOptionError(`dataset "reappear" has no option ${unknown.join(', ')}; options: ${known.join(', ')}`);
   const o = { ...REAPPEAR_DEFAULTS };
   for (const k of known as (keyof ReappearOptions)[]) {
     if (raw[k] === undefined) continue;
     const n = Number(raw[k]);
-    if (!Number.isInteger(n) || n < (k === 'seed' ? 0 : 1)) throw new Error(`dataset option ${k} must be a positive integer, got ${String(raw[k])}`);
+    if (!Number.isInteger(n) || n < (k === 'seed' ? 0 : 1)) throw new DatasetOptionError(`dataset option ${k} must be a positive integer, got ${String(raw[k])}`);
     o[k] = n;
   }
-  if (o.symbols < 2) throw new Error('dataset option symbols must be at least 2');
-  if (o.lag >= o.length) throw new Error(`dataset option lag (${o.lag}) must be below length (${o.length})`);
+  if (o.symbols < 2) throw new DatasetOptionError('dataset option symbols must be at least 2');
+  if (o.lag >= o.length) throw new DatasetOptionError(`dataset option lag (${o.lag}) must be below length (${o.length})`);
   return o;
 }
 

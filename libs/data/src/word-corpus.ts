@@ -1,6 +1,6 @@
-import type { Dataset } from './dataset.ts';
 import { deriveSeed } from './rng.ts';
 import { seededRandom } from './seeded-random.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 
 /**
  * A corpus of documents as a word-embedding dataset: every row is one position of the token stream
@@ -82,10 +82,10 @@ function encodeStream(documents: readonly string[][], vocab: Vocabulary, o: Word
 
 export function wordCorpusDataset(name: string, texts: readonly string[], opts: Partial<WordCorpusOptions> = {}): Dataset {
   const o = { ...WORD_CORPUS_DEFAULTS, ...opts };
-  if (!Number.isInteger(o.minCount) || o.minCount < 1) throw new Error(`dataset option minCount must be a positive integer, got ${o.minCount}`);
-  if (!Number.isInteger(o.maxVocab) || o.maxVocab < 2) throw new Error(`dataset option maxVocab must be an integer ≥ 2, got ${o.maxVocab}`);
-  if (!(o.subsample >= 0 && o.subsample < 1)) throw new Error(`dataset option subsample must be in [0, 1), got ${o.subsample}`);
-  if (!(o.validationFraction > 0 && o.validationFraction < 0.5)) throw new Error(`dataset option validationFraction must be in (0, 0.5), got ${o.validationFraction}`);
+  if (!Number.isInteger(o.minCount) || o.minCount < 1) throw new DatasetOptionError(`dataset option minCount must be a positive integer, got ${o.minCount}`);
+  if (!Number.isInteger(o.maxVocab) || o.maxVocab < 2) throw new DatasetOptionError(`dataset option maxVocab must be an integer ≥ 2, got ${o.maxVocab}`);
+  if (!(o.subsample >= 0 && o.subsample < 1)) throw new DatasetOptionError(`dataset option subsample must be in [0, 1), got ${o.subsample}`);
+  if (!(o.validationFraction > 0 && o.validationFraction < 0.5)) throw new DatasetOptionError(`dataset option validationFraction must be in (0, 0.5), got ${o.validationFraction}`);
   const docs = texts.map(tokenizeWords);
   const cut = Math.min(docs.length - 1, Math.floor(docs.length * (1 - o.validationFraction)));
   if (cut < 1) throw new Error(`${docs.length} document(s) cannot be split into training and validation documents`);

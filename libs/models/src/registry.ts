@@ -6,6 +6,7 @@ import { multilabel } from './multilabel.ts';
 import { playground } from './playground.ts';
 import { autoencoder } from './autoencoder.ts';
 import type { ModelDefinition } from './types.ts';
+import { ModelConfigError } from './model-options.ts';
 import { pong } from './pong/pong.ts';
 import { birnn } from './sequence/birnn.ts';
 import { charRnn } from './sequence/char-rnn.ts';
@@ -28,10 +29,15 @@ export function listModels(): ModelDefinition[] {
   return modelNames().map((n) => registry.get(n)!);
 }
 
-/** Looks a model up by name; an unknown name is a user error, so the message lists the known ones. */
+/** A model name the registry does not know: the user's mistake, so the message lists the known ones. */
+export class UnknownModelError extends ModelConfigError {
+  override name = 'UnknownModelError';
+}
+
+/** Looks a model up by name. */
 export function getModel(name: string): ModelDefinition {
   const def = registry.get(name);
-  if (!def) throw new Error(`unknown model "${name}"; known models: ${modelNames().join(', ')}`);
+  if (!def) throw new UnknownModelError(`unknown model "${name}"; known models: ${modelNames().join(', ')}`);
   return def;
 }
 

@@ -4,7 +4,7 @@ import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-o
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { defaultEpochs } from '@shardgrad/models';
 import { createOutput } from '../output.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
 import { describeEvent } from '../describe-event.ts';
 import { keepServing } from '../keep-serving.ts';
 import { classroomEvent } from '../classroom-event.ts';
@@ -30,7 +30,7 @@ export function coordinatorCommand(): Command {
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
     .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', nonNegativeInt, 8080)
+    .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', tcpPort, 8080)
     .option('--min-workers <n>', 'rounds wait until this many workers are connected (or WORLD_SIZE)', positiveInt, 1)
     .option('--out <dir>', 'where run directories go', 'runs')
     .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (still labelled validation)', positiveInt, 50)

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
 import { exitStatus } from '../launch/supervisor.ts';
@@ -60,7 +60,7 @@ export function launchCommand(): Command {
     .option('--seed <n>', 'seed for initialisation and data order (coordinator)', nonNegativeInt)
     .option('--out <dir>', 'where the run directory goes (coordinator; default runs)')
     .option('--host <addr>', 'address the coordinator listens on', '127.0.0.1')
-    .option('--port <n>', 'coordinator port (default MASTER_PORT, else any free port)', nonNegativeInt)
+    .option('--port <n>', 'coordinator port (default MASTER_PORT, else any free port)', tcpPort)
     .option('--join [url]', 'start no coordinator; join this one (default SHARDGRAD_URL, or MASTER_ADDR + MASTER_PORT)')
     .option('--node-rank <n>', 'with --join: this machine’s index in the fleet (default NODE_RANK, else 0)', nonNegativeInt)
     .option('--world-size <n>', 'with --join: worker processes in the whole fleet (default WORLD_SIZE, else nproc-per-node)', positiveInt)
@@ -100,7 +100,7 @@ async function stopWorkers(group: WorkerGroup, signal: NodeJS.Signals = 'SIGTERM
 async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Promise<number> {
   if (o.nodeRank !== undefined || o.worldSize !== undefined) throw new UsageError('--node-rank and --world-size belong with --join');
   const n = o.nprocPerNode;
-  const port = (o.port as number | undefined) ?? fromEnv('MASTER_PORT', nonNegativeInt, 0);
+  const port = (o.port as number | undefined) ?? fromEnv('MASTER_PORT', tcpPort, 0);
   const args = ['--host', o.host, '--port', String(port), '--min-workers', String(n)];
   for (const f of COORDINATOR_FLAGS) if (o[f] !== undefined) args.push(`--${f}`, String(o[f]));
   // The coordinator admits only workers that present its worker token: share one with ours.
