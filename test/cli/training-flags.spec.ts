@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../support/run-cli.ts';
 
 describe('shardgrad train: regularization and training flags', () => {
@@ -12,12 +15,18 @@ describe('shardgrad train: regularization and training flags', () => {
       [['train', '--batch-norm', '--layer-norm', '--steps', '1'], /batchNorm and layerNorm are alternatives/],
       [['train', '--split', 'fastest'], /--split.*expected one of speed, equal, got "fastest"/s],
       [['coordinator', '--split', 'fastest'], /--split.*expected one of speed, equal, got "fastest"/s],
+      [['coordinator', '--dropout', '1.5'], /--dropout.*expected a rate in \[0, 1\), got "1.5"/s],
+      [['coordinator', '--early-stopping', '3', '--port', '0'], /need a validation split/],
+      [['coordinator', '--model', 'transfer', '--port', '0'], /model "transfer" trains in phases \(pretrain, finetune, scratch\).*--set stage=<phase>/s],
     ];
     for (const [args, message] of cases) {
       const r = await runCli([...args, '--no-dashboard']);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
     }
+    const joined = await runCli(['launch', '--nproc-per-node', '1', '--join', 'http://127.0.0.1:9', '--dropout', '0.1', '--lr-schedule', 'cosine']);
+    expect(joined.code).toBe(2);
+    expect(joined.stderr).toMatch(/--dropout, --lr-schedule: with --join the coordinator already decided the run/);
   });
 
   it('trains with the options through real worker processes', async () => {
@@ -34,5 +43,28 @@ describe('shardgrad train: regularization and training flags', () => {
     expect(summary.restoredBest).toBe(true);
     expect(r.lines.filter((l) => l.type === 'evaluation' && l.split === 'validation' && (l.step as number) % 4 === 0).length).toBeGreaterThanOrEqual(3);
     expect(summary.testAccuracy as number).toBeGreaterThan(0.3);
+  });
+
+  it('reach the run through `launch` and `coordinator`, for workers that join from elsewhere', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shardgrad-launch-flags-'));
+    try {
+      const r = await runCli([
+        'launch', '--nproc-per-node', '1', '--steps', '12', '--batch', '32', '--json', '--out', out,
+        '--dropout', '0.1', '--no-normalize', '--dataset-option', 'trainPerClass=100',
+        '--lr-schedule', 'cosine', '--warmup', '3', '--validation-split', '0.1', '--validate-every', '4', '--restore-best',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = r.lines.find((l) => l.type === 'summary')!;
+      expect(summary.lrSchedule).toBe('cosine');
+      expect(summary.restoredBest).toBe(true);
+      expect(r.lines.filter((l) => l.type === 'evaluation' && l.split === 'validation' && (l.step as number) % 4 === 0).length).toBeGreaterThanOrEqual(3);
+      const [runId] = readdirSync(out);
+      const meta = JSON.parse(readFileSync(join(out, runId!, 'run.json'), 'utf8')).meta;
+      expect(meta.model.config).toMatchObject({ dropout: 0.1, normalize: false });
+      expect(meta.data.options).toEqual({ trainPerClass: 100 });
+      expect(meta.data.train).toBe(1000);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

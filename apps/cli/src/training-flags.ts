@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { type TrainingOptions, checkTrainingOptions, trainingOptionsFrom } from '@shardgrad/coordinator';
 import { AugmentConfigError, parseAugmentConfig } from '@shardgrad/data';
 import { type ModelDefinition, ModelConfigError } from '@shardgrad/models';
@@ -85,6 +85,29 @@ export function withTrainingFlags(cmd: Command): Command {
     .option('--restore-best', 'end with the weights of the best validation loss')
     .addOption(new Option('--validate-every <steps>', 'validate every this many steps instead of each epoch').argParser(positiveInt));
 }
+
+/**
+ * The training flags set in `o`, as the argv that gives them again to another shardgrad command
+ * (`launch` passes them to its coordinator). Read from the option definitions above, so a new flag
+ * travels too.
+ */
+export function trainingFlagArgs(o: Record<string, unknown>): string[] {
+  const args: string[] = [];
+  for (const opt of withTrainingFlags(new Command()).options) {
+    const v = o[opt.attributeName()];
+    if (v === undefined) continue;
+    if (typeof v === 'boolean') {
+      // `--batch-norm` and `--no-batch-norm` share one attribute: the one whose sense matches says it.
+      if (v === !opt.negate) args.push(opt.long!);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, value] of Object.entries(v)) args.push(opt.long!, `${key}=${JSON.stringify(value)}`);
+    } else {
+      args.push(opt.long!, String(v));
+    }
+  }
+  return args;
+}
+
 
 export interface TrainingSetup {
   modelConfig: Record<string, unknown>;

@@ -1,9 +1,11 @@
 import { Command } from 'commander';
-import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, runSession } from '@shardgrad/coordinator';
+import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, runSession, trainingOptionsFrom } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { defaultEpochs } from '@shardgrad/models';
-import { createOutput } from '../output.ts';
+import { defaultEpochs, getModel } from '@shardgrad/models';
+import { UsageError, createOutput } from '../output.ts';
+import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
+import { asUsageErrors } from '../usage-errors.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
 import { describeEvent } from '../describe-event.ts';
 import { keepServing } from '../keep-serving.ts';
@@ -12,7 +14,7 @@ import { classroomEvent } from '../classroom-event.ts';
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 
 export function coordinatorCommand(): Command {
-  return addTrustOptions(new Command('coordinator'), 'coordinator')
+  return withTrainingFlags(addTrustOptions(new Command('coordinator'), 'coordinator')
     .summary('run a coordinator that workers on other machines join')
     .addHelpText(
       'before',
@@ -33,7 +35,7 @@ export function coordinatorCommand(): Command {
     .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', tcpPort, 8080)
     .option('--min-workers <n>', 'rounds wait until this many workers are connected (or WORLD_SIZE)', positiveInt, 1)
     .option('--out <dir>', 'where run directories go', 'runs')
-    .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (still labelled validation)', positiveInt, 50)
+    .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (labelled test-sample)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
     .option('--public-url <url>', 'the URL students reach this server at, for the join QR code (default: this machine\'s address)')
     .option('--teacher-token <token>', 'the token for the run controls (default: a new random one, printed once)')
@@ -45,7 +47,13 @@ export function coordinatorCommand(): Command {
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
-      const c = await createCoordinator({
+      const def = getModel(o.model);
+      const setup = trainingFromFlags(o, def);
+      if (def.pipeline && setup.modelConfig.stage === undefined) {
+        const phases = def.pipeline.phases.map((p) => p.name).join(', ');
+        throw new UsageError(`model "${def.name}" trains in phases (${phases}), each a run of its own: run it with \`shardgrad train --model ${def.name}\`, or one phase here with --set stage=<phase>`);
+      }
+      const c = await asUsageErrors(() => createCoordinator({
         model: o.model,
         dataset: o.dataset,
         batch: o.batch,
@@ -56,8 +64,10 @@ export function coordinatorCommand(): Command {
         split: o.split,
         host: o.host,
         port: o.port,
+        modelConfig: setup.modelConfig,
+        datasetOptions: setup.datasetOptions,
         ...coordinatorTrustOptions(o),
-      });
+      }));
       applyTrust(c, o, out, { publicUrl: o.publicUrl });
       c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
       // createCoordinator already listens, so its own 'listening' event went out before anyone heard it;
@@ -71,10 +81,14 @@ export function coordinatorCommand(): Command {
       const classroom = Boolean(room && o.keepAlive);
       const quit = classroom ? new Promise<string>((r) => ['SIGTERM', 'SIGINT'].forEach((s) => process.once(s, () => r(s)))) : undefined;
       void quit?.then(() => c.control.stop());
+      // The flags' training options belong to the run they were given for; a run the teacher starts
+      // later from the dashboard (any model) gets its model's own defaults.
+      let firstRun = true;
+      const options = (cc: typeof c) => (firstRun ? ((firstRun = false), setup.options) : trainingOptionsFrom(cc.config.def.defaults.training ?? {}));
       await runSession(c, {
         keepAlive: classroom,
         until: quit,
-        plan: (cc) => ({ epochs: o.epochs ?? defaultEpochs(cc.config.def, cc.config.datasetName), maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery }),
+        plan: (cc) => ({ epochs: o.epochs ?? defaultEpochs(cc.config.def, cc.config.datasetName), maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery, options: options(cc) }),
         record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: o.epochs, steps: o.steps, minWorkers: o.minWorkers } },
         allowNewRuns: Boolean(room),
         onRunEnd: (summary, modelDir) =>
@@ -87,5 +101,5 @@ export function coordinatorCommand(): Command {
       }
       room?.close();
       await c.close();
-    });
+    }));
 }

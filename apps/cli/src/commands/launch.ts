@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
+import { trainingFlagArgs, withTrainingFlags } from '../training-flags.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
 import { exitStatus } from '../launch/supervisor.ts';
@@ -30,7 +31,7 @@ function fromEnv<T>(name: string, parse: (v: string) => T, fallback: T): T {
 }
 
 export function launchCommand(): Command {
-  return new Command('launch')
+  return withTrainingFlags(new Command('launch')
     .summary('start a coordinator and N worker processes on this machine (or N workers that join one elsewhere)')
     .description(
       'Like torchrun: starts `shardgrad coordinator` and --nproc-per-node `shardgrad worker` processes, passes them\n' +
@@ -72,7 +73,7 @@ export function launchCommand(): Command {
       const status = o.join ? await runJoined(o, workerArgs, out) : await runLocal(o, workerArgs, out);
       out.event({ type: 'launch-exit', status }, () => null);
       process.exit(status);
-    });
+    }));
 }
 
 type LaunchOptions = Record<string, unknown> & { nprocPerNode: number; maxRestarts: number; host: string; waitTimeout: number };
@@ -103,6 +104,7 @@ async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Pr
   const port = (o.port as number | undefined) ?? fromEnv('MASTER_PORT', tcpPort, 0);
   const args = ['--host', o.host, '--port', String(port), '--min-workers', String(n)];
   for (const f of COORDINATOR_FLAGS) if (o[f] !== undefined) args.push(`--${f}`, String(o[f]));
+  args.push(...trainingFlagArgs(o));
   // The coordinator admits only workers that present its worker token: share one with ours.
   const env = { ...process.env, SHARDGRAD_WORKER_TOKEN: process.env.SHARDGRAD_WORKER_TOKEN || randomBytes(24).toString('base64url') };
   const coord = startCoordinatorChild(args, out, env);
@@ -156,9 +158,9 @@ async function runLocal(o: LaunchOptions, workerArgs: string[], out: Output): Pr
 }
 
 async function runJoined(o: LaunchOptions, workerArgs: string[], out: Output): Promise<number> {
-  const misplaced = COORDINATOR_FLAGS.filter((f) => o[f] !== undefined);
+  const misplaced = [...COORDINATOR_FLAGS.filter((f) => o[f] !== undefined).map((f) => `--${f}`), ...trainingFlagArgs(o).filter((a) => a.startsWith('--'))];
   if (misplaced.length > 0) {
-    throw new UsageError(`--${misplaced.join(', --')}: with --join the coordinator already decided the run; pass these to it`);
+    throw new UsageError(`${[...new Set(misplaced)].join(', ')}: with --join the coordinator already decided the run; pass these to it`);
   }
   const n = o.nprocPerNode;
   const url = joinTarget(o.join as string | true, process.env);
