@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,5 +51,23 @@ describe('shardgrad sweep (CLI)', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.lines.find((l) => l.type === 'sweep-point-skipped')).toMatchObject({ point: 'b12-w3-s1' });
     expect(again.lines[again.lines.length - 1]).toMatchObject({ type: 'sweep-finished', ran: [], skipped: ['b12-w3-s1'] });
+  });
+
+  it('trains every point with the model and dataset options, and refuses bad ones before writing anything', async () => {
+    const bad = join(dir, 'bad-option');
+    const refused = await runCli(['sweep', '--batch', '16', '--simulate-workers', '2', '--set', 'colour=1', '--sweep-dir', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/model "mnist-mlp" has no option "colour"/);
+    expect(existsSync(bad)).toBe(false);
+
+    const sweepDir = join(dir, 'options');
+    const r = await runCli(['sweep', '--batch', '16', '--simulate-workers', '2', '--max-steps', '3', '--target-accuracy', '0.05', '--dropout', '0.2', '--dataset-option', 'trainPerClass=50', '--sweep-dir', sweepDir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const runJson = (readdirSync(sweepDir, { recursive: true }) as string[]).filter((f) => f.endsWith('run.json'));
+    expect(runJson).toHaveLength(1);
+    const meta = JSON.parse(readFileSync(join(sweepDir, runJson[0]!), 'utf8')).meta;
+    expect(meta.model.config).toMatchObject({ dropout: 0.2 });
+    expect(meta.data).toMatchObject({ options: { trainPerClass: 50 }, train: 500 });
+    expect(readFileSync(join(sweepDir, 'report.md'), 'utf8')).toContain('Options: model {"dropout":0.2}; dataset {"trainPerClass":50}.');
   });
 });

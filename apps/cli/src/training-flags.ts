@@ -64,6 +64,11 @@ export function keyValue(value: string, previous: Record<string, unknown> = {}):
 
 /** Adds the flags (after the command's own, so `--help` lists them last). */
 export function withTrainingFlags(cmd: Command): Command {
+  return withTrainingPolicyFlags(withModelFlags(cmd));
+}
+
+/** The flags that change the network (modelConfig) and the data (dataset options). */
+export function withModelFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--dropout <rate>', 'dropout rate in [0, 1) after hidden blocks (0 = off)').argParser(rate))
     .addOption(new Option('--l1 <c>', 'L1 weight penalty on kernels').argParser(coefficient))
@@ -77,7 +82,12 @@ export function withTrainingFlags(cmd: Command): Command {
     .addOption(new Option('--augment <spec>', 'augmentation in the workers: crop=N,flip,translate=N,scale=F,rotate=DEG,noise=STD or none').argParser(augment))
     .addOption(new Option('--micro-batch <n>', 'most samples a worker passes through the model at once (default: what fits in 1 GiB, for batches over 256)').argParser(positiveInt))
     .addOption(new Option('--set <key=value>', 'any model option, repeatable (e.g. --set filters=32)').argParser(keyValue))
-    .addOption(new Option('--dataset-option <key=value>', 'a dataset option, repeatable (e.g. trainLimit=5000, classes=[0,1])').argParser(keyValue))
+    .addOption(new Option('--dataset-option <key=value>', 'a dataset option, repeatable (e.g. trainLimit=5000, classes=[0,1])').argParser(keyValue));
+}
+
+/** The flags that steer training at the coordinator: schedule, warm-up, validation, early stopping. */
+function withTrainingPolicyFlags(cmd: Command): Command {
+  return cmd
     .addOption(new Option('--lr-schedule <spec>', 'constant | step:<epochs>:<gamma> | cosine | exponential:<rate per epoch>').argParser(schedule))
     .addOption(new Option('--warmup <steps>', 'linear learning-rate warm-up over this many steps').argParser(nonNegativeInt))
     .addOption(new Option('--validation-split <fraction>', 'hold out this fraction of the training set for validation').argParser(fraction))
@@ -115,8 +125,8 @@ export interface TrainingSetup {
   options: TrainingOptions;
 }
 
-/** The flags as modelConfig, dataset options and the coordinator's training options, over the model's defaults. */
-export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDefinition, 'defaults'>): TrainingSetup {
+/** The model flags (withModelFlags) as modelConfig and dataset options. */
+export function modelFromFlags(o: Record<string, unknown>): Pick<TrainingSetup, 'modelConfig' | 'datasetOptions'> {
   const modelConfig: Record<string, unknown> = { ...((o.set as Record<string, unknown>) ?? {}) };
   const put = (key: string, v: unknown) => {
     if (v !== undefined) modelConfig[key] = v;
@@ -129,6 +139,11 @@ export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDef
   put('normalize', o.normalize);
   put('augment', o.augment);
   put('microBatch', o.microBatch);
+  return { modelConfig, datasetOptions: o.datasetOption as Record<string, unknown> | undefined };
+}
+
+/** The flags as modelConfig, dataset options and the coordinator's training options, over the model's defaults. */
+export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDefinition, 'defaults'>): TrainingSetup {
   // The model's defaults, then each flag the user gave; `--lr-schedule constant` turns a default schedule off.
   const options: TrainingOptions = trainingOptionsFrom(def.defaults.training ?? {});
   const given: Partial<Record<keyof TrainingOptions, unknown>> = {
@@ -146,5 +161,5 @@ export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDef
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  return { modelConfig, datasetOptions: o.datasetOption as Record<string, unknown> | undefined, options };
+  return { ...modelFromFlags(o), options };
 }

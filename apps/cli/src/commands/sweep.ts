@@ -9,6 +9,7 @@ import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts'
 import { measuredNoiseScale } from '../sweep/analysis.ts';
 import { settingsKey, SweepConfigError, type SweepSettings } from '../sweep/sweep-config.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
+import { modelFromFlags, withModelFlags } from '../training-flags.ts';
 import { counted } from '../plural.ts';
 import { REPORT_MD } from '../sweep/sweep-outputs.ts';
 import type { PointResult } from '../sweep/point-result.ts';
@@ -41,7 +42,7 @@ function schedule(value: string) {
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
 export function sweepCommand(): Command {
-  return new Command('sweep')
+  return withModelFlags(new Command('sweep')
     .summary('batch-size scaling sweep: steps and time to a target accuracy, and the gradient noise scale')
     .description(
       'Trains one real run through the cluster per (batch, workers, seed) point, stops each at the target\n' +
@@ -112,6 +113,7 @@ export function sweepCommand(): Command {
         fleet: simulated ? 'simulated' : 'processes',
         // Virtual workers compute in this process, on its wasm backend.
         backend: simulated ? 'wasm' : o.backend,
+        ...modelSettings(o),
       };
       const grid = { batches: o.batch as number[], workers: (simulated ? o.simulateWorkers : o.workers) as number[], seeds: Array.from({ length: o.seeds as number }, (_, i) => i + 1) };
       const dir = o.sweepDir ?? join(o.out, `${def.name}-${settingsKey(settings)}`);
@@ -151,11 +153,20 @@ export function sweepCommand(): Command {
         if (e instanceof SweepConfigError) throw new UsageError(e.message);
         throw e;
       }
-    });
+    }));
 }
 
 function describePoint(r: PointResult): string {
   const at = r.reached ? `${r.stepsToTarget} steps to ${(r.targetAccuracy * 100).toFixed(0)}% (${r.timeToTarget!.toFixed(1)} s)` : `target not reached in ${r.steps} steps`;
   const noise = r.noiseScale === null ? 'noise scale n/a' : `B_simple ≈ ${Math.round(r.noiseScaleAtTarget ?? r.noiseScale)}`;
   return `${r.id}: ${at}, ${Math.round(r.samplesPerSecond)} samples/s, test ${(r.finalTestAccuracy * 100).toFixed(1)}%, gap ${(r.generalizationGap * 100).toFixed(1)}%, ${noise}${r.fleet === 'simulated' ? ' (simulated)' : ''}`;
+}
+
+/** The model and dataset flags, in the settings only when given: earlier sweeps' digests stay the same. */
+function modelSettings(o: Record<string, unknown>): Pick<SweepSettings, 'modelConfig' | 'datasetOptions'> {
+  const { modelConfig, datasetOptions } = modelFromFlags(o);
+  return {
+    modelConfig: Object.keys(modelConfig).length > 0 ? modelConfig : undefined,
+    datasetOptions: datasetOptions && Object.keys(datasetOptions).length > 0 ? datasetOptions : undefined,
+  };
 }

@@ -33,6 +33,8 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     seed: p.seed,
     optimizer: s.optimizer as OptimizerName | undefined,
     learningRate: s.lr,
+    modelConfig: s.modelConfig,
+    datasetOptions: s.datasetOptions,
   });
   const { def, dataset } = c.config;
   const baseLr = s.lr ?? def.optimizer.learningRate;

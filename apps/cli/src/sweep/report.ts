@@ -42,6 +42,7 @@ export function sweepReport(r: ReportInput): string {
     `Learning rate: rule \`${s.lrRule}\` from η = ${r.results[0]?.baseLr ?? s.lr ?? 'the model default'} at B₀ = ${r.results[0]?.baseBatch ?? s.baseBatch ?? 'the model default'}` +
       `${s.warmupSteps ? `, ${s.warmupSteps} warm-up steps` : ''}; optimizer ${s.optimizer ?? 'the model default'}.` +
       `${s.adaptiveBatch ? ` Adaptive batch: grows towards the measured noise scale, at most ×2 every ${s.adaptiveBatch.everySteps} steps, up to ${s.adaptiveBatch.maxBatch}.` : ''}`,
+    ...(s.modelConfig || s.datasetOptions ? [`Options: ${[s.modelConfig && `model ${JSON.stringify(s.modelConfig)}`, s.datasetOptions && `dataset ${JSON.stringify(s.datasetOptions)}`].filter(Boolean).join('; ')}.`] : []),
     `Machine: ${r.machine}.`,
     '',
   );

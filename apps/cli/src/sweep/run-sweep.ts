@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { CoordinatorEvent } from '@shardgrad/coordinator';
-import { datasetMismatch, getModel } from '@shardgrad/models';
+import { checkModelConfig, datasetMismatch, getModel } from '@shardgrad/models';
+import { loadDataset } from '@shardgrad/data/node';
 import { SweepConfigError, checkSweep, sweepPoints, type SweepGrid, type SweepPoint, type SweepSettings } from './sweep-config.ts';
 import { SweepStore } from './sweep-store.ts';
 import { runPoint } from './point-runner.ts';
@@ -44,6 +45,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   if (!('accuracy' in def.metrics)) throw new SweepConfigError(`model "${def.name}" reports no accuracy, so a sweep cannot find its steps to a target accuracy`);
   const mismatch = datasetMismatch(def, dataset);
   if (mismatch) throw new SweepConfigError(mismatch);
+  if (o.settings.modelConfig || o.settings.datasetOptions) {
+    const ds = await loadDataset(dataset, o.settings.datasetOptions);
+    checkModelConfig(def, o.settings.modelConfig ?? {}, ds.inputShape);
+  }
   const store = new SweepStore(o.dir, o.settings, o.grid, o.command);
   const points = sweepPoints(o.grid);
   const done = store.finished();

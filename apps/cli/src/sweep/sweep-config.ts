@@ -5,6 +5,9 @@ import type { LrRule, LrSchedule } from '@shardgrad/trainer';
 export interface SweepSettings {
   model: string;
   dataset?: string;
+  /** Model options (`--dropout`, `--set`, …) and dataset options (`--dataset-option`), as `train` takes them. */
+  modelConfig?: Record<string, unknown>;
+  datasetOptions?: Record<string, unknown>;
   optimizer?: string;
   /** η, the rate at the reference batch (default: the model's). */
   lr?: number;
