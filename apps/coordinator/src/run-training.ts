@@ -10,6 +10,12 @@ export interface TrainingPlan {
   options?: TrainingOptions;
   /** Stops after this many steps even mid-epoch (tests, benchmarks, sweeps). */
   maxSteps?: number;
+  /**
+   * Skip each epoch's last batch when it is short (PyTorch's drop_last): every step then trains a
+   * full batch, which steps-to-target comparisons across batch sizes need (sweeps). The epoch's
+   * next shuffle still reaches the rows left out.
+   */
+  dropLast?: boolean;
   /** Training starts once this many workers are connected. */
   minWorkers: number;
   /** Evaluate on the test split after each epoch. */
@@ -32,7 +38,9 @@ export interface TrainingSummary extends PolicyOutcome {
   model: string;
   dataset: string;
   steps: number;
+  /** Passes over the training rows so far, resumed ones included (2 decimals): 0.9 after 90% of one. */
   epochs: number;
+  /** This session's samples and seconds (from the first round, not from the wait for workers). */
   samples: number;
   seconds: number;
   samplesPerSecond: number;
@@ -67,9 +75,11 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   /** Mean loss over the current (or last) epoch's rounds so far. */
   let trainLoss = NaN;
   const workersSeen = new Set<string>();
-  const started = performance.now();
   c.control.begin();
   await c.waitForWorkers(plan.minWorkers);
+  // Training time starts with the first round: the wait for the first workers to start (seconds for
+  // worker processes, minutes for a class joining) is not training.
+  const started = performance.now();
   outer: for (let epoch = from?.epoch ?? 0; epoch < plan.epochs; epoch++) {
     const order = policy.epochOrder(epoch);
     let epochLoss = 0;
@@ -77,6 +87,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     const epochMetrics: Record<string, number> = {};
     for (let start = epoch === from?.epoch ? from.offset : 0; start < n; ) {
       if (plan.maxSteps !== undefined && step >= plan.maxSteps) break outer;
+      if (plan.dropLast && n - start < c.config.batch) break;
       // minWorkers gates the start only: later, losing workers must not stall a run that can go on.
       if (c.pool.size === 0) await c.waitForWorkers(1);
       c.position = { step, epoch, offset: start };
@@ -172,7 +183,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     model: state.def.name,
     dataset: c.config.datasetName,
     steps: step,
-    epochs: plan.epochs,
+    epochs: Math.round((c.position.epoch + Math.min(1, c.position.offset / n)) * 100) / 100,
     samples,
     seconds,
     samplesPerSecond: samples / seconds,

@@ -81,7 +81,7 @@ export class TrainingPolicy {
 
   constructor(
     private readonly c: Coordinator,
-    plan: { epochs: number; maxSteps?: number; options?: TrainingOptions },
+    plan: { epochs: number; maxSteps?: number; dropLast?: boolean; options?: TrainingOptions },
     private readonly o: TrainingOptions = checkTrainingOptions(plan.options ?? {}),
   ) {
     const { dataset, seed, batch } = c.config;
@@ -91,7 +91,7 @@ export class TrainingPolicy {
       this.validation = takeRows(dataset, dataset.train, split.validation);
     }
     if (this.validation) this.stopper = new EarlyStopping(o.earlyStoppingPatience ?? Infinity);
-    const perEpoch = Math.ceil(this.trainRows / batch);
+    const perEpoch = Math.max(1, (plan.dropLast ? Math.floor : Math.ceil)(this.trainRows / batch));
     this.totalSteps = Math.min(plan.maxSteps ?? Infinity, plan.epochs * perEpoch);
   }
 
