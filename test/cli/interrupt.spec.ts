@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, it } from 'vitest';
+import { checkpointName } from '@shardgrad/runlog';
+import { runCli } from '../support/run-cli.ts';
 import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
 
 it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, not 0', async () => {
@@ -31,4 +34,14 @@ it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, no
   const summary = lines.filter((e) => e.type === 'summary').at(-1)!;
   expect(summary.steps as number).toBeLessThan(100000);
   expect(existsSync(join(summary.modelDir as string, 'model.json'))).toBe(true);
-}, 120_000);
+
+  // The checkpoint is where it stopped, so a resume trains no step twice and logs none twice.
+  const runDir = dirname(summary.modelDir as string);
+  const stoppedAt = summary.steps as number;
+  expect(existsSync(join(runDir, 'checkpoints', checkpointName(stoppedAt), 'training-state.bin'))).toBe(true);
+  const resumed = await runCli(['train', '--model', 'regression', '--workers', '1', '--steps', String(stoppedAt + 5), '--resume', runDir, '--no-dashboard', '--json']);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(resumed.lines.find((e) => e.type === 'resumed')).toMatchObject({ step: stoppedAt });
+  const trainSteps = readFileSync(join(runDir, 'metrics.csv'), 'utf8').split('\n').filter((l) => /^\d+,train,/.test(l)).map((l) => Number(l.split(',')[0]));
+  expect(trainSteps).toEqual(Array.from({ length: stoppedAt + 5 }, (_, i) => i + 1));
+}, 180_000);

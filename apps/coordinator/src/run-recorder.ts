@@ -45,6 +45,8 @@ export class RunRecorder {
   private writing: Promise<unknown> = Promise.resolve();
   private closed = false;
   private failed = false;
+  /** The run ended on a stop (not by completing its plan): finish() checkpoints where it stopped. */
+  private stoppedEarly = false;
 
   constructor(
     private readonly c: Coordinator,
@@ -113,6 +115,9 @@ export class RunRecorder {
 
   /** Saves the final model, records the summary and closes the run's files. */
   async finish(summary: { steps: number; testMetrics?: Record<string, number> }): Promise<string> {
+    // A run stopped short (Ctrl-C, the teacher's stop) can be resumed from where it stopped, not
+    // from its last periodic checkpoint: the steps between would be trained twice.
+    if (this.stoppedEarly) await this.checkpoint(summary.steps).catch(() => undefined);
     await this.writing;
     await saveModelDir(this.c.config.state.model, this.modelDir, this.modelMeta(summary.steps, summary.testMetrics));
     this.safely(() => this.run.updateMeta({ summary: { ...summary } }));
@@ -156,6 +161,9 @@ export class RunRecorder {
         break;
       case 'evaluation':
         this.safely(() => this.run.logMetrics(e.step, { loss: e.loss, ...e.metrics }, e.split));
+        break;
+      case 'finished':
+        this.stoppedEarly = e.reason === 'stopped';
         break;
       case 'worker-joined': {
         const w = e.worker;

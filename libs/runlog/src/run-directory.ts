@@ -13,6 +13,7 @@ import { EventFileWriter } from './event-writer.ts';
 import { SessionStatus } from './event.ts';
 import { GrowingCsvFile } from './metrics-csv.ts';
 import { JsonlMetricsFile, METRICS_JSONL } from './metrics-jsonl.ts';
+import { dropMetricsAfter } from './metrics-rewind.ts';
 import {
   assertValidRunId,
   createRunId,
@@ -116,7 +117,11 @@ export function createRunDirectory<M extends object>(options: CreateRunDirectory
   return openHandle(path, info, options).run;
 }
 
-/** Reopens an existing run for appending (resume). Never truncates what is there. */
+/**
+ * Reopens an existing run for appending (resume). With `resumeStep`, the metrics rows logged after
+ * that step go first (they are about to be logged again); TensorBoard gets a SessionLog START there,
+ * which tells it to discard its own later events.
+ */
 export function openRunDirectory<M extends object = Record<string, unknown>>(
   path: string,
   options: OpenRunDirectoryOptions = {},
@@ -133,6 +138,10 @@ export function openRunDirectory<M extends object = Record<string, unknown>>(
   };
   const updated: RunInfo<M> = { ...info, updatedAt: at, resumes: [...(info.resumes ?? []), resume] };
   mkdirSync(join(runPath, CHECKPOINTS_DIR), { recursive: true });
+  if (options.resumeStep !== undefined) {
+    dropMetricsAfter(join(runPath, METRICS_JSONL), options.resumeStep, 'jsonl');
+    dropMetricsAfter(join(runPath, METRICS_CSV), options.resumeStep, 'csv');
+  }
   const handle = openHandle(runPath, updated, options);
   if (options.resumeStep !== undefined) {
     handle.events.writeSessionLog(options.resumeStep, { status: SessionStatus.Start });
