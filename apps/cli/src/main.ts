@@ -18,6 +18,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** After a usage error: one line naming it, and where the full help is (not the help itself: 80+ lines bury the error). */
+const HELP_HINT = '(add --help for the flags and examples)';
+
 const program = new Command('shardgrad')
   .description('Synchronous data-parallel training for TensorFlow.js across Node processes, browser tabs and threads.')
   .addHelpText(
@@ -33,11 +36,11 @@ const program = new Command('shardgrad')
       'MASTER_PORT, RANK and WORLD_SIZE too), then a --config file (JSON or YAML: top-level settings, or a\n' +
       'section per command such as `train: {batch: 64}`). Each command\'s --help lists its variables.\n',
   )
-  .showHelpAfterError()
+  .showHelpAfterError(HELP_HINT)
   .exitOverride();
 
 for (const cmd of [trainCommand(), coordinatorCommand(), workerCommand(), modelsCommand(), evaluateCommand(), predictCommand(), ...extraCommands()]) {
-  program.addCommand(withConfig(cmd).exitOverride().showHelpAfterError());
+  program.addCommand(withConfig(cmd).exitOverride().showHelpAfterError(HELP_HINT));
 }
 // Before a command parses its flags: the --config file and torchrun's variables, which flags and SHARDGRAD_* override.
 program.hook('preSubcommand', (_program, sub) => applyConfigSources(program, sub));
