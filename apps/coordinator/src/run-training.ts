@@ -18,6 +18,8 @@ export interface TrainingPlan {
   dropLast?: boolean;
   /** Training starts once this many workers are connected. */
   minWorkers: number;
+  /** Hold before the first round until the teacher's resume (a class that joins first, then starts together). */
+  startPaused?: boolean;
   /** Evaluate on the test split after each epoch. */
   evaluateEachEpoch?: boolean;
   /**
@@ -76,6 +78,10 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   let trainLoss = NaN;
   const workersSeen = new Set<string>();
   c.control.begin();
+  if (plan.startPaused) {
+    c.control.pause();
+    c.emit('event', { type: 'control', action: 'pause', message: 'waiting for the teacher to start the run (Resume on the dashboard)', step });
+  }
   await c.waitForWorkers(plan.minWorkers);
   // Training time starts with the first round: the wait for the first workers to start (seconds for
   // worker processes, minutes for a class joining) is not training.

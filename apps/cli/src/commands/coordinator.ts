@@ -41,12 +41,14 @@ export function coordinatorCommand(): Command {
     .option('--teacher-token <token>', 'the token for the run controls (default: a new random one, printed once)')
     .option('--join-code <code>', 'the code students type (default: a new random one)')
     .option('--no-dashboard', 'do not serve the dashboard and the run controls')
+    .option('--start-paused', "hold the first run before its first round until the teacher presses Resume on the dashboard, so a class can join first and start together")
     .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services); with the dashboard, wait for the teacher\'s next run')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
+      if (o.startPaused && !o.dashboard) throw new UsageError('--start-paused waits for Resume on the dashboard; it cannot go with --no-dashboard');
       const def = getModel(o.model);
       const setup = trainingFromFlags(o, def);
       if (def.pipeline && setup.modelConfig.stage === undefined) {
@@ -84,11 +86,23 @@ export function coordinatorCommand(): Command {
       // The flags' training options belong to the run they were given for; a run the teacher starts
       // later from the dashboard (any model) gets its model's own defaults.
       let firstRun = true;
-      const options = (cc: typeof c) => (firstRun ? ((firstRun = false), setup.options) : trainingOptionsFrom(cc.config.def.defaults.training ?? {}));
+      const firstRunOnly = () => (firstRun ? ((firstRun = false), true) : false);
+      const options = (cc: typeof c, first: boolean) => (first ? setup.options : trainingOptionsFrom(cc.config.def.defaults.training ?? {}));
       await runSession(c, {
         keepAlive: classroom,
         until: quit,
-        plan: (cc) => ({ epochs: o.epochs ?? defaultEpochs(cc.config.def, cc.config.datasetName), maxSteps: o.steps, minWorkers: o.minWorkers, evaluateEachEpoch: true, evaluateEvery: o.evalEvery, options: options(cc) }),
+        plan: (cc) => {
+          const first = firstRunOnly();
+          return {
+            epochs: o.epochs ?? defaultEpochs(cc.config.def, cc.config.datasetName),
+            maxSteps: o.steps,
+            minWorkers: o.minWorkers,
+            evaluateEachEpoch: true,
+            evaluateEvery: o.evalEvery,
+            options: options(cc, first),
+            startPaused: first && Boolean(o.startPaused),
+          };
+        },
         record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: o.epochs, steps: o.steps, minWorkers: o.minWorkers } },
         allowNewRuns: Boolean(room),
         onRunEnd: (summary, modelDir) =>
