@@ -6,6 +6,7 @@ import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
+import { getModel } from '@shardgrad/models';
 import { attachClassroom, createCoordinator, runSession, type Classroom, type Coordinator, type TrainingSummary } from '@shardgrad/coordinator';
 import { spawnLocalWorkers, type LocalWorkers } from '../../apps/cli/src/local-workers.ts';
 import { haveChromium, launchChromium, waitForPhase } from './support/chromium.ts';
@@ -20,6 +21,11 @@ const liveRows = (page: Page) => page.$$eval('#workers tbody tr:not(.gone)', (ro
 // Polled on a timer: the default polls on animation frames, which a page that has lost the
 // foreground to another tab (the student page, opened and closed before the stop) no longer gets.
 const badge = (page: Page, state: string) => page.waitForFunction((s) => document.getElementById('state')?.textContent === s, state, { polling: 100 });
+const statusLine = (page: Page) => page.textContent('#control-status');
+/** The page's box of an element, in CSS pixels. */
+const box = async (page: Page, selector: string) => (await page.locator(selector).boundingBox())!;
+const inside = (inner: { x: number; y: number; width: number; height: number }, outer: { x: number; y: number; width: number; height: number }) =>
+  inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
 
 describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', () => {
   let c: Coordinator;
@@ -28,6 +34,7 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
   let session: Promise<TrainingSummary[]>;
   let browser: Browser;
   let page: Page;
+  let closed = false;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -51,7 +58,7 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     await browser?.close();
     await fleet?.stop();
     room?.close();
-    await c?.close();
+    if (!closed) await c?.close();
   });
 
   it('shows the live run: its curves gain points while the fleet trains, and lists each worker', async () => {
@@ -78,13 +85,47 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     expect(await page.textContent('#join-code')).toBe(room.auth.joinCode);
   });
 
-  it('refuses the controls to a viewer without the token', async () => {
+  it('shows the whole join code on a phone, and keeps the join URL and the run id whole on a laptop', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    phone.setDefaultTimeout(WAIT_MS);
+    try {
+      await phone.goto(room.dashboardUrl);
+      await phone.waitForSelector('body[data-ready="true"]');
+      await phone.click('#show-join');
+      await phone.waitForSelector('#join-dialog[open]');
+      const viewport = { x: 0, y: 0, width: 390, height: 844 };
+      const dialog = await box(phone, '#join-dialog');
+      expect(inside(dialog, viewport)).toBe(true);
+      for (const part of ['#qr-big', '#join-url-big', '#join-code-big']) expect(inside(await box(phone, part), dialog)).toBe(true);
+      const shot = PNG.sync.read(await phone.locator('#qr-big').screenshot());
+      expect(jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height)?.data).toBe(room.joinUrl);
+      await phone.screenshot({ path: join(ARTIFACTS, 'dashboard-phone-join.png') });
+    } finally {
+      await phone.close();
+    }
+    const laptop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    laptop.setDefaultTimeout(WAIT_MS);
+    try {
+      await laptop.goto(room.dashboardUrl);
+      await laptop.waitForSelector('body[data-ready="true"]');
+      expect(inside(await box(laptop, '#join-url'), await box(laptop, '.panel.join'))).toBe(true);
+      // One line box: the id wraps as a whole or not at all.
+      expect(await laptop.$eval('#run-info .run-id', (el) => el.getClientRects().length)).toBe(1);
+      expect(await laptop.textContent('#run-info .run-id')).toContain(c.runId);
+    } finally {
+      await laptop.close();
+    }
+  });
+
+  it('tells a viewer without the token, in plain words, where the teacher token is', async () => {
     const viewer = await browser.newPage();
     viewer.setDefaultTimeout(WAIT_MS);
     await viewer.goto(room.dashboardUrl);
     await viewer.waitForSelector('body[data-ready="true"]');
+    expect(await viewer.isVisible('#token-form')).toBe(true);
     await viewer.click('button[data-action="pause"]');
-    await viewer.waitForFunction(() => /refused/.test(document.getElementById('control-status')?.textContent ?? ''));
+    await viewer.waitForFunction(() => /teacher token is missing or wrong/.test(document.getElementById('control-status')?.textContent ?? ''));
+    expect(await statusLine(viewer)).toMatch(/printed once in the coordinator’s terminal/);
     expect(c.control.paused).toBe(false);
     expect(await viewer.isVisible('#token-form')).toBe(true);
     await viewer.close();
@@ -101,10 +142,31 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     const at = await points(page);
     await page.waitForFunction((n) => Number(document.getElementById('chart-loss')?.dataset.points) > n, at);
 
+    // The input holds the base rate, rounded; the header's rate is rounded too.
+    expect(await page.inputValue('#lr')).toBe(String(Number(c.config.state.baseLearningRate.toPrecision(3))));
+    expect(await page.textContent('#run-info')).toMatch(/ lr \d\.?\d{0,3}(e-\d+)?( |$)/);
     await page.fill('#lr', '0.0005');
     await page.click('#lr-form button');
-    await page.waitForFunction(() => /learning rate .* → 0\.0005/.test(document.getElementById('control-status')?.textContent ?? ''));
+    await page.waitForFunction(() => /^base learning rate .* → 0\.0005$/.test(document.getElementById('control-status')?.textContent ?? ''));
     expect(c.config.state.optimizer.learningRate).toBe(0.0005);
+    await page.waitForFunction(() => / lr 0\.0005/.test(document.getElementById('run-info')?.textContent ?? ''));
+    // A value the browser refuses itself (it never reaches the server) replaces the last answer.
+    for (const bad of ['0', '2.5']) {
+      await page.fill('#batch', bad);
+      await page.click('#batch-form button');
+      expect(await statusLine(page)).toBe('the batch must be a whole number from 1 to 65,536');
+      await page.fill('#lr', '0.0005');
+      await page.click('#lr-form button');
+      await page.waitForFunction(() => /^base learning rate/.test(document.getElementById('control-status')?.textContent ?? ''));
+    }
+    await page.fill('#lr', '0');
+    await page.click('#lr-form button');
+    expect(await statusLine(page)).toBe('the learning rate must be a number above 0 and at most 10');
+    expect(c.config.state.baseLearningRate).toBe(0.0005);
+    // The new run's fields show the chosen model's defaults until the teacher types others.
+    const def = getModel(await page.inputValue('#new-model'));
+    expect(await page.getAttribute('#new-batch', 'placeholder')).toBe(String(def.defaults.batch));
+    expect(await page.getAttribute('#new-lr', 'placeholder')).toBe(String(Number(def.optimizer.learningRate.toPrecision(3))));
     await page.fill('#batch', '24');
     await page.click('#batch-form button');
     await page.waitForFunction(() => /batch 32 → 24/.test(document.getElementById('control-status')?.textContent ?? ''));
@@ -143,7 +205,9 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
       await tab.fill('#name', 'Ada');
       await Promise.all([tab.waitForURL(/name=Ada/), tab.click('#name-form button')]);
       await waitForPhase(tab, ['training', 'waiting']);
-      await page.waitForFunction(() => [...document.querySelectorAll('#workers tbody tr:not(.gone)')].some((r) => /Ada\s*browser/.test(r.textContent ?? '')));
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLTableRowElement>('#workers tbody tr:not(.gone)')].some((r) => r.cells[0]?.textContent === 'Ada' && /browser/.test(r.textContent ?? '')),
+      );
       await tab.waitForFunction(() => (document.getElementById('mine-samples')?.textContent ?? '0') !== '0');
       // What this tab did, the class total and the leaderboard with this tab marked.
       await tab.waitForFunction(() => /Ada \(you\)/.test(document.getElementById('leaderboard')?.textContent ?? ''));
@@ -171,10 +235,23 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     }
   });
 
-  it('stops the run from the page', async () => {
+  it('stops the run from the page; a finished run takes no new settings; then the coordinator closes', async () => {
     await page.click('button[data-action="stop"]');
     const [summary] = await session;
     expect(summary!.steps).toBeGreaterThan(0);
     await badge(page, 'finished');
+    await page.waitForSelector('#lr-form button:disabled');
+    expect(await page.isDisabled('#batch-form button')).toBe(true);
+
+    // As `coordinator` without --keep-alive does after its run: the page says the class is over.
+    room.close();
+    await c.close();
+    closed = true;
+    await page.waitForSelector('#banner:not([hidden])');
+    expect(await page.textContent('#banner')).toMatch(/^The run finished and the coordinator has closed/);
+    expect(await page.textContent('#worker-count')).not.toMatch(/connected/);
+    expect(await page.isVisible('#join-live')).toBe(false);
+    expect(await page.isDisabled('button[data-action="checkpoint"]')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-closed.png'), fullPage: true });
   });
 });

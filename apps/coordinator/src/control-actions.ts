@@ -1,5 +1,5 @@
-import type { ControlRequest } from '@shardgrad/protocol';
-import { getLearningRate, setLearningRate } from '@shardgrad/trainer';
+import type { ControlRequest, RunState } from '@shardgrad/protocol';
+import { setLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 import { prepareRun } from './create-coordinator.ts';
 
@@ -7,11 +7,33 @@ import { prepareRun } from './create-coordinator.ts';
 export class ControlError extends Error {}
 
 /**
+ * A learning rate as people read it: 3 significant digits (0.00162, not 0.0016200000000000001).
+ * The dashboard rounds the same way.
+ */
+export function formatRate(rate: number): string {
+  return String(Number(rate.toPrecision(3)));
+}
+
+/**
+ * Settings of the run now: once it ends (or is ending) they would change a run that takes no more
+ * steps, and a new run starts from its model's defaults, so the teacher gives them with the new run.
+ */
+function refuseOnEndedRun(req: ControlRequest, state: RunState | undefined): void {
+  if (req.action !== 'set-lr' && req.action !== 'set-batch') return;
+  if (state !== 'finished' && state !== 'stopping') return;
+  const what = req.action === 'set-lr' ? 'learning rate' : 'batch';
+  const ended = state === 'finished' ? 'this run has finished' : 'this run is stopping';
+  throw new ControlError(`${ended}, so its ${what} can no longer change: give the ${what} with the new run (new run → ${what} → Start)`);
+}
+
+/**
  * Carries out one teacher's control on the coordinator and says what happened, in words for the
  * activity log. Pause and stop act at the next round boundary; learning rate and batch apply to the
- * next round; a checkpoint resolves once it is on disk.
+ * next round (refused once the run ends: `run.state`, as the dashboard shows it); a checkpoint
+ * resolves once it is on disk.
  */
-export async function applyControl(c: Coordinator, req: ControlRequest): Promise<string> {
+export async function applyControl(c: Coordinator, req: ControlRequest, run: { state?: RunState } = {}): Promise<string> {
+  refuseOnEndedRun(req, run.state);
   const ctl = c.control;
   let message: string;
   switch (req.action) {
@@ -33,10 +55,12 @@ export async function applyControl(c: Coordinator, req: ControlRequest): Promise
       break;
     }
     case 'set-lr': {
-      const before = getLearningRate(c.config.state.optimizer);
+      // The base rate: a schedule (warm-up, cosine…) scales it from the next step on; without one it
+      // is the rate of every step, so the optimizer takes it now.
+      const before = c.config.state.baseLearningRate;
       setLearningRate(c.config.state.optimizer, req.learningRate);
       c.config.state.baseLearningRate = req.learningRate;
-      message = `learning rate ${before} → ${req.learningRate}`;
+      message = `base learning rate ${formatRate(before)} → ${formatRate(req.learningRate)}`;
       break;
     }
     case 'set-batch': {
@@ -57,7 +81,8 @@ export async function applyControl(c: Coordinator, req: ControlRequest): Promise
         throw new ControlError((e as Error).message);
       }
       ctl.requestNewRun(next);
-      message = `new run: ${next.def.name} on ${next.datasetName}, starting after the current round`;
+      // What it will train with, so a teacher sees that the batch and rate they gave were taken.
+      message = `new run: ${next.def.name} on ${next.datasetName}, batch ${next.batch}, learning rate ${formatRate(next.state.baseLearningRate)}, starting after the current round`;
       break;
     }
   }

@@ -28,7 +28,7 @@ import type { TrainingPosition } from './training-checkpoint.ts';
 import type { ResumePoint } from './resume.ts';
 import type { AggregationConfig } from './aggregation.ts';
 import { randomBytes } from 'node:crypto';
-import type { PortLike, WorkUnit, WorkerRole } from '@shardgrad/protocol';
+import type { LrScheduleView, PortLike, WorkUnit, WorkerRole } from '@shardgrad/protocol';
 import { WorkerLinks, type WorkerSocket } from './worker-links.ts';
 
 /** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
@@ -97,6 +97,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   resultCheck: ResultCheck | undefined;
   /** Where the training loop stands (runTraining keeps it); what a checkpoint records. */
   position: TrainingPosition = { step: 0, epoch: 0, offset: 0 };
+  /** The learning-rate schedule of the run in progress (set by its TrainingPolicy), for the dashboard. */
+  lrSchedule: LrScheduleView | undefined;
   /** The work units of the current round's tasks, by shard: what a spot check recomputes. */
   private issued = new Map<string, WorkUnit>();
   /** Set by `--resume`: the next runTraining starts here instead of at step 0. */

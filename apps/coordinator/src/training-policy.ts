@@ -93,6 +93,10 @@ export class TrainingPolicy {
     if (this.validation) this.stopper = new EarlyStopping(o.earlyStoppingPatience ?? Infinity);
     const perEpoch = Math.max(1, (plan.dropLast ? Math.floor : Math.ceil)(this.trainRows / batch));
     this.totalSteps = Math.min(plan.maxSteps ?? Infinity, plan.epochs * perEpoch);
+    c.lrSchedule =
+      o.lrSchedule || o.warmupSteps
+        ? { ...(o.lrSchedule && { schedule: formatLrSchedule(o.lrSchedule) }), ...(o.warmupSteps && { warmupSteps: o.warmupSteps }) }
+        : undefined;
   }
 
   /** How many rows an epoch visits. */

@@ -17,12 +17,41 @@ export interface DashboardRun {
   dataset: string;
   batch: number;
   optimizer: string;
+  /** This step's rate: the base rate scaled by the schedule and warm-up, when the run has them. */
   learningRate: number;
+  /** The rate the schedule scales, and the one the teacher's set-lr changes (absent: older servers). */
+  baseLearningRate?: number;
+  /** The run's learning-rate schedule, when it has one (absent: none, or a server that does not say). */
+  lrSchedule?: LrScheduleView;
   parameters: number;
   state: RunState;
   step: number;
+  /** Set while the run waits for workers before it can start (or go on). */
+  waitingFor?: WorkersWaitedFor;
   /** Models the teacher may start a new run with. */
-  models: { name: string; summary: string; datasets: string[] }[];
+  models: { name: string; summary: string; datasets: string[]; defaults?: ModelRunDefaults }[];
+}
+
+/** A schedule in the registry's string form (`cosine`, `step:3:0.5`…) and its steps of linear warm-up. */
+export interface LrScheduleView {
+  schedule?: string;
+  warmupSteps?: number;
+}
+
+/** What a new run of a model uses unless the teacher says otherwise. */
+export interface ModelRunDefaults {
+  batch: number;
+  optimizer: string;
+  learningRate: number;
+  lrSchedule?: LrScheduleView;
+}
+
+/** Training waits for `needed` workers and has `have`: "waiting for 1 more worker (2 needed to start)". */
+export interface WorkersWaitedFor {
+  needed: number;
+  have: number;
+  /** True before the run's first step, false when it waits to go on (every worker left). */
+  toStart: boolean;
 }
 
 /**
@@ -70,6 +99,7 @@ export interface PreviewImage {
 
 export interface ContributionRow {
   workerId: string;
+  /** The worker's display name: its nickname, else the first 8 characters of its id (`w-6b9d6e`). */
   nickname: string;
   kind: string;
   samples: number;
@@ -85,6 +115,8 @@ export interface ClassStats {
   step: number;
   /** The global batch now: the teacher may change it during the run. */
   batch?: number;
+  /** Set while the run waits for more workers (e.g. `--min-workers 2` and one tab joined). */
+  waitingFor?: WorkersWaitedFor;
   total: { samples: number; rounds: number; workers: number; minutes: number };
   /** Every worker of this run, most samples first (the leaderboard). */
   rows: ContributionRow[];

@@ -64,14 +64,28 @@ describe('the classroom: controls, run directories, live feeds', () => {
     await c?.close();
   });
 
-  it('refuses the controls without the teacher token, and malformed requests', async () => {
-    expect((await control({ action: 'pause' }, null)).status).toBe(401);
-    expect((await control({ action: 'pause' }, 'x'.repeat(32))).status).toBe(401);
+  it('refuses the controls without the teacher token, and malformed requests, in words a teacher reads', async () => {
+    for (const token of [null, 'x'.repeat(32)]) {
+      const r = await control({ action: 'pause' }, token);
+      expect(r.status).toBe(401);
+      // Where to find the token, not an HTTP header's syntax.
+      expect(r.body.error).toMatch(/^The teacher token is missing or wrong\. It is printed once in the coordinator’s terminal/);
+      expect(r.body.error).not.toMatch(/Bearer|Authorization/);
+    }
     expect(c.control.paused).toBe(false);
     expect((await control('{not json')).status).toBe(400);
-    expect((await control({ action: 'explode' })).body.error).toMatch(/bad control request/);
-    expect((await control({ action: 'set-lr', learningRate: -1 })).status).toBe(400);
-    expect((await control({ action: 'set-batch', batch: 10_000_000 })).status).toBe(400);
+    expect((await control({ action: 'explode' })).body.error).toMatch(/^unknown control: the controls are pause, resume/);
+    expect((await control({ action: 'pause', now: true })).body.error).toBe('the control does not take "now"');
+    for (const learningRate of [-1, 0, 11]) {
+      const r = await control({ action: 'set-lr', learningRate });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toBe('the learning rate must be a number above 0 and at most 10');
+    }
+    for (const batch of [10_000_000, 0, 2.5]) {
+      const r = await control({ action: 'set-batch', batch });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toBe('the batch must be a whole number from 1 to 65,536');
+    }
     expect((await control({ action: 'set-batch', batch: 60_000 })).status).toBe(409);
     expect((await control({ action: 'new-run', model: 'no-such-model' })).body.error).toMatch(/unknown model/);
   });
@@ -110,8 +124,13 @@ describe('the classroom: controls, run directories, live feeds', () => {
   });
 
   it('changes the learning rate and the batch for the next rounds', async () => {
-    expect((await control({ action: 'set-lr', learningRate: 0.0005 })).status).toBe(200);
+    const before = c.config.state.baseLearningRate;
+    const reply = await control({ action: 'set-lr', learningRate: 0.0005 });
+    expect(reply.status).toBe(200);
+    // The base rate (what a schedule scales), rounded for people.
+    expect(reply.body.message).toBe(`base learning rate ${Number(before.toPrecision(3))} → 0.0005`);
     expect(c.config.state.optimizer.learningRate).toBe(0.0005);
+    expect(room.hub.run()).toMatchObject({ baseLearningRate: 0.0005 });
     const round = nextEvent(c, 'round', (e) => e.samples === 48);
     expect((await control({ action: 'set-batch', batch: 48 })).status).toBe(200);
     expect((await round).samples).toBe(48);
@@ -131,14 +150,22 @@ describe('the classroom: controls, run directories, live feeds', () => {
   it('starts a new run on the same server; the workers come back; stop ends the session', async () => {
     const firstRun = c.runId;
     const started = nextEvent(c, 'run-started');
-    expect((await control({ action: 'new-run', model: 'playground', batch: 16 })).status).toBe(200);
+    const reply = await control({ action: 'new-run', model: 'playground', batch: 16, learningRate: 0.02 });
+    expect(reply.status).toBe(200);
+    expect(reply.body.message).toMatch(/^new run: playground on .*, batch 16, learning rate 0\.02,/);
     const e = await started;
     expect(e).toMatchObject({ model: 'playground' });
     expect(e.runId).not.toBe(firstRun);
+    // The teacher's batch and rate, not the model's defaults.
     expect(c.config.batch).toBe(16);
+    expect(c.config.state.baseLearningRate).toBe(0.02);
     // The workers are dropped with the old run and come back for the new one, with its model: their
     // gradients would be refused (another schema) if they still held the old one.
     await nextEvent(c, 'round', (r) => r.step >= 3 && r.workers === 2);
+    // The workers leave the old run and join the new one under the names they had: one name each.
+    const log = room.hub.snapshot().log.join('\n');
+    for (const w of ['ada', 'grace']) expect(log).toMatch(new RegExp(`${w} left[\\s\\S]*${w} joined`));
+    expect(log).not.toMatch(/w-[0-9a-f]{9,}/);
     // The class watches the playground's decision boundary.
     const s = connect(`${c.url}/dashboard`, { transports: ['websocket'] });
     const snap = await new Promise<DashboardSnapshot>((r) => s.once('snapshot', r));
@@ -150,6 +177,17 @@ describe('the classroom: controls, run directories, live feeds', () => {
     const summaries = await session;
     expect(summaries).toHaveLength(2);
     expect(summaries.map((s) => s.runId)).toEqual([firstRun, e.runId]);
+
+    // The run has ended: its settings are refused, with what to do instead.
+    expect(room.hub.state).toBe('finished');
+    const lr = await control({ action: 'set-lr', learningRate: 0.001 });
+    expect(lr.status).toBe(409);
+    expect(lr.body.error).toMatch(/^this run has finished, so its learning rate can no longer change: give the learning rate with the new run/);
+    const batch = await control({ action: 'set-batch', batch: 8 });
+    expect(batch.status).toBe(409);
+    expect(batch.body.error).toMatch(/give the batch with the new run/);
+    expect(c.config.batch).toBe(16);
+    expect(c.config.state.baseLearningRate).toBe(0.02);
 
     // Each run has its own directory with everything in it.
     const run1 = join(root, firstRun);
@@ -165,5 +203,44 @@ describe('the classroom: controls, run directories, live feeds', () => {
     expect([...tags]).toEqual(expect.arrayContaining(['train/loss', 'train/accuracy', 'test-sample/loss', 'test-sample/accuracy', 'test/loss']));
     expect(existsSync(join(run1, 'model', 'model.json'))).toBe(true);
     expect(existsSync(join(root, e.runId, 'model', 'model.json'))).toBe(true);
+  });
+});
+
+describe('the classroom waits for workers: the dashboard and the students are told how many more', () => {
+  let c: Coordinator;
+  let room: Classroom;
+  let session: Promise<TrainingSummary[]>;
+  const workers: NodeWorkerHandle[] = [];
+
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    c = await createCoordinator({ model: 'mnist-mlp', batch: 32, port: 0 });
+    room = await attachClassroom(c);
+    session = runSession(c, { plan: () => ({ epochs: 1, maxSteps: 3, minWorkers: 2 }), record: false });
+  });
+
+  afterAll(async () => {
+    c.control.stop();
+    room?.close();
+    workers.forEach((w) => w.close());
+    await c?.close();
+  });
+
+  it('says one more worker is needed to start while one of two has joined, then starts', async () => {
+    const waitingWithOne = nextEvent(c, 'waiting', (e) => e.have === 1);
+    // No nickname: the dashboard names it by the first 8 characters of its id, in the log as in the table.
+    workers.push(await startNodeWorker({ url: c.url }));
+    await waitingWithOne;
+    expect(room.hub.run().waitingFor).toEqual({ needed: 2, have: 1, toStart: true });
+    const stats = (await (await fetch(`${c.url}/api/class`)).json()) as ClassStats;
+    expect(stats.waitingFor).toEqual({ needed: 2, have: 1, toStart: true });
+    const id = c.pool.list()[0]!.id;
+    expect(room.hub.snapshot().log.some((l) => l.endsWith(`  ${id.slice(0, 8)} joined (node, wasm)`))).toBe(true);
+
+    const round = nextEvent(c, 'round');
+    workers.push(await startNodeWorker({ url: c.url, nickname: 'bo' }));
+    await round;
+    expect(room.hub.run().waitingFor).toBeUndefined();
+    await session;
   });
 });

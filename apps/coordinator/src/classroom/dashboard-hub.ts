@@ -1,5 +1,5 @@
 import type { Namespace } from 'socket.io';
-import { listModels } from '@shardgrad/models';
+import { listModels, type ModelDefinition } from '@shardgrad/models';
 import {
   CLASS_NAMESPACE,
   DASHBOARD_NAMESPACE,
@@ -9,11 +9,14 @@ import {
   type DashboardServerEvents,
   type DashboardSnapshot,
   type JoinInfo,
+  type LrScheduleView,
   type MetricPoint,
+  type ModelRunDefaults,
   type PreviewImage,
   type RunState,
   type ScalarPoint,
   type ViewerClientEvents,
+  type WorkersWaitedFor,
 } from '@shardgrad/protocol';
 import { getLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from '../coordinator.ts';
@@ -32,6 +35,32 @@ const MAX_POINTS = 8000;
 const LOG_LINES = 50;
 
 /**
+ * One name per worker everywhere the teacher looks: its nickname, else the first 8 characters of its
+ * id (`w-6b9d6e`). The dashboard's table and the students' page use the same rule.
+ */
+export function displayName(w: { id: string; nickname?: string }): string {
+  return w.nickname || w.id.slice(0, 8);
+}
+
+
+/** The schedule a model's new run gets unless told otherwise (the coordinator command's rule). */
+function defaultsOf(m: ModelDefinition): ModelRunDefaults {
+  const t = m.defaults.training;
+  const scheduled = (t?.lrSchedule && t.lrSchedule !== 'constant') || t?.warmupSteps;
+  return {
+    batch: m.defaults.batch,
+    optimizer: m.optimizer.name,
+    learningRate: m.optimizer.learningRate,
+    ...(scheduled && {
+      lrSchedule: {
+        ...(t?.lrSchedule && t.lrSchedule !== 'constant' && { schedule: t.lrSchedule }),
+        ...(t?.warmupSteps && { warmupSteps: t.warmupSteps }),
+      },
+    }),
+  };
+}
+
+/**
  * Turns coordinator events into what the teacher's dashboard and the students' pages show, and
  * pushes it to them over two socket.io namespaces. It only reads the coordinator.
  */
@@ -43,7 +72,13 @@ export class DashboardHub {
   private preview: PreviewImage | undefined;
   private previewAt = 0;
   private waiting = true;
+  /** Workers the run waits for (the last `waiting` event's), while `waiting`. */
+  private needed = 0;
+  /** Whether this run has made a round: waiting before it is to start, after it to go on. */
+  private started = false;
   private finished = false;
+  /** Names of the workers now connected, for the log line when one leaves (by then the pool may not list it). */
+  private names = new Map<string, string>();
   private dirty = { run: false, workers: false, class: false };
   private readonly tracker = new ClassStatsTracker();
   private readonly dash: Namespace<ViewerClientEvents, DashboardServerEvents>;
@@ -78,6 +113,8 @@ export class DashboardHub {
 
   run(): DashboardRun {
     const { def, datasetName, batch, state } = this.c.config;
+    const schedule = this.c.lrSchedule;
+    const waitingFor = this.waitingFor();
     return {
       runId: this.c.runId,
       model: def.name,
@@ -85,11 +122,21 @@ export class DashboardHub {
       batch,
       optimizer: state.optimizer.getClassName(),
       learningRate: getLearningRate(state.optimizer),
+      baseLearningRate: state.baseLearningRate,
+      ...(schedule && { lrSchedule: schedule }),
       parameters: state.parameterCount,
       state: this.state,
       step: state.version,
-      models: listModels().map((m) => ({ name: m.name, summary: m.summary, datasets: m.datasets })),
+      ...(waitingFor && { waitingFor }),
+      models: listModels().map((m) => ({ name: m.name, summary: m.summary, datasets: m.datasets, defaults: defaultsOf(m) })),
     };
+  }
+
+  /** How many more workers training waits for, counted now (the pool changes between `waiting` events). */
+  private waitingFor(): WorkersWaitedFor | undefined {
+    if (!this.waiting || this.finished || this.c.control.stopRequested) return undefined;
+    const have = this.c.pool.size;
+    return have < this.needed ? { needed: this.needed, have, toStart: !this.started } : undefined;
   }
 
   snapshot(): DashboardSnapshot {
@@ -107,7 +154,7 @@ export class DashboardHub {
   classStats(): ClassStats {
     this.tracker.update(this.c.pool.list(), this.c.pool.departed());
     const r = this.run();
-    return { ...this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step }), batch: r.batch };
+    return { ...this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step }), batch: r.batch, ...(r.waitingFor && { waitingFor: r.waitingFor }) };
   }
 
   close(): void {
@@ -119,6 +166,7 @@ export class DashboardHub {
     switch (e.type) {
       case 'round': {
         this.waiting = false;
+        this.started = true;
         this.push({
           step: e.step,
           split: 'train',
@@ -136,14 +184,18 @@ export class DashboardHub {
         break;
       case 'waiting':
         this.waiting = true;
-        this.markDirty('run');
+        this.needed = e.needed;
+        this.markDirty('run', 'class');
         break;
       case 'worker-joined':
-        this.say(`${e.worker.nickname ?? e.worker.id} joined (${e.worker.kind}, ${e.worker.backend})`);
-        this.markDirty('workers', 'class');
+        this.names.set(e.worker.id, displayName(e.worker));
+        this.say(`${displayName(e.worker)} joined (${e.worker.kind}, ${e.worker.backend})`);
+        // "run": how many more the class waits for.
+        this.markDirty('workers', 'class', 'run');
         break;
       case 'worker-left':
-        this.say(`${this.c.pool.views().find((w) => w.id === e.workerId)?.nickname ?? e.workerId} left`);
+        this.say(`${this.names.get(e.workerId) ?? displayName({ id: e.workerId })} left`);
+        this.names.delete(e.workerId);
         this.markDirty('workers', 'class', 'run');
         break;
       case 'control':
@@ -174,6 +226,8 @@ export class DashboardHub {
         this.preview = undefined;
         this.finished = false;
         this.waiting = true;
+        this.started = false;
+        this.needed = 0;
         this.tracker.reset();
         this.say(`new run ${e.runId}: ${e.model} on ${e.dataset}`);
         this.makePreview();
