@@ -5,10 +5,10 @@ import { csvParse } from 'd3-dsv';
 import { PNG } from 'pngjs';
 import { Resvg } from '@resvg/resvg-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fitStepsToTarget, measuredNoiseScale, summarizeByBatch } from '../../apps/cli/src/sweep/analysis.ts';
+import { fitStepsToTarget, measuredNoiseScale, pointNoise, summarizeByBatch, sweepNoise } from '../../apps/cli/src/sweep/analysis.ts';
 import type { PointResult } from '../../apps/cli/src/sweep/point-result.ts';
 import { CSV_COLUMNS } from '../../apps/cli/src/sweep/report.ts';
-import { nextEvalStep, noiseWindow } from '../../apps/cli/src/sweep/point-watch.ts';
+import { firstEvalStep, nextEvalStep, noiseWindow } from '../../apps/cli/src/sweep/point-watch.ts';
 import { REPORT_MD, SWEEP_CSV, writeSweepOutputs } from '../../apps/cli/src/sweep/sweep-outputs.ts';
 import type { SweepSettings } from '../../apps/cli/src/sweep/sweep-config.ts';
 
@@ -103,7 +103,15 @@ describe('when a point looks', () => {
     for (let s = 1; s < 200; s = nextEvalStep(s)) steps.push(s);
     expect(steps.slice(0, 21)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect(steps.slice(20)).toEqual([21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 60, 63, 66, 69, 72, 75, 78, 81, 85, 89, 93, 97, 101, 106, 111, 116, 121, 127, 133, 139, 145, 152, 159, 166, 174, 182, 191].filter((s) => s < 200));
-    expect(nextEvalStep(40, 25)).toBe(65);
+  });
+
+  it('with --eval-every n checks at steps n, 2n, 3n, …', () => {
+    const steps: number[] = [];
+    for (let s = firstEvalStep(10); s <= 40; s = nextEvalStep(s, 10)) steps.push(s);
+    expect(steps).toEqual([10, 20, 30, 40]);
+    // From a step off the grid (a run resumed elsewhere), the next multiple.
+    expect(nextEvalStep(43, 25)).toBe(50);
+    expect(firstEvalStep()).toBe(1);
   });
 
   it('reads the noise scale over the last quarter of the steps to the target, at least 20', () => {
@@ -114,6 +122,107 @@ describe('when a point looks', () => {
     // Rounds without an estimate (one shard) are simply missing from the window.
     expect(noiseWindow(rounds.filter((r) => r.step % 2 === 0), 40)).toMatchObject({ rounds: 10 });
     expect(noiseWindow([], 40)).toBeNull();
+  });
+});
+
+/** The report's text and CSV rows for these points, written as a sweep directory would be. */
+async function written(results: PointResult[], fleet: SweepSettings['fleet'] = 'simulated') {
+  const dir = mkdtempSync(join(tmpdir(), 'sweep-report-'));
+  dirs.push(dir);
+  await writeSweepOutputs(dir, { settings: settings(fleet), results, commands: ['npx shardgrad sweep'], model: 'mnist-mlp', dataset: 'mnist', machine: 'a test' });
+  return { dir, report: readFileSync(join(dir, REPORT_MD), 'utf8'), csv: csvParse(readFileSync(join(dir, SWEEP_CSV), 'utf8')) };
+}
+
+/** A point whose window's mean |G|² came out negative (the noise dominating), as a real short run can. */
+function negativeWindow(p: PointResult): PointResult {
+  return { ...p, noiseScale: null, noiseScaleAtTarget: null, noiseWindow: { ...p.noiseWindow!, trace: 38.6, gradSq: -0.2 }, noiseHistory: p.noiseHistory.map((h) => ({ ...h, bSimple: null })) };
+}
+
+const findingsOf = (report: string) => report.slice(report.indexOf('## Findings'), report.indexOf('| batch |'));
+
+describe('what the report says about the noise scale', () => {
+  it('tells a measured |G|² that was not positive apart from one worker', async () => {
+    const measured = points('simulated').map(negativeWindow);
+    expect(sweepNoise(measured)).toMatchObject({ kind: 'not-positive', gradSq: -0.2 });
+    expect(pointNoise(measured[0]!).kind).toBe('not-positive');
+    const { report, csv } = await written(measured);
+    const findings = findingsOf(report);
+    expect(findings).toMatch(/measured, but the estimate of \|G\|² was not positive/);
+    expect(findings).toMatch(/more steps .* or larger batches/);
+    expect(findings).not.toMatch(/one worker|one shard/);
+    expect(report).toContain('| – (|G|² ≤ 0) |');
+    expect(csv[0]).toMatchObject({ noise_scale_at_target: '', noise_window_grad_sq: '-0.2', noise_window_b_simple: '' });
+
+    const oneWorker = points('simulated').map((p) => ({ ...p, workers: 1, noiseScale: null, noiseScaleAtTarget: null, noiseWindow: null, noiseHistory: [] }));
+    expect(sweepNoise(oneWorker).kind).toBe('unmeasured');
+    const one = await written(oneWorker);
+    expect(findingsOf(one.report)).toMatch(/every point ran one shard per round \(one worker\)/);
+    expect(one.report).toContain('| – (one shard) |');
+  });
+
+  it('does not call a noise scale "at the target" when no point reached it', async () => {
+    const missed = points('simulated').map((p) => ({ ...p, reached: false, stepsToTarget: null, timeToTarget: null }));
+    const { report, csv } = await written(missed);
+    const findings = findingsOf(report);
+    expect(findings).toMatch(/noise scale over training/);
+    expect(findings).toMatch(/No point reached the target/);
+    expect(findings).not.toMatch(/at the target, pooled/);
+    // The window's value is in the CSV, but not as "at target".
+    for (const row of csv) {
+      expect(row.noise_scale_at_target).toBe('');
+      expect(Number(row.noise_window_b_simple)).toBeGreaterThan(0);
+    }
+    expect(report).toMatch(/‡ A seed did not reach the target/);
+  });
+
+  it('marks a seed whose value is the smoothed fallback, and leaves the others as measured at the target', async () => {
+    const seeds = [1, 2, 3].map((seed) => ({ ...points('processes')[1]!, seed, id: `b64-w2-s${seed}` }));
+    seeds[2] = { ...negativeWindow(seeds[2]!), noiseScale: 625 };
+    expect(pointNoise(seeds[2]).kind).toBe('smoothed');
+    expect(pointNoise(seeds[0]!).kind).toBe('at-target');
+    const [row] = summarizeByBatch(seeds);
+    expect(row!.noiseKinds).toEqual(['at-target', 'at-target', 'smoothed']);
+    const { report } = await written(seeds, 'processes');
+    expect(report).toMatch(/\| \d+† \|/);
+    expect(report).toMatch(/† A seed's window had a mean \|G\|² that was not positive; its smoothed B_simple/);
+    // Every seed reached the target: no end-window mark.
+    expect(report).not.toContain('‡');
+  });
+});
+
+describe('the charts', () => {
+  const svgOf = (dir: string, name: string) => readFileSync(join(dir, `${name}.svg`), 'utf8');
+  const percentLabels = (svg: string) => [...svg.matchAll(/<text[^>]*>(-?[\d.]+%)<\/text>/g)].map((m) => m[1]!);
+
+  it('labels a narrow gap axis with distinct ticks, and draws the split legend as line samples', async () => {
+    // Gaps 1.20% … 1.04%: a tenth of a point between ticks.
+    const narrow = points('processes').map((p, i) => ({ ...p, generalizationGap: 0.012 - i * 0.0004 }));
+    const { dir } = await written(narrow, 'processes');
+    const svg = svgOf(dir, 'accuracy-and-gap');
+    const labels = percentLabels(svg);
+    expect(labels.length).toBeGreaterThan(4);
+    expect(new Set(labels).size).toBe(labels.length);
+    // Two legend entries for test and train, drawn as strokes with different dashes, not as circles.
+    const splitSymbols = [...svg.matchAll(/role-legend-symbol"[^>]*><path [^>]*d="M-10,0L10,0"[^>]*stroke-dasharray="([^"]+)"/g)].map((m) => m[1]);
+    expect(splitSymbols).toHaveLength(2);
+    expect(new Set(splitSymbols).size).toBe(2);
+  });
+
+  it('keeps the B_simple label inside the plot, on the side with room', async () => {
+    const { dir } = await written(points('processes'), 'processes'); // B_simple 256, towards the right of 16…1024
+    const label = svgOf(dir, 'steps-to-target').match(/<text[^>]*text-anchor="(\w+)"[^>]*>measured B_simple/);
+    expect(label?.[1]).toBe('end');
+  });
+
+  it('says "no data" in charts that have none, instead of an empty frame with a legend title', async () => {
+    const missed = points('processes').map((p) => ({ ...p, workers: 1, reached: false, stepsToTarget: null, timeToTarget: null, noiseScale: null, noiseScaleAtTarget: null, noiseWindow: null, noiseHistory: [] }));
+    const { dir } = await written(missed, 'processes');
+    for (const name of ['steps-to-target', 'time-to-target']) {
+      expect(svgOf(dir, name)).toContain('No point reached the 90% target:');
+      expect(svgOf(dir, name)).not.toContain('>fleet<');
+    }
+    expect(svgOf(dir, 'noise-scale')).toContain('No noise scale was measured:');
+    expect(svgOf(dir, 'noise-scale')).not.toContain('>batch<');
   });
 });
 

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { csvParse } from 'd3-dsv';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,11 +78,43 @@ describe('a sweep resumes where it left off', () => {
     expect(JSON.parse(lines[3]!)).toMatchObject({ id: 'b32-w2-s1', status: 'finished' });
   });
 
+  it('keeps every finished point of every grid in the outputs when the sweep is extended with another grid', async () => {
+    // Same settings, another grid (one worker at batch 8 only): the directory already holds three w2 points.
+    const fourth = await runSweep({ settings, grid: { batches: [8], workers: [1], seeds: [1] }, dir, command: 'fourth' });
+    expect(fourth.ran).toEqual(['b8-w1-s1']);
+    const all = ['b8-w1-s1', 'b8-w2-s1', 'b16-w2-s1', 'b32-w2-s1'];
+    expect(fourth.results.map((r) => r.id)).toEqual(all);
+    const csv = csvParse(readFileSync(join(dir, 'sweep.csv'), 'utf8'));
+    expect(csv.map((r) => r.point)).toEqual(all);
+    const report = readFileSync(join(dir, 'report.md'), 'utf8');
+    for (const id of all) expect(report).toContain(`| ${id} |`);
+    // "Made by" lists every command whose points the report shows.
+    for (const command of ['first', 'second', 'third', 'fourth']) expect(report).toMatch(new RegExp(`^${command}$`, 'm'));
+  });
+
+  it('refuses a corrupt sweep.json in plain words, and writes nothing', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'sweep-corrupt-'));
+    try {
+      writeFileSync(join(broken, 'sweep.json'), 'hello');
+      const grid = { batches: [8], workers: [2], seeds: [1] };
+      const run = runSweep({ settings, grid, dir: broken, command: 'x' });
+      await expect(run).rejects.toThrow(SweepConfigError);
+      await expect(runSweep({ settings, grid, dir: broken, command: 'x' })).rejects.toThrow(/sweep\.json is not a sweep's sweep\.json \(not valid JSON\); repair or remove it/);
+      expect(readdirSync(broken)).toEqual(['sweep.json']);
+      expect(readFileSync(join(broken, 'sweep.json'), 'utf8')).toBe('hello');
+      writeFileSync(join(broken, 'sweep.json'), '{"grid": {}}');
+      await expect(runSweep({ settings, grid, dir: broken, command: 'x' })).rejects.toThrow(/\(no settings\)/);
+      expect(readdirSync(broken)).toEqual(['sweep.json']);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to mix a sweep with other settings into the same directory', async () => {
     const grid = { batches: [8], workers: [2], seeds: [1] };
     await expect(runSweep({ settings: { ...settings, lrRule: 'sqrt' }, grid, dir, command: 'other' })).rejects.toThrow(SweepConfigError);
     await expect(runSweep({ settings: { ...settings, lrRule: 'sqrt' }, grid, dir, command: 'other' })).rejects.toThrow(/lrRule: "linear" there, "sqrt" now/);
-    expect(runDirs()).toHaveLength(3);
+    expect(runDirs()).toHaveLength(4);
   });
 
   it('refuses grids that cannot run before starting anything', async () => {

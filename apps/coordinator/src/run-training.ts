@@ -93,7 +93,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     const epochMetrics: Record<string, number> = {};
     for (let start = epoch === from?.epoch ? from.offset : 0; start < n; ) {
       if (plan.maxSteps !== undefined && step >= plan.maxSteps) break outer;
-      if (plan.dropLast && n - start < c.config.batch) break;
+      // Never an epoch's first batch: a batch larger than the training set still trains.
+      if (plan.dropLast && start > 0 && n - start < c.config.batch) break;
       // minWorkers gates the start only: later, losing workers must not stall a run that can go on.
       if (c.pool.size === 0) await c.waitForWorkers(1);
       c.position = { step, epoch, offset: start };

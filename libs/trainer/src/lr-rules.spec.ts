@@ -37,7 +37,7 @@ describe('learning-rate scaling rules', () => {
   it('counts AdaScale progress in scale-invariant iterations and reads the schedule at τ', () => {
     const stats = { trace: 100, gradSq: 1 };
     const r = adaScaleGain(80, 10, stats);
-    const c = new LrRuleController({ rule: 'adascale', baseLr: 0.05, baseBatch: 10, schedule: { kind: 'step', everyEpochs: 1, gamma: 0.5 } });
+    const c = new LrRuleController({ rule: 'adascale', baseLr: 0.05, baseBatch: 10, schedule: { kind: 'step', everyEpochs: 1, gamma: 0.5 }, trainRows: 1000 });
     const first = c.next(80, { stats });
     expect(first.gain).toBeCloseTo(r, 12);
     expect(first.lr).toBeCloseTo(0.05 * r, 12);
@@ -48,6 +48,28 @@ describe('learning-rate scaling rules', () => {
     const d = new LrRuleController({ rule: 'adascale', baseLr: 0.05, baseBatch: 10 });
     expect(d.next(80).lr).toBe(0.05);
     expect(d.progress).toBe(1);
+  });
+
+  it('reads an epoch-based schedule at the base run\'s epoch τ·B₀/N under AdaScale, not at the real epoch', () => {
+    const stats = { trace: 100, gradSq: 1 };
+    const [batch, baseBatch, trainRows] = [80, 10, 1000];
+    const r = adaScaleGain(batch, baseBatch, stats);
+    const c = new LrRuleController({ rule: 'adascale', baseLr: 0.05, baseBatch, schedule: { kind: 'step', everyEpochs: 1, gamma: 0.5 }, trainRows });
+    // The real epoch (B·steps/N) reaches 1 after N/B = 12.5 steps; it must not be what is read.
+    const steps = Array.from({ length: 40 }, (_, k) => c.next(batch, { stats, epoch: (k * batch) / trainRows }));
+    const decayedAt = steps.findIndex((s) => s.lr < 0.05 * r - 1e-12);
+    // The first step whose τ (before it) is past one base epoch, N/B₀ base steps.
+    const expected = steps.findIndex((s) => s.progress * baseBatch >= trainRows);
+    expect(expected).toBeGreaterThan(Math.ceil(trainRows / batch));
+    expect(decayedAt).toBe(expected);
+    expect(steps[decayedAt]!.lr).toBeCloseTo(0.5 * 0.05 * r, 12);
+    expect(steps[decayedAt - 1]!.progress * baseBatch).toBeLessThan(trainRows);
+  });
+
+  it('reads the schedule at the real epoch under the fixed rules', () => {
+    const c = new LrRuleController({ rule: 'linear', baseLr: 0.1, baseBatch: 10, schedule: { kind: 'step', everyEpochs: 1, gamma: 0.5 }, trainRows: 1000 });
+    expect(c.next(20, { epoch: 0.99 }).lr).toBeCloseTo(0.2, 12);
+    expect(c.next(20, { epoch: 1 }).lr).toBeCloseTo(0.1, 12);
   });
 
   it('ramps AdaScale\'s gain from 1 during warm-up', () => {
@@ -71,5 +93,9 @@ describe('learning-rate scaling rules', () => {
     expect(() => new LrRuleController({ rule: 'linear', baseLr: NaN, baseBatch: 32 })).toThrow(/positive number/);
     expect(() => new LrRuleController({ rule: 'linear', baseLr: 0.1, baseBatch: 0 })).toThrow(/reference batch/);
     expect(() => new LrRuleController({ rule: 'linear', baseLr: 0.1, baseBatch: 32, warmupSteps: 1.5 })).toThrow(/warm-up/);
+    // AdaScale's epoch-based schedules need N to find the base run's epoch; cosine reads steps only.
+    expect(() => new LrRuleController({ rule: 'adascale', baseLr: 0.1, baseBatch: 32, schedule: { kind: 'exponential', rate: 0.9 } })).toThrow(/training rows N/);
+    expect(() => new LrRuleController({ rule: 'adascale', baseLr: 0.1, baseBatch: 32, schedule: { kind: 'cosine' } })).not.toThrow();
+    expect(() => new LrRuleController({ rule: 'linear', baseLr: 0.1, baseBatch: 32, trainRows: 0 })).toThrow(/training rows/);
   });
 });

@@ -18,9 +18,10 @@
  *
  * The warm-up of Goyal et al. ramps from the reference rate to the rule's rate (for AdaScale, the
  * gain from 1 to rₜ); with `none` there is nothing to ramp. A schedule from lr-schedule.ts
- * (cosine, step, exponential) then multiplies the result, read at the step, or at τ for AdaScale.
+ * (cosine, step, exponential) then multiplies the result, read at the step and epoch, or for
+ * AdaScale at τ: step τ and epoch τ·B₀/N (the base run's), which is why AdaScale needs N there.
  */
-import { learningRateAt, type LrSchedule } from './lr-schedule.ts';
+import { learningRateAt, type LrSchedule, type ScheduleProgress } from './lr-schedule.ts';
 
 export const LR_RULES = ['none', 'linear', 'sqrt', 'adascale'] as const;
 export type LrRule = (typeof LR_RULES)[number];
@@ -81,6 +82,11 @@ export interface LrRuleConfig {
   schedule?: LrSchedule;
   /** Planned steps, for schedules that need the end (cosine). */
   totalSteps?: number;
+  /**
+   * N, the training rows. AdaScale reads an epoch-based schedule (step, exponential) at the base
+   * run's epoch τ·B₀/N, which needs N; the other rules read it at the epoch passed to `next`.
+   */
+  trainRows?: number;
 }
 
 /** One step's rate and what led to it. */
@@ -97,7 +103,15 @@ export function checkLrRuleConfig(c: LrRuleConfig): LrRuleConfig {
   if (!Number.isInteger(c.baseBatch) || c.baseBatch < 1) throw new LrRuleError(`the reference batch must be a positive integer, got ${c.baseBatch}`);
   const w = c.warmupSteps ?? 0;
   if (!Number.isInteger(w) || w < 0) throw new LrRuleError(`warm-up must be a whole number of steps >= 0, got ${w}`);
+  if (c.trainRows !== undefined && !(Number.isInteger(c.trainRows) && c.trainRows > 0)) throw new LrRuleError(`the training rows must be a positive integer, got ${c.trainRows}`);
+  if (c.rule === 'adascale' && readsEpochs(c.schedule) && c.trainRows === undefined) {
+    throw new LrRuleError('AdaScale reads an epoch-based schedule at the base run\'s epoch τ·B₀/N: give the training rows N (trainRows)');
+  }
   return c;
+}
+
+function readsEpochs(s: LrSchedule | undefined): boolean {
+  return s?.kind === 'step' || s?.kind === 'exponential';
 }
 
 /**
@@ -127,14 +141,25 @@ export class LrRuleController {
     const full = rule === 'adascale' ? adaScaleGain(batch, baseBatch, opts.stats) : ruleScale(rule, batch, baseBatch);
     // Goyal et al.: from η at step 0 up to the full factor at the end of the warm-up, in equal steps.
     const gain = warmup > 0 && this.step < warmup ? 1 + ((full - 1) * this.step) / warmup : full;
-    const at = rule === 'adascale' ? this.tau : this.step;
-    const scheduled = schedule
-      ? learningRateAt(baseLr, schedule, 0, { step: Math.floor(at), epoch: opts.epoch ?? 0, totalSteps: totalSteps ?? Number.MAX_SAFE_INTEGER })
-      : baseLr;
+    const scheduled = schedule ? learningRateAt(baseLr, schedule, 0, this.scheduleProgress(opts.epoch)) : baseLr;
     const out = { lr: scheduled * gain, gain, progress: this.tau };
     this.step++;
     // AdaScale counts a step as rₜ base steps; the fixed rules count it as one.
     this.tau += rule === 'adascale' ? gain : 1;
     return out;
+  }
+
+  /**
+   * Where the schedule is read. AdaScale: at τ, in steps and in epochs alike. τ counts base-batch
+   * steps, so the base run would have seen τ·B₀ examples by now: τ·B₀/N epochs, not the real epoch.
+   */
+  private scheduleProgress(epoch: number | undefined): ScheduleProgress {
+    const { rule, baseBatch, totalSteps, trainRows } = this.config;
+    const adascale = rule === 'adascale';
+    return {
+      step: Math.floor(adascale ? this.tau : this.step),
+      epoch: adascale && trainRows !== undefined ? (this.tau * baseBatch) / trainRows : (epoch ?? 0),
+      totalSteps: totalSteps ?? Number.MAX_SAFE_INTEGER,
+    };
   }
 }

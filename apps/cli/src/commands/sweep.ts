@@ -6,7 +6,8 @@ import { LR_RULES, parseLrSchedule } from '@shardgrad/trainer';
 import { createOutput, UsageError } from '../output.ts';
 import { createProgress, outputThrough, wantsBars } from '../progress.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
-import { measuredNoiseScale } from '../sweep/analysis.ts';
+import { pointNoise, sweepNoise } from '../sweep/analysis.ts';
+import { SweepInterrupted } from '../sweep/point-runner.ts';
 import { settingsKey, SweepConfigError, type SweepSettings } from '../sweep/sweep-config.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { modelFromFlags, withModelFlags } from '../training-flags.ts';
@@ -38,6 +39,16 @@ function schedule(value: string) {
     throw new InvalidArgumentError((e as Error).message);
   }
 }
+
+/** Exit statuses of a sweep a signal ended: 128 + the signal's number, as a shell reports it. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/** The last line's words for a sweep without a noise scale (the report says more). */
+const NO_NOISE_SCALE = {
+  unmeasured: 'no noise scale: every point ran one shard per round (one worker; use two or more, or --simulate-workers)',
+  'not-positive': 'no noise scale: it was measured, but the estimate of |G|² was not positive (noise dominates; try more steps or larger batches)',
+} as const;
 
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
@@ -118,14 +129,16 @@ export function sweepCommand(): Command {
       const grid = { batches: o.batch as number[], workers: (simulated ? o.simulateWorkers : o.workers) as number[], seeds: Array.from({ length: o.seeds as number }, (_, i) => i + 1) };
       const dir = o.sweepDir ?? join(o.out, `${def.name}-${settingsKey(settings)}`);
       const command = ['npx shardgrad sweep', ...process.argv.slice(3).map(quote)].join(' ');
-      await initNodeBackend('wasm');
       const tag = simulated ? ' (simulated)' : '';
+      const stop = onStopSignals();
       try {
+        await initNodeBackend('wasm');
         const outcome = await runSweep({
           settings,
           grid,
           dir,
           command,
+          signal: stop.signal,
           onStart: ({ dir: d, points, done }) => {
             progress.setTotal(points.length);
             progress.update((finished = done.length));
@@ -143,23 +156,69 @@ export function sweepCommand(): Command {
           },
         });
         progress.stop();
-        const noise = measuredNoiseScale(outcome.results);
+        const noise = sweepNoise(outcome.results);
         out.event(
-          { type: 'sweep-finished', dir: outcome.dir, ran: outcome.ran, skipped: outcome.skipped, files: outcome.files, noiseScale: noise, simulated },
-          () => `done: ${outcome.ran.length} run, ${outcome.skipped.length} skipped; measured noise scale ${noise === null ? 'unavailable' : `≈ ${Math.round(noise)}`}\nreport: ${join(outcome.dir, REPORT_MD)}`,
+          { type: 'sweep-finished', dir: outcome.dir, ran: outcome.ran, skipped: outcome.skipped, files: outcome.files, noiseScale: noise.kind === 'measured' ? noise.value : null, noise: noise.kind, simulated },
+          () => `done: ${outcome.ran.length} run, ${outcome.skipped.length} skipped; ${noise.kind === 'measured' ? `measured noise scale ≈ ${Math.round(noise.value)}` : NO_NOISE_SCALE[noise.kind]}\nreport: ${join(outcome.dir, REPORT_MD)}`,
         );
       } catch (e) {
         progress.stop();
         if (e instanceof SweepConfigError) throw new UsageError(e.message);
-        throw e;
+        if (!(e instanceof SweepInterrupted)) throw e;
+        out.event({ type: 'sweep-interrupted', signal: e.signal, point: e.point ?? null, dir, finished }, () => null);
+        process.stderr.write(`shardgrad: ${interruptedText(e, dir, command)}\n`);
+        process.exitCode = SIGNAL_EXIT[e.signal as StopSignal] ?? 130;
+      } finally {
+        stop.dispose();
       }
     }));
 }
 
+/**
+ * SIGINT (Ctrl-C) and SIGTERM abort the sweep: the running point stops at its next round boundary,
+ * its fleet is stopped and waited for (no worker is left behind), and the command exits 130 or 143.
+ * A second signal exits at once; the fleet's exit hook still kills its worker processes.
+ */
+function onStopSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((name) => {
+    const handler = () => {
+      if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
+      process.stderr.write(`shardgrad: ${name}: stopping the running point and its workers (again to quit at once)…\n`);
+      controller.abort(name);
+    };
+    process.on(name, handler);
+    return () => process.off(name, handler);
+  });
+  return { signal: controller.signal, dispose: () => handlers.forEach((off) => off()) };
+}
+
+function interruptedText(e: SweepInterrupted, dir: string, command: string): string {
+  const where = e.point ? `during ${e.point}, which is not recorded (its partial run directory was removed)` : 'between points';
+  return `sweep interrupted (${e.signal}) ${where}; finished points are kept in ${join(dir, 'sweep.jsonl')}.\nRerun the same command to resume:\n  ${command}`;
+}
+
 function describePoint(r: PointResult): string {
   const at = r.reached ? `${r.stepsToTarget} steps to ${(r.targetAccuracy * 100).toFixed(0)}% (${r.timeToTarget!.toFixed(1)} s)` : `target not reached in ${r.steps} steps`;
-  const noise = r.noiseScale === null ? 'noise scale n/a' : `B_simple ≈ ${Math.round(r.noiseScaleAtTarget ?? r.noiseScale)}`;
+  const noise = describePointNoise(r);
   return `${r.id}: ${at}, ${Math.round(r.samplesPerSecond)} samples/s, test ${(r.finalTestAccuracy * 100).toFixed(1)}%, gap ${(r.generalizationGap * 100).toFixed(1)}%, ${noise}${r.fleet === 'simulated' ? ' (simulated)' : ''}`;
+}
+
+/** The point's noise scale, saying where it was read, or why there is none. */
+function describePointNoise(r: PointResult): string {
+  const n = pointNoise(r);
+  switch (n.kind) {
+    case 'at-target':
+      return `B_simple at the target ≈ ${Math.round(n.value)}`;
+    case 'end-window':
+      return `B_simple over the last ${n.window ? n.window.toStep - n.window.fromStep + 1 : 'few'} steps ≈ ${Math.round(n.value)} (target missed)`;
+    case 'smoothed':
+      return `B_simple ≈ ${Math.round(n.value)} (smoothed over training: the window's |G|² was not positive)`;
+    case 'not-positive':
+      return 'noise scale undefined: the measured |G|² was not positive (noise dominates; try more steps or larger batches)';
+    case 'unmeasured':
+      return 'noise scale not measurable with one shard a round (one worker)';
+  }
 }
 
 /** The model and dataset flags, in the settings only when given: earlier sweeps' digests stay the same. */

@@ -1,4 +1,4 @@
-import type { PointResult } from './point-result.ts';
+import type { NoiseWindow, PointResult } from './point-result.ts';
 
 /** One batch (and worker count), averaged over its seeds. */
 export interface BatchSummary {
@@ -13,8 +13,10 @@ export interface BatchSummary {
   samplesPerSecond: number;
   finalTestAccuracy: number;
   generalizationGap: number;
-  /** Median of the seeds' smoothed B_simple at the target (or at the end). */
+  /** Median of the seeds' B_simple (pointNoiseScale: over the window at the target or at the end, else smoothed). */
   noiseScale: number | null;
+  /** Where each seed's value came from, so the table can say when it is not "at the target". */
+  noiseKinds: PointNoise['kind'][];
   /**
    * Against the next smaller batch of the same worker count: (steps there / steps here) divided
    * by (this batch / that batch). 1 = perfect scaling (steps halve when the batch doubles), 0 = none.
@@ -39,9 +41,34 @@ export function median(xs: number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/**
+ * What a point's noise scale is, for every output to say the same:
+ * - `at-target`: over the window before the target (the last quarter of the steps to it, ≥ 20);
+ * - `end-window`: the target was missed, so over the last quarter of all the steps;
+ * - `smoothed`: the window's mean |G|² was not positive, so the moving average at the end stands in;
+ * - `not-positive`: measured, but the estimate of |G|² was not positive (the noise dominates:
+ *   B_simple is very large, or the window too short to average the noise out);
+ * - `unmeasured`: no round had two shards to compare (one worker).
+ */
+export type PointNoise =
+  | { kind: 'at-target' | 'end-window'; value: number; window: NoiseWindow | null }
+  | { kind: 'smoothed'; value: number; window: NoiseWindow | null }
+  | { kind: 'not-positive'; window: NoiseWindow | null }
+  | { kind: 'unmeasured' };
+
+export function pointNoise(r: PointResult): PointNoise {
+  const w = r.noiseWindow;
+  // noiseScaleAtTarget is the window's ratio, set only where its |G|² was positive.
+  if (r.noiseScaleAtTarget !== null) return { kind: r.reached ? 'at-target' : 'end-window', value: r.noiseScaleAtTarget, window: w };
+  if (r.noiseScale !== null && Number.isFinite(r.noiseScale)) return { kind: 'smoothed', value: r.noiseScale, window: w };
+  if (!w && r.noiseHistory.length === 0) return { kind: 'unmeasured' };
+  return { kind: 'not-positive', window: w };
+}
+
 /** The noise scale a point measured: over its window at the target (or at the end), else its last smoothed value. */
 export function pointNoiseScale(r: PointResult): number | null {
-  return r.noiseScaleAtTarget ?? r.noiseScale;
+  const n = pointNoise(r);
+  return 'value' in n ? n.value : null;
 }
 
 export function summarizeByBatch(results: readonly PointResult[]): BatchSummary[] {
@@ -63,6 +90,7 @@ export function summarizeByBatch(results: readonly PointResult[]): BatchSummary[
       finalTestAccuracy: mean(rs.map((r) => r.finalTestAccuracy)),
       generalizationGap: mean(rs.map((r) => r.generalizationGap)),
       noiseScale: median(rs.map(pointNoiseScale).filter((v): v is number => v !== null && Number.isFinite(v))),
+      noiseKinds: rs.map((r) => pointNoise(r).kind),
       scalingEfficiency: null,
     };
   });
@@ -114,14 +142,35 @@ export function fitSweep(results: readonly PointResult[]): ScalingFit | null {
  * positive pooled |G|²), the median of the points' own values.
  */
 export function measuredNoiseScale(results: readonly PointResult[]): number | null {
-  let w = 0, trace = 0, gradSq = 0;
-  for (const r of results) {
-    if (!r.noiseWindow) continue;
-    const weight = r.noiseWindow.rounds * r.batch * r.batch;
+  const n = sweepNoise(results);
+  return n.kind === 'measured' ? n.value : null;
+}
+
+/**
+ * The sweep's noise scale with what it is: `measured` (pooled over the windows, or the points'
+ * median), `not-positive` (rounds were measured but no estimate of |G|² came out positive), or
+ * `unmeasured` (no point had two shards a round). `reached`/`windows`: how many of the pooled
+ * points' windows end at the target, so the report can say "at the target" only when they do.
+ */
+export type SweepNoise =
+  | { kind: 'measured'; value: number; pooled: boolean; windows: number; reached: number }
+  | { kind: 'not-positive'; trace: number; gradSq: number; rounds: number }
+  | { kind: 'unmeasured' };
+
+export function sweepNoise(results: readonly PointResult[]): SweepNoise {
+  let w = 0, trace = 0, gradSq = 0, rounds = 0;
+  const windowed = results.filter((r) => r.noiseWindow !== null);
+  for (const r of windowed) {
+    const weight = r.noiseWindow!.rounds * r.batch * r.batch;
     w += weight;
-    trace += weight * r.noiseWindow.trace;
-    gradSq += weight * r.noiseWindow.gradSq;
+    rounds += r.noiseWindow!.rounds;
+    trace += weight * r.noiseWindow!.trace;
+    gradSq += weight * r.noiseWindow!.gradSq;
   }
-  if (w > 0 && gradSq > 0) return trace / gradSq;
-  return median(results.map(pointNoiseScale).filter((v): v is number => v !== null && Number.isFinite(v)));
+  const reached = windowed.filter((r) => r.reached).length;
+  if (w > 0 && gradSq > 0) return { kind: 'measured', value: trace / gradSq, pooled: true, windows: windowed.length, reached };
+  const own = median(results.map(pointNoiseScale).filter((v): v is number => v !== null && Number.isFinite(v)));
+  if (own !== null) return { kind: 'measured', value: own, pooled: false, windows: windowed.length, reached };
+  if (results.every((r) => pointNoise(r).kind === 'unmeasured')) return { kind: 'unmeasured' };
+  return { kind: 'not-positive', trace: w > 0 ? trace / w : NaN, gradSq: w > 0 ? gradSq / w : NaN, rounds };
 }

@@ -6,6 +6,7 @@ export interface Fleet {
   kind: 'processes' | 'simulated';
   /** Rejects if the fleet dies before `n` workers could join (a worker process that fails to start). */
   failed: Promise<never>;
+  /** Stops every worker and waits until each has gone (processes: SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
 
@@ -30,6 +31,10 @@ export async function startFleet(kind: Fleet['kind'], n: number, url: string, ba
     };
   }
   const local = spawnLocalWorkers(n, url, { backend, json: true });
+  // Workers outlive a sweep that exits without stopping them (a second Ctrl-C, a crash): they retry
+  // the gone coordinator forever under PID 1. Whatever ends this process takes them along.
+  const killAll = () => local.children.forEach((ch) => ch.exitCode === null && ch.signalCode === null && ch.kill('SIGKILL'));
+  process.once('exit', killAll);
   let live = true;
   const failed = new Promise<never>((_, reject) => {
     for (const ch of local.children) {
@@ -45,6 +50,7 @@ export async function startFleet(kind: Fleet['kind'], n: number, url: string, ba
     async stop() {
       live = false;
       await local.stop();
+      process.off('exit', killAll);
     },
   };
 }

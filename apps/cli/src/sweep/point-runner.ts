@@ -1,5 +1,6 @@
+import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { attachAdaptiveBatch, createCoordinator, RunRecorder, runTraining, type CoordinatorEvent } from '@shardgrad/coordinator';
+import { attachAdaptiveBatch, createCoordinator, RunRecorder, runTraining, type CoordinatorEvent, type TrainingSummary } from '@shardgrad/coordinator';
 import type { OptimizerName } from '@shardgrad/models';
 import { evaluate, LrRuleController } from '@shardgrad/trainer';
 import type { SweepPoint, SweepSettings } from './sweep-config.ts';
@@ -9,6 +10,27 @@ import { PointWatch } from './point-watch.ts';
 
 /** The noise history kept in sweep.jsonl; the run directory keeps every round. */
 const NOISE_HISTORY_POINTS = 100;
+/** After an interruption, how long the training loop gets to reach its round boundary before the cluster is closed under it. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * A sweep stopped by a signal (Ctrl-C, SIGTERM). `point` is the point that was running, if any:
+ * it is not recorded, its partial run directory is removed, and rerunning the command runs it again.
+ */
+export class SweepInterrupted extends Error {
+  override name = 'SweepInterrupted';
+  constructor(
+    readonly signal: string,
+    readonly point?: string,
+  ) {
+    super(`interrupted (${signal})${point ? ` during ${point}` : ''}`);
+  }
+}
+
+/** The signal name an AbortController was aborted with (the sweep command aborts with 'SIGINT' or 'SIGTERM'). */
+export function abortSignalName(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'aborted';
+}
 
 export interface PointRun {
   settings: SweepSettings;
@@ -17,6 +39,8 @@ export interface PointRun {
   runsRoot: string;
   /** The coordinator's events, tagged by the caller (live --json output). */
   onEvent?: (e: CoordinatorEvent) => void;
+  /** Aborted by a signal: the point stops at the next round boundary and throws SweepInterrupted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -24,7 +48,7 @@ export interface PointRun {
  * under the learning-rate rule, stopped at the target accuracy (or maxSteps), recorded in its own
  * run directory, then measured: final test and train accuracy, the gap, the noise scale.
  */
-export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: PointRun): Promise<PointResult> {
+export async function runPoint({ settings: s, point: p, runsRoot, onEvent, signal }: PointRun): Promise<PointResult> {
   const c = await createCoordinator({
     model: s.model,
     dataset: s.dataset,
@@ -39,7 +63,7 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
   const { def, dataset } = c.config;
   const baseLr = s.lr ?? def.optimizer.learningRate;
   const baseBatch = s.baseBatch ?? def.defaults.batch;
-  const rule = new LrRuleController({ rule: s.lrRule, baseLr, baseBatch, warmupSteps: s.warmupSteps, schedule: s.lrSchedule, totalSteps: s.maxSteps });
+  const rule = new LrRuleController({ rule: s.lrRule, baseLr, baseBatch, warmupSteps: s.warmupSteps, schedule: s.lrSchedule, totalSteps: s.maxSteps, trainRows: dataset.train.n });
   const forward = (e: CoordinatorEvent) => onEvent?.(e);
   c.on('event', forward);
   const recorder = new RunRecorder(c, {
@@ -60,6 +84,7 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     targetAccuracy: s.targetAccuracy,
     stopAtTarget: s.stopAtTarget,
     evalEvery: s.evalEvery,
+    maxSteps: s.maxSteps,
     rule,
     log: (step, values, tag) => {
       try {
@@ -71,17 +96,29 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
   });
   const detachAdaptive = s.adaptiveBatch ? attachAdaptiveBatch(c, s.adaptiveBatch) : undefined;
   const fleet = await startFleet(s.fleet, p.workers, c.url, s.backend);
+  const interrupted = interruption(signal, p.id);
+  // Ends the training loop at its next round boundary, and any wait for workers.
+  const stopTraining = () => c.control.stop();
+  signal?.addEventListener('abort', stopTraining, { once: true });
+  let training: Promise<TrainingSummary> | undefined;
   try {
-    await Promise.race([c.waitForWorkers(p.workers), fleet.failed]);
+    await Promise.race([c.waitForWorkers(p.workers), fleet.failed, interrupted.promise]);
     watch.start();
     const largest = s.adaptiveBatch?.maxBatch ?? p.batch;
-    const epochs = Math.ceil((s.maxSteps * largest) / dataset.train.n) + 1;
-    const summary = await Promise.race([runTraining(c, { epochs, maxSteps: s.maxSteps, minWorkers: p.workers }), fleet.failed]);
+    // Every step a full batch (dropLast): steps to target compare across batch sizes only then.
+    const epochs = Math.ceil(s.maxSteps / Math.max(1, Math.floor(dataset.train.n / largest))) + 1;
+    training = runTraining(c, { epochs, maxSteps: s.maxSteps, minWorkers: p.workers, dropLast: true });
+    training.catch(() => undefined);
+    const trained = await Promise.race([training, fleet.failed]);
+    interrupted.throwIfAborted();
+    // The watch's clock stopped with the training loop: every evaluation excluded, runTraining's final one too.
     const seconds = watch.seconds;
     watch.stop();
+    const summary = { ...trained, seconds, samplesPerSecond: trained.samples / Math.max(1e-9, seconds) };
     const train = evaluate(c.config.state.model, def, dataset, dataset.train);
     const trainAccuracy = train.metrics.accuracy ?? NaN;
-    const recorded = { ...summary, trainAccuracy, trainLossFinal: train.loss, trainingSeconds: seconds };
+    // runTraining's own clock includes the sweep's test evaluations; it is kept, under a name that says so.
+    const recorded = { ...summary, secondsWithEvaluations: trained.seconds, trainAccuracy, trainLossFinal: train.loss };
     await recorder.finish(recorded);
     const { hit, lr, noiseScale, window } = watch.result;
     return {
@@ -103,7 +140,7 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
       steps: summary.steps,
       samples: summary.samples,
       seconds,
-      samplesPerSecond: summary.samples / Math.max(1e-9, seconds),
+      samplesPerSecond: summary.samplesPerSecond,
       finalTestAccuracy: summary.testAccuracy,
       finalTrainAccuracy: trainAccuracy,
       generalizationGap: trainAccuracy - summary.testAccuracy,
@@ -121,8 +158,14 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     };
   } catch (e) {
     recorder.close();
-    throw e;
+    if (!signal?.aborted) throw e;
+    // An interrupted point is run again from scratch: its partial run directory is of no use.
+    await settled(training, STOP_GRACE_MS);
+    rmSync(recorder.path, { recursive: true, force: true });
+    throw e instanceof SweepInterrupted ? e : new SweepInterrupted(abortSignalName(signal), p.id);
   } finally {
+    signal?.removeEventListener('abort', stopTraining);
+    interrupted.dispose();
     watch.stop();
     detachAdaptive?.();
     c.off('event', forward);
@@ -130,6 +173,35 @@ export async function runPoint({ settings: s, point: p, runsRoot, onEvent }: Poi
     await fleet.stop();
     await c.close();
   }
+}
+
+/** A promise that rejects with SweepInterrupted once `signal` aborts (never, without one). */
+function interruption(signal: AbortSignal | undefined, point: string) {
+  const fail = () => new SweepInterrupted(abortSignalName(signal!), point);
+  let dispose = () => undefined as void;
+  const promise = new Promise<never>((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) return reject(fail());
+    const onAbort = () => reject(fail());
+    signal.addEventListener('abort', onAbort, { once: true });
+    dispose = () => signal.removeEventListener('abort', onAbort);
+  });
+  promise.catch(() => undefined);
+  return {
+    promise,
+    dispose: () => dispose(),
+    throwIfAborted: () => {
+      if (signal?.aborted) throw fail();
+    },
+  };
+}
+
+/** Waits for `p` to settle, at most `ms`. */
+async function settled(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /** At most about `n` evenly spaced entries, always keeping the last. */

@@ -21,9 +21,14 @@ export function noiseWindow(rounds: readonly { step: number; trace: number; grad
   return { fromStep: Math.max(1, from), toStep: step, rounds: inside.length, trace: mean((r) => r.trace), gradSq: mean((r) => r.gradSq) };
 }
 
-/** The steps at which the target is checked: fixed spacing, or dense early and 5% apart later. */
+/** The first step at which the target is checked: step n with `--eval-every n`, else step 1. */
+export function firstEvalStep(every?: number): number {
+  return every ?? 1;
+}
+
+/** The steps at which the target is checked: every n-th (n, 2n, 3n, …), or dense early and 5% apart later. */
 export function nextEvalStep(step: number, every?: number): number {
-  if (every) return step + every;
+  if (every) return (Math.floor(step / every) + 1) * every;
   if (step < EVAL_EVERY_STEP_UNTIL) return step + 1;
   return step + Math.max(1, Math.floor(step * EVAL_RESOLUTION));
 }
@@ -32,6 +37,8 @@ export interface PointWatchOptions {
   targetAccuracy: number;
   stopAtTarget: boolean;
   evalEvery?: number;
+  /** The run's last step: no rate is set past it, and its test evaluation is left to runTraining's final one. */
+  maxSteps: number;
   rule: LrRuleController;
   /** Extra rows for the point's run directory (lr, gain, noise scale). */
   log?: (step: number, values: Record<string, number>, tag: string) => void;
@@ -41,12 +48,15 @@ export interface PointWatchOptions {
  * Watches one point's training from the coordinator's events: sets each step's learning rate by
  * the rule (the AdaScale gain reads the live noise statistics), evaluates the test split on a grid
  * of steps to find the first that reaches the target, and then stops the run at the round boundary.
- * Time is training time: the evaluations made here are subtracted.
+ * Time is training time: the evaluations made here are subtracted, and the clock stops when the
+ * training loop does (before runTraining's final evaluation), so the point's seconds and samples/s
+ * are the same in run.json, sweep.jsonl, sweep.csv and the report.
  */
 export class PointWatch {
   private started = 0;
+  private stoppedAt: number | undefined;
   private evalMs = 0;
-  private nextEval = 1;
+  private nextEval: number;
   private samples = 0;
   private lr = 0;
   private hit: { step: number; seconds: number; progress: number; window: NoiseWindow | null } | undefined;
@@ -61,7 +71,9 @@ export class PointWatch {
   constructor(
     private readonly c: Coordinator,
     private readonly o: PointWatchOptions,
-  ) {}
+  ) {
+    this.nextEval = firstEvalStep(o.evalEvery);
+  }
 
   /** Sets the first step's rate and starts the clock; call once the workers are in. */
   start(): void {
@@ -76,7 +88,7 @@ export class PointWatch {
 
   /** Training seconds so far, evaluations excluded. */
   get seconds(): number {
-    return (performance.now() - this.started - this.evalMs) / 1000;
+    return ((this.stoppedAt ?? performance.now()) - this.started - this.evalMs) / 1000;
   }
 
   get result() {
@@ -91,7 +103,13 @@ export class PointWatch {
     const step = this.o.rule.next(this.c.config.batch, { stats: this.c.noiseScale.statistics, epoch: this.epoch });
     this.lr = step.lr;
     setLearningRate(this.c.config.state.optimizer, step.lr);
-    this.o.log?.(this.o.rule.steps - 1, { lr: step.lr, gain: step.gain, scale_invariant_steps: step.progress }, 'lr-rule');
+    // rule.steps is now the number of the step about to use this rate: the step its train row will carry.
+    this.o.log?.(this.o.rule.steps, { lr: step.lr, gain: step.gain, scale_invariant_steps: step.progress }, 'lr-rule');
+  }
+
+  /** Whether the run ends after this step: runTraining then evaluates the test split there itself. */
+  private endsAt(step: number): boolean {
+    return step >= this.o.maxSteps || (this.hit !== undefined && this.o.stopAtTarget);
   }
 
   private onEvent(e: CoordinatorEvent): void {
@@ -104,12 +122,13 @@ export class PointWatch {
       this.o.log?.(e.step, { b_simple: e.bSimple ?? NaN, trace: e.trace, grad_sq: e.gradSq, round_trace: e.roundTrace, round_grad_sq: e.roundGradSq }, 'noise');
       return;
     }
+    if (e.type === 'finished') this.stoppedAt ??= performance.now();
     if (e.type !== 'round') return;
     this.samples += e.samples;
     this.step = e.step;
     if (!this.hit && e.step >= this.nextEval) this.check(e.step);
     if (this.hit && this.o.stopAtTarget) this.c.control.stop();
-    else this.applyRate();
+    if (!this.endsAt(e.step)) this.applyRate();
   }
 
   private check(step: number): void {
@@ -120,10 +139,11 @@ export class PointWatch {
     this.evalMs += performance.now() - t0;
     const accuracy = ev.metrics.accuracy ?? NaN;
     this.accuracy.push({ step, accuracy });
-    this.c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
     if (accuracy >= this.o.targetAccuracy) {
       // The rule already advanced past this step; τ before the next step is what it has done.
       this.hit = { step, seconds: this.seconds, progress: this.o.rule.progress, window: noiseWindow(this.rounds, step) };
     }
+    // At the run's last step runTraining's final evaluation records the same weights: one test row a step.
+    if (!this.endsAt(step)) this.c.emit('event', { type: 'evaluation', split: 'test', step, ...ev });
   }
 }

@@ -1,4 +1,4 @@
-import { type BatchSummary, fitSweep, measuredNoiseScale, pointNoiseScale, summarizeByBatch } from './analysis.ts';
+import { type BatchSummary, fitSweep, pointNoise, summarizeByBatch, sweepNoise, type SweepNoise } from './analysis.ts';
 import type { ChartSpec } from './charts.ts';
 import type { PointResult } from './point-result.ts';
 import type { SweepSettings } from './sweep-config.ts';
@@ -24,7 +24,7 @@ export function sweepReport(r: ReportInput): string {
   const simulated = s.fleet === 'simulated';
   const summary = summarizeByBatch(r.results);
   const fit = fitSweep(r.results);
-  const noise = measuredNoiseScale(r.results);
+  const noise = sweepNoise(r.results);
   const out: string[] = [];
   out.push(`# Batch-size scaling: ${r.model} on ${r.dataset}`, '');
   if (simulated) {
@@ -52,26 +52,58 @@ export function sweepReport(r: ReportInput): string {
   out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const b of summary) {
     out.push(
-      `| ${b.batch} | ${b.workers}${simulated ? ' (sim.)' : ''} | ${b.reached}/${b.seeds} | ${num(b.stepsToTarget)} | ${num(b.scalingEfficiency, 2)} | ${num(b.timeToTarget, 1)} | ${num(b.samplesPerSecond)} | ${pct(b.finalTestAccuracy)} | ${pct(b.generalizationGap)} | ${num(b.noiseScale)} |`,
+      `| ${b.batch} | ${b.workers}${simulated ? ' (sim.)' : ''} | ${b.reached}/${b.seeds} | ${num(b.stepsToTarget)} | ${num(b.scalingEfficiency, 2)} | ${num(b.timeToTarget, 1)} | ${num(b.samplesPerSecond)} | ${pct(b.finalTestAccuracy)} | ${pct(b.generalizationGap)} | ${batchNoiseCell(b)} |`,
     );
   }
+  out.push(...noiseFootnotes(summary.flatMap((b) => b.noiseKinds)));
   out.push('', 'Scaling efficiency: (steps at the previous batch ÷ steps here) ÷ (batch here ÷ previous batch); 1 is perfect scaling, 0 none.', '');
   out.push('## Charts', '');
   for (const c of r.charts) out.push(`### ${c.title}`, '', `![${c.title}](${c.name}.png)`, '', `[SVG](${c.name}.svg)`, '');
   out.push('## Every point', '');
-  out.push('| point | steps to target | τ (AdaScale) | seconds | last lr | final test acc. | final train acc. | B_simple (end) | final batch | run directory |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  out.push('| point | steps to target | τ (AdaScale) | seconds | last lr | final test acc. | final train acc. | B_simple (window) | B_simple (smoothed, end) | final batch | run directory |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const p of [...r.results].sort((a, b) => a.workers - b.workers || a.batch - b.batch || a.seed - b.seed)) {
     out.push(
-      `| ${p.id} | ${p.reached ? p.stepsToTarget : `not in ${p.steps}`} | ${num(p.scaleInvariantSteps, 1)} | ${num(p.seconds, 1)} | ${p.lr.toPrecision(3)} | ${pct(p.finalTestAccuracy)} | ${pct(p.finalTrainAccuracy)} | ${num(p.noiseScale)} | ${p.finalBatch} | \`${p.runDir}\` |`,
+      `| ${p.id} | ${p.reached ? p.stepsToTarget : `not in ${p.steps}`} | ${num(p.scaleInvariantSteps, 1)} | ${num(p.seconds, 1)} | ${p.lr.toPrecision(3)} | ${pct(p.finalTestAccuracy)} | ${pct(p.finalTrainAccuracy)} | ${pointWindowCell(p)} | ${num(p.noiseScale)} | ${p.finalBatch} | \`${p.runDir}\` |`,
     );
   }
+  const missed = r.results.some((p) => pointNoise(p).kind === 'end-window');
+  out.push('', `B_simple (window): tr(Σ) and |G|² averaged over the last quarter of the steps to the target${missed ? ` (${END_WINDOW_MARK}: of all the steps, the target missed)` : ''}, then divided.`);
   out.push('', 'Data: `sweep.csv` (one row a point), `sweep.jsonl` (everything, with the noise and accuracy histories).', '');
   return out.join('\n');
 }
 
+const ONE_SHARD = '– (one shard)';
+const NOT_POSITIVE = '– (|G|² ≤ 0)';
+const SMOOTHED_MARK = '†';
+const END_WINDOW_MARK = '‡';
+
+/** A batch's noise scale, marked when a seed's value is not "at the target". */
+function batchNoiseCell(b: BatchSummary): string {
+  if (b.noiseScale === null) return b.noiseKinds.every((k) => k === 'unmeasured') ? ONE_SHARD : NOT_POSITIVE;
+  const marks = `${b.noiseKinds.includes('smoothed') ? SMOOTHED_MARK : ''}${b.noiseKinds.includes('end-window') ? END_WINDOW_MARK : ''}`;
+  return `${num(b.noiseScale)}${marks}`;
+}
+
+function pointWindowCell(p: PointResult): string {
+  const n = pointNoise(p);
+  if (n.kind === 'unmeasured') return ONE_SHARD;
+  if (n.kind === 'at-target') return num(n.value);
+  if (n.kind === 'end-window') return `${num(n.value)}${END_WINDOW_MARK}`;
+  return NOT_POSITIVE;
+}
+
+/** What the marks of the summary table's last column mean, for those it uses. */
+function noiseFootnotes(kinds: readonly string[]): string[] {
+  const out: string[] = [];
+  if (kinds.includes('smoothed')) out.push(`${SMOOTHED_MARK} A seed's window had a mean |G|² that was not positive; its smoothed B_simple at the end (a moving average over training) stands in for it.`);
+  if (kinds.includes('end-window')) out.push(`${END_WINDOW_MARK} A seed did not reach the target; its B_simple is read over the last quarter of its steps, not at the target.`);
+  if (kinds.includes('not-positive')) out.push(`${NOT_POSITIVE}: rounds were measured, but the estimate of |G|² over the window was not positive (the noise dominates).`);
+  return out.length ? ['', ...out] : [];
+}
+
 /** The shape of the curve, in sentences computed from the numbers (nothing here is hard-coded). */
-function findings(summary: BatchSummary[], fit: ReturnType<typeof fitSweep>, noise: number | null): string[] {
+function findings(summary: BatchSummary[], fit: ReturnType<typeof fitSweep>, sweep: SweepNoise): string[] {
   const lines: string[] = [];
   const byWorkers = new Map<number, BatchSummary[]>();
   for (const b of summary) byWorkers.set(b.workers, [...(byWorkers.get(b.workers) ?? []), b]);
@@ -91,10 +123,9 @@ function findings(summary: BatchSummary[], fit: ReturnType<typeof fitSweep>, noi
   if (fit) {
     lines.push(`- Fit of S(B) = S_min·(1 + B_crit/B) (McCandlish et al. 2018) to ${fit.n} runs: S_min ≈ ${num(fit.sMin)} steps, B_crit ≈ ${num(fit.bCrit)} examples.`);
   }
-  if (noise !== null) {
-    lines.push(
-      `- Measured gradient noise scale at the target, pooled over the points (each round weighted by B²): B_simple ≈ ${num(noise)} examples. Per point it is read over the last quarter of the steps to the target; see the table.`,
-    );
+  if (sweep.kind === 'measured') {
+    const noise = sweep.value;
+    lines.push(`- ${measuredNoiseSentence(sweep)}`);
     const below: number[] = [];
     const past: number[] = [];
     summary.forEach((b, i) => {
@@ -109,9 +140,35 @@ function findings(summary: BatchSummary[], fit: ReturnType<typeof fitSweep>, noi
     );
     if (fit) lines.push(`- B_crit from the curve ÷ measured B_simple = ${num(fit.bCrit / noise, 2)} (the paper finds them within an order of magnitude, B_simple usually the smaller).`);
   } else {
-    lines.push('- No noise scale was measured: every point ran one shard per round (one worker). Use two or more workers, or `--simulate-workers`.');
+    lines.push(`- ${noiseScaleMissing(sweep)}`);
   }
   return lines;
+}
+
+/** Where the sweep's B_simple was read: "at the target" only for the windows that end there. */
+function measuredNoiseSentence(n: Extract<SweepNoise, { kind: 'measured' }>): string {
+  const value = `B_simple ≈ ${num(n.value)} examples`;
+  if (!n.pooled) {
+    return `Measured gradient noise scale: ${value}, the median of the points' own values (their windows' |G|², pooled, was not positive; see the table's marks).`;
+  }
+  const missed = n.windows - n.reached;
+  if (n.reached === 0) {
+    return `Measured gradient noise scale over training, pooled over the points (each round weighted by B²): ${value}. No point reached the target, so this is not the noise scale at the target: each point's window is the last quarter of its steps.`;
+  }
+  const note = missed > 0 ? ` (for the ${missed} point(s) that missed the target, over the last quarter of their steps)` : '';
+  return `Measured gradient noise scale at the target, pooled over the points (each round weighted by B²)${note}: ${value}. Per point it is read over the last quarter of the steps to the target; see the table.`;
+}
+
+/** Why there is no B_simple: nothing to measure with one shard a round, or a measured |G|² that was not positive. */
+function noiseScaleMissing(n: Exclude<SweepNoise, { kind: 'measured' }>): string {
+  if (n.kind === 'unmeasured') {
+    return 'No noise scale was measured: every point ran one shard per round (one worker). Use two or more workers, or `--simulate-workers`.';
+  }
+  const means = Number.isFinite(n.gradSq) ? ` (over the windows' ${n.rounds} rounds, |G|² ≈ ${n.gradSq.toPrecision(2)} against tr(Σ) ≈ ${n.trace.toPrecision(3)})` : '';
+  return (
+    `The noise scale was measured, but the estimate of |G|² was not positive${means}, so B_simple is undefined: the noise dominates the gradient, ` +
+    'B_simple is very large or the window too short to average the noise out. Try more steps (`--max-steps`) or larger batches.'
+  );
 }
 
 /** The CSV columns of sweep.csv, in order, with how each is read from a point. */
@@ -140,10 +197,12 @@ export const CSV_COLUMNS: [string, (p: PointResult) => string | number | boolean
   ['test_loss', (p) => p.testLoss],
   ['train_loss', (p) => p.trainLoss],
   ['noise_scale', (p) => p.noiseScale],
-  ['noise_scale_at_target', (p) => p.noiseScaleAtTarget],
+  // Empty unless the point reached the target: a missed target's window is at the end (noise_window_b_simple).
+  ['noise_scale_at_target', (p) => (p.reached ? p.noiseScaleAtTarget : null)],
   ['noise_window_rounds', (p) => p.noiseWindow?.rounds ?? null],
   ['noise_window_trace', (p) => p.noiseWindow?.trace ?? null],
   ['noise_window_grad_sq', (p) => p.noiseWindow?.gradSq ?? null],
+  ['noise_window_b_simple', (p) => p.noiseScaleAtTarget],
   ['final_batch', (p) => p.finalBatch],
   ['run_dir', (p) => p.runDir],
 ];

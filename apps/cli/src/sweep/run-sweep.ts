@@ -5,7 +5,7 @@ import { checkModelConfig, datasetMismatch, getModel } from '@shardgrad/models';
 import { loadDataset } from '@shardgrad/data/node';
 import { SweepConfigError, checkSweep, sweepPoints, type SweepGrid, type SweepPoint, type SweepSettings } from './sweep-config.ts';
 import { SweepStore } from './sweep-store.ts';
-import { runPoint } from './point-runner.ts';
+import { abortSignalName, runPoint, SweepInterrupted } from './point-runner.ts';
 import type { PointResult } from './point-result.ts';
 import { writeSweepOutputs } from './sweep-outputs.ts';
 
@@ -21,12 +21,15 @@ export interface SweepOptions {
   onPoint?: (p: PointResult) => void;
   /** Every coordinator event of a point, as it happens. */
   onEvent?: (point: SweepPoint, e: CoordinatorEvent) => void;
+  /** Aborted by a signal: the running point stops (and is not recorded), no other starts; runSweep throws SweepInterrupted. */
+  signal?: AbortSignal;
 }
 
 export interface SweepOutcome {
   dir: string;
   ran: string[];
   skipped: string[];
+  /** Every finished point of the directory (this grid's and earlier grids'), as the outputs show them. */
   results: PointResult[];
   /** Files of the sweep directory the report writer produced. */
   files: string[];
@@ -36,6 +39,8 @@ export interface SweepOutcome {
  * Runs every point of the grid that sweep.jsonl does not already hold as finished, one after the
  * other (each point is a whole cluster on this machine), and rewrites the CSV, charts and report
  * after each. Rerunning the same command therefore resumes where an interruption left off.
+ * The outputs cover every finished point in the directory: a sweep extended with another grid (the
+ * settings, which alone name the directory, being the same) keeps the earlier grids' points.
  */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   checkSweep(o.settings, o.grid);
@@ -56,12 +61,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const ran: string[] = [];
   const skipped: string[] = [];
   let files: string[] = [];
-  const inGrid = () => {
-    const all = store.finished();
-    return points.map((p) => all.get(p.id)).filter((r): r is PointResult => r !== undefined);
-  };
   const writeOutputs = async () => {
-    files = await writeSweepOutputs(store.path, { settings: store.settings, results: inGrid(), commands: store.commands, model: def.name, dataset, machine: machineLine() });
+    files = await writeSweepOutputs(store.path, { settings: store.settings, results: everyFinished(store), commands: store.commands, model: def.name, dataset, machine: machineLine() });
+  };
+  const stopIfInterrupted = () => {
+    if (o.signal?.aborted) throw new SweepInterrupted(abortSignalName(o.signal));
   };
   for (const p of points) {
     const old = done.get(p.id);
@@ -70,15 +74,21 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       o.onSkip?.(old);
       continue;
     }
+    stopIfInterrupted();
     o.onPointStart?.(p);
-    const result = await runPoint({ settings: o.settings, point: p, runsRoot: store.runsRoot, onEvent: (e) => o.onEvent?.(p, e) });
+    const result = await runPoint({ settings: o.settings, point: p, runsRoot: store.runsRoot, onEvent: (e) => o.onEvent?.(p, e), signal: o.signal });
     store.record(result);
     ran.push(p.id);
     o.onPoint?.(result);
     await writeOutputs();
   }
   if (ran.length === 0) await writeOutputs();
-  return { dir: store.path, ran, skipped, results: inGrid(), files };
+  return { dir: store.path, ran, skipped, results: everyFinished(store), files };
+}
+
+/** The directory's finished points in grid order (batch, workers, seed), whichever command ran them. */
+function everyFinished(store: SweepStore): PointResult[] {
+  return [...store.finished().values()].sort((a, b) => a.batch - b.batch || a.workers - b.workers || a.seed - b.seed);
 }
 
 function machineLine(): string {

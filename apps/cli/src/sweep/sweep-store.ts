@@ -17,6 +17,23 @@ interface SweepFile {
   updatedAt: string;
 }
 
+/** The sweep.json at `at`, if there is one; a file that is not one is refused in plain words. */
+function readSweepFile(at: string): SweepFile | undefined {
+  if (!existsSync(at)) return undefined;
+  const refuse = (why: string) =>
+    new SweepConfigError(`${at} is not a sweep's ${SWEEP_JSON} (${why}); repair or remove it, or give another --sweep-dir`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(at, 'utf8'));
+  } catch (e) {
+    throw refuse(e instanceof SyntaxError ? 'not valid JSON' : (e as Error).message);
+  }
+  const f = parsed as Partial<SweepFile> | null;
+  if (!f || typeof f !== 'object' || !f.settings || typeof f.settings !== 'object') throw refuse('no settings');
+  if (!Array.isArray(f.commands) || f.commands.some((c) => typeof c !== 'string')) throw refuse('no list of commands');
+  return f as SweepFile;
+}
+
 /**
  * A sweep directory: sweep.json (the settings, which never change, and the latest grid),
  * sweep.jsonl (one line per finished point: what makes a sweep resumable), runs/ (one run
@@ -28,11 +45,11 @@ export class SweepStore {
 
   constructor(dir: string, settings: SweepSettings, grid: SweepGrid, command: string) {
     this.path = resolve(dir);
-    mkdirSync(join(this.path, POINT_RUNS_DIR), { recursive: true });
     const now = new Date().toISOString();
     const at = join(this.path, SWEEP_JSON);
-    if (existsSync(at)) {
-      const old = JSON.parse(readFileSync(at, 'utf8')) as SweepFile;
+    // Read and checked before anything is written: a directory that is refused is left as it was.
+    const old = readSweepFile(at);
+    if (old) {
       const diff = settingsDiff(old.settings, settings);
       if (diff.length) {
         throw new SweepConfigError(`${this.path} holds a sweep with other settings (${diff.join('; ')}); give another --sweep-dir or the same settings`);
@@ -43,6 +60,7 @@ export class SweepStore {
     } else {
       this.file = { settings, grid, commands: [command], createdAt: now, updatedAt: now };
     }
+    mkdirSync(join(this.path, POINT_RUNS_DIR), { recursive: true });
     writeFileAtomicSync(at, `${JSON.stringify(this.file, null, 2)}\n`);
   }
 
