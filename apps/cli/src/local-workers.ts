@@ -28,7 +28,7 @@ export function spawnLocalWorkers(
   },
 ): LocalWorkers {
   const children = Array.from({ length: n }, (_, i) =>
-    spawn(process.execPath, shardgradArgv('worker', '--url', url, '--backend', opts.backend, '--nickname', `local-${i + 1}`, '--json', ...(opts.extraArgs?.(i) ?? [])), {
+    spawn(process.execPath, shardgradArgv('worker', '--url', url, '--backend', opts.backend, '--nickname', `local-${i + 1}`, '--json', '--exit-with-parent', ...(opts.extraArgs?.(i) ?? [])), {
       stdio: ['ignore', 'ignore', 'inherit'],
       detached: opts.ownSession ?? false,
     }),

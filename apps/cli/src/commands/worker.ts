@@ -34,6 +34,7 @@ export function workerCommand(): Command {
     .option('--slowdown <factor>', 'test hook: stretch compute time by this factor to emulate a slow device', positiveNumber)
     .option('--threads <n>', 'compute threads: worker_threads with a wasm backend each, one core each', positiveInt, 1)
     .option('--compress <mode>', `gradient encoding on the wire: ${COMPRESS_MODES.join(', ')} (fp16/int8 with error feedback; auto compresses when uploads cost over 10% of compute; docs/compression.md)`, oneOf(COMPRESS_MODES), 'none')
+    .option('--exit-with-parent', 'leave when the process that started this worker ends (train, sweep and launch start their local workers so)')
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));
@@ -66,9 +67,26 @@ export function workerCommand(): Command {
       const stop = () => w.close();
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      if (o.exitWithParent) whenParentExits(stop);
       const reason = await w.done;
       display.progress.stop();
       out.event({ type: 'worker-done', reason }, () => `worker finished: ${reason}`);
       process.exit(0);
     });
+}
+
+/**
+ * A parent killed outright (SIGKILL, a crash) cannot stop its children, and a worker whose
+ * coordinator is gone retries forever: the orphan would hold a core until someone finds it. Linux
+ * re-parents an orphan, so a changed ppid means the parent is gone.
+ */
+function whenParentExits(leave: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.stderr.write('shardgrad: the process that started this worker has ended; leaving\n');
+    leave();
+  }, 1000);
+  timer.unref();
 }

@@ -34,7 +34,7 @@ export function startWorkerGroup(o: WorkerGroupOptions): WorkerGroup {
     const rank = Number(env.RANK);
     return new SupervisedProcess({
       command: process.execPath,
-      args: shardgradArgv('worker', '--json', ...o.workerArgs),
+      args: shardgradArgv('worker', '--json', '--exit-with-parent', ...o.workerArgs),
       env,
       maxRestarts: o.maxRestarts,
       // Per-shard JSON lines would drown the coordinator's; stderr carries what a person must see.
