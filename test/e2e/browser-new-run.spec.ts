@@ -17,6 +17,11 @@ describe.skipIf(!haveChromium)('a tab when the teacher starts a new run', () => 
       await runTraining(c, { epochs: 1, maxSteps: STEPS, minWorkers: 1 });
       const first = await snapshot(page);
       expect(first.contribution.samples).toBe(STEPS * 32);
+      // "This tab" counts what the coordinator accepted from it: its own count in the pool, to the sample.
+      expect(c.pool.views().find((v) => v.id === first.workerId)?.samples).toBe(first.contribution.samples);
+      // An unnamed tab goes by the first 8 characters of its id, as on the dashboard and the leaderboard.
+      await page.waitForFunction((id) => document.getElementById('run')?.textContent?.endsWith(`you appear as ${id}`), first.workerId!.slice(0, 8));
+      expect(await page.$$eval('#calibration-rows tr', (rows) => rows.map((r) => r.textContent ?? ''))).toEqual(expect.arrayContaining([expect.stringMatching(/^WASM ✓ chosen/), expect.stringMatching(/^CPU/)]));
 
       // Another seed means other initial weights and data order: the tab must build the run anew.
       c.replaceRun(await prepareRun({ model: 'mnist-mlp', batch: 16, seed: 9 }));
@@ -30,10 +35,14 @@ describe.skipIf(!haveChromium)('a tab when the teacher starts a new run', () => 
       // The tab may rejoin as itself (resume key); what matters is that it built the new run.
       expect(after.run).toMatchObject({ runId, batch: 16 });
       // Resumed as itself: the coordinator counts its work in this run from zero (the class total and
-      // the leaderboard are per run), while the tab's own count ("this tab") runs on across runs.
+      // the leaderboard are per run), and so does "this tab"; its count of all runs carries on.
       expect(c.pool.views().find((v) => v.id === after.workerId)).toMatchObject({ kind: 'browser', samples: STEPS * 16 });
       expect(c.pool.views().filter((v) => v.id === after.workerId)).toHaveLength(1);
-      expect(after.contribution.samples).toBe(STEPS * 32 + STEPS * 16);
+      expect(after.contribution.samples).toBe(STEPS * 16);
+      expect((after as typeof after & { allRuns: { samples: number } }).allRuns.samples).toBe(STEPS * 32 + STEPS * 16);
+      // The page says the same, labelled for what each number covers (small counts: no digit grouping).
+      await page.waitForFunction((n) => document.getElementById('mine-samples')?.textContent === n, String(STEPS * 16));
+      expect(await page.textContent('#mine-all')).toBe(`${STEPS * 32 + STEPS * 16} in all runs since this tab opened`);
       expect(cluster.errors).toEqual([]);
     } finally {
       await cluster.close();

@@ -214,7 +214,7 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
       expect(await tab.textContent("#mine-minutes")).toMatch(/helping for (under a minute|\d+ min)/);
       expect(await tab.$$eval('#leaderboard li', (li) => li.length)).toBe(3);
       expect(Number((await tab.textContent('#class-samples'))?.replace(/\D/g, ''))).toBeGreaterThan(0);
-      // A reload (or a rename, which reloads) comes back as the same worker: no second row.
+      // A reload (or a rename, which rejoins with the same resume key) comes back as the same worker: no second row.
       type Snap = { workerId?: string; contribution: { samples: number } };
       const snapshot = () => tab.evaluate(() => (globalThis as unknown as { shardgrad: { snapshot(): Snap } }).shardgrad.snapshot());
       const before = await snapshot();

@@ -52,6 +52,19 @@ export interface CalibrateRequest {
   pinned?: BrowserBackend;
 }
 
+/**
+ * Where a calibration is, sent as each step starts and ends: a slow backend (a CNN on a software GPU,
+ * an old phone) can take most of a minute, and the student sees which one and the results so far.
+ */
+export interface CalibrationProgress {
+  /** The backend being measured now; absent once all are done. cpu comes first: it is the reference. */
+  testing?: BrowserBackend;
+  /** Backends measured so far, in the order they were measured. */
+  done: BackendCalibration[];
+  /** How many backends this calibration measures in all (cpu included). */
+  total: number;
+}
+
 export interface ShardReply {
   /** encodeTensors([...grads, ...state]): the bytes the coordinator expects. */
   grads: Uint8Array;
@@ -83,7 +96,8 @@ export interface ShardRequest {
 
 export interface ComputeApi {
   init(req: InitRequest): Promise<InitReply>;
-  calibrate(req: CalibrateRequest): Promise<CalibrationReport>;
+  /** `onProgress` crosses the Web Worker boundary as a Comlink proxy (a top-level argument, so it can). */
+  calibrate(req: CalibrateRequest, onProgress?: (p: CalibrationProgress) => void): Promise<CalibrationReport>;
   compute(req: ShardRequest): Promise<ShardReply>;
   /** Test hook: make the current GPU backend lose its context or device, as a crashed driver would. */
   loseDevice(): Promise<BrowserBackend | undefined>;

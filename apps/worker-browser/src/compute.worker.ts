@@ -10,7 +10,15 @@ const engine = new TabCompute();
 
 const api: ComputeApi = {
   init: (req) => engine.init(req),
-  calibrate: (req) => engine.calibrate(req),
+  calibrate: async (req, onProgress) => {
+    try {
+      // Progress is news, not a step: the calibration does not wait for the page to draw it.
+      return await engine.calibrate(req, (p) => void Promise.resolve(onProgress?.(p)).catch(() => undefined));
+    } finally {
+      // The page's callback arrived as a Comlink proxy: free its message port.
+      (onProgress as Partial<Comlink.Remote<() => void>> | undefined)?.[Comlink.releaseProxy]?.();
+    }
+  },
   compute: async (req) => {
     const reply = await engine.compute(req);
     return Comlink.transfer(reply, [reply.grads.buffer]);

@@ -53,15 +53,27 @@ export function savedNickname(fromLink: string | undefined): string | undefined 
   }
 }
 
-/** Saves the name and joins again under it (the coordinator learns names at join). */
-export function rejoinAs(name: string): void {
+/** Characters of a worker id that name it where it has no nickname (as the dashboard and the leaderboard do). */
+const SHORT_ID_LENGTH = 8;
+
+/** One name for a worker everywhere: its nickname, else the first 8 characters of its id (`w-6b9d6e`). */
+export function displayName(workerId: string, nickname: string | undefined): string {
+  return nickname || workerId.slice(0, SHORT_ID_LENGTH);
+}
+
+/**
+ * Keeps the name for this browser and in the address (without reloading), so a reload or a shared
+ * link keeps it; the session joins again under it.
+ */
+export function keepNickname(name: string | undefined): void {
   try {
-    localStorage.setItem(NAME_KEY, name);
+    if (name) localStorage.setItem(NAME_KEY, name);
+    else localStorage.removeItem(NAME_KEY);
   } catch {
-    // the link carries it anyway
+    // storage blocked: the address carries it anyway
   }
-  const q = new URLSearchParams(location.search);
-  if (name) q.set('name', name);
-  else q.delete('name');
-  location.search = q.toString();
+  const url = new URL(location.href);
+  if (name) url.searchParams.set('name', name);
+  else url.searchParams.delete('name');
+  history.replaceState(history.state, '', url);
 }

@@ -10,10 +10,18 @@ import { io, type Socket } from 'socket.io-client';
 import { asBytes } from '@shardgrad/codec/indices';
 import { PROTOCOL_VERSION } from '@shardgrad/protocol/version';
 import type { ClientToServerEvents, JoinAck, ResultHeader, RunInfo, ServerToClientEvents, Task } from '@shardgrad/protocol';
-import type { BrowserBackend, CalibrationReport, ComputeApi, ShardReply } from './compute-api.ts';
+import type { BrowserBackend, CalibrationProgress, CalibrationReport, ComputeApi, ShardReply } from './compute-api.ts';
+import { joinableAgain, type ClassTotal } from './class-total.ts';
 import type { PageOptions } from './page-options.ts';
+import { BACKEND_LABELS } from './backend-labels.ts';
 
-export type Phase = 'connecting' | 'downloading' | 'calibrating' | 'waiting' | 'training' | 'paused' | 'finished' | 'error';
+/** `code`: the class needs a join code and the tab has none (or a refused one); the student types it. */
+export type Phase = 'connecting' | 'code' | 'downloading' | 'calibrating' | 'waiting' | 'training' | 'paused' | 'finished' | 'error';
+
+export interface Counts {
+  samples: number;
+  rounds: number;
+}
 
 export interface TabSnapshot {
   phase: Phase;
@@ -24,8 +32,20 @@ export interface TabSnapshot {
   backend?: BrowserBackend;
   samplesPerSecond?: number;
   calibration?: CalibrationReport;
-  /** What this tab contributed: accepted results only. */
-  contribution: { samples: number; rounds: number };
+  /** While the backend test runs: the backend measured now and the results so far. */
+  calibrating?: CalibrationProgress;
+  /** The name the tab joins under (`?name=` or the saved one); absent: its short id stands for it. */
+  nickname?: string;
+  /**
+   * What this tab contributed to the run it is in: results the coordinator accepted (acknowledged
+   * ok), counted from zero where the coordinator's count for this worker starts from zero (a new
+   * run, or a join it did not resume), so it is the count on this tab's leaderboard row.
+   */
+  contribution: Counts;
+  /** Accepted results of every run since this tab opened (kept across reloads). */
+  allRuns: Counts;
+  /** Finished because training ended: the tab joins by itself once the class server has a run again. */
+  rejoinsByItself?: boolean;
   fallbacks: NonNullable<ShardReply['fallback']>[];
   /** Why the coordinator refused this tab's hello (JoinAck reason, e.g. 'unauthorized' for a wrong code). */
   refused?: string;
@@ -37,16 +57,19 @@ export interface SessionDeps {
   compute: Comlink.Remote<ComputeApi>;
   /**
    * What outlives a reload of the page (the tab's sessionStorage): the resume key, so a student who
-   * reloads, or renames (which reloads), comes back as the same worker, not as a second one; and
-   * the tab's own count of its work, which would otherwise restart at 0 while the coordinator's
-   * count for the same worker carried on.
+   * reloads comes back as the same worker, not as a second one; and the tab's own counts of its
+   * work, which would otherwise restart at 0 while the coordinator's count for the same worker
+   * carried on.
    */
   memory?: { load(): TabMemory; save(m: TabMemory): void };
 }
 
 export interface TabMemory {
   resumeKey?: string;
-  contribution?: TabSnapshot['contribution'];
+  /** The run `contribution` counts. */
+  runId?: string;
+  contribution?: Counts;
+  allRuns?: Counts;
 }
 
 type WorkerSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -64,8 +87,17 @@ const sameWork = (a: RunInfo, b: RunInfo) =>
   a.seed === b.seed &&
   JSON.stringify([a.modelConfig, a.datasetOptions]) === JSON.stringify([b.modelConfig, b.datasetOptions]);
 
+const NO_WORK: Counts = { samples: 0, rounds: 0 };
+const CONNECTING = 'Connecting to the class server…';
+/** A student needs no transport names: the socket's own reason goes to the console instead. */
+const UNREACHABLE = 'Cannot reach the class server; retrying…';
+/** How long to wait before asking again for the run of a class server that did not answer. */
+const RETRY_MS = 3000;
+/** The stop reason of a run that simply ended (the CLI's broadcastStop at the end of a class). */
+const NORMAL_END = /^training finished\.?$/i;
+
 export class TabSession {
-  private snap: TabSnapshot = { phase: 'connecting', message: 'Connecting to the coordinator…', contribution: { samples: 0, rounds: 0 }, fallbacks: [] };
+  private snap: TabSnapshot = { phase: 'connecting', message: CONNECTING, contribution: NO_WORK, allRuns: NO_WORK, fallbacks: [] };
   private listeners = new Set<(s: TabSnapshot) => void>();
   private socket?: WorkerSocket;
   private run?: RunInfo;
@@ -83,15 +115,27 @@ export class TabSession {
   private failures = 0;
   private announcedRun?: RunInfo;
   private lastStop?: string;
+  /** The run `contribution` counts (where the coordinator's count for this worker is the same). */
+  private countedRun?: string;
+  /** The run that finished, and whether the class server went away since (a restart). */
+  private finishedRun?: { runId?: string; serverWasGone: boolean };
+  /** Bumped at each calibration: progress news from an earlier one, arriving late, is not drawn. */
+  private calibrationId = 0;
 
   constructor(private readonly deps: SessionDeps) {
     const remembered = deps.memory?.load() ?? {};
     this.resumeKey = remembered.resumeKey;
-    if (remembered.contribution) this.snap = { ...this.snap, contribution: remembered.contribution };
+    this.countedRun = remembered.runId;
+    this.snap = {
+      ...this.snap,
+      nickname: deps.options.nickname,
+      contribution: (remembered.runId && remembered.contribution) || NO_WORK,
+      allRuns: remembered.allRuns ?? NO_WORK,
+    };
   }
 
   private remember(): void {
-    this.deps.memory?.save({ resumeKey: this.resumeKey, contribution: this.snap.contribution });
+    this.deps.memory?.save({ resumeKey: this.resumeKey, runId: this.countedRun, contribution: this.snap.contribution, allRuns: this.snap.allRuns });
   }
 
   get snapshot(): TabSnapshot {
@@ -106,8 +150,8 @@ export class TabSession {
 
   async start(): Promise<void> {
     try {
-      this.set({ phase: 'connecting', message: 'Connecting to the coordinator…' });
-      const run = await this.fetchRun();
+      this.set({ phase: 'connecting', message: CONNECTING });
+      const run = await this.fetchRunWhenReachable();
       await this.prepare(run);
       if (this.pausedByUser) return this.set({ phase: 'paused', message: 'Paused. This tab does no work until you resume.' });
       this.connect();
@@ -126,10 +170,34 @@ export class TabSession {
   resume(): void {
     if (!this.pausedByUser && this.snap.phase !== 'finished') return;
     this.pausedByUser = false;
-    this.set({ phase: 'connecting', message: 'Joining again…' });
+    this.finishedRun = undefined;
+    this.set({ phase: 'connecting', message: 'Joining again…', rejoinsByItself: undefined });
     if (!this.report) void this.start();
     else if (this.socket) this.socket.connect();
     else this.connect();
+  }
+
+  /**
+   * A new name: the coordinator learns names at hello, so a joined tab joins again with its resume
+   * key. It comes back as the same worker, so the leaderboard renames its row rather than add one,
+   * and the calibration is kept: no new backend test, no reload.
+   */
+  rename(nickname: string | undefined): void {
+    if (nickname === this.deps.options.nickname) return;
+    this.deps.options.nickname = nickname;
+    this.set({ nickname });
+    if (this.socket?.connected) this.rejoin(this.socket);
+  }
+
+  /**
+   * What the class stats say (class-total.ts). A tab that finished because training ended joins
+   * again by itself once the class server is back with a run to join: a student who kept the page
+   * open expects it to carry on, as it does when the teacher starts a new run.
+   */
+  classChanged(t: ClassTotal): void {
+    if (!this.finishedRun) return;
+    if (t.offline) this.finishedRun.serverWasGone = true;
+    else if (this.snap.phase === 'finished' && joinableAgain(this.finishedRun, t)) this.resume();
   }
 
   /** Page is going away: say so, so the coordinator need not wait for the socket to time out. */
@@ -139,12 +207,23 @@ export class TabSession {
     this.socket?.disconnect();
   }
 
-  private async fetchRun(): Promise<RunInfo> {
-    const res = await fetch(`${this.deps.origin}/api/status`, { cache: 'no-store' });
-    if (!res.ok) throw new Error(`the coordinator answered ${res.status} for its status`);
-    const body = (await res.json()) as { run?: RunInfo };
-    if (!body.run?.runId || !body.run.model || !body.run.dataset) throw new Error('the coordinator has no run to join');
-    return body.run;
+  /** The run to join; while the class server cannot be reached (not started yet, restarting), asks again. */
+  private async fetchRunWhenReachable(): Promise<RunInfo> {
+    for (;;) {
+      let res: Response;
+      try {
+        res = await fetch(`${this.deps.origin}/api/status`, { cache: 'no-store' });
+      } catch (e) {
+        console.warn(`shardgrad: class server unreachable: ${(e as Error).message}`);
+        this.set({ phase: 'connecting', message: UNREACHABLE });
+        await sleep(RETRY_MS);
+        continue;
+      }
+      if (!res.ok) throw new Error(`the class server answered ${res.status} when asked for its run`);
+      const body = (await res.json()) as { run?: RunInfo };
+      if (!body.run?.runId || !body.run.model || !body.run.dataset) throw new Error('the class server has no run to join');
+      return body.run;
+    }
   }
 
   /** Download, load and calibrate: everything before the coordinator may count on this tab. */
@@ -154,11 +233,20 @@ export class TabSession {
     if (!res.ok) throw new Error(`could not download the dataset (${res.status} ${await res.text().catch(() => '')})`);
     const dataset = new Uint8Array(await res.arrayBuffer());
     await this.deps.compute.init(Comlink.transfer({ run, dataset, wasmPrefix: `${this.deps.origin}/tfjs-wasm/` }, [dataset.buffer]));
-    this.set({ phase: 'calibrating', message: 'Testing which backend computes fastest and correctly here…' });
+    const id = ++this.calibrationId;
     const { candidates, pinned } = this.deps.options;
-    this.report = await this.deps.compute.calibrate({ candidates, pinned });
+    const start: CalibrationProgress = { done: [], total: new Set([...candidates, 'cpu']).size };
+    this.set({ phase: 'calibrating', message: calibratingMessage(start), calibrating: start, calibration: undefined });
+    const progress = (p: CalibrationProgress) => {
+      if (id === this.calibrationId && this.snap.phase === 'calibrating') this.set({ calibrating: p, message: calibratingMessage(p) });
+    };
+    try {
+      this.report = await this.deps.compute.calibrate({ candidates, pinned }, Comlink.proxy(progress));
+    } finally {
+      this.calibrationId++;
+    }
     this.prepared = run;
-    this.set({ backend: this.report.chosen, samplesPerSecond: this.reportedSpeed(), calibration: this.report });
+    this.set({ backend: this.report.chosen, samplesPerSecond: this.reportedSpeed(), calibration: this.report, calibrating: undefined });
   }
 
   private connect(): void {
@@ -182,11 +270,18 @@ export class TabSession {
       this.lastStop = reason;
       this.generation++;
       socket.disconnect();
-      const ended = /^training finished\.?$/i.test(reason) ? 'Training finished' : `Training ended: ${reason}`;
-      this.set({ phase: 'finished', message: `${ended}. Thank you for helping!` });
+      const normal = NORMAL_END.test(reason);
+      // Only a run that simply ended is followed into the next: a tab that was let go stays out.
+      this.finishedRun = normal ? { runId: this.run?.runId, serverWasGone: false } : undefined;
+      this.set({
+        phase: 'finished',
+        message: normal ? 'Training finished. Thank you for helping! Keep this page open: it joins the next run by itself.' : `Training ended: ${reason}.`,
+        rejoinsByItself: normal,
+      });
     });
     socket.on('connect_error', (e) => {
-      if (!this.pausedByUser) this.set({ phase: 'connecting', message: `Cannot reach the coordinator (${e.message}); retrying…` });
+      console.warn(`shardgrad: cannot connect: ${e.message}`);
+      if (!this.pausedByUser) this.set({ phase: 'connecting', message: UNREACHABLE });
     });
     socket.on('disconnect', (reason) => void this.disconnected(socket, reason));
   }
@@ -200,7 +295,7 @@ export class TabSession {
     const wasm = report.results.find((r) => r.backend === 'wasm');
     this.generation++;
     const gen = this.generation;
-    this.set({ phase: 'connecting', message: 'Joining the class…' });
+    this.set({ phase: 'connecting', message: 'Joining the class…', rejoinsByItself: undefined });
     socket.emit(
       'hello',
       {
@@ -222,7 +317,9 @@ export class TabSession {
     if (gen !== this.generation) return;
     if (!ack.ok) {
       socket.disconnect();
-      return this.set({ phase: 'error', message: `the coordinator refused this tab: ${ack.message}`, refused: ack.reason });
+      // A wrong or old code is the student's to fix: ask for it again, no error.
+      if (ack.reason === 'unauthorized') return this.askForCode('That code was not accepted: type the one on the teacher\'s screen.', ack.reason);
+      return this.set({ phase: 'error', message: `The class server refused this tab: ${ack.message}`, refused: ack.reason });
     }
     this.resumeKey = ack.resumeKey;
     this.remember();
@@ -239,8 +336,25 @@ export class TabSession {
     }
     this.run = ack.run;
     this.localVersion = -1;
+    this.startCounting(ack);
     socket.emit('ready', { samplesPerSecond: this.reportedSpeed() });
     this.set({ phase: 'waiting', message: 'Joined. Waiting for the next round…', workerId: ack.workerId, run: pickRun(ack.run), refused: undefined });
+  }
+
+  /**
+   * The coordinator carries a worker's count on only when it resumed that worker in the same run
+   * (resume-book.ts restoreRecord); otherwise it counts from zero, and so does this tab.
+   */
+  private startCounting(ack: Extract<JoinAck, { ok: true }>): void {
+    const carriesOn = ack.resumed === true && this.countedRun === ack.run.runId;
+    this.countedRun = ack.run.runId;
+    if (!carriesOn) this.set({ contribution: NO_WORK });
+    this.remember();
+  }
+
+  /** The class needs a code this tab lacks, or refused the one it had: the page asks for it. */
+  askForCode(message: string, refused?: string): void {
+    this.set({ phase: 'code', message, refused });
   }
 
   private async handle(socket: WorkerSocket, task: Task, gen: number): Promise<void> {
@@ -280,12 +394,17 @@ export class TabSession {
     socket.emit('result', header, r.grads, (ack) => {
       if (ack.ok) {
         this.failures = 0;
-        const c = this.snap.contribution;
-        this.set({ contribution: { samples: c.samples + r.count, rounds: c.rounds + 1 } });
-        this.remember();
+        this.counted(task.runId, r.count);
       }
       if (r.fallback) this.switchedBackend(socket, r);
     });
+  }
+
+  /** A result the coordinator accepted: it counts for this tab as it does on its leaderboard row. */
+  private counted(runId: string, samples: number): void {
+    const add = (c: Counts) => ({ samples: c.samples + samples, rounds: c.rounds + 1 });
+    this.set({ allRuns: add(this.snap.allRuns), ...(runId === this.countedRun && { contribution: add(this.snap.contribution) }) });
+    this.remember();
   }
 
   /**
@@ -295,6 +414,11 @@ export class TabSession {
   private switchedBackend(socket: WorkerSocket, r: ShardReply): void {
     this.report = { ...this.report!, chosen: r.backend, samplesPerSecond: r.fallback?.samplesPerSecond ?? this.report!.samplesPerSecond };
     this.set({ backend: r.backend, samplesPerSecond: this.reportedSpeed(), fallbacks: [...this.snap.fallbacks, r.fallback!] });
+    this.rejoin(socket);
+  }
+
+  /** Leaves and joins again at once, with the resume key: the same worker, told what changed at hello. */
+  private rejoin(socket: WorkerSocket): void {
     this.generation++;
     socket.disconnect();
     socket.connect();
@@ -312,18 +436,15 @@ export class TabSession {
     }
     // Out of step with the coordinator (weights, run): join afresh rather than send bad work.
     console.warn(`shardgrad: task failed, joining again: ${e.message}`);
-    if (this.socket?.connected) {
-      this.generation++;
-      this.socket.disconnect();
-      this.socket.connect();
-    }
+    if (this.socket?.connected) this.rejoin(this.socket);
   }
 
   private async disconnected(socket: WorkerSocket, reason: Socket.DisconnectReason): Promise<void> {
-    if (this.pausedByUser || this.snap.phase === 'error') return;
+    if (this.pausedByUser || this.snap.phase === 'error' || this.snap.phase === 'code') return;
     if (reason === 'io client disconnect') return; // our own doing: a rejoin or a leave
     if (reason !== 'io server disconnect') {
-      this.set({ phase: 'connecting', message: `Connection lost (${reason}); reconnecting…` });
+      console.warn(`shardgrad: connection lost: ${reason}`);
+      this.set({ phase: 'connecting', message: 'Lost the connection to the class server; reconnecting…' });
       return;
     }
     const next = this.announcedRun;
@@ -338,7 +459,7 @@ export class TabSession {
       }
       return;
     }
-    this.set({ phase: 'finished', message: this.lastStop ? `The coordinator ended the session: ${this.lastStop}.` : 'The coordinator ended the session.' });
+    this.set({ phase: 'finished', message: this.lastStop ? `The class server ended the session: ${this.lastStop}.` : 'The class server ended the session.' });
   }
 
   private fail(e: unknown): void {
@@ -349,6 +470,13 @@ export class TabSession {
     this.snap = { ...this.snap, ...patch };
     for (const fn of this.listeners) fn(this.snap);
   }
+}
+
+/** "Testing WebGL (3 of 4)…": which backend the student is waiting for, and how many are left. */
+export function calibratingMessage(p: CalibrationProgress): string {
+  if (!p.testing) return p.done.length ? 'Choosing the fastest backend that computes correctly…' : 'Testing which backend computes fastest and correctly here…';
+  const what = p.testing === 'cpu' ? 'CPU (the reference the others must match)' : BACKEND_LABELS[p.testing];
+  return `Testing ${what}, ${p.done.length + 1} of ${p.total}…`;
 }
 
 const pickRun = (r: RunInfo) => ({ runId: r.runId, model: r.model, dataset: r.dataset, batch: r.batch });

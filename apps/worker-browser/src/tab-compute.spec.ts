@@ -7,6 +7,7 @@ import { mnistMlp } from '@shardgrad/models';
 import type { RunInfo } from '@shardgrad/protocol';
 import { ShardComputer, allSpecs, readAll } from '@shardgrad/trainer';
 import { GRADIENT_TOLERANCE, flatten, relativeError } from './gradient-match.ts';
+import type { CalibrationProgress } from './compute-api.ts';
 import { TabCompute } from './tab-compute.ts';
 
 // The Web Worker's engine, outside the browser: cpu and wasm run under Node (the GPU backends are
@@ -33,7 +34,15 @@ describe('TabCompute (the compute Web Worker engine)', () => {
   it('calibrates cpu and wasm, keeps one that matches cpu, and computes what ShardComputer computes', async () => {
     const tab = new TabCompute();
     expect((await tab.init({ run, dataset: wire })).trainSamples).toBe(ds.train.n);
-    const report = await tab.calibrate({ candidates: ['wasm', 'cpu'] });
+    const progress: CalibrationProgress[] = [];
+    const report = await tab.calibrate({ candidates: ['wasm', 'cpu'] }, (p) => progress.push(structuredClone(p)));
+    // The page learns each backend as its test starts, and each result as it comes: cpu (the reference) first.
+    expect(progress.map((p) => [p.testing, p.done.map((r) => r.backend), p.total])).toEqual([
+      ['cpu', [], 2],
+      ['wasm', ['cpu'], 2],
+      [undefined, ['cpu', 'wasm'], 2],
+    ]);
+    expect(progress.at(-1)!.done).toEqual(expect.arrayContaining(report.results));
     expect(report.shardSize).toBe(32);
     expect(report.results.map((r) => r.backend)).toEqual(['wasm', 'cpu']);
     for (const r of report.results) {

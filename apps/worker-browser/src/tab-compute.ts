@@ -16,6 +16,7 @@ import {
   type BackendCalibration,
   type BrowserBackend,
   type CalibrateRequest,
+  type CalibrationProgress,
   type CalibrationReport,
   type InitReply,
   type InitRequest,
@@ -63,13 +64,16 @@ export class TabCompute {
   }
 
   /** Tries each candidate on one shard, keeps the fastest whose gradient matches cpu's. */
-  async calibrate(req: CalibrateRequest): Promise<CalibrationReport> {
+  async calibrate(req: CalibrateRequest, onProgress: (p: CalibrationProgress) => void = () => undefined): Promise<CalibrationReport> {
     const { run, dataset } = this.requireInit();
     this.disposeEngine();
     this.calibrations.clear();
+    const others = [...new Set(req.candidates)].filter((b) => b !== 'cpu');
+    const report = (testing?: BrowserBackend) => onProgress({ testing, done: [...this.calibrations.values()], total: others.length + 1 });
     const n = Math.min(run.batch, dataset.train.n, CALIBRATION_MAX_ROWS);
     // The first rows of the split: any rows do, and these need no randomness.
     const indices = Uint32Array.from({ length: n }, (_, i) => i);
+    report('cpu');
     const cpu = await this.buildEngine('cpu');
     const weights = readAll(cpu.model);
     const augmentSeed = run.seed;
@@ -77,12 +81,13 @@ export class TabCompute {
     this.shard = { indices, weights, reference, augmentSeed };
     this.calibrations.set('cpu', await measureShard('cpu', cpu.computer, this.shard));
     const engines = new Map<BrowserBackend, Engine>([['cpu', cpu]]);
-    for (const b of req.candidates) {
-      if (b === 'cpu' || this.calibrations.has(b)) continue;
+    for (const b of others) {
+      report(b);
       const m = await this.measure(b);
       this.calibrations.set(b, m.calibration);
       if (m.engine) engines.set(b, m.engine);
     }
+    report();
     const results = BROWSER_BACKENDS.map((b) => this.calibrations.get(b)).filter((r): r is BackendCalibration => r !== undefined);
     const chosen = chooseBackend(results, req.pinned);
     for (const [b, e] of engines) if (b !== chosen.backend) disposeEngine(e);

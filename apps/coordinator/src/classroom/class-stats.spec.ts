@@ -63,6 +63,26 @@ describe('ClassStatsTracker', () => {
     expect(t.stats(run).rows.map((r) => [r.workerId, r.nickname])).toEqual([['w1', 'Ada']]);
   });
 
+  it("names an unnamed worker by the first 8 characters of its id, as the dashboard does", () => {
+    const { p } = pool();
+    const t = new ClassStatsTracker();
+    p.add({ id: 'w-6b9d6e21f0', kind: 'browser', backend: 'wasm', runId: 'r', send: () => undefined, disconnect: () => undefined });
+    p.add({ id: 'w-0123456789', kind: 'node', backend: 'wasm', nickname: 'Ada', runId: 'r', send: () => undefined, disconnect: () => undefined });
+    t.update(p.list(), p.departed());
+    expect(t.stats(run).rows.map((r) => r.nickname).sort()).toEqual(['Ada', 'w-6b9d6e']);
+  });
+
+  it('says how many workers the run waits for only while it waits', () => {
+    const { p, add } = pool();
+    const t = new ClassStatsTracker();
+    add('ada');
+    t.update(p.list(), p.departed());
+    const waitingFor = { needed: 2, have: 1, toStart: true };
+    expect(t.stats({ ...run, state: 'waiting', waitingFor })).toMatchObject({ waitingFor, total: { workers: 1 } });
+    // A count left from before the first round must not tell a training class to wait.
+    expect(t.stats({ ...run, state: 'training', waitingFor })).not.toHaveProperty('waitingFor');
+  });
+
   it('lists a worker that came back under its id once, live', () => {
     const { p, add } = pool();
     add('ada');

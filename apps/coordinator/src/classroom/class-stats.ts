@@ -1,4 +1,4 @@
-import type { ClassStats, ContributionRow, RunState } from '@shardgrad/protocol';
+import type { ClassStats, ContributionRow, RunState, WorkersWaitedFor } from '@shardgrad/protocol';
 import type { PoolMember } from '../worker-pool.ts';
 
 interface Tracked {
@@ -35,8 +35,8 @@ export class ClassStatsTracker {
     }
     for (const m of live) {
       const t = this.rows.get(m.id) ?? { row: emptyRow(m), joinedAt: m.joinedAt, until: now };
-      // A student who renames comes back (a reload with the resume key) as the same worker, new name.
-      t.row.nickname = nicknameOf(m);
+      // A student who renames rejoins with the resume key: the same worker, so the same row, new name.
+      t.row.nickname = displayName(m);
       t.row.samples = m.samples;
       t.row.rounds = m.rounds;
       t.row.live = true;
@@ -46,10 +46,17 @@ export class ClassStatsTracker {
     }
   }
 
-  stats(run: { runId: string; model: string; state: RunState; step: number }): ClassStats {
+  /**
+   * The class stats of `run`. `waitingFor` (what the run waits for, from the coordinator's 'waiting'
+   * event) goes out only while the run is in state 'waiting': a count left over from before the first
+   * round would tell students to wait for classmates while they train.
+   */
+  stats(run: { runId: string; model: string; state: RunState; step: number; waitingFor?: WorkersWaitedFor }): ClassStats {
     const rows = [...this.rows.values()].map((t) => ({ ...t.row })).sort((a, b) => b.samples - a.samples || a.nickname.localeCompare(b.nickname));
+    const { waitingFor, ...rest } = run;
     return {
-      ...run,
+      ...rest,
+      ...(waitingFor && run.state === 'waiting' && { waitingFor }),
       total: {
         samples: rows.reduce((s, r) => s + r.samples, 0),
         rounds: run.step,
@@ -61,8 +68,12 @@ export class ClassStatsTracker {
   }
 }
 
-const nicknameOf = (m: PoolMember) => m.nickname || `${m.kind}-${m.id.slice(0, 4)}`;
+/** Characters of a worker's id that name it where it has no nickname: what the dashboard shows (`w-6b9d6e`). */
+export const SHORT_ID_LENGTH = 8;
+
+/** One name per worker everywhere (leaderboard, dashboard, the tab's own page): its nickname, else its short id. */
+export const displayName = (m: Pick<PoolMember, 'id' | 'nickname'>) => m.nickname || m.id.slice(0, SHORT_ID_LENGTH);
 
 function emptyRow(m: PoolMember): ContributionRow {
-  return { workerId: m.id, nickname: nicknameOf(m), kind: m.kind, samples: 0, rounds: 0, minutes: 0, live: true };
+  return { workerId: m.id, nickname: displayName(m), kind: m.kind, samples: 0, rounds: 0, minutes: 0, live: true };
 }
