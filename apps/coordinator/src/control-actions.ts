@@ -1,4 +1,4 @@
-import type { ControlRequest, RunState } from '@shardgrad/protocol';
+import { formatRate, type ControlRequest, type RunState } from '@shardgrad/protocol';
 import { setLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 import { prepareRun } from './create-coordinator.ts';
@@ -6,13 +6,6 @@ import { prepareRun } from './create-coordinator.ts';
 /** A control the run cannot take now (no run directory, no new runs here, a bad model name…). */
 export class ControlError extends Error {}
 
-/**
- * A learning rate as people read it: 3 significant digits (0.00162, not 0.0016200000000000001).
- * The dashboard rounds the same way.
- */
-export function formatRate(rate: number): string {
-  return String(Number(rate.toPrecision(3)));
-}
 
 /**
  * Settings of the run now: once it ends (or is ending) they would change a run that takes no more

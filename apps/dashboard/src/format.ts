@@ -1,9 +1,8 @@
+import { displayName, formatRate } from '@shardgrad/protocol/display';
+
+export { displayName, formatRate };
 import type { DashboardRun, LrScheduleView, WorkersWaitedFor } from '@shardgrad/protocol';
 
-/** A learning rate as people read it: 3 significant digits (0.00162, not 0.0016200000000000001). */
-export function formatRate(rate: number): string {
-  return String(Number(rate.toPrecision(3)));
-}
 
 /** "cosine, warm-up 50 steps"; empty without a schedule. */
 export function describeSchedule(s: LrScheduleView | undefined): string {
@@ -35,10 +34,3 @@ export function describeWaiting(w: WorkersWaitedFor): string {
   return `waiting for ${more} more worker${more === 1 ? '' : 's'} (${w.needed} needed to ${w.toStart ? 'start' : 'go on'})`;
 }
 
-/**
- * One name per worker everywhere on the dashboard: its nickname, else the first 8 characters of its
- * id (`w-6b9d6e`), as the coordinator's activity log writes it (dashboard-hub.ts, displayName).
- */
-export function displayName(w: { id: string; nickname?: string }): string {
-  return w.nickname || w.id.slice(0, 8);
-}

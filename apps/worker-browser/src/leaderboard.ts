@@ -53,13 +53,6 @@ export function savedNickname(fromLink: string | undefined): string | undefined 
   }
 }
 
-/** Characters of a worker id that name it where it has no nickname (as the dashboard and the leaderboard do). */
-const SHORT_ID_LENGTH = 8;
-
-/** One name for a worker everywhere: its nickname, else the first 8 characters of its id (`w-6b9d6e`). */
-export function displayName(workerId: string, nickname: string | undefined): string {
-  return nickname || workerId.slice(0, SHORT_ID_LENGTH);
-}
 
 /**
  * Keeps the name for this browser and in the address (without reloading), so a reload or a shared

@@ -4,7 +4,7 @@ import { offlineTotal, totalFromClassStats } from './class-total.ts';
 import type { Phase } from './session.ts';
 import { calibratingMessage } from './session.ts';
 import { describeStatus } from './status.ts';
-import { displayName } from './leaderboard.ts';
+import { displayName } from '@shardgrad/protocol/display';
 
 const PHASES: Phase[] = ['connecting', 'code', 'downloading', 'calibrating', 'waiting', 'training', 'paused', 'finished', 'error'];
 const STATES: (ClassStats['state'] | undefined)[] = [undefined, 'waiting', 'training', 'paused', 'stopping', 'finished'];
@@ -54,8 +54,8 @@ describe('the status line', () => {
 
 describe("a worker's display name", () => {
   it('is its nickname, else the first 8 characters of its id, as on the dashboard', () => {
-    expect(displayName('w-6b9d6e21f0', undefined)).toBe('w-6b9d6e');
-    expect(displayName('w-6b9d6e21f0', '')).toBe('w-6b9d6e');
-    expect(displayName('w-6b9d6e21f0', 'Ada')).toBe('Ada');
+    expect(displayName({ id: 'w-6b9d6e21f0' })).toBe('w-6b9d6e');
+    expect(displayName({ id: 'w-6b9d6e21f0', nickname: '' })).toBe('w-6b9d6e');
+    expect(displayName({ id: 'w-6b9d6e21f0', nickname: 'Ada' })).toBe('Ada');
   });
 });

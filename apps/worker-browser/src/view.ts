@@ -4,7 +4,8 @@ import { ownCounts, withOwnWork, type ClassTotal, type OwnWork } from './class-t
 import type { BackendCalibration } from './compute-api.ts';
 import type { TabSnapshot } from './session.ts';
 import { describeStatus } from './status.ts';
-import { displayName, formatMinutes, showLeaderboard } from './leaderboard.ts';
+import { displayName } from '@shardgrad/protocol/display';
+import { formatMinutes, showLeaderboard } from './leaderboard.ts';
 
 const fmt = new Intl.NumberFormat();
 const plural = (n: number, word: string) => `${fmt.format(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -120,6 +121,6 @@ function drawRun(s: TabSnapshot, t: ClassTotal | undefined): void {
   const run = s.run;
   if (!run) return;
   const batch = t?.batch ?? run.batch;
-  const you = s.workerId ? ` · you appear as ${displayName(s.workerId, s.nickname)}` : '';
+  const you = s.workerId ? ` · you appear as ${displayName({ id: s.workerId, nickname: s.nickname })}` : '';
   el('run').textContent = `Model ${run.model} on ${run.dataset}, ${batch} samples per round${you}`;
 }

@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './events.ts';
 export * from './dashboard.ts';
 export * from './port-link.ts';
+export * from './display.ts';

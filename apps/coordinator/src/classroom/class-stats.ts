@@ -1,4 +1,4 @@
-import type { ClassStats, ContributionRow, RunState, WorkersWaitedFor } from '@shardgrad/protocol';
+import { displayName, type ClassStats, type ContributionRow, type RunState, type WorkersWaitedFor } from '@shardgrad/protocol';
 import type { PoolMember } from '../worker-pool.ts';
 
 interface Tracked {
@@ -68,11 +68,6 @@ export class ClassStatsTracker {
   }
 }
 
-/** Characters of a worker's id that name it where it has no nickname: what the dashboard shows (`w-6b9d6e`). */
-export const SHORT_ID_LENGTH = 8;
-
-/** One name per worker everywhere (leaderboard, dashboard, the tab's own page): its nickname, else its short id. */
-export const displayName = (m: Pick<PoolMember, 'id' | 'nickname'>) => m.nickname || m.id.slice(0, SHORT_ID_LENGTH);
 
 function emptyRow(m: PoolMember): ContributionRow {
   return { workerId: m.id, nickname: displayName(m), kind: m.kind, samples: 0, rounds: 0, minutes: 0, live: true };

@@ -3,6 +3,7 @@ import { listModels, type ModelDefinition } from '@shardgrad/models';
 import {
   CLASS_NAMESPACE,
   DASHBOARD_NAMESPACE,
+  displayName,
   type ClassServerEvents,
   type ClassStats,
   type DashboardRun,
@@ -34,13 +35,6 @@ const PREVIEW_MS = 2000;
 const MAX_POINTS = 8000;
 const LOG_LINES = 50;
 
-/**
- * One name per worker everywhere the teacher looks: its nickname, else the first 8 characters of its
- * id (`w-6b9d6e`). The dashboard's table and the students' page use the same rule.
- */
-export function displayName(w: { id: string; nickname?: string }): string {
-  return w.nickname || w.id.slice(0, 8);
-}
 
 
 /** The schedule a model's new run gets unless told otherwise (the coordinator command's rule). */
