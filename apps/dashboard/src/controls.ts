@@ -63,6 +63,8 @@ export function syncControls(run: DashboardRun, els: ControlElements): void {
     // a stopping one can still be checkpointed or followed by a new run.
     const ending = run.state === 'finished' || (run.state === 'stopping' && (a === 'pause' || a === 'resume' || a === 'stop'));
     b.disabled = ending || (a === 'pause' && run.state === 'paused') || (a === 'resume' && run.state !== 'paused');
+    // A run held before its first step (--start-paused) is started, not resumed.
+    if (a === 'resume') b.textContent = run.state === 'paused' && run.step === 0 ? 'Start' : 'Resume';
   }
   const ending = isEnding(run);
   for (const form of [els.lr.form, els.batch.form]) {

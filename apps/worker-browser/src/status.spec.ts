@@ -9,8 +9,8 @@ import { displayName } from '@shardgrad/protocol/display';
 const PHASES: Phase[] = ['connecting', 'code', 'downloading', 'calibrating', 'waiting', 'training', 'paused', 'finished', 'error'];
 const STATES: (ClassStats['state'] | undefined)[] = [undefined, 'waiting', 'training', 'paused', 'stopping', 'finished'];
 
-const total = (state: ClassStats['state'], waitingFor?: ClassStats['waitingFor']) =>
-  totalFromClassStats({ runId: 'r', model: 'm', state, step: 0, total: { samples: 0, rounds: 0, workers: 1, minutes: 0 }, rows: [], ...(waitingFor && { waitingFor }) });
+const total = (state: ClassStats['state'], waitingFor?: ClassStats['waitingFor'], step = 5) =>
+  totalFromClassStats({ runId: 'r', model: 'm', state, step, total: { samples: 0, rounds: 0, workers: 1, minutes: 0 }, rows: [], ...(waitingFor && { waitingFor }) });
 
 describe('the status line', () => {
   it('takes title and message from one state: the tab says what it does unless it waits for a reason the class knows', () => {
@@ -35,6 +35,8 @@ describe('the status line', () => {
     });
     expect(describeStatus({ phase: 'waiting', message: 'x' }, total('waiting')).message).toMatch(/enough classmates have joined/);
     expect(describeStatus({ phase: 'waiting', message: 'x' }, total('paused'))).toMatchObject({ title: 'Paused by the teacher', message: expect.stringMatching(/teacher has paused/) });
+    // Paused before the first step: the class gathers for the teacher's Start (coordinator --start-paused).
+    expect(describeStatus({ phase: 'waiting', message: 'x' }, total('paused', undefined, 0))).toMatchObject({ title: 'Waiting for the teacher to start' });
     expect(describeStatus({ phase: 'waiting', message: 'x' }, total('stopping')).message).toMatch(/stopping/);
     expect(describeStatus({ phase: 'waiting', message: 'x' }, total('finished')).message).toMatch(/run has ended/);
     // Numbers from a class server that went away explain nothing any more.

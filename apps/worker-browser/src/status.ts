@@ -36,6 +36,8 @@ function classmatesMessage(w: WorkersWaitedFor | undefined): string {
 export function classWait(t: ClassTotal | undefined): StatusLine | undefined {
   switch (t?.runState) {
     case 'paused':
+      // Step 0: a run held for the class to gather (coordinator --start-paused), not one interrupted.
+      if (t.steps === 0) return { title: 'Waiting for the teacher to start', message: 'The class is gathering; training starts when the teacher presses Start.' };
       return { title: 'Paused by the teacher', message: 'The teacher has paused training; this tab carries on when it resumes.' };
     case 'stopping':
       return { title: 'Stopping', message: 'The teacher is stopping the run.' };
