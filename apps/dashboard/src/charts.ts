@@ -51,7 +51,7 @@ export class Curves {
   constructor(private readonly els: { loss: HTMLElement; metric: HTMLElement; speed: HTMLElement; scalars: HTMLElement }) {
     this.loss = chart(els.loss, 'loss', [line('train (smoothed)', COLORS.train), line('train', COLORS.trainRaw, 1), dots('validation', COLORS.validation), dots('test', COLORS.test)]);
     this.metric = chart(els.metric, 'accuracy', [line('train (smoothed)', COLORS.train), dots('validation', COLORS.validation), dots('test', COLORS.test)]);
-    this.speed = chart(els.speed, 'throughput (samples/s)', [line('samples/s (smoothed)', COLORS.speed)]);
+    this.speed = chart(els.speed, 'class throughput (samples/s over whole rounds)', [line('samples/s (smoothed)', COLORS.speed)]);
     this.scalar = chart(els.scalars, 'gradient noise scale B_simple (examples)', [line('B_simple', COLORS.validation)]);
     // Follows its box: the window, the grid, and a chart that was hidden and now shows.
     for (const [u, el] of [[this.loss, els.loss], [this.metric, els.metric], [this.speed, els.speed], [this.scalar, els.scalars]] as const) {

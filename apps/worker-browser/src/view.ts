@@ -50,7 +50,7 @@ export function createView(onToggle: () => void): JoinView {
 
 function drawBackend(s: TabSnapshot): void {
   el('backend').textContent = s.backend ? BACKEND_LABELS[s.backend] : '–';
-  el('speed').textContent = s.samplesPerSecond ? `${fmt.format(Math.round(s.samplesPerSecond))} samples/s measured` : '';
+  el('speed').textContent = s.samplesPerSecond ? `${fmt.format(Math.round(s.samplesPerSecond))} samples/s in the backend test` : '';
 }
 
 /** This run's accepted work, as on the tab's leaderboard row; every run's since the tab opened below it. */
