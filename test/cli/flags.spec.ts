@@ -44,6 +44,14 @@ describe('shardgrad CLI: help and bad flags', () => {
     }
   });
 
+  it('ends --json output with an error line a script can read, for bad flags and bad settings alike', async () => {
+    for (const args of [['train', '--batch', '0', '--json'], ['train', '--model', 'resnet-9000', '--json']]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.lines.at(-1), args.join(' ')).toMatchObject({ type: 'error', exitCode: 2, message: expect.stringMatching(/--batch|unknown model/) });
+    }
+  });
+
   it('names the known models and datasets when given unknown ones', async () => {
     const model = await runCli(['train', '--model', 'resnet-9000', '--steps', '1']);
     expect(model.code).toBe(2);

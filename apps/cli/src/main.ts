@@ -48,8 +48,20 @@ program.hook('preSubcommand', (_program, sub) => applyConfigSources(program, sub
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) process.exit(0);
+    exitWithError(e.message.replace(/^error: /, ''), 2, false);
+  }
   // Anything else reaching here is reported plainly; stack traces are for bugs, not for bad input.
-  process.stderr.write(`shardgrad: ${(e as Error).message}\n`);
-  process.exit(isUsageError(e) ? 2 : 1);
+  exitWithError((e as Error).message, isUsageError(e) ? 2 : 1, true);
+}
+
+/**
+ * With --json a script reading stdout gets the failure as its last line too, in the same form as
+ * every other line; people read stderr (where commander has already printed its own errors).
+ */
+function exitWithError(message: string, code: number, toStderr: boolean): never {
+  if (toStderr) process.stderr.write(`shardgrad: ${message}\n`);
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: code })}\n`);
+  process.exit(code);
 }
