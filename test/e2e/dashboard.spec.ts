@@ -172,6 +172,8 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     await page.waitForFunction(() => /batch 32 → 24/.test(document.getElementById('control-status')?.textContent ?? ''));
     expect(c.config.batch).toBe(24);
     await page.waitForFunction(() => /batch 24/.test(document.getElementById('run-info')?.textContent ?? ''));
+    // The refused 0 stays where the teacher typed it (the page never overwrites a field being edited); the README's picture shows the rate in force.
+    await page.fill('#lr', '0.0005');
     await page.evaluate(() => scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   });
