@@ -45,3 +45,31 @@ it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, no
   const trainSteps = readFileSync(join(runDir, 'metrics.csv'), 'utf8').split('\n').filter((l) => /^\d+,train,/.test(l)).map((l) => Number(l.split(',')[0]));
   expect(trainSteps).toEqual(Array.from({ length: stoppedAt + 5 }, (_, i) => i + 1));
 }, 180_000);
+
+it('SIGTERM on a coordinator mid-run (docker stop, a pod replaced) checkpoints where it stopped and exits 143', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'shardgrad-sigterm-'));
+  const env = { ...process.env, SHARDGRAD_WORKER_TOKEN: 'sigterm-test-token-0123456789' };
+  const coordinator = spawn(process.execPath, shardgradArgv('coordinator', '--port', '0', '--no-dashboard', '--steps', '100000', '--json', '--out', out), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  coordinator.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines: Record<string, unknown>[] = [];
+  let worker: ReturnType<typeof spawn> | undefined;
+  createInterface({ input: coordinator.stdout }).on('line', (l) => {
+    if (!l.startsWith('{')) return;
+    const e = JSON.parse(l) as Record<string, unknown>;
+    lines.push(e);
+    if (e.type === 'listening' && !worker) worker = spawn(process.execPath, shardgradArgv('worker', '--url', e.url as string, '--backend', 'cpu'), { env, stdio: 'ignore' });
+    if (e.type === 'round' && e.step === 3) coordinator.kill('SIGTERM');
+  });
+  try {
+    const code = await new Promise<number | null>((resolve) => coordinator.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(143);
+    const summary = lines.find((e) => e.type === 'summary')!;
+    expect(summary.reason).toBe('stopped');
+    const stoppedAt = summary.steps as number;
+    expect(stderr).toContain(`stopped by SIGTERM at step ${stoppedAt}; resume with --resume`);
+    expect(existsSync(join(out, summary.runId as string, 'checkpoints', checkpointName(stoppedAt), 'training-state.bin'))).toBe(true);
+  } finally {
+    worker?.kill('SIGKILL');
+  }
+}, 120_000);

@@ -67,4 +67,11 @@ describe('shardgrad train: regularization and training flags', () => {
       rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('--steps alone runs that many steps, past the model\'s default epochs', async () => {
+    // mnist-mlp defaults to 10 epochs of its 8,500 rows: 1,330 steps at batch 64.
+    const r = await runCli(['train', '--steps', '1400', '--local-workers', 'threads', '--no-dashboard', '--json', '--out', mkdtempSync(join(tmpdir(), 'shardgrad-steps-'))]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines.find((l) => l.type === 'summary')).toMatchObject({ steps: 1400, reason: 'completed' });
+  });
 });

@@ -1,3 +1,4 @@
+import { defaultEpochs } from '@shardgrad/models';
 import type { Coordinator, CoordinatorEvent } from '@shardgrad/coordinator';
 import { describeEvent } from './describe-event.ts';
 import type { Output } from './output.ts';
@@ -47,4 +48,14 @@ export function showTraining(c: Coordinator, out: Output, totalSteps: number): P
       stop();
     },
   };
+}
+
+/**
+ * Epochs the run plans: the flag's; with only --steps, as many as the steps need (the model's default
+ * epochs would end the run first); else the model's default.
+ */
+export function plannedEpochs(o: { epochs?: number; steps?: number }, c: { config: { def: Parameters<typeof defaultEpochs>[0]; datasetName: string } }): number {
+  if (o.epochs !== undefined) return o.epochs;
+  if (o.steps !== undefined) return Number.POSITIVE_INFINITY;
+  return defaultEpochs(c.config.def, c.config.datasetName);
 }

@@ -40,6 +40,8 @@ export interface TrainingSummary extends PolicyOutcome {
   model: string;
   dataset: string;
   steps: number;
+  /** Whether the run went to the end of its plan, or was stopped (a signal, the teacher, a target reached). */
+  reason: 'completed' | 'stopped';
   /** Passes over the training rows so far, resumed ones included (2 decimals): 0.9 after 90% of one. */
   epochs: number;
   /** This session's samples and seconds (from the first round, not from the wait for workers). */
@@ -176,7 +178,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     }
   }
   await c.control.end(step);
-  c.emit('event', { type: 'finished', step, reason: c.control.stopRequested ? 'stopped' : 'completed' });
+  const reason = c.control.stopRequested ? 'stopped' : 'completed';
+  c.emit('event', { type: 'finished', step, reason });
   const seconds = (performance.now() - started) / 1000;
   policy.finish();
   const test = evaluate(state.model, state.def, dataset, dataset.test, c.config.modelConfig);
@@ -190,6 +193,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     model: state.def.name,
     dataset: c.config.datasetName,
     steps: step,
+    reason,
     epochs: Math.round((c.position.epoch + Math.min(1, c.position.offset / n)) * 100) / 100,
     samples,
     seconds,

@@ -1,8 +1,11 @@
 import { Command } from 'commander';
+import { join } from 'node:path';
+import { constants } from 'node:os';
 import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, runSession, trainingOptionsFrom } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { defaultEpochs, getModel } from '@shardgrad/models';
+import { getModel } from '@shardgrad/models';
+import { plannedEpochs } from '../training-display.ts';
 import { UsageError, createOutput } from '../output.ts';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
@@ -81,8 +84,16 @@ export function coordinatorCommand(): Command {
       // Each run (the teacher may start new ones from the dashboard) is recorded in its own runs/<id>/.
       // A class (dashboard + --keep-alive) goes on between runs: the teacher starts the next one, a signal ends it.
       const classroom = Boolean(room && o.keepAlive);
-      const quit = classroom ? new Promise<string>((r) => ['SIGTERM', 'SIGINT'].forEach((s) => process.once(s, () => r(s)))) : undefined;
-      void quit?.then(() => c.control.stop());
+      // SIGTERM (docker stop, a pod replaced) or Ctrl-C: stop at the round boundary, so the run is
+      // recorded and checkpointed where it stopped. A class ends this way; any other run exits
+      // 128 + the signal, and its workers are not told training finished: a coordinator restarted
+      // with --resume takes them back. A second signal quits at once (the default handler again).
+      const quit = new Promise<NodeJS.Signals>((r) => (['SIGTERM', 'SIGINT'] as const).forEach((s) => process.once(s, () => r(s))));
+      let signalled: NodeJS.Signals | undefined;
+      void quit.then((s) => {
+        signalled = s;
+        c.control.stop();
+      });
       // The flags' training options belong to the run they were given for; a run the teacher starts
       // later from the dashboard (any model) gets its model's own defaults.
       let firstRun = true;
@@ -90,11 +101,11 @@ export function coordinatorCommand(): Command {
       const options = (cc: typeof c, first: boolean) => (first ? setup.options : trainingOptionsFrom(cc.config.def.defaults.training ?? {}));
       await runSession(c, {
         keepAlive: classroom,
-        until: quit,
+        until: classroom ? quit : undefined,
         plan: (cc) => {
           const first = firstRunOnly();
           return {
-            epochs: o.epochs ?? defaultEpochs(cc.config.def, cc.config.datasetName),
+            epochs: plannedEpochs(o, cc),
             maxSteps: o.steps,
             minWorkers: o.minWorkers,
             evaluateEachEpoch: true,
@@ -108,6 +119,13 @@ export function coordinatorCommand(): Command {
         onRunEnd: (summary, modelDir) =>
           out.event({ ...summary, modelDir }, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}; model saved to ${modelDir}`),
       });
+      if (signalled && !classroom) {
+        process.stderr.write(`shardgrad: stopped by ${signalled} at step ${c.position.step}; resume with --resume ${join(o.out, c.runId)}\n`);
+        room?.close();
+        await c.close();
+        process.exitCode = 128 + constants.signals[signalled];
+        return;
+      }
       c.broadcastStop('training finished');
       if (o.keepAlive && !classroom) {
         out.event({ type: 'serving', url: c.url }, () => `training finished; still serving ${c.url} until SIGTERM`);
@@ -117,3 +135,4 @@ export function coordinatorCommand(): Command {
       await c.close();
     }));
 }
+

@@ -6,15 +6,16 @@ import { predictProbabilities } from '@shardgrad/trainer';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
-import { plannedSteps, showTraining } from '../training-display.ts';
+import { plannedEpochs, plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
 import { formatPrediction, isOneOfKClassifier } from '../format-prediction.ts';
-import { defaultEpochs, getModel } from '@shardgrad/models';
+import { getModel } from '@shardgrad/models';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
 import { trainPipeline } from '../train-pipeline.ts';
 import { dirname, join } from 'node:path';
+import { constants } from 'node:os';
 import { writeModelArtifacts } from '../model-artifacts.ts';
 import { writeSnapshots } from '../model-snapshots.ts';
 import { summaryText } from '../summary-text.ts';
@@ -82,7 +83,7 @@ export function trainCommand(): Command {
       if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
       const room = o.dashboard ? await attachClassroom(c) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
-      const epochs = o.epochs ?? defaultEpochs(c.config.def, c.config.datasetName);
+      const epochs = plannedEpochs(o, c);
       const display = showTraining(c, out, plannedSteps(c, epochs, o.steps));
       // Pictures during training (the GAN's sample grids); listed with the other artifacts at the end.
       const snapshots = writeSnapshots(c, o.out);
@@ -94,12 +95,15 @@ export function trainCommand(): Command {
       // Ctrl-C asks for a stop at the next round boundary, so the run directory and the model are still
       // written; a second Ctrl-C (the default handler again) quits at once. The exit status is still
       // 130, as for any command a Ctrl-C ended, so a script can tell a cut-short run from a finished one.
-      let interrupted = false;
-      const interrupt = () => {
-        interrupted = true;
+      let interrupted: NodeJS.Signals | undefined;
+      const interrupt = (signal: NodeJS.Signals) => {
+        interrupted = signal;
         c.control.stop();
       };
+      // SIGTERM too: `docker stop`, a scheduler's time limit and `timeout` send it, and the run
+      // deserves the same save as after Ctrl-C.
       process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
       // Worker processes that all die (a backend that cannot load, say) leave nobody to train: say so
       // instead of waiting for workers forever. They print their own reasons on stderr.
       let trained = false;
@@ -137,11 +141,13 @@ export function trainCommand(): Command {
         for (const a of artifacts) out.event({ type: 'artifact', ...a }, () => `wrote ${a.path}: ${a.description}`);
         out.event({ ...summary, modelDir: dir, artifacts: artifacts.map((a) => a.path) }, (e) => `${summaryText(summary)}\nmodel saved to ${String(e.modelDir)}`);
         if (interrupted) {
-          process.stderr.write(`shardgrad: interrupted (Ctrl-C) after ${summary.steps} steps; the model and checkpoint so far are saved\n`);
-          process.exitCode = 130;
+          const how = interrupted === 'SIGINT' ? 'Ctrl-C' : interrupted;
+          process.stderr.write(`shardgrad: interrupted (${how}) after ${summary.steps} steps; the model and checkpoint so far are saved\n`);
+          process.exitCode = 128 + constants.signals[interrupted];
         }
       } finally {
         process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
         snapshots.stop();
         display.stop();
         room?.close();
