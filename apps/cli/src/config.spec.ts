@@ -62,6 +62,11 @@ describe('settings from flags, environment and a config file', () => {
   it('names the variable of a --no-* switch after what it turns off', async () => {
     vi.stubEnv('SHARDGRAD_NO_DASHBOARD', '1');
     expect((await run(['coordinator'])).dashboard).toBe(false);
+    vi.unstubAllEnvs();
+    // In a file, the switch's own name and the setting's both read as they say.
+    expect((await run(['coordinator', '--config', file('d1.yaml', 'dashboard: false\n')])).dashboard).toBe(false);
+    expect((await run(['coordinator', '--config', file('d2.yaml', 'dashboard: true\n')])).dashboard).toBe(true);
+    expect((await run(['coordinator', '--config', file('d3.yaml', 'no-dashboard: true\n')])).dashboard).toBe(false);
     vi.stubEnv('SHARDGRAD_JSON', 'off');
     expect((await run(['train'])).json).toBe(false);
     vi.stubEnv('SHARDGRAD_JSON', 'maybe');
@@ -78,7 +83,7 @@ describe('settings from flags, environment and a config file', () => {
     vi.stubEnv('SHARDGRAD_BATCH', 'lots');
     await expect(run(['train'])).rejects.toThrow(/environment variable SHARDGRAD_BATCH: expected a positive integer, got "lots"/);
     vi.stubEnv('WORLD_SIZE', 'four');
-    await expect(run(['coordinator'])).rejects.toThrow(/torchrun.*--min-workers.*expected a positive integer/);
+    await expect(run(['coordinator'])).rejects.toThrow(/environment variable WORLD_SIZE \(torchrun's, for --min-workers\): expected a positive integer/);
   });
 
   it('lets a top-level setting that only another command has pass by', async () => {

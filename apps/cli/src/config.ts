@@ -17,6 +17,9 @@ const value = z.union([scalar, z.array(z.union([z.string(), z.number().finite()]
 const fileSchema = z.record(z.string(), z.union([value, z.record(z.string(), value)]));
 type Settings = Record<string, z.infer<typeof value>>;
 
+/** The torchrun variables each alias reads, for messages that name them. */
+const TORCHRUN_VARIABLES: Record<string, string> = { port: 'MASTER_PORT', minWorkers: 'WORLD_SIZE', url: 'MASTER_ADDR and MASTER_PORT', nickname: 'RANK' };
+
 /** torchrun's names for what shardgrad calls by its own: option attribute → how to read it. */
 const TORCHRUN: Record<string, (env: NodeJS.ProcessEnv) => string | undefined> = {
   port: (env) => env.MASTER_PORT,
@@ -50,7 +53,8 @@ export function applyConfigSources(program: Command, cmd: Command, argv = proces
     const settings = readSettings(file, cmd.name(), program.commands);
     for (const [key, v] of Object.entries(settings)) {
       const opt = findOption(cmd, key);
-      if (opt) set(cmd, opt, v, 'config', `${file}: ${key}`);
+      // `dashboard: false` sets what --no-dashboard sets; `no-dashboard: true` says the same the other way.
+      if (opt) set(cmd, opt, v, 'config', `${file}: ${key}`, opt.negate && key !== opt.attributeName());
     }
   }
   // Commander only reads variables given before an option is added, so the SHARDGRAD_* ones are read here.
@@ -58,11 +62,11 @@ export function applyConfigSources(program: Command, cmd: Command, argv = proces
     if (o.long === '--config') continue;
     const own = o.envVar ? env[o.envVar] : undefined;
     if (own !== undefined) {
-      set(cmd, o, own, 'env', `environment variable ${o.envVar}`);
+      set(cmd, o, own, 'env', `environment variable ${o.envVar}`, o.negate);
       continue;
     }
     const alias = TORCHRUN[o.attributeName()]?.(env);
-    if (alias !== undefined) set(cmd, o, alias, 'env', `environment (torchrun) for --${o.name()}`);
+    if (alias !== undefined) set(cmd, o, alias, 'env', `environment variable ${TORCHRUN_VARIABLES[o.attributeName()]} (torchrun's, for --${o.name()})`, o.negate);
   }
 }
 
@@ -123,14 +127,15 @@ function findOption(cmd: Command, key: string): Option | undefined {
 /** How a variable can say a switch is on or off (SHARDGRAD_JSON=1, SHARDGRAD_NO_DASHBOARD=true). */
 const SWITCH_WORDS: Record<string, boolean> = { '': true, '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
 
-function set(cmd: Command, o: Option, v: z.infer<typeof value>, source: 'config' | 'env', where: string): void {
+/** `negated`: the value says whether the --no-… switch is given, not the attribute's value. */
+function set(cmd: Command, o: Option, v: z.infer<typeof value>, source: 'config' | 'env', where: string, negated: boolean): void {
   const current = cmd.getOptionValueSource(o.attributeName());
   if (current === 'cli' || (source === 'config' && current === 'env')) return;
   let parsed: unknown;
   if (!o.required && !o.optional) {
     const on = typeof v === 'boolean' ? v : source === 'env' ? SWITCH_WORDS[String(v).trim().toLowerCase()] : undefined;
     if (on === undefined) throw new UsageError(`${where}: --${o.name()} is a switch; use true or false`);
-    parsed = o.negate ? !on : on;
+    parsed = negated ? !on : on;
   } else {
     const text = Array.isArray(v) ? v.join(',') : String(v);
     try {
