@@ -37,6 +37,10 @@ describe('untrusted peers', () => {
     const third = await rawClient(url, { token: 'TRUST9', kind: 'browser', nickname: 'ANA' });
     expect(again.ack.ok).toBe(true);
     expect(third.ack).toMatchObject({ ok: false, reason: 'too-many-tabs' });
+    // The operator's log says who was turned away at the door, and why.
+    const refused = events.filter((e): e is Ev<'worker-refused'> => e.type === 'worker-refused');
+    expect(refused.map((e) => e.reason)).toEqual(['unauthorized', 'unauthorized', 'too-many-tabs']);
+    expect(refused[2]).toMatchObject({ nickname: 'ANA', message: expect.stringMatching(/tabs named/) });
     for (const cl of [none, wrong, student, node, again, third]) cl.close();
   });
 

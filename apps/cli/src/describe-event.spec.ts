@@ -11,3 +11,16 @@ describe('describeEvent: evaluations', () => {
     expect(describeEvent({ type: 'evaluation', split: 'test-sample', step: 7, loss: NaN, metrics: { meanReturn: -3.5 } })).toBe('test (first 1,000) at step 7: meanReturn -3.500');
   });
 });
+
+describe('describeEvent: workers', () => {
+  it('names a worker the way the dashboard does, joining, leaving and refused alike', () => {
+    expect(describeEvent({ type: 'worker-joined', worker: { id: 'w-f597c1fc44', kind: 'node', backend: 'wasm' } })).toBe('+ worker w-f597c1 (node, wasm)');
+    expect(describeEvent({ type: 'worker-left', workerId: 'w-f597c1fc44', nickname: 'wA', reason: 'transport close', reassigned: true })).toBe('- worker wA left (transport close), its shard was reassigned');
+    expect(describeEvent({ type: 'rejected', workerId: 'w-bf628c8dcd', reason: 'not-finite', message: 'tensor 0 holds NaN at 3' })).toBe('! refused a submission from w-bf628c: tensor 0 holds NaN at 3');
+    expect(describeEvent({ type: 'worker-refused', address: '10.0.0.7', reason: 'unauthorized', message: 'wrong join code or worker token' })).toBe('! refused a worker from 10.0.0.7: wrong join code or worker token');
+  });
+
+  it('gives remote workers the address to use when the coordinator listens on every interface', () => {
+    expect(describeEvent({ type: 'listening', url: 'http://127.0.0.1:8080', publicUrl: 'http://192.168.1.20:8080', runId: 'r', model: 'm', dataset: 'd', parameters: 1 })).toMatch(/^coordinator at http:\/\/127\.0\.0\.1:8080 \(workers elsewhere: http:\/\/192\.168\.1\.20:8080\)/);
+  });
+});

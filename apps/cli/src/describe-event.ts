@@ -1,17 +1,20 @@
+import { displayName } from '@shardgrad/protocol';
 /** Human wording of coordinator events; null hides an event from people (JSON still has it). */
 export function describeEvent(e: Record<string, unknown>): string | null {
   const pct = (v: unknown) => `${(Number(v) * 100).toFixed(1)}%`;
   switch (e.type) {
     case 'listening':
-      return `coordinator at ${e.url} — run ${e.runId}, model ${e.model} on ${e.dataset} (${e.parameters} parameters)`;
+      return `coordinator at ${e.url}${e.publicUrl ? ` (workers elsewhere: ${e.publicUrl})` : ''} — run ${e.runId}, model ${e.model} on ${e.dataset} (${e.parameters} parameters)`;
     case 'worker-joined': {
       const w = e.worker as Record<string, unknown>;
-      return `+ worker ${w.nickname ?? w.id} (${w.kind}, ${w.backend})`;
+      return `+ worker ${displayName({ id: String(w.id), nickname: w.nickname as string | undefined })} (${w.kind}, ${w.backend})`;
     }
     case 'worker-left':
-      return `- worker ${e.workerId} left (${e.reason})${e.reassigned ? ', its shard was reassigned' : ''}`;
+      return `- worker ${nameOf(e)} left (${e.reason})${e.reassigned ? ', its shard was reassigned' : ''}`;
     case 'rejected':
-      return `! refused a submission from ${e.workerId}: ${e.message}`;
+      return `! refused a submission from ${nameOf(e)}: ${e.message}`;
+    case 'worker-refused':
+      return `! refused a worker${e.nickname ? ` (${e.nickname})` : ''} from ${e.address}: ${e.message}`;
     case 'waiting':
       return `waiting for workers: ${e.have}/${e.needed}`;
     case 'noise-scale': {
@@ -68,4 +71,9 @@ export function describeEvent(e: Record<string, unknown>): string | null {
     default:
       return null;
   }
+}
+
+/** The name the dashboard shows for the worker an event is about (displayName's rule). */
+function nameOf(e: Record<string, unknown>): string {
+  return displayName({ id: String(e.workerId), nickname: typeof e.nickname === 'string' ? e.nickname : undefined });
 }

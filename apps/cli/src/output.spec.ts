@@ -24,4 +24,11 @@ describe('the CLI output in JSON lines', () => {
     expect(printed.filter((e) => e.type === 'round')).toHaveLength(9);
     expect(printed.filter((e) => e.type === 'workers').map((e) => e.workers!.length)).toEqual([2, 1, 1]);
   });
+
+  it('stamps every line with when it happened', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => (lines.push(String(s)), true));
+    createOutput(true, () => Date.UTC(2026, 10, 27, 12, 0, 0)).event({ type: 'round', step: 1 });
+    expect(JSON.parse(lines[0]!)).toEqual({ type: 'round', step: 1, time: '2026-11-27T12:00:00.000Z' });
+  });
 });

@@ -28,7 +28,8 @@ export function createOutput(json: boolean, now: () => number = Date.now): Outpu
     json,
     event(e, human) {
       if (json) {
-        if (sampled(e)) process.stdout.write(`${JSON.stringify(e)}\n`);
+        // Every line carries when it happened: an operator places a stall or a crash in time by it.
+        if (sampled(e)) process.stdout.write(`${JSON.stringify({ ...e, time: e.time ?? new Date(now()).toISOString() })}\n`);
         return;
       }
       const text = human ? human(e) : null;

@@ -253,8 +253,16 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     });
     socket.once('hello', (raw: unknown, ack: unknown) => {
       clearTimeout(timer);
-      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
+      const answer = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
       const hello = helloSchema.safeParse(raw);
+      // An operator needs to see who was turned away and why, not only the worker.
+      const reply = (r: { ok: boolean; reason?: string; message?: string } & Record<string, unknown>) => {
+        if (!r.ok) {
+          const nickname = hello.success ? hello.data.nickname : undefined;
+          this.emit('event', { type: 'worker-refused', address: socket.handshake.address, nickname, reason: r.reason ?? 'refused', message: r.message ?? '' });
+        }
+        answer(r);
+      };
       if (!hello.success) {
         reply({ ok: false, reason: 'malformed', message: `bad hello: ${hello.error.issues[0]?.message}` });
         socket.disconnect(true);
@@ -329,7 +337,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     if (role && !member.struckOut) this.resumes.left(member, role);
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
-    this.emit('event', { type: 'worker-left', workerId: member.id, reason: why, reassigned: hadWork });
+    this.emit('event', { type: 'worker-left', workerId: member.id, nickname: member.nickname, reason: why, reassigned: hadWork });
     this.abandonIfStuck();
   }
 
@@ -349,7 +357,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       this.pool.reject(member, reason);
       // Whatever it was computing for this round will not come from it now: give the work to others.
       if (reason !== 'duplicate' && reason !== 'stale-round') this.current?.workerFailed(member);
-      this.emit('event', { type: 'rejected', workerId: member.id, reason, message });
+      this.emit('event', { type: 'rejected', workerId: member.id, nickname: member.nickname, reason, message });
       ack({ ok: false, reason, message });
       if (member.errors > this.admission.maxStrikes && !member.struckOut) {
         // Past the limit it is dropped for good: no resume, and its strikes stay on the record.

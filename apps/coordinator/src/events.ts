@@ -6,8 +6,10 @@ import type { NoiseScaleEvent } from './noise-scale-monitor.ts';
 export type CoordinatorEvent =
   | { type: 'listening'; url: string; runId: string; model: string; dataset: string; parameters: number; maxPayloadBytes: number }
   | { type: 'worker-joined'; worker: WorkerView }
-  | { type: 'worker-left'; workerId: string; reason: string; reassigned: boolean }
-  | { type: 'rejected'; workerId: string; reason: string; message: string }
+  | { type: 'worker-left'; workerId: string; nickname?: string; reason: string; reassigned: boolean }
+  | { type: 'rejected'; workerId: string; nickname?: string; reason: string; message: string }
+  // A hello refused at the door (wrong token or code, another protocol, malformed): who tried, and why.
+  | { type: 'worker-refused'; address: string; nickname?: string; reason: string; message: string }
   // Trust: a worker past its strikes, a spot check's verdict, a round the aggregator cannot defend.
   | { type: 'secret-rotated'; secret: 'join-code' | 'worker-token' | 'teacher-token' }
   | { type: 'worker-dropped'; workerId: string; strikes: number; rejects: Record<string, number> }

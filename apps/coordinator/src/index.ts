@@ -31,3 +31,4 @@ export * from './training-policy.ts';
 export * from './run-pipeline.ts';
 export { CostMeter } from './cost-meter.ts';
 export * from './next-event.ts';
+export { publicOrigin } from './classroom/join-url.ts';

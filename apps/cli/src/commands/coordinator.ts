@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, runSession, trainingOptionsFrom } from '@shardgrad/coordinator';
+import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, publicOrigin, runSession, trainingOptionsFrom } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { getModel } from '@shardgrad/models';
@@ -77,7 +77,12 @@ export function coordinatorCommand(): Command {
       c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
       // createCoordinator already listens, so its own 'listening' event went out before anyone heard it;
       // say it again: people need the URL and `launch` reads it from here.
-      out.event({ type: 'listening', url: c.url, runId: c.runId, model: c.config.def.name, dataset: c.config.datasetName, parameters: c.config.state.parameterCount }, describeEvent);
+      // Bound to every interface, the listening URL (127.0.0.1) is no address to give remote workers.
+      const publicUrl = publicOrigin(c.url, o.host, o.publicUrl);
+      out.event(
+        { type: 'listening', url: c.url, ...(publicUrl !== new URL(c.url).origin && { publicUrl }), runId: c.runId, model: c.config.def.name, dataset: c.config.datasetName, parameters: c.config.state.parameterCount },
+        describeEvent,
+      );
       if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
       const room = o.dashboard ? await attachClassroom(c, { publicUrl: o.publicUrl, teacherToken: o.teacherToken, joinCode: o.joinCode }) : undefined;
       if (room) out.event(classroomEvent(room), describeEvent);
