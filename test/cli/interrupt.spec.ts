@@ -42,6 +42,13 @@ it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, no
   const resumed = await runCli(['train', '--model', 'regression', '--workers', '1', '--steps', String(stoppedAt + 5), '--resume', runDir, '--no-dashboard', '--json']);
   expect(resumed.code, resumed.stderr).toBe(0);
   expect(resumed.lines.find((e) => e.type === 'resumed')).toMatchObject({ step: stoppedAt });
+  // A flag the checkpoint decides otherwise is refused, not silently ignored; a missing path is the user's too.
+  const contradicted = await runCli(['train', '--model', 'regression', '--batch', '7', '--resume', runDir, '--no-dashboard']);
+  expect(contradicted.code).toBe(2);
+  expect(contradicted.stderr).toMatch(/--resume goes on with the run's own settings, which these flags contradict: --batch 7 \(the checkpoint's: \d+\)/);
+  const missing = await runCli(['train', '--resume', join(out, 'no-such-run'), '--no-dashboard']);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/--resume .*no-such-run: no such file or directory/);
   const trainSteps = readFileSync(join(runDir, 'metrics.csv'), 'utf8').split('\n').filter((l) => /^\d+,train,/.test(l)).map((l) => Number(l.split(',')[0]));
   expect(trainSteps).toEqual(Array.from({ length: stoppedAt + 5 }, (_, i) => i + 1));
 }, 180_000);

@@ -34,7 +34,7 @@ export function addTrustOptions(cmd: Command, scope: 'train' | 'coordinator'): C
     .option('--trim <beta>', 'trimmed-mean: fraction of the weight cut from each end of every coordinate (default 0.2)', trimFraction)
     .option('--max-strikes <n>', 'refused submissions (faults, not late copies) before a worker is dropped', positiveInt, 5)
     .option('--spot-check <fraction>', "recompute this fraction of untrusted workers' shards on the coordinator and refuse mismatches", fraction)
-    .option('--resume <path>', 'go on from a run directory (its latest checkpoint), a checkpoint directory, or a training-state file');
+    .option('--resume <path>', "go on from a run directory (its latest checkpoint), a checkpoint directory, or a training-state file; the run keeps its own model, data, batch, seed, optimizer and directory");
   if (scope === 'coordinator') {
     cmd
       .option('--worker-token <token>', 'the token worker nodes present, 16 characters or more (default: SHARDGRAD_WORKER_TOKEN, else a new random one, printed once)')

@@ -1,4 +1,4 @@
-import { AuthSettingsError, ListenError, TrainingOptionsError } from '@shardgrad/coordinator';
+import { AuthSettingsError, ListenError, ResumeError, TrainingOptionsError } from '@shardgrad/coordinator';
 import { AugmentConfigError, DatasetOptionError } from '@shardgrad/data';
 import { ModelConfigError } from '@shardgrad/models';
 import { LrRuleError, LrScheduleError } from '@shardgrad/trainer';
@@ -8,7 +8,7 @@ import { UsageError } from './output.ts';
  * The errors that mean the user asked for something that cannot be: exit code 2 and no stack trace,
  * wherever they are thrown (a flag's parser, the registry, the dataset loader, the coordinator's setup).
  */
-const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError];
+const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError, ResumeError];
 
 export function isUsageError(e: unknown): boolean {
   return USAGE_ERRORS.some((C) => e instanceof C);

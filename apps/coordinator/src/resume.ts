@@ -3,6 +3,7 @@ import type { Coordinator } from './coordinator.ts';
 import {
   locateTrainingCheckpoint,
   readTrainingCheckpoint,
+  ResumeError,
   stateDigest,
   type TrainingCheckpoint,
   type TrainingPosition,
@@ -57,7 +58,7 @@ export function restoreCheckpoint(c: Coordinator, loaded: LoadedCheckpoint): Res
   const ck = loaded.checkpoint;
   const { state } = c.config;
   if (ck.schemaHash !== state.schemaHash) {
-    throw new Error(`--resume: the checkpoint's model (schema ${ck.schemaHash}) is not this model (schema ${state.schemaHash}); pass the same --model and model options`);
+    throw new ResumeError(`--resume: the checkpoint's model (schema ${ck.schemaHash}) is not this model (schema ${state.schemaHash}); pass the same --model and model options`);
   }
   state.setWeights(ck.params, ck.version);
   state.optimizer.setState(ck.optimizer);

@@ -21,6 +21,11 @@ export interface TrainingPosition {
  * Everything that decides the rest of a run. The data order and augmentation are pure functions of
  * (seed, epoch) and dropout of (seed, round), so the position and the seed are the whole RNG state.
  */
+/** A --resume that cannot be honoured: no such path, no checkpoint in it, not a checkpoint, another model. */
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
 export interface TrainingCheckpoint {
   runId: string;
   model: string;
@@ -72,7 +77,7 @@ export function encodeCheckpoint(ck: TrainingCheckpoint): Uint8Array {
 
 export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   const fail = (why: string): never => {
-    throw new Error(`not a shardgrad training checkpoint: ${why}`);
+    throw new ResumeError(`not a shardgrad training checkpoint: ${why}`);
   };
   if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) fail('bad magic');
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
@@ -121,13 +126,13 @@ export async function writeTrainingCheckpoint(path: string, ck: TrainingCheckpoi
  * directory (its latest checkpoint that has one).
  */
 export function locateTrainingCheckpoint(path: string): { file: string; runDir: string } {
-  if (!existsSync(path)) throw new Error(`--resume ${path}: no such file or directory`);
+  if (!existsSync(path)) throw new ResumeError(`--resume ${path}: no such file or directory`);
   if (statSync(path).isFile()) return { file: path, runDir: join(path, '..', '..', '..') };
   if (existsSync(join(path, TRAINING_STATE_FILE))) return { file: join(path, TRAINING_STATE_FILE), runDir: join(path, '..', '..') };
   const latest = listCheckpoints(path)
     .reverse()
     .find((c) => existsSync(join(c.path, TRAINING_STATE_FILE)));
-  if (!latest) throw new Error(`--resume ${path}: no checkpoint with a training state in it (write them with --checkpoint-every)`);
+  if (!latest) throw new ResumeError(`--resume ${path}: no checkpoint with a training state in it (write them with --checkpoint-every)`);
   return { file: join(latest.path, TRAINING_STATE_FILE), runDir: path };
 }
 

@@ -9,6 +9,7 @@ import { plannedEpochs } from '../training-display.ts';
 import { UsageError, createOutput } from '../output.ts';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
+import { refuseFlagsTheCheckpointDecides } from '../resume-flags.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
 import { describeEvent } from '../describe-event.ts';
 import { keepServing } from '../keep-serving.ts';
@@ -48,7 +49,8 @@ export function coordinatorCommand(): Command {
     .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services); with the dashboard, wait for the teacher\'s next run')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
+      refuseFlagsTheCheckpointDecides(cmd, o);
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
       if (o.startPaused && !o.dashboard) throw new UsageError('--start-paused waits for Resume on the dashboard; it cannot go with --no-dashboard');

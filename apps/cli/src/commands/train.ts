@@ -13,6 +13,7 @@ import { formatPrediction, isOneOfKClassifier } from '../format-prediction.ts';
 import { getModel } from '@shardgrad/models';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
+import { refuseFlagsTheCheckpointDecides } from '../resume-flags.ts';
 import { trainPipeline } from '../train-pipeline.ts';
 import { dirname, join } from 'node:path';
 import { constants } from 'node:os';
@@ -56,7 +57,8 @@ export function trainCommand(): Command {
     .option('--no-dashboard', 'do not serve the live dashboard')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
+      refuseFlagsTheCheckpointDecides(cmd, o);
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
       const setup = trainingFromFlags(o, getModel(o.model));
