@@ -59,12 +59,18 @@ function startPool(run: RunInfo, dataset: Dataset, threads: number, backend: Thr
   return ThreadPool.start({ threads, backend, model: run.model, modelConfig: run.modelConfig, seed: run.seed, dataset, schemaHash: run.schemaHash });
 }
 
+/** Backends whose synchronous reads throw in Node (libs/backends/src/node.ts): they need computeAsync. */
+const ASYNC_READ_BACKENDS = new Set(['webgpu']);
+
 function localEngine(computer: ShardComputer): GradientEngine {
+  const backend = tf.getBackend();
+  const asyncReads = ASYNC_READ_BACKENDS.has(backend);
   return {
-    backend: tf.getBackend(),
+    backend,
     threads: 1,
     setWeights: async (encoded) => computer.setWeights(decodeTensors(encoded)),
-    compute: async (indices, augmentSeed, roundSeed) => computer.compute(indices, augmentSeed, roundSeed),
+    compute: async (indices, augmentSeed, roundSeed) =>
+      asyncReads ? computer.computeAsync(indices, augmentSeed, roundSeed) : computer.compute(indices, augmentSeed, roundSeed),
     close: async () => {
       computer.model.dispose();
     },

@@ -1,2 +1,3 @@
 export * from './node-worker.ts';
 export * from './in-process-workers.ts';
+export * from './worker-ending.ts';

@@ -23,6 +23,7 @@ import { UnmaskedWebSocket } from './unmasked-websocket.ts';
 import { CompressionChoice } from './auto-compress.ts';
 import type { TensorData } from '@shardgrad/codec';
 import type { ThreadBackend } from './thread-pool.ts';
+import { CoordinatorUnreachableError, JoinRefusedError, type WorkerEnding } from './worker-ending.ts';
 
 export interface NodeWorkerOptions {
   /** The coordinator to join over the network; or give `port`. */
@@ -53,6 +54,11 @@ export interface NodeWorkerOptions {
   /** Reconnection attempts before giving up (backoff from 200 ms up to 5 s between them). */
   reconnectAttempts?: number;
   /**
+   * How long to keep trying to reach the coordinator at start (default 0: fail at the first error).
+   * Compose, Kubernetes and scripts start workers and coordinator in no particular order.
+   */
+  waitMs?: number;
+  /**
    * Test-only hook: rewrites each shard's gradients before they are sent (the attack tests' malicious
    * workers). Real workers never set it.
    */
@@ -69,6 +75,9 @@ export interface NodeWorkerOptions {
 export interface NodeWorkerHandle {
   /** Resolves with the reason when the coordinator stops the worker or the connection ends for good. */
   done: Promise<string>;
+  /** The same moment as `done`, saying whether the end was clean (worker-ending.ts). */
+  ended: Promise<WorkerEnding>;
+  /** Leaves now, connected or not: `ended` resolves with cause 'closed'. */
   close(): void;
 }
 
@@ -106,12 +115,23 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   let run: RunInfo | undefined;
   let localVersion = -1;
   let queue: Promise<void> = Promise.resolve();
-  let finish!: (reason: string) => void;
+  let finishWith!: (ending: WorkerEnding) => void;
+  /** Set before the disconnect it causes, so that disconnect is read as the cause it is. */
+  let endingCause: WorkerEnding | undefined;
   const compress = opts.compress ?? 'none';
   const choice = new CompressionChoice(compress);
   /** The residuals of compressed gradients; keyed by run and model, so a new run starts clean. */
   const feedback = new ErrorFeedback();
-  const done = new Promise<string>((r) => (finish = r));
+  const ended = new Promise<WorkerEnding>((r) => (finishWith = r));
+  const done = ended.then((e) => e.reason);
+  let finished = false;
+  /** The first end wins; the engine goes with it. */
+  const finish = (ending: WorkerEnding) => {
+    if (finished) return;
+    finished = true;
+    void engine?.close();
+    finishWith(ending);
+  };
 
   const join = (): Promise<RunInfo> =>
     new Promise((resolve, reject) => {
@@ -119,7 +139,7 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
         'hello',
         { protocol: PROTOCOL_VERSION, kind: opts.kind ?? 'node', backend: threads > 1 ? (opts.threadBackend ?? 'wasm') : tf.getBackend(), nickname: opts.nickname, token: opts.token, threads, resume: resumeKey, ...(compress !== 'none' && { compress }) },
         (ack: JoinAck) => {
-          if (!ack.ok) return reject(new Error(`coordinator refused to join: ${ack.message}`));
+          if (!ack.ok) return reject(new JoinRefusedError(ack.reason, ack.message));
           resumeKey = ack.resumeKey;
           resumed = ack.resumed === true;
           resolve(ack.run);
@@ -194,15 +214,17 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
         feedback.reset();
         await prepare(info);
       }
+      const sameRun = info.runId === run?.runId;
       run = info;
       localVersion = -1;
       socket.emit('ready', { samplesPerSecond: announced });
       // Results computed for a coordinator that no longer knows this worker would only be refused.
       const again = resumed ? pending.resend(info.runId) : pending.clear();
-      log({ type: 'resumed', runId: info.runId, resent: again.length });
+      log(comebackEvent(info.runId, resumed, sameRun, again.length));
       for (const [k] of again) send(k);
     } catch (e) {
       log({ type: 'error', message: (e as Error).message });
+      endingCause = e instanceof JoinRefusedError ? { cause: 'refused', reason: e.message, refusal: e } : { cause: 'failed', reason: `could not rejoin: ${(e as Error).message}` };
       socket.disconnect();
     }
   };
@@ -210,11 +232,13 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
   socket.on('task', (task) => {
     queue = queue.then(() => handle(task)).catch((e: Error) => {
       log({ type: 'error', message: e.message });
+      endingCause ??= { cause: 'failed', reason: e.message };
       socket.disconnect();
     });
   });
   socket.on('stop', (reason) => {
     log({ type: 'stopped', reason });
+    endingCause = { cause: 'stopped', reason: String(reason) };
     socket.disconnect();
   });
   // The teacher started a new run: the coordinator sends it, then drops every worker; we come back
@@ -233,22 +257,75 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       log({ type: 'disconnected', reason, pending: pending.size });
       return;
     }
-    void engine?.close();
-    finish(String(reason));
+    // Without a stop, a close or a refusal, the coordinator went away before saying the work is over.
+    finish(endingCause ?? { cause: 'lost', reason: `the coordinator closed the connection (${reason}) without saying training finished` });
   });
+  let connectedOnce = false;
   socket.io.on('reconnect_failed', () => {
-    void engine?.close();
-    finish('reconnection failed');
+    if (connectedOnce) finish({ cause: 'lost', reason: `lost the coordinator at ${where}: ${opts.reconnectAttempts ?? 30} reconnection attempts failed` });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (e) => reject(new Error(`cannot reach coordinator at ${where}: ${e.message}`)));
-  });
-  run = await join();
-  await prepare(run);
+  /** Disconnecting a socket that is already down fires no 'disconnect' event: end here then. */
+  const close = () => {
+    endingCause ??= { cause: 'closed', reason: 'closed by its process' };
+    socket.disconnect();
+    finish(endingCause);
+  };
+
+  try {
+    await firstConnection(socket, where, reconnect ? (opts.waitMs ?? 0) : 0, log);
+    connectedOnce = true;
+    run = await join();
+    await prepare(run);
+  } catch (e) {
+    // Nothing else would stop the socket's retries, nor free the engine.
+    finished = true;
+    socket.disconnect();
+    await engine?.close();
+    throw e;
+  }
   socket.emit('ready', { samplesPerSecond: announced });
   log({ type: 'joined', runId: run.runId, model: run.model, backend: engine!.backend, threads });
   socket.on('connect', () => void rejoin());
-  return { done, close: () => socket.disconnect() };
+  return { done, ended, close };
+}
+
+/**
+ * Resolves at the first connection. Until `waitMs` has passed, errors are waited out (socket.io's
+ * manager retries; once its attempts run out it is started again), with one 'waiting' event.
+ */
+function firstConnection(socket: WorkerSocket, where: string, waitMs: number, log: (e: Record<string, unknown>) => void): Promise<void> {
+  const started = performance.now();
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let lastError = 'no answer';
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect);
+      socket.off('connect_error', onError);
+      socket.io.off?.('reconnect_failed', onAttemptsSpent);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onConnect = () => settle();
+    const onError = (e: Error) => {
+      lastError = e.message;
+      if (waitMs <= 0) return settle(new CoordinatorUnreachableError(where, 0, e.message));
+      if (timer) return;
+      log({ type: 'waiting', url: where, seconds: Math.round(waitMs / 1000), message: e.message });
+      timer = setTimeout(() => settle(new CoordinatorUnreachableError(where, performance.now() - started, lastError)), waitMs);
+    };
+    const onAttemptsSpent = () => socket.connect();
+    socket.on('connect', onConnect);
+    socket.on('connect_error', onError);
+    socket.io.on('reconnect_failed', onAttemptsSpent);
+  });
+}
+
+/** Back after a drop: the same worker (resumed), the same run joined afresh, or a new run. */
+function comebackEvent(runId: string, resumed: boolean, sameRun: boolean, resent: number): Record<string, unknown> {
+  if (resumed) return { type: 'resumed', runId, resent };
+  // A coordinator restarted with --resume continues the run, but does not know this worker's results.
+  if (sameRun) return { type: 'resumed', runId, resent, rejoined: true };
+  return { type: 'rejoined', runId, newRun: true };
 }

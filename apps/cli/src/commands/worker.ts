@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { startNodeWorker } from '@shardgrad/worker-node';
+import { JoinRefusedError, startNodeWorker, type NodeWorkerHandle, type WorkerEnding } from '@shardgrad/worker-node';
 import { COMPRESS_MODES } from '@shardgrad/protocol';
 import { createOutput, UsageError } from '../output.ts';
 import { workerDisplay } from '../worker-display.ts';
-import { oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 
@@ -34,6 +34,7 @@ export function workerCommand(): Command {
     .option('--slowdown <factor>', 'test hook: stretch compute time by this factor to emulate a slow device', positiveNumber)
     .option('--threads <n>', 'compute threads: worker_threads with a wasm backend each, one core each', positiveInt, 1)
     .option('--compress <mode>', `gradient encoding on the wire: ${COMPRESS_MODES.join(', ')} (fp16/int8 with error feedback; auto compresses when uploads cost over 10% of compute; docs/compression.md)`, oneOf(COMPRESS_MODES), 'none')
+    .option('--wait-timeout <s>', 'how long to keep trying to reach the coordinator at start (workers may start first)', nonNegativeInt, 120)
     .option('--exit-with-parent', 'leave when the process that started this worker ends (train, sweep and launch start their local workers so)')
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
@@ -53,7 +54,18 @@ export function workerCommand(): Command {
         : own;
       out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
       const display = workerDisplay(out);
-      const w = await startNodeWorker({
+      // Installed before the worker starts: a signal while it waits for the coordinator must end it too.
+      let worker: NodeWorkerHandle | undefined;
+      let signalExit: number | undefined;
+      const stop = (exitCode: number) => {
+        signalExit ??= exitCode;
+        if (!worker) process.exit(exitCode);
+        worker.close();
+      };
+      process.once('SIGTERM', () => stop(143));
+      process.once('SIGINT', () => stop(130));
+      if (o.exitWithParent) whenParentExits(() => stop(0));
+      const w = await joinOrExplain(() => startNodeWorker({
         url,
         // Under a launcher or an Indexed Job, the rank tells workers apart on the dashboard.
         nickname: o.nickname ?? (process.env.RANK ? `rank-${process.env.RANK}` : undefined),
@@ -62,17 +74,51 @@ export function workerCommand(): Command {
         threads: o.threads,
         threadBackend,
         compress: o.compress,
+        waitMs: o.waitTimeout * 1000,
         log: display.log,
-      });
-      const stop = () => w.close();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      if (o.exitWithParent) whenParentExits(stop);
-      const reason = await w.done;
+      }));
+      worker = w;
+      const ending = await w.ended;
       display.progress.stop();
-      out.event({ type: 'worker-done', reason }, () => `worker finished: ${reason}`);
-      process.exit(0);
+      const exitCode = signalExit ?? exitCodeOf(ending);
+      out.event({ type: 'worker-done', cause: ending.cause, reason: ending.reason, exitCode }, () => describeEnding(ending));
+      process.exit(exitCode);
     });
+}
+
+/** A refusal the user must fix (token, join code, version) is a usage error: exit 2, never retried by launch. */
+async function joinOrExplain(start: () => Promise<NodeWorkerHandle>): Promise<NodeWorkerHandle> {
+  try {
+    return await start();
+  } catch (e) {
+    if (e instanceof JoinRefusedError && e.userMustFix) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** 0 only where the work is over or this process asked to leave: supervisors restart or fail on the rest. */
+function exitCodeOf(ending: WorkerEnding): number {
+  switch (ending.cause) {
+    case 'stopped':
+    case 'closed':
+      return 0;
+    case 'refused':
+      return ending.refusal.userMustFix ? 2 : 1;
+    case 'lost':
+    case 'failed':
+      return 1;
+  }
+}
+
+function describeEnding(ending: WorkerEnding): string {
+  switch (ending.cause) {
+    case 'stopped':
+      return `worker finished: ${ending.reason}`;
+    case 'closed':
+      return 'worker left: closed by a signal or its parent';
+    default:
+      return `worker failed: ${ending.reason}`;
+  }
 }
 
 /**
