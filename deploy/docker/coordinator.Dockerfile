@@ -33,4 +33,8 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
 # as a crash and start it again. With the dashboard (the default) the class goes on between runs:
 # workers stay, the dashboard's "new run" starts the next one, SIGTERM ends it all. With
 # --no-dashboard, workers are released when the run ends and status stays served until SIGTERM.
-CMD ["shardgrad", "coordinator", "--keep-alive"]
+# --checkpoint-every 500: checkpoints (with the training state) go to the runs volume, and the
+# entrypoint makes a restarted coordinator go on from the newest one (--resume) instead of step 0.
+# The entrypoint runs as `sh <file>` so that it needs no executable bit; it execs the command.
+ENTRYPOINT ["sh", "/app/deploy/docker/coordinator-entrypoint.sh"]
+CMD ["shardgrad", "coordinator", "--keep-alive", "--checkpoint-every", "500"]

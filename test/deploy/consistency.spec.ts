@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  argvOf,
   containersOf,
   dockerfileNames,
   envOf,
@@ -48,7 +49,7 @@ function envSettings(): { where: string; name: string; command: string[] }[] {
   for (const [dir, objects] of renderings) {
     for (const o of objects) {
       for (const c of containersOf(o)) {
-        for (const e of (c.env ?? []) as Json[]) out.push({ where: `${dir} ${o.kind}/${o.metadata.name}`, name: e.name, command: c.command });
+        for (const e of (c.env ?? []) as Json[]) out.push({ where: `${dir} ${o.kind}/${o.metadata.name}`, name: e.name, command: argvOf(c) });
       }
     }
   }
@@ -197,8 +198,47 @@ describe('the Kubernetes commands are the ones compose and the images run (and t
   it('coordinator: the same command as in compose; workers: the GPU image command', () => {
     const coord = containersOf(find(base, 'Deployment', 'shardgrad-coordinator'))[0]!;
     const worker = containersOf(find(base, 'Job', 'shardgrad-gpu-workers'))[0]!;
-    expect(coord.command).toEqual(compose.services.coordinator.command);
+    // args, not command: a pod's command would replace the image's ENTRYPOINT, which resumes.
+    expect(coord.command).toBeUndefined();
+    expect(coord.args).toEqual(compose.services.coordinator.command);
     expect(worker.command).toEqual(gpuImage.cmd);
+  });
+});
+
+/** The positive integer after --checkpoint-every, or undefined. */
+function checkpointEvery(command: string[]): number | undefined {
+  const n = Number(flag(command, '--checkpoint-every'));
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+describe('a restarted coordinator goes on from its last checkpoint', () => {
+  const c = compose.services.coordinator as Json;
+  it("the coordinator image's ENTRYPOINT is the script that adds --resume, and nothing replaces it", () => {
+    expect(coordinatorImage.entrypoint).toEqual(['sh', '/app/deploy/docker/coordinator-entrypoint.sh']);
+    expect(c.entrypoint).toBeUndefined();
+    for (const [dir, objects] of renderings) {
+      const coord = containersOf(find(objects, 'Deployment', 'shardgrad-coordinator'))[0]!;
+      expect(coord.command, dir).toBeUndefined();
+    }
+  });
+
+  it('every coordinator command writes checkpoints, into the runs volume (no --out elsewhere)', () => {
+    const commands: [string, string[]][] = [
+      ['coordinator.Dockerfile CMD', coordinatorImage.cmd],
+      ['compose coordinator', c.command as string[]],
+      ...renderings.map(([dir, objects]) => [dir, argvOf(containersOf(find(objects, 'Deployment', 'shardgrad-coordinator'))[0]!)] as [string, string[]]),
+    ];
+    for (const [where, command] of commands) {
+      expect(subcommandOf(command), where).toBe('coordinator');
+      expect(checkpointEvery(command), `${where}: --checkpoint-every`).toBeDefined();
+      expect(command, where).not.toContain('--out');
+      expect(command, `${where}: --resume would pin one run; the entrypoint finds the newest`).not.toContain('--resume');
+    }
+  });
+
+  it('restarts the coordinator when it dies (compose restart policy; a Deployment always does)', () => {
+    expect(c.restart).toBe('unless-stopped');
+    expect(find(base, 'Deployment', 'shardgrad-coordinator').spec.replicas).toBe(1);
   });
 });
 

@@ -107,6 +107,19 @@ export function find(objects: Json[], kind: string, name: string): Json {
   return o;
 }
 
+/** What a container runs: its command, else the image's CMD given as args (the ENTRYPOINT stays then). */
+export function argvOf(container: Json): string[] {
+  return (container.command ?? container.args ?? []) as string[];
+}
+
+/**
+ * An image path (under its WORKDIR, /app) as a path in this checkout, where `COPY . .` took it from:
+ * the tests run the images' entrypoints from here.
+ */
+export function inCheckout(imagePath: string, workdir = '/app'): string {
+  return imagePath.startsWith(`${workdir}/`) ? join(ROOT, imagePath.slice(workdir.length + 1)) : imagePath;
+}
+
 /** A container's plain env values (valueFrom entries map to undefined). */
 export function envOf(container: Json): Record<string, string | undefined> {
   return Object.fromEntries(((container.env ?? []) as Json[]).map((e) => [e.name as string, e.value as string | undefined]));
@@ -122,6 +135,8 @@ export interface DockerfileFacts {
   expose: number[];
   run: string[];
   cmd: string[];
+  /** ENTRYPOINT in the exec form; empty when the image has none. */
+  entrypoint: string[];
   healthcheck: string[] | undefined;
 }
 
@@ -132,7 +147,7 @@ export function dockerfileNames(): string[] {
 export function readDockerfile(name: string): DockerfileFacts {
   const path = join(DEPLOY, 'docker', name);
   const text = readFileSync(path, 'utf8');
-  const facts: DockerfileFacts = { path, text, from: [], env: {}, workdir: undefined, expose: [], run: [], cmd: [], healthcheck: undefined };
+  const facts: DockerfileFacts = { path, text, from: [], env: {}, workdir: undefined, expose: [], run: [], cmd: [], entrypoint: [], healthcheck: undefined };
   for (const i of DockerfileParser.parse(text).getInstructions()) {
     const args = i.getArgumentsContent() ?? '';
     switch (i.getKeyword()) {
@@ -153,6 +168,9 @@ export function readDockerfile(name: string): DockerfileFacts {
         break;
       case 'CMD':
         facts.cmd = (i as JSONInstruction).getJSONStrings().map((s) => s.getJSONValue());
+        break;
+      case 'ENTRYPOINT':
+        facts.entrypoint = (i as JSONInstruction).getJSONStrings().map((s) => s.getJSONValue());
         break;
       case 'HEALTHCHECK': {
         // The exec form after the flags: HEALTHCHECK [--flag=v ...] CMD ["a", "b"].

@@ -6,8 +6,11 @@
  * `--steps 3 --batch 32`, and WORLD_SIZE 2 for the two workers started here.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { containersOf, find, interpolate, K8S_BASE, loadCompose, readDockerfile, renderKustomization, ROOT, type Json } from './deploy-files.ts';
+import { containersOf, find, inCheckout, interpolate, K8S_BASE, loadCompose, readDockerfile, renderKustomization, ROOT, type Json } from './deploy-files.ts';
 import { alive, getJson, startCli, stopAll, type CliEvent } from './cli-process.ts';
 
 const compose = loadCompose();
@@ -17,6 +20,11 @@ const envOfService = (svc: string, over: Record<string, string>): Record<string,
   ...over,
 });
 const isType = (t: string) => (e: CliEvent) => e.type === t;
+/** The coordinator image's ENTRYPOINT, from this checkout: compose's `command:` runs behind it. */
+const coordinatorEntrypoint = readDockerfile('coordinator.Dockerfile').entrypoint.map((a) => inCheckout(a));
+
+/** An empty runs volume: the entrypoint would otherwise go on from a run an earlier test left in runs/. */
+const freshRunsDir = () => mkdtempSync(join(tmpdir(), 'shardgrad-image-runs-'));
 
 /** Runs the image's HEALTHCHECK command as Docker would (exec form, the container's env) and returns its exit code. */
 function runHealthcheck(port: number): Promise<number> {
@@ -33,8 +41,8 @@ describe("the images' commands, run for real", () => {
     // Nothing listens on the discard port of loopback: the health check must fail there.
     expect(await runHealthcheck(9)).not.toBe(0);
 
-    const coordCommand = [...(compose.services.coordinator.command as string[]), '--steps', '3', '--batch', '32', '--port', '0', '--json'];
-    const coord = startCli(coordCommand, { literal: true, env: envOfService('coordinator', { SHARDGRAD_PORT: '0', WORLD_SIZE: '2' }) });
+    const coordCommand = [...coordinatorEntrypoint, ...(compose.services.coordinator.command as string[]), '--steps', '3', '--batch', '32', '--port', '0', '--json'];
+    const coord = startCli(coordCommand, { literal: true, env: envOfService('coordinator', { SHARDGRAD_PORT: '0', WORLD_SIZE: '2', SHARDGRAD_OUT: freshRunsDir() }) });
     const listening = await coord.waitFor(isType('listening'), 'the coordinator to listen');
     const base = new URL(listening.url as string);
     const port = Number(base.port);
@@ -75,8 +83,8 @@ describe("the images' commands, run for real", () => {
   }, 300_000);
 
   it('with --no-dashboard: workers are released when the run ends, and one that joins later is told so', async () => {
-    const coordCommand = [...(compose.services.coordinator.command as string[]), '--no-dashboard', '--steps', '2', '--batch', '32', '--port', '0', '--json'];
-    const coord = startCli(coordCommand, { literal: true, env: envOfService('coordinator', { SHARDGRAD_PORT: '0', WORLD_SIZE: '1' }) });
+    const coordCommand = [...coordinatorEntrypoint, ...(compose.services.coordinator.command as string[]), '--no-dashboard', '--steps', '2', '--batch', '32', '--port', '0', '--json'];
+    const coord = startCli(coordCommand, { literal: true, env: envOfService('coordinator', { SHARDGRAD_PORT: '0', WORLD_SIZE: '1', SHARDGRAD_OUT: freshRunsDir() }) });
     const port = Number(new URL((await coord.waitFor(isType('listening'), 'the coordinator to listen')).url as string).port);
     const workerEnv = (svc: string, nodeRank: string) => envOfService(svc, { MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), NODE_RANK: nodeRank });
     const gpu = startCli([...readDockerfile('worker-gpu.Dockerfile').cmd, '--json'], { literal: true, env: workerEnv('gpu-worker', '0') });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/cli-process.ts';
 import { alive, startCli as start, stopAll, type CliEvent, type CliProcess } from './cli-process.ts';
 
 const isType = (t: string) => (e: CliEvent) => e.type === t;
@@ -37,6 +38,10 @@ describe('shardgrad launch', () => {
     expect(joined.map((w) => w.nickname).sort()).toEqual(['rank-0', 'rank-1']);
     expect(joined.map((w) => w.threads)).toEqual([2, 2]);
     expect(p.events.filter(isType('launch-worker')).map((e) => e.rank).sort()).toEqual([0, 1]);
+    // The workers' own events come through, each with its rank; per-shard progress does not.
+    expect(p.events.filter(isType('backend')).map((e) => e.rank).sort()).toEqual([0, 1]);
+    expect(p.events.filter(isType('joined')).map((e) => [e.rank, e.runId])).toEqual(expect.arrayContaining([[0, summary.runId], [1, summary.runId]]));
+    expect(p.events.some(isType('shard'))).toBe(false);
     expect(p.events.find(isType('launch-exit'))).toMatchObject({ status: 0 });
     for (const pid of launchedPids(p)) expect(alive(pid), `pid ${pid}`).toBe(false);
   }, 300_000);
@@ -103,6 +108,27 @@ describe('shardgrad launch when every worker leaves early', () => {
     expect(failed.reason).toBe('every worker ended before training finished');
     expect((await p.exit).code).toBe(1);
     for (const pid of launchedPids(p)) expect(alive(pid), `pid ${pid}`).toBe(false);
+  }, 300_000);
+});
+
+describe('shardgrad launch --join in text mode (the container and pod entrypoint)', () => {
+  it("prints each worker's backend, join and end, tagged with its rank", async () => {
+    const token = 'launch-join-log-token-0123456789abcdef';
+    const port = await freePort();
+    const coord = startCli(['coordinator', '--port', String(port), '--steps', '3', '--batch', '32', '--min-workers', '1', '--no-dashboard', '--worker-token', token, '--out', mkdtempSync(join(tmpdir(), 'shardgrad-join-')), '--json']);
+    const { runId } = await coord.waitFor(isType('listening'), 'the coordinator to listen');
+    const env = { MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), WORLD_SIZE: '2', NODE_RANK: '1', SHARDGRAD_WORKER_TOKEN: token, SHARDGRAD_URL: '' };
+    // Rank 1 of a two-worker fleet; the coordinator above starts with one, so rank 1 alone trains.
+    const p = startCli(['launch', '--join', '--nproc-per-node', '1'], { env });
+    expect((await p.exit).code).toBe(0);
+    // Not JSON: the launcher's text lines, which cli-process keeps with stderr.
+    const text = p.stderr();
+    expect(text).toMatch(/^\[rank 1\] backend: \S+ \(.+\)$/m);
+    expect(text).toContain(`[rank 1] joined run ${runId}: mnist-mlp on `);
+    expect(text).toMatch(/^\[rank 1\] worker finished: /m);
+    expect(text).not.toContain('"type":"shard"');
+    await coord.waitFor(isType('summary'), 'the summary');
+    coord.child.kill('SIGTERM');
   }, 300_000);
 });
 

@@ -34,6 +34,25 @@ export class AuthSettingsError extends Error {
   override name = 'AuthSettingsError';
 }
 
+const MIN_TOKEN_LENGTH = 16;
+const HOW_TO_MAKE_A_TOKEN = 'make one with `openssl rand -hex 24`';
+/** Text of the placeholders shipped in deploy/k8s/base/secret.yaml: applying them as-is would publish the tokens. */
+const PLACEHOLDER_MARK = 'replace-me';
+
+/** Refuses a given token that is short, a shipped placeholder, or one character repeated. */
+function checkGivenToken(role: 'teacher' | 'worker', token: string | undefined): void {
+  if (token === undefined) return;
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new AuthSettingsError(`the ${role} token must be at least ${MIN_TOKEN_LENGTH} characters long; ${HOW_TO_MAKE_A_TOKEN}`);
+  }
+  if (token.toLowerCase().includes(PLACEHOLDER_MARK)) {
+    throw new AuthSettingsError(`the ${role} token is still the shipped placeholder ("${PLACEHOLDER_MARK}…"), which anyone can read; ${HOW_TO_MAKE_A_TOKEN}`);
+  }
+  if (new Set(token).size === 1) {
+    throw new AuthSettingsError(`the ${role} token is one character repeated, which is easy to guess; ${HOW_TO_MAKE_A_TOKEN}`);
+  }
+}
+
 /**
  * Who may do what in a classroom. The teacher's token guards the run controls; the join code is
  * what students type. (Enforcing the code at hello, and per-worker tokens, belong to the trust work
@@ -43,9 +62,8 @@ export class ClassroomAuth {
   private secrets: Record<SecretKind, string>;
 
   constructor(opts: ClassroomAuthOptions = {}) {
-    for (const [name, v] of [['teacher', opts.teacherToken], ['worker', opts.workerToken]] as const) {
-      if (v !== undefined && v.length < 16) throw new AuthSettingsError(`the ${name} token must be at least 16 characters long`);
-    }
+    checkGivenToken('teacher', opts.teacherToken);
+    checkGivenToken('worker', opts.workerToken);
     if (opts.joinCode !== undefined && !/^[A-Za-z0-9]{4,32}$/.test(opts.joinCode)) {
       throw new AuthSettingsError('the join code must be 4 to 32 letters or digits');
     }
@@ -54,7 +72,10 @@ export class ClassroomAuth {
       'join-code': (opts.joinCode ?? createJoinCode()).toUpperCase(),
       'worker-token': opts.workerToken ?? createTeacherToken(),
     };
-    if (this.secrets['worker-token'] === this.secrets['teacher-token']) throw new Error('the worker token must differ from the teacher token');
+    // One leaked secret must not grant both roles (a worker node would hold the run controls).
+    if (this.secrets['worker-token'] === this.secrets['teacher-token']) {
+      throw new AuthSettingsError(`the worker token must differ from the teacher token; ${HOW_TO_MAKE_A_TOKEN}`);
+    }
   }
 
   get teacherToken(): string {

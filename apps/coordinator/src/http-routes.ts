@@ -16,10 +16,19 @@ export class HttpRoutes {
     this.fallbacks.push(handler);
   }
 
+  /**
+   * The exact route, else for HEAD the GET route: load-balancer health checks probe /healthz and
+   * /readyz with HEAD. Node's ServerResponse drops the body of a HEAD answer, so the GET handler
+   * gives the same status and headers without one.
+   */
+  private routeFor(method: string, path: string): RouteHandler | undefined {
+    return this.routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? this.routes.get(`GET ${path}`) : undefined);
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      const h = this.routes.get(`${req.method} ${url.pathname}`);
+      const h = this.routeFor(req.method ?? 'GET', url.pathname);
       if (h) return await h(req, res, url);
       for (const f of this.fallbacks) {
         await f(req, res, url);

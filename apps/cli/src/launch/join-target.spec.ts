@@ -13,6 +13,10 @@ describe('joinTarget', () => {
     expect(joinTarget(true, { MASTER_ADDR: 'coordinator' }).href).toBe('http://coordinator:8080/');
   });
 
+  it('treats an empty SHARDGRAD_URL as unset', () => {
+    expect(joinTarget(true, { SHARDGRAD_URL: '', MASTER_ADDR: 'b', MASTER_PORT: '2' }).href).toBe('http://b:2/');
+  });
+
   it('refuses a missing or malformed coordinator with a usage error', () => {
     expect(() => joinTarget(true, {})).toThrow(UsageError);
     expect(() => joinTarget('not a url', {})).toThrow(/is not a URL/);

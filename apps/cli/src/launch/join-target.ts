@@ -5,7 +5,8 @@ import { UsageError } from '../output.ts';
  * else torchrun's MASTER_ADDR and MASTER_PORT (8080 when the port is not given).
  */
 export function joinTarget(explicit: string | true, env: NodeJS.ProcessEnv): URL {
-  const raw = typeof explicit === 'string' ? explicit : env.SHARDGRAD_URL ?? (env.MASTER_ADDR ? `http://${env.MASTER_ADDR}:${env.MASTER_PORT ?? '8080'}` : undefined);
+  // An empty variable counts as unset: manifests often pass `SHARDGRAD_URL: ${SHARDGRAD_URL:-}`.
+  const raw = typeof explicit === 'string' ? explicit : env.SHARDGRAD_URL || (env.MASTER_ADDR ? `http://${env.MASTER_ADDR}:${env.MASTER_PORT ?? '8080'}` : undefined);
   if (!raw) throw new UsageError('--join needs a coordinator: --join <url>, or SHARDGRAD_URL, or MASTER_ADDR (+ MASTER_PORT)');
   let url: URL;
   try {

@@ -3,6 +3,7 @@ import type { Output } from '../output.ts';
 import { shardgradArgv } from './bin.ts';
 import { SupervisedProcess, type ProcessExit, type SupervisedOutcome } from './supervisor.ts';
 import { workerEnv, type RankPlan } from './worker-env.ts';
+import { rankedWorkerLine } from './worker-lines.ts';
 
 export interface WorkerGroupOptions {
   plan: RankPlan;
@@ -25,6 +26,12 @@ export interface WorkerGroup {
 
 const describeExit = (e: ProcessExit) => (e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`);
 
+/** One worker stdout line on the launcher's output: the event with its rank under --json, a `[rank N]` line otherwise. */
+function relayWorkerLine(out: Output, rank: number, line: string): void {
+  const { event, text } = rankedWorkerLine(rank, line);
+  if (event) out.event(event, () => text);
+}
+
 /** Starts one `shardgrad worker` per local rank, each supervised, with stderr lines tagged by rank. */
 export function startWorkerGroup(o: WorkerGroupOptions): WorkerGroup {
   let reportFailure!: (rank: number) => void;
@@ -37,9 +44,11 @@ export function startWorkerGroup(o: WorkerGroupOptions): WorkerGroup {
       args: shardgradArgv('worker', '--json', '--exit-with-parent', ...o.workerArgs),
       env,
       maxRestarts: o.maxRestarts,
-      // Per-shard JSON lines would drown the coordinator's; stderr carries what a person must see.
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // Its JSON events (backend, joined, disconnected, worker-done) are what an operator of a
+      // container or pod has to go on; rankedWorkerLine drops the per-shard ones.
+      stdio: ['ignore', 'pipe', 'pipe'],
       onStart: (child, attempt) => {
+        if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => relayWorkerLine(o.out, rank, line));
         if (child.stderr) {
           createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`[rank ${rank}] ${line}\n`));
         }
