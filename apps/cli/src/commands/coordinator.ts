@@ -37,7 +37,7 @@ export function coordinatorCommand(): Command {
     .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 = any free port; or MASTER_PORT)', tcpPort, 8080)
-    .option('--min-workers <n>', 'rounds wait until this many workers are connected (or WORLD_SIZE)', positiveInt, 1)
+    .option('--min-workers <n>', 'training starts once this many workers are connected (the start only: rounds go on with fewer) (or WORLD_SIZE)', positiveInt, 1)
     .option('--out <dir>', 'where run directories go', 'runs')
     .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (labelled test-sample)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)

@@ -66,10 +66,13 @@ describe('exit status', () => {
     expect(exitStatus({ code: null, signal: 'SIGKILL' })).toBe(137);
   });
 
-  it('counts signals and failures other than a usage error as crashes', () => {
+  it('counts signals and failures other than a usage error or a requested stop as crashes', () => {
     expect(isCrash({ code: null, signal: 'SIGSEGV' })).toBe(true);
     expect(isCrash({ code: 1, signal: null })).toBe(true);
     expect(isCrash({ code: 2, signal: null })).toBe(false);
     expect(isCrash({ code: 0, signal: null })).toBe(false);
+    // It took SIGTERM or Ctrl-C and stopped as asked: not a crash to undo.
+    expect(isCrash({ code: 143, signal: null })).toBe(false);
+    expect(isCrash({ code: 130, signal: null })).toBe(false);
   });
 });

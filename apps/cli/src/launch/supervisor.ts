@@ -26,13 +26,22 @@ export interface SupervisedSpec {
 /** The final outcome once no restart follows. */
 export interface SupervisedOutcome extends ProcessExit {
   restarts: number;
-  /** True when it ended cleanly (exit 0) or because `stop` was asked for. */
+  /** True when it ended cleanly (exit 0), stopped on a signal it took (130, 143), or `stop` was asked for. */
   ok: boolean;
 }
 
-/** Crashes worth a restart: killed by a signal, or a failure that is not the CLI refusing its input. */
+/**
+ * 130 and 143: the process took SIGINT or SIGTERM and stopped on purpose (someone stopped it), as
+ * shardgrad's commands do; a restart would undo that.
+ */
+const STOPPED_ON_REQUEST = new Set([130, 143]);
+
+/** It ended as it meant to: done (0), or stopped as asked (130, 143). */
+const endedOnPurpose = (exit: ProcessExit) => exit.signal === null && (exit.code === 0 || STOPPED_ON_REQUEST.has(exit.code ?? -1));
+
+/** Crashes worth a restart: killed by a signal, or a failure that is not the CLI refusing its input or stopping on request. */
 export function isCrash(exit: ProcessExit): boolean {
-  return exit.signal !== null || (exit.code !== 0 && exit.code !== USAGE_ERROR);
+  return exit.signal !== null || (!endedOnPurpose(exit) && exit.code !== USAGE_ERROR);
 }
 
 /**
@@ -88,7 +97,7 @@ export class SupervisedProcess {
         this.start();
         return;
       }
-      this.finish({ ...exit, restarts: attempt, ok: this.stopping || exit.code === 0 });
+      this.finish({ ...exit, restarts: attempt, ok: this.stopping || endedOnPurpose(exit) });
     };
     ch.once('error', () => end({ code: null, signal: null }));
     ch.once('exit', (code, signal) => end({ code, signal }));
