@@ -64,8 +64,11 @@ export function describeEvent(e: Record<string, unknown>): string | null {
       return e.ok ? null : `! spot check failed for ${e.workerId}: error ${Number(e.maxError).toExponential(2)} > ${e.tolerance}`;
     case 'round-refused':
       return `round not started (${e.aggregator}, ${e.results} results): ${e.reason}`;
-    case 'resumed':
-      return `resumed at step ${e.step} (epoch ${e.epoch}, offset ${e.offset}) from ${e.path}`;
+    case 'resumed': {
+      const skipped = (e.skipped as { file: string; reason: string }[] | undefined) ?? [];
+      const passedOver = skipped.map((s) => `\n  passed over ${s.file}, which cannot be read: ${s.reason}`).join('');
+      return `resumed at step ${e.step} (epoch ${e.epoch}, offset ${e.offset}) from ${e.path}${passedOver}`;
+    }
     case 'secret-rotated':
       return `rotated the ${e.secret}`;
     default:

@@ -15,7 +15,7 @@ export type CoordinatorEvent =
   | { type: 'worker-dropped'; workerId: string; strikes: number; rejects: Record<string, number> }
   | { type: 'spot-check'; workerId: string; round: number; shardId: number; ok: boolean; maxError: number; tolerance: number }
   | { type: 'round-refused'; step: number; aggregator: string; results: number; reason: string }
-  | { type: 'resumed'; step: number; epoch: number; offset: number; path: string; stateDigest: string }
+  | { type: 'resumed'; step: number; epoch: number; offset: number; path: string; stateDigest: string; skipped?: { file: string; reason: string }[] }
   | { type: 'waiting'; needed: number; have: number }
   | RoundEvent
   // The gradient noise scale (noise-scale-monitor.ts) and the batch grown towards it (adaptive-batch.ts).

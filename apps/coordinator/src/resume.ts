@@ -1,7 +1,7 @@
 import type { OptimizerName } from '@shardgrad/models';
 import type { Coordinator } from './coordinator.ts';
 import {
-  locateTrainingCheckpoint,
+  locateTrainingCheckpoints,
   readTrainingCheckpoint,
   ResumeError,
   stateDigest,
@@ -16,17 +16,35 @@ export interface ResumePoint {
   position: TrainingPosition;
   /** Digest of the parameters and optimizer state as loaded: equal to the file's own when nothing was lost. */
   stateDigest: string;
+  /** Newer checkpoints passed over because they could not be read. */
+  skipped?: { file: string; reason: string }[];
 }
 
 export interface LoadedCheckpoint {
   checkpoint: TrainingCheckpoint;
   file: string;
   runDir: string;
+  /** Newer training states of the run that could not be read (a write cut short, a bad disk), and why. */
+  skipped?: { file: string; reason: string }[];
 }
 
+/**
+ * The checkpoint to go on from. In a run directory a damaged newest state gives way to the one
+ * before: a restarted coordinator (deploy/docker/coordinator-entrypoint.sh) would otherwise fail on
+ * it at every restart. What was passed over is reported, never silent.
+ */
 export function loadCheckpointFor(resume: string): LoadedCheckpoint {
-  const { file, runDir } = locateTrainingCheckpoint(resume);
-  return { checkpoint: readTrainingCheckpoint(file), file, runDir };
+  const { files, runDir } = locateTrainingCheckpoints(resume);
+  const skipped: { file: string; reason: string }[] = [];
+  for (const file of files) {
+    try {
+      return { checkpoint: readTrainingCheckpoint(file), file, runDir, ...(skipped.length > 0 && { skipped }) };
+    } catch (e) {
+      if (files.length === 1) throw e instanceof ResumeError ? e : new ResumeError(`--resume ${file}: ${(e as Error).message}`);
+      skipped.push({ file, reason: (e as Error).message });
+    }
+  }
+  throw new ResumeError(`--resume ${resume}: no checkpoint in it can be read (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
 }
 
 /** The run-defining options come from the checkpoint, so a resume cannot silently train something else. */
@@ -72,6 +90,7 @@ export function restoreCheckpoint(c: Coordinator, loaded: LoadedCheckpoint): Res
     runDir: loaded.runDir,
     position: { ...ck.position },
     stateDigest: stateDigest(state.weights(), state.optimizer.getState()),
+    ...(loaded.skipped && { skipped: loaded.skipped }),
   };
   c.resumedFrom = point;
   return point;

@@ -69,7 +69,10 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   const n = policy.trainRows;
   // `--resume`: go on from the checkpoint's position (once; a new run starts at zero).
   const from = c.resumedFrom?.position;
-  if (c.resumedFrom) c.emit('event', { type: 'resumed', ...c.resumedFrom.position, path: c.resumedFrom.file, stateDigest: c.resumedFrom.stateDigest });
+  if (c.resumedFrom) {
+    const { position, file, stateDigest, skipped } = c.resumedFrom;
+    c.emit('event', { type: 'resumed', ...position, path: file, stateDigest, ...(skipped && { skipped }) });
+  }
   c.resumedFrom = undefined;
   let step = from?.step ?? 0;
   /** Consecutive rounds whose results were too few for the aggregator. */

@@ -13,6 +13,7 @@ import {
   writeTrainingCheckpoint,
   type TrainingCheckpoint,
 } from './training-checkpoint.ts';
+import { loadCheckpointFor } from './resume.ts';
 
 function sample(): TrainingCheckpoint {
   const params = [
@@ -72,5 +73,22 @@ describe('training checkpoints', () => {
     writeFileSync(join(run, 'junk'), 'x');
     expect(() => locateTrainingCheckpoint(join(run, 'missing'))).toThrow(/no such file/);
     expect(() => locateTrainingCheckpoint(mkdtempSync(join(tmpdir(), 'sg-empty-')))).toThrow(/no checkpoint/);
+  });
+
+  it('goes on from the checkpoint before when the newest of a run cannot be read, and says so', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'sg-ck-damaged-'));
+    const dir = (step: number) => join(run, 'checkpoints', `step-${String(step).padStart(10, '0')}`);
+    for (const step of [4, 8]) {
+      mkdirSync(dir(step), { recursive: true });
+      await writeTrainingCheckpoint(join(dir(step), TRAINING_STATE_FILE), { ...sample(), position: { step, epoch: 0, offset: step * 64 } });
+    }
+    writeFileSync(join(dir(8), TRAINING_STATE_FILE), 'cut short');
+    const loaded = loadCheckpointFor(run);
+    expect(loaded.checkpoint.position.step).toBe(4);
+    expect(loaded.skipped).toEqual([{ file: join(dir(8), TRAINING_STATE_FILE), reason: expect.stringMatching(/not a shardgrad training checkpoint/) }]);
+    // Named directly, a damaged state is refused, not replaced by another.
+    expect(() => loadCheckpointFor(dir(8))).toThrow(/not a shardgrad training checkpoint/);
+    writeFileSync(join(dir(4), TRAINING_STATE_FILE), 'also bad');
+    expect(() => loadCheckpointFor(run)).toThrow(/no checkpoint in it can be read/);
   });
 });

@@ -122,18 +122,26 @@ export async function writeTrainingCheckpoint(path: string, ck: TrainingCheckpoi
 }
 
 /**
- * Finds the training state behind `--resume <path>`: a state file, a checkpoint directory, or a run
- * directory (its latest checkpoint that has one).
+ * The training states behind `--resume <path>`, the one to use first: a state file, a checkpoint
+ * directory, or a run directory (its checkpoints that have one, newest first, so a damaged newest
+ * one can give way to the one before).
  */
-export function locateTrainingCheckpoint(path: string): { file: string; runDir: string } {
+export function locateTrainingCheckpoints(path: string): { files: string[]; runDir: string } {
   if (!existsSync(path)) throw new ResumeError(`--resume ${path}: no such file or directory`);
-  if (statSync(path).isFile()) return { file: path, runDir: join(path, '..', '..', '..') };
-  if (existsSync(join(path, TRAINING_STATE_FILE))) return { file: join(path, TRAINING_STATE_FILE), runDir: join(path, '..', '..') };
-  const latest = listCheckpoints(path)
+  if (statSync(path).isFile()) return { files: [path], runDir: join(path, '..', '..', '..') };
+  if (existsSync(join(path, TRAINING_STATE_FILE))) return { files: [join(path, TRAINING_STATE_FILE)], runDir: join(path, '..', '..') };
+  const files = listCheckpoints(path)
     .reverse()
-    .find((c) => existsSync(join(c.path, TRAINING_STATE_FILE)));
-  if (!latest) throw new ResumeError(`--resume ${path}: no checkpoint with a training state in it (write them with --checkpoint-every)`);
-  return { file: join(latest.path, TRAINING_STATE_FILE), runDir: path };
+    .map((c) => join(c.path, TRAINING_STATE_FILE))
+    .filter((f) => existsSync(f));
+  if (files.length === 0) throw new ResumeError(`--resume ${path}: no checkpoint with a training state in it (write them with --checkpoint-every)`);
+  return { files, runDir: path };
+}
+
+/** The training state `--resume <path>` goes on from (see locateTrainingCheckpoints). */
+export function locateTrainingCheckpoint(path: string): { file: string; runDir: string } {
+  const { files, runDir } = locateTrainingCheckpoints(path);
+  return { file: files[0]!, runDir };
 }
 
 export function readTrainingCheckpoint(file: string): TrainingCheckpoint {
