@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readTrainingCheckpoint, stateDigest, TRAINING_STATE_FILE } from '@shardgrad/coordinator';
-import { freePort, spawnCli, stopProcess, type CliProcess } from '../support/cli-process.ts';
+import { freePort, processesOfThisSuite } from '../support/cli-process.ts';
 
 const TOKEN = 'chaos-test-worker-token-0123456789';
 const STEPS = 12;
@@ -16,15 +16,7 @@ const common = ['--steps', String(STEPS), '--batch', '32', '--seed', '3', '--che
  * the very bits of a run that never died.
  */
 describe('coordinator killed and resumed', () => {
-  const procs: CliProcess[] = [];
-  const start = (args: string[]) => {
-    const p = spawnCli(args);
-    procs.push(p);
-    return p;
-  };
-  afterAll(async () => {
-    for (const p of procs) await stopProcess(p);
-  });
+  const start = processesOfThisSuite();
 
   it('resumes from the last checkpoint bit-identically and finishes on the same bits as an uninterrupted run', async () => {
     const [portRef, portRun] = [await freePort(), await freePort()];

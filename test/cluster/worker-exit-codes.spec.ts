@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, spawnCli, stopProcess, type CliProcess } from '../support/cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { freePort, processesOfThisSuite } from '../support/cli-process.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const TOKEN = 'worker-exit-test-token-0123456789';
@@ -14,15 +14,7 @@ const workerArgs = (port: number, ...more: string[]) => ['worker', '--url', `htt
  * only where the training finished or the worker was asked to leave.
  */
 describe('shardgrad worker exit codes', () => {
-  const procs: CliProcess[] = [];
-  const start = (args: string[]) => {
-    const p = spawnCli(args);
-    procs.push(p);
-    return p;
-  };
-  afterAll(async () => {
-    for (const p of procs) await stopProcess(p);
-  });
+  const start = processesOfThisSuite();
 
   it('started before its coordinator, waits for it, and exits 0 when told training finished', async () => {
     const port = await freePort();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
+import { afterAll } from 'vitest';
 
 
 /** A long-running `shardgrad` child whose JSON lines a test can wait on. */
@@ -65,4 +66,17 @@ export async function stopProcess(p: CliProcess): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill('SIGKILL');
   await p.exited;
+}
+
+/** Starts CLI processes for the calling describe block and stops every one of them after it. */
+export function processesOfThisSuite(): (args: string[]) => CliProcess {
+  const procs: CliProcess[] = [];
+  afterAll(async () => {
+    for (const p of procs) await stopProcess(p);
+  });
+  return (args) => {
+    const p = spawnCli(args);
+    procs.push(p);
+    return p;
+  };
 }
