@@ -42,12 +42,20 @@ resume_given() {
   return 1
 }
 
-# Prints the newest run directory under $1 with a training state, or nothing.
+# True when the run's run.json says it completed its plan. A restart after that starts a new run
+# (the operator may have changed the command meanwhile); one stopped by a signal or killed is resumed.
+run_completed() {
+  [ -f "$1/run.json" ] || return 1
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(r.meta?.summary?.reason === "completed" ? 0 : 1)' "$1/run.json"
+}
+
+# Prints the newest run directory under $1 with a training state, unless that run completed; else nothing.
 latest_resumable_run() {
   [ -d "$1" ] || return 0
   state=$(find "$1" -mindepth 4 -maxdepth 4 -type f -path '*/checkpoints/step-*/training-state.bin' | sort | tail -n 1)
   [ -n "$state" ] || return 0
-  dirname -- "$(dirname -- "$(dirname -- "$state")")"
+  run=$(dirname -- "$(dirname -- "$(dirname -- "$state")")")
+  run_completed "$run" || printf '%s\n' "$run"
 }
 
 if is_coordinator_command "$@" && ! resume_given "$@"; then

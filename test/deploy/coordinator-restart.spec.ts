@@ -23,10 +23,12 @@ const isType = (t: string) => (e: CliEvent) => e.type === t;
 afterEach(() => stopAll());
 
 /** A runs directory holding `runs/<id>/checkpoints/step-N/` for each given run, with or without a training state. */
-function runsWith(runs: Record<string, { step: number; state: boolean }[]>): string {
+function runsWith(runs: Record<string, { step: number; state: boolean }[]>, summaries: Record<string, 'completed' | 'stopped'> = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'shardgrad-entry-'));
   for (const [id, checkpoints] of Object.entries(runs)) {
     mkdirSync(join(root, id), { recursive: true });
+    const reason = summaries[id];
+    if (reason) writeFileSync(join(root, id, 'run.json'), JSON.stringify({ id, meta: { summary: { type: 'summary', reason } } }));
     for (const ck of checkpoints) {
       const dir = join(root, id, 'checkpoints', `step-${String(ck.step).padStart(10, '0')}`);
       mkdirSync(dir, { recursive: true });
@@ -62,6 +64,13 @@ describe('coordinator-entrypoint.sh: which run it goes on from', () => {
   it('skips a newer run whose checkpoints have no training state', () => {
     const runs = runsWith({ [older]: [{ step: 500, state: true }], [newer]: [{ step: 500, state: false }] });
     expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: runs }).at(-1)).toBe(join(runs, older));
+  });
+
+  it('starts a new run after one that completed, and goes on from one that was stopped', () => {
+    const runs = runsWith({ [older]: [{ step: 500, state: true }], [newer]: [{ step: 1000, state: true }] }, { [newer]: 'completed' });
+    expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: runs })).toEqual(composeCommand);
+    const stopped = runsWith({ [newer]: [{ step: 1000, state: true }] }, { [newer]: 'stopped' });
+    expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: stopped })).toEqual([...composeCommand, '--resume', join(stopped, newer)]);
   });
 
   it('reads the runs directory from --out as well', () => {
