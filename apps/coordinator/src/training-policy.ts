@@ -1,6 +1,7 @@
 import { type Split, deriveSeed, epochOrder, epochOrderOf, splitValidation, takeRows } from '@shardgrad/data';
 import type { TrainingDefaults } from '@shardgrad/models';
 import { EarlyStopping, type LrSchedule, evaluate, formatLrSchedule, learningRateAt, parseLrSchedule, setLearningRate } from '@shardgrad/trainer';
+import type { LrScheduleView } from '@shardgrad/protocol';
 import type { Coordinator } from './coordinator.ts';
 
 /** The training options of `shardgrad train` that the coordinator carries out (it owns the optimizer and the data order). */
@@ -34,6 +35,12 @@ export interface PolicyOutcome {
 /** Why an option combination cannot run; the CLI shows the message. */
 export class TrainingOptionsError extends Error {
   override name = 'TrainingOptionsError';
+}
+
+/** The schedule and warm-up of `o` as the dashboard shows them; undefined for a constant rate. */
+export function scheduleView(o: Pick<TrainingOptions, 'lrSchedule' | 'warmupSteps'>): LrScheduleView | undefined {
+  if (!o.lrSchedule && !o.warmupSteps) return undefined;
+  return { ...(o.lrSchedule && { schedule: formatLrSchedule(o.lrSchedule) }), ...(o.warmupSteps && { warmupSteps: o.warmupSteps }) };
 }
 
 /** A model's (or a pipeline phase's) defaults, in the string forms of the registry, as options. */
@@ -93,10 +100,7 @@ export class TrainingPolicy {
     if (this.validation) this.stopper = new EarlyStopping(o.earlyStoppingPatience ?? Infinity);
     const perEpoch = Math.max(1, (plan.dropLast ? Math.floor : Math.ceil)(this.trainRows / batch));
     this.totalSteps = Math.min(plan.maxSteps ?? Infinity, plan.epochs * perEpoch);
-    c.lrSchedule =
-      o.lrSchedule || o.warmupSteps
-        ? { ...(o.lrSchedule && { schedule: formatLrSchedule(o.lrSchedule) }), ...(o.warmupSteps && { warmupSteps: o.warmupSteps }) }
-        : undefined;
+    c.lrSchedule = scheduleView(o);
   }
 
   /** How many rows an epoch visits. */

@@ -10,7 +10,6 @@ import {
   type DashboardServerEvents,
   type DashboardSnapshot,
   type JoinInfo,
-  type LrScheduleView,
   type MetricPoint,
   type ModelRunDefaults,
   type PreviewImage,
@@ -21,6 +20,7 @@ import {
 } from '@shardgrad/protocol';
 import { getLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from '../coordinator.ts';
+import { scheduleView, trainingOptionsFrom } from '../training-policy.ts';
 import type { CoordinatorEvent } from '../events.ts';
 import { ClassStatsTracker } from './class-stats.ts';
 import { previewFor } from './previews.ts';
@@ -36,22 +36,10 @@ const MAX_POINTS = 8000;
 const LOG_LINES = 50;
 
 
-
-/** The schedule a model's new run gets unless told otherwise (the coordinator command's rule). */
+/** What a model's new run gets unless the teacher says otherwise (the coordinator command's rule). */
 function defaultsOf(m: ModelDefinition): ModelRunDefaults {
-  const t = m.defaults.training;
-  const scheduled = (t?.lrSchedule && t.lrSchedule !== 'constant') || t?.warmupSteps;
-  return {
-    batch: m.defaults.batch,
-    optimizer: m.optimizer.name,
-    learningRate: m.optimizer.learningRate,
-    ...(scheduled && {
-      lrSchedule: {
-        ...(t?.lrSchedule && t.lrSchedule !== 'constant' && { schedule: t.lrSchedule }),
-        ...(t?.warmupSteps && { warmupSteps: t.warmupSteps }),
-      },
-    }),
-  };
+  const schedule = scheduleView(trainingOptionsFrom(m.defaults.training ?? {}));
+  return { batch: m.defaults.batch, optimizer: m.optimizer.name, learningRate: m.optimizer.learningRate, ...(schedule && { lrSchedule: schedule }) };
 }
 
 /**
@@ -71,8 +59,6 @@ export class DashboardHub {
   /** Whether this run has made a round: waiting before it is to start, after it to go on. */
   private started = false;
   private finished = false;
-  /** Names of the workers now connected, for the log line when one leaves (by then the pool may not list it). */
-  private names = new Map<string, string>();
   private dirty = { run: false, workers: false, class: false };
   private readonly tracker = new ClassStatsTracker();
   private readonly dash: Namespace<ViewerClientEvents, DashboardServerEvents>;
@@ -148,7 +134,7 @@ export class DashboardHub {
   classStats(): ClassStats {
     this.tracker.update(this.c.pool.list(), this.c.pool.departed());
     const r = this.run();
-    return { ...this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step }), batch: r.batch, ...(r.waitingFor && { waitingFor: r.waitingFor }) };
+    return { ...this.tracker.stats({ runId: r.runId, model: r.model, state: r.state, step: r.step, waitingFor: r.waitingFor }), batch: r.batch };
   }
 
   close(): void {
@@ -182,14 +168,12 @@ export class DashboardHub {
         this.markDirty('run', 'class');
         break;
       case 'worker-joined':
-        this.names.set(e.worker.id, displayName(e.worker));
         this.say(`${displayName(e.worker)} joined (${e.worker.kind}, ${e.worker.backend})`);
         // "run": how many more the class waits for.
         this.markDirty('workers', 'class', 'run');
         break;
       case 'worker-left':
-        this.say(`${this.names.get(e.workerId) ?? displayName({ id: e.workerId })} left`);
-        this.names.delete(e.workerId);
+        this.say(`${displayName({ id: e.workerId, nickname: e.nickname })} left`);
         this.markDirty('workers', 'class', 'run');
         break;
       case 'control':
