@@ -2,6 +2,7 @@ import { AuthSettingsError, ListenError, ResumeError, TrainingOptionsError } fro
 import { AugmentConfigError, DatasetOptionError } from '@shardgrad/data';
 import { ModelConfigError } from '@shardgrad/models';
 import { LrRuleError, LrScheduleError } from '@shardgrad/trainer';
+import { JoinRefusedError } from '@shardgrad/worker-node';
 import { UsageError } from './output.ts';
 
 /**
@@ -11,7 +12,8 @@ import { UsageError } from './output.ts';
 const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError, ResumeError];
 
 export function isUsageError(e: unknown): boolean {
-  return USAGE_ERRORS.some((C) => e instanceof C);
+  // A coordinator's refusal the user must fix (token, join code, version) too: launch must not retry it.
+  return USAGE_ERRORS.some((C) => e instanceof C) || (e instanceof JoinRefusedError && e.userMustFix);
 }
 
 /**

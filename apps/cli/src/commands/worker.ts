@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { JoinRefusedError, startNodeWorker, type NodeWorkerHandle, type WorkerEnding } from '@shardgrad/worker-node';
+import { startNodeWorker, type NodeWorkerHandle, type WorkerEnding } from '@shardgrad/worker-node';
 import { COMPRESS_MODES } from '@shardgrad/protocol';
 import { createOutput, UsageError } from '../output.ts';
 import { workerDisplay } from '../worker-display.ts';
@@ -65,7 +65,7 @@ export function workerCommand(): Command {
       process.once('SIGTERM', () => stop(143));
       process.once('SIGINT', () => stop(130));
       if (o.exitWithParent) whenParentExits(() => stop(0));
-      const w = await joinOrExplain(() => startNodeWorker({
+      const w = await startNodeWorker({
         url,
         // Under a launcher or an Indexed Job, the rank tells workers apart on the dashboard.
         nickname: o.nickname ?? (process.env.RANK ? `rank-${process.env.RANK}` : undefined),
@@ -76,7 +76,7 @@ export function workerCommand(): Command {
         compress: o.compress,
         waitMs: o.waitTimeout * 1000,
         log: display.log,
-      }));
+      });
       worker = w;
       const ending = await w.ended;
       display.progress.stop();
@@ -84,16 +84,6 @@ export function workerCommand(): Command {
       out.event({ type: 'worker-done', cause: ending.cause, reason: ending.reason, exitCode }, () => describeEnding(ending));
       process.exit(exitCode);
     });
-}
-
-/** A refusal the user must fix (token, join code, version) is a usage error: exit 2, never retried by launch. */
-async function joinOrExplain(start: () => Promise<NodeWorkerHandle>): Promise<NodeWorkerHandle> {
-  try {
-    return await start();
-  } catch (e) {
-    if (e instanceof JoinRefusedError && e.userMustFix) throw new UsageError(e.message);
-    throw e;
-  }
 }
 
 /** 0 only where the work is over or this process asked to leave: supervisors restart or fail on the rest. */
