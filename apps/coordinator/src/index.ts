@@ -1,4 +1,5 @@
 export * from './coordinator.ts';
+export { ListenError } from './listen-error.ts';
 export * from './create-coordinator.ts';
 export * from './micro-batch.ts';
 export * from './run-training.ts';
