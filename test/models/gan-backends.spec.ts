@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { loadDataset } from '@shardgrad/data/node';
-import { gan } from '@shardgrad/models';
+import { gan, readSync } from '@shardgrad/models';
 import { readAll, writeAll } from '@shardgrad/trainer';
 
 /**
@@ -20,7 +20,7 @@ describe('gan step on wasm', () => {
       await initNodeBackend(backend);
       const model = gan.build({ inputShape: ds.inputShape, numClasses: 10, seed: 2, config });
       if (weights) writeAll(model, weights);
-      const r = gan.customStep!.compute({ model, dataset: ds, config, indices, seed: 77 });
+      const r = readSync(gan.customStep!.compute({ model, dataset: ds, config, indices, seed: 77 }));
       const grads = r.grads.map((g) => g.dataSync().slice());
       r.grads.forEach((g) => g.dispose());
       const out = { grads, loss: r.loss, metrics: r.metrics, weights: readAll(model) };

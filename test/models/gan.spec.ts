@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createCoordinator, runTraining } from '@shardgrad/coordinator';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { epochOrder } from '@shardgrad/data';
-import { gan, generatorPositions, judgeGenerator, trainJudge } from '@shardgrad/models';
+import { gan, generatorPositions, judgeGenerator, trainJudge, readSync } from '@shardgrad/models';
 import { createOptimizer, roundSeed, writeAll } from '@shardgrad/trainer';
 import { maxAbsDiff, startTestCluster, trainSplitRounds } from '../support/cluster.ts';
 
@@ -35,7 +35,7 @@ describe('gan on the cluster', () => {
       const opt = createOptimizer(gan.optimizer);
       const order = epochOrder(ds.train.n, SEED, 0);
       for (let step = 0; step < STEPS; step++) {
-        const r = gan.customStep!.compute({ model, dataset: ds, config: modelConfig, indices: order.subarray(step * BATCH, (step + 1) * BATCH), seed: roundSeed(SEED, step) });
+        const r = readSync(gan.customStep!.compute({ model, dataset: ds, config: modelConfig, indices: order.subarray(step * BATCH, (step + 1) * BATCH), seed: roundSeed(SEED, step) }));
         expect(r.count).toBe(BATCH);
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const params = vars.map((v) => v.dataSync().slice() as Float32Array);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runTraining } from '@shardgrad/coordinator';
-import { pong } from '@shardgrad/models';
+import { pong, readSync } from '@shardgrad/models';
 import { roundSeed, writeAll } from '@shardgrad/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { maxAbsDiff, startTestCluster } from '../support/cluster.ts';
@@ -43,7 +43,7 @@ describe('pong on the cluster', () => {
       const { epochOrder } = await import('@shardgrad/data');
       const order = epochOrder(ds.train.n, SEED, 0);
       for (let step = 0; step < STEPS; step++) {
-        const r = pong.customStep!.compute({ model, dataset: ds, config: {}, indices: order.subarray(step * BATCH, (step + 1) * BATCH), seed: roundSeed(SEED, step) });
+        const r = readSync(pong.customStep!.compute({ model, dataset: ds, config: {}, indices: order.subarray(step * BATCH, (step + 1) * BATCH), seed: roundSeed(SEED, step) }));
         expect(r.count).toBe(rounds[step]!.samples);
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const params = vars.map((v) => v.dataSync().slice() as Float32Array);

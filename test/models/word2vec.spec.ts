@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { epochOrder } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
-import { RELATED_PAIRS, word2vec, WORD_VECTORS_LAYER, WordVectors } from '@shardgrad/models';
+import { RELATED_PAIRS, word2vec, WORD_VECTORS_LAYER, WordVectors, readSync } from '@shardgrad/models';
 import { createOptimizer, roundSeed, writeAll } from '@shardgrad/trainer';
 import { computeOn, worstRelativeError } from '@shardgrad/backends/testing';
 import { initNodeBackend } from '@shardgrad/backends/node';
@@ -32,7 +32,7 @@ describe('word2vec on the cluster', () => {
       const opt = createOptimizer(word2vec.optimizer);
       const order = epochOrder(ds.train.n, SEED, 0);
       for (let step = 0; step < steps; step++) {
-        const r = word2vec.customStep!.compute({ model, dataset: ds, config: opts.modelConfig, indices: order.subarray(step * batch, (step + 1) * batch), seed: roundSeed(SEED, step) });
+        const r = readSync(word2vec.customStep!.compute({ model, dataset: ds, config: opts.modelConfig, indices: order.subarray(step * batch, (step + 1) * batch), seed: roundSeed(SEED, step) }));
         expect(r.count).toBe(batch);
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const params = vars.map((v) => v.dataSync().slice() as Float32Array);
@@ -55,7 +55,7 @@ describe('word2vec on the cluster', () => {
     const model = word2vec.build({ inputShape: ds.inputShape, numClasses: ds.numClasses, seed: 2, config });
     // Non-zero context vectors, so both matrices get a gradient in the first step.
     model.getLayer('context_vectors').setWeights([tf.randomUniform([ds.numClasses, 8], -0.1, 0.1, 'float32', 3)]);
-    const grads = () => word2vec.customStep!.compute({ model, dataset: ds, config, indices: Array.from({ length: 200 }, (_, i) => i * 3), seed: 5 }).grads;
+    const grads = () => readSync(word2vec.customStep!.compute({ model, dataset: ds, config, indices: Array.from({ length: 200 }, (_, i) => i * 3), seed: 5 })).grads;
     const wasm = await computeOn('wasm', grads);
     const cpu = await computeOn('cpu', grads);
     await tf.setBackend('wasm');

@@ -1,4 +1,5 @@
 export * from './types.ts';
+export * from './step-reads.ts';
 export * from './losses.ts';
 export * from './metrics.ts';
 export * from './registry.ts';

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CommonOptionName } from './model-options.ts';
 import type { Dataset } from '@shardgrad/data';
+import type { Reads } from './step-reads.ts';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
 
@@ -158,7 +159,11 @@ export interface CustomStepResult {
 }
 
 export interface CustomStep {
-  compute(ctx: CustomStepContext): CustomStepResult;
+  /**
+   * Yields each tensor it reads back (step-reads.ts), so one step serves the synchronous reads of
+   * wasm and cpu and the asynchronous ones of WebGPU.
+   */
+  compute(ctx: CustomStepContext): Reads<CustomStepResult>;
   /** False when `count` is not the number of indices (episodes counted by timesteps). */
   countIsIndices: boolean;
   /** Replaces the supervised evaluation on the test split. */

@@ -61,6 +61,16 @@ export function readFlatSync(tensors: readonly tf.Tensor[]): Float32Array {
   return flat;
 }
 
+/** readFlatSync with one asynchronous read: on WebGL and WebGPU each read waits for the device, and a concat there is cheap. */
+export async function readFlatAsync(tensors: readonly tf.Tensor[]): Promise<Float32Array> {
+  const concatenated = concatenate(tensors);
+  try {
+    return (await concatenated.data()) as Float32Array;
+  } finally {
+    concatenated.dispose();
+  }
+}
+
 const concatenate = (tensors: readonly tf.Tensor[]): tf.Tensor => tf.tidy(() => tf.concat(tensors.map((g) => tf.reshape(g, [-1]))));
 
 function wasmHeapView(): ((t: tf.Tensor) => Float32Array) | undefined {

@@ -4,7 +4,7 @@ import { type AugmentConfig, type Dataset, augmentBySample, isNoAugment, rowSize
 import { type ModelDefinition, readModelOptions } from '@shardgrad/models';
 import { computeGradients, computeGradientsAsync, type ShardGradients } from './gradients.ts';
 import { writeAll } from './weights.ts';
-import { computeCustomStep } from './custom-step.ts';
+import { computeCustomStep, computeCustomStepAsync } from './custom-step.ts';
 import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';
 import { seedDropout } from './dropout-seed.ts';
 import { withSampleMasks } from './sample-dropout.ts';
@@ -63,6 +63,7 @@ export class ShardComputer {
 
   /** compute with asynchronous reads, for the WebGPU backend; same result. */
   async computeAsync(indices: ArrayLike<number>, augmentSeed?: number, taskSeed?: number): Promise<CountedGradients> {
+    if (this.def.customStep) return computeCustomStepAsync(this.def.customStep, this.model, this.dataset, this.modelConfig, indices, taskSeed ?? 0);
     const passes: CountedGradients[] = [];
     for (const part of this.passes(indices)) {
       const { x, y, n } = this.shardTensors(part, augmentSeed);

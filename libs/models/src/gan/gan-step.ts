@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Dataset, deriveSeed, normalSampler, seededRandom, takeRows } from '@shardgrad/data';
 import type { CustomStep, CustomStepResult } from '../types.ts';
+import type { Reads } from '../step-reads.ts';
 import { discriminate, generate, generatorPositions, latentSize } from './gan-net.ts';
 
 /** Noise of the held-out evaluation: seeded apart from any round's. */
@@ -32,10 +33,9 @@ export const fromGan = (x: tf.Tensor): tf.Tensor => tf.clipByValue(tf.div(tf.add
  */
 const softplus = (l: tf.Tensor): tf.Tensor => tf.add(tf.relu(l), tf.log(tf.add(1, tf.exp(tf.neg(tf.abs(l))))));
 
-const fractionBelowZero = (t: tf.Tensor, sign: 1 | -1): number => {
-  const v = t.dataSync();
+const fractionBelowZero = (v: ArrayLike<number>): number => {
   let k = 0;
-  for (const x of v) if (sign * x < 0) k++;
+  for (let i = 0; i < v.length; i++) if (v[i]! < 0) k++;
   return k / v.length;
 };
 
@@ -46,14 +46,15 @@ const fractionBelowZero = (t: tf.Tensor, sign: 1 | -1): number => {
  * returned as one list in the model's weight order. Both are means over the shard's items, so the
  * coordinator's shard-weighted mean is the whole round's mean; its optimizer applies both at once.
  */
-function pairedStep(model: tf.LayersModel, dataset: Dataset, indices: ArrayLike<number>, seed: number): CustomStepResult {
+function* pairedStep(model: tf.LayersModel, dataset: Dataset, indices: ArrayLike<number>, seed: number): Reads<CustomStepResult> {
   const n = indices.length;
   const latent = latentSize(model);
   const z = noiseFor(seed, indices, latent);
   const rows = takeRows(dataset, dataset.train, indices);
   const isG = generatorPositions(model);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const metrics = { dLoss: 0, gLoss: 0, realAccuracy: 0, fakeAccuracy: 0 };
+  // Read after the tape: variableGrads disposes what its function made unless kept.
+  const read: tf.Tensor[] = [];
   const grads = tf.tidy(() => {
     const zt = tf.tensor2d(z, [n, latent]);
     const real = toGan(tf.tensor(rows.x, [n, ...dataset.inputShape]));
@@ -62,16 +63,25 @@ function pairedStep(model: tf.LayersModel, dataset: Dataset, indices: ArrayLike<
     const d = tf.variableGrads(() => {
       const lr = discriminate(model, real);
       const lf = discriminate(model, fake);
-      metrics.realAccuracy = 1 - fractionBelowZero(lr, 1);
-      metrics.fakeAccuracy = fractionBelowZero(lf, 1);
+      read.push(tf.keep(lr), tf.keep(lf));
       return tf.mean(tf.add(softplus(tf.neg(lr)), softplus(lf))) as tf.Scalar;
     }, vars.filter((_, i) => !isG[i]));
     const g = tf.variableGrads(() => tf.mean(softplus(tf.neg(discriminate(model, generate(model, zt))))) as tf.Scalar, vars.filter((_, i) => isG[i]));
-    metrics.dLoss = d.value.dataSync()[0]!;
-    metrics.gLoss = g.value.dataSync()[0]!;
+    read.push(tf.keep(d.value), tf.keep(g.value));
     return vars.map((v, i) => (isG[i] ? g.grads : d.grads)[v.name]!);
   });
-  return { grads, count: n, loss: metrics.dLoss, metrics };
+  try {
+    const [lr, lf, dLoss, gLoss] = read;
+    const realLogits = yield lr!;
+    const fakeLogits = yield lf!;
+    const metrics = { dLoss: (yield dLoss!)[0]!, gLoss: (yield gLoss!)[0]!, realAccuracy: 1 - fractionBelowZero(realLogits), fakeAccuracy: fractionBelowZero(fakeLogits) };
+    return { grads, count: n, loss: metrics.dLoss, metrics };
+  } catch (e) {
+    tf.dispose(grads);
+    throw e;
+  } finally {
+    tf.dispose(read);
+  }
 }
 
 /**
@@ -91,8 +101,8 @@ export function evaluateGan(model: tf.LayersModel, dataset: Dataset): { loss: nu
       const lf = discriminate(model, generate(model, tf.tensor2d(noiseFor(EVAL_SEED, ids, latent), [k, latent])));
       sums.dLoss += tf.sum(tf.add(softplus(tf.neg(lr)), softplus(lf))).dataSync()[0]!;
       sums.gLoss += tf.sum(softplus(tf.neg(lf))).dataSync()[0]!;
-      sums.realAccuracy += (1 - fractionBelowZero(lr, 1)) * k;
-      sums.fakeAccuracy += fractionBelowZero(lf, 1) * k;
+      sums.realAccuracy += (1 - fractionBelowZero(lr.dataSync())) * k;
+      sums.fakeAccuracy += fractionBelowZero(lf.dataSync()) * k;
     });
   }
   const m = Object.fromEntries(Object.entries(sums).map(([key, v]) => [key, v / Math.max(1, test.n)]));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, seededRandom } from '@shardgrad/data';
 import { PongEnv, type Action, type Serve } from './pong-env.ts';
 import { FRAME_PIXELS, differenceFrame, preprocess, renderCourt } from './pong-frames.ts';
+import { readAndDispose, type Reads } from '../step-reads.ts';
 
 export interface EpisodeOptions {
   /** An episode ends after this many points; short episodes give many more learning signals per minute. */
@@ -25,16 +26,14 @@ export interface Episode {
   return: number;
 }
 
-/** P(up) for a batch of frames (rows of 6400); `null` plays uniformly at random (the baseline). */
-export type Policy = ((frames: Float32Array, n: number) => Float32Array) | null;
+/**
+ * P(up) for a batch of frames (rows of 6400), as a tensor that playEpisodes reads and disposes;
+ * `null` plays uniformly at random (the baseline).
+ */
+export type Policy = ((frames: Float32Array, n: number) => tf.Tensor) | null;
 
-export function policyOf(model: tf.LayersModel): (frames: Float32Array, n: number) => Float32Array {
-  return (frames, n) => {
-    const p = tf.tidy(() => model.predict(tf.tensor2d(frames, [n, FRAME_PIXELS])) as tf.Tensor);
-    const out = p.dataSync() as Float32Array;
-    p.dispose();
-    return out;
-  };
+export function policyOf(model: tf.LayersModel): (frames: Float32Array, n: number) => tf.Tensor {
+  return (frames, n) => tf.tidy(() => model.predict(tf.tensor2d(frames, [n, FRAME_PIXELS])) as tf.Tensor);
 }
 
 /**
@@ -42,7 +41,7 @@ export function policyOf(model: tf.LayersModel): (frames: Float32Array, n: numbe
  * Each episode's randomness (serves, action sampling) comes from (seed, its id) only, so it replays
  * identically on whichever worker gets it, in whatever company.
  */
-export function playEpisodes(policy: Policy, seed: number, episodeIds: ArrayLike<number>, o: EpisodeOptions): Episode[] {
+export function* playEpisodes(policy: Policy, seed: number, episodeIds: ArrayLike<number>, o: EpisodeOptions): Reads<Episode[]> {
   const runs = Array.from(episodeIds, (id) => {
     const rnd = seededRandom(deriveSeed(seed, id));
     return { rnd, env: new PongEnv(rnd, o.serve), frames: [] as Float32Array[], actions: [] as number[], rewards: [] as number[], previous: undefined as Float32Array | undefined, points: 0, total: 0 };
@@ -57,7 +56,7 @@ export function playEpisodes(policy: Policy, seed: number, episodeIds: ArrayLike
       r.frames.push(x);
       batch.set(x, i * FRAME_PIXELS);
     });
-    const pUp = policy ? policy(batch, active.length) : null;
+    const pUp = policy ? yield* readAndDispose(policy(batch, active.length)) : null;
     active.forEach((r, i) => {
       const action: Action = r.rnd() < (pUp ? pUp[i]! : 0.5) ? 0 : 1;
       let reward = 0;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelContext, ModelDefinition } from '../types.ts';
+import { readSync } from '../step-reads.ts';
 import { playEpisodes, policyOf, type EpisodeOptions, type Policy } from './play-episodes.ts';
 import { FRAME_PIXELS } from './pong-frames.ts';
 import { SERVES, type Serve } from './pong-env.ts';
@@ -69,7 +70,7 @@ export function randomPolicyReturn(ctx: Pick<ModelContext, 'dataset' | 'config'>
 
 function meanReturn(policy: Policy, n: number, config: Record<string, unknown>, seed = EVAL_SEED): number {
   const ids = Array.from({ length: n }, (_, i) => i);
-  return playEpisodes(policy, seed, ids, episodeOptions(config)).reduce((s, e) => s + e.return, 0) / n;
+  return readSync(playEpisodes(policy, seed, ids, episodeOptions(config))).reduce((s, e) => s + e.return, 0) / n;
 }
 
 /** The report: the random policy on the evaluation episodes, then both policies on many more. */

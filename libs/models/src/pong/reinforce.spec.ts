@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { buildPongPolicy, pong } from './pong.ts';
 import { playEpisodes } from './play-episodes.ts';
+import { readSync } from '../step-reads.ts';
 import { normaliseWith, returnStatistics } from './return-statistics.ts';
 
 const OPTIONS = { points: 1, maxFrames: 2000, repeat: 4, serve: 'random' } as const;
@@ -47,12 +48,12 @@ describe('running return statistics', () => {
 
 describe('episodes with action repeat', () => {
   it('take one decision every `repeat` frames and replay the same in any company', () => {
-    const alone = playEpisodes(null, 5, [3], OPTIONS)[0]!;
-    const together = playEpisodes(null, 5, [1, 3], OPTIONS)[1]!;
+    const alone = readSync(playEpisodes(null, 5, [3], OPTIONS))[0]!;
+    const together = readSync(playEpisodes(null, 5, [1, 3], OPTIONS))[1]!;
     expect(together.length).toBe(alone.length);
     expect(Array.from(together.actions)).toEqual(Array.from(alone.actions));
     expect(together.return).toBe(alone.return);
-    const single = playEpisodes(null, 5, [3], { ...OPTIONS, repeat: 1 })[0]!;
+    const single = readSync(playEpisodes(null, 5, [3], { ...OPTIONS, repeat: 1 }))[0]!;
     // A served ball needs about 18 frames to reach the paddle: far fewer decisions with a repeat of 4.
     expect(alone.length).toBeLessThan(single.length);
     expect(Math.abs(alone.return)).toBe(1);
@@ -64,7 +65,7 @@ describe('the REINFORCE step', () => {
     const model = buildPongPolicy({ seed: 4 });
     const dataset = { test: { n: 0 } } as never;
     const step = () => {
-      const r = pong.customStep!.compute({ model, dataset, config: {}, indices: [0, 1, 2], seed: 9 });
+      const r = readSync(pong.customStep!.compute({ model, dataset, config: {}, indices: [0, 1, 2], seed: 9 }));
       expect(r.grads).toHaveLength(model.trainableWeights.length);
       expect(r.count).toBeGreaterThanOrEqual(15); // ≥ 5 decisions per served ball
       r.grads.forEach((g) => g.dispose());

@@ -3,7 +3,8 @@ import type { CustomStep } from '../types.ts';
 import { discountedReturns } from './discounted-returns.ts';
 import { playEpisodes, policyOf, type EpisodeOptions } from './play-episodes.ts';
 import { FRAME_PIXELS } from './pong-frames.ts';
-import { normaliseWith, returnStatistics } from './return-statistics.ts';
+import { momentsOf, normaliseWith, returnStatistics } from './return-statistics.ts';
+import { readAndDispose } from '../step-reads.ts';
 
 export interface ReinforceOptions {
   episode: EpisodeOptions;
@@ -23,9 +24,9 @@ export interface ReinforceOptions {
 export function reinforceStep(options: (config: Record<string, unknown>) => ReinforceOptions): CustomStep {
   return {
     countIsIndices: false,
-    compute({ model, config, indices, seed }) {
+    *compute({ model, config, indices, seed }) {
       const o = options(config);
-      const episodes = playEpisodes(policyOf(model), seed, indices, o.episode);
+      const episodes = yield* playEpisodes(policyOf(model), seed, indices, o.episode);
       const T = episodes.reduce((s, e) => s + e.length, 0);
       const frames = new Float32Array(T * FRAME_PIXELS);
       const up = new Float32Array(T);
@@ -38,9 +39,10 @@ export function reinforceStep(options: (config: Record<string, unknown>) => Rein
         t += e.length;
       }
       const stats = returnStatistics(model);
-      const advantage = normaliseWith(returns, stats.read());
+      const moments = momentsOf(yield stats.tensor());
+      const advantage = normaliseWith(returns, moments);
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      let loss = 0;
+      let lossTensor!: tf.Scalar;
       const grads = tf.tidy(() => {
         const x = tf.tensor2d(frames, [T, FRAME_PIXELS]);
         const y = tf.tensor2d(up, [T, 1]);
@@ -50,11 +52,18 @@ export function reinforceStep(options: (config: Record<string, unknown>) => Rein
           const logp = tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))));
           return tf.neg(tf.mean(tf.mul(a, logp))) as tf.Scalar;
         }, vars);
-        loss = value.dataSync()[0]!;
-        return vars.map((v) => tf.keep(g[v.name]!));
+        lossTensor = tf.keep(value);
+        return vars.map((v) => g[v.name]!);
       });
+      let loss: number;
+      try {
+        loss = (yield* readAndDispose(lossTensor))[0]!;
+      } catch (e) {
+        tf.dispose(grads);
+        throw e;
+      }
       // After the gradient, which used the statistics of the weights this round was given.
-      stats.update(returns, o.statisticsRate);
+      stats.update(returns, o.statisticsRate, moments);
       const rewardSum = episodes.reduce((s, e) => s + e.return, 0);
       // Episodes per timestep as a metric: its timestep-weighted round mean is episodes / timesteps,
       // so rewardPerFrame / episodesPerFrame is the round's mean return per episode, whatever the split.

@@ -35,14 +35,18 @@ export class ReturnStatistics extends tf.layers.Layer {
     return shape;
   }
 
-  read(): { mean: number; meanSquare: number } {
-    const [mean, meanSquare] = this.variable().read().dataSync();
-    return { mean: mean!, meanSquare: meanSquare! };
+  /** The statistics as a tensor to read (the variable's own: never disposed by a reader). */
+  tensor(): tf.Tensor {
+    return this.variable().read();
   }
 
-  /** Moves the statistics a fraction `rate` towards those of `returns`. */
-  update(returns: Float32Array, rate: number): void {
-    const { mean, meanSquare } = this.read();
+  read(): ReturnMoments {
+    return momentsOf(this.tensor().dataSync());
+  }
+
+  /** Moves the statistics, `from` as read before, a fraction `rate` towards those of `returns`. */
+  update(returns: Float32Array, rate: number, from: ReturnMoments = this.read()): void {
+    const { mean, meanSquare } = from;
     let s = 0;
     let sq = 0;
     for (const v of returns) {
@@ -62,6 +66,16 @@ export class ReturnStatistics extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ReturnStatistics);
 
+export interface ReturnMoments {
+  mean: number;
+  meanSquare: number;
+}
+
+/** The moments from the values of ReturnStatistics.tensor(). */
+export function momentsOf(values: ArrayLike<number>): ReturnMoments {
+  return { mean: values[0]!, meanSquare: values[1]! };
+}
+
 /** The statistics layer of a pong policy. */
 export function returnStatistics(model: tf.LayersModel): ReturnStatistics {
   const layer = model.layers.find((l) => l instanceof ReturnStatistics);
@@ -70,7 +84,7 @@ export function returnStatistics(model: tf.LayersModel): ReturnStatistics {
 }
 
 /** (G − mean) / std with the running statistics: the normalised returns REINFORCE weighs log π by. */
-export function normaliseWith(returns: Float32Array, { mean, meanSquare }: { mean: number; meanSquare: number }): Float32Array {
+export function normaliseWith(returns: Float32Array, { mean, meanSquare }: ReturnMoments): Float32Array {
   const std = Math.sqrt(Math.max(meanSquare - mean * mean, 1e-4));
   return returns.map((v) => (v - mean) / std);
 }

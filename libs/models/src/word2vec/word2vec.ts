@@ -74,27 +74,31 @@ function streamOf(ds: Dataset): Float32Array {
 
 const skipGram: CustomStep = {
   countIsIndices: true,
-  compute({ model, dataset, config, indices, seed }) {
+  *compute({ model, dataset, config, indices, seed }) {
     const o = skipGramOptions(config);
     const stream = streamOf(dataset);
     const b = skipGramBatch(stream, indices, seed, samplerFor(stream, dataset.numClasses), o);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    let loss = 0;
-    let accuracy = 0;
+    let loss!: tf.Scalar;
+    let accuracy!: tf.Scalar;
     const grads = tf.tidy(() => {
-      let acc: tf.Scalar | undefined;
       const { value, grads: g } = tf.variableGrads(() => {
         const r = sgnsLoss(model, b.centers, b.targets, b.n, o.negatives + 1);
         // variableGrads disposes what its function made; the accuracy must outlive it.
-        acc = tf.keep(r.accuracy);
+        accuracy = tf.keep(r.accuracy);
         return r.loss;
       }, vars);
-      loss = value.dataSync()[0]!;
-      accuracy = acc!.dataSync()[0]!;
-      acc!.dispose();
-      return vars.map((v) => tf.keep(g[v.name]!));
+      loss = tf.keep(value);
+      return vars.map((v) => g[v.name]!);
     });
-    return { grads, count: b.n, loss, metrics: { accuracy } };
+    try {
+      return { grads, count: b.n, loss: (yield loss)[0]!, metrics: { accuracy: (yield accuracy)[0]! } };
+    } catch (e) {
+      tf.dispose(grads);
+      throw e;
+    } finally {
+      tf.dispose([loss, accuracy]);
+    }
   },
   /** The loss on held-out text (pairs drawn from the test stream with a fixed seed) and the related-pair check. */
   evaluate(ctx) {
