@@ -58,7 +58,6 @@ const run = (runId: string): RunInfo => ({ runId, model: 'mnist-mlp', modelConfi
 const report: CalibrationReport = { chosen: 'wasm', samplesPerSecond: 1000, shardSize: 32, results: [{ backend: 'cpu', available: true, matches: true }, { backend: 'wasm', available: true, matches: true }] };
 
 function fakeCompute() {
-  const progress: CalibrationProgress[] = [];
   const compute = {
     init: vi.fn(async () => ({ trainSamples: 100 })),
     calibrate: vi.fn(async (_req: unknown, onProgress?: (p: CalibrationProgress) => void) => {
@@ -70,7 +69,7 @@ function fakeCompute() {
     loseDevice: async () => undefined,
     backend: async () => 'wasm' as const,
   };
-  return { compute: compute as unknown as Remote<ComputeApi> & typeof compute, progress };
+  return compute as unknown as Remote<ComputeApi> & typeof compute;
 }
 
 const task = (runId: string, round: number, samples: number): Task => ({
@@ -94,6 +93,16 @@ function storage() {
   return storedMemory({ getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) }, 'tab');
 }
 
+/** A tab of the class at http://class, as a join link with `search` opens it. */
+function openTab(compute: ReturnType<typeof fakeCompute>, { memory = storage(), search = '?backend=wasm' } = {}) {
+  return new TabSession({ origin: 'http://class', options: parsePageOptions(search), compute, memory });
+}
+
+async function startAndJoin(tab: InstanceType<typeof TabSession>) {
+  await tab.start();
+  await until('joined', () => tab.snapshot.phase === 'waiting');
+}
+
 describe('TabSession', () => {
   let current = run('r1');
   beforeEach(() => {
@@ -110,10 +119,9 @@ describe('TabSession', () => {
 
   it("counts only accepted results, per run as the coordinator does, and every run's since the tab opened", async () => {
     const memory = storage();
-    const { compute } = fakeCompute();
-    const tab = new TabSession({ origin: 'http://class', options: parsePageOptions('?backend=wasm'), compute, memory });
-    await tab.start();
-    await until('joined', () => tab.snapshot.phase === 'waiting');
+    const compute = fakeCompute();
+    const tab = openTab(compute, { memory });
+    await startAndJoin(tab);
     const socket = sockets[0]!;
     socket.fire('task', task('r1', 0, 64));
     await until('the first result counted', () => tab.snapshot.contribution.samples === 64);
@@ -126,7 +134,7 @@ describe('TabSession', () => {
     FakeSocket.answerResult = () => ({ ok: true });
 
     // A reload comes back resumed in the same run: the coordinator's count carries on, and so does the tab's.
-    const reloaded = new TabSession({ origin: 'http://class', options: parsePageOptions('?backend=wasm'), compute, memory });
+    const reloaded = openTab(compute, { memory });
     socket.disconnect();
     await reloaded.start();
     await until('rejoined', () => reloaded.snapshot.phase === 'waiting');
@@ -153,12 +161,11 @@ describe('TabSession', () => {
   });
 
   it('renames without a new backend test: it joins again as the same worker under the new name', async () => {
-    const { compute } = fakeCompute();
-    const tab = new TabSession({ origin: 'http://class', options: parsePageOptions('?backend=wasm'), compute, memory: storage() });
+    const compute = fakeCompute();
+    const tab = openTab(compute);
     const seen: (string | undefined)[] = [];
     tab.onChange((s) => s.phase === 'calibrating' && seen.push(s.message));
-    await tab.start();
-    await until('joined', () => tab.snapshot.phase === 'waiting');
+    await startAndJoin(tab);
     // The backend test said which backend it measured as it went.
     expect(seen).toEqual(expect.arrayContaining([expect.stringMatching(/Testing CPU/), expect.stringMatching(/Testing WASM, 2 of 2/)]));
     tab.rename('Ada');
@@ -170,10 +177,8 @@ describe('TabSession', () => {
   });
 
   it('after the end of training, joins the next run by itself once the class server is back', async () => {
-    const { compute } = fakeCompute();
-    const tab = new TabSession({ origin: 'http://class', options: parsePageOptions('?backend=wasm'), compute, memory: storage() });
-    await tab.start();
-    await until('joined', () => tab.snapshot.phase === 'waiting');
+    const tab = openTab(fakeCompute());
+    await startAndJoin(tab);
     const socket = sockets[0]!;
     socket.fire('stop', 'training finished');
     expect(tab.snapshot).toMatchObject({ phase: 'finished', rejoinsByItself: true });
@@ -188,10 +193,8 @@ describe('TabSession', () => {
   });
 
   it('does not rejoin by itself after being let go, and says plainly when the class server cannot be reached', async () => {
-    const { compute } = fakeCompute();
-    const tab = new TabSession({ origin: 'http://class', options: parsePageOptions('?backend=wasm'), compute, memory: storage() });
-    await tab.start();
-    await until('joined', () => tab.snapshot.phase === 'waiting');
+    const tab = openTab(fakeCompute());
+    await startAndJoin(tab);
     const socket = sockets[0]!;
     socket.fire('stop', 'dropped after 4 refused submissions (limit 3)');
     expect(tab.snapshot).toMatchObject({ phase: 'finished', rejoinsByItself: false });
@@ -203,9 +206,8 @@ describe('TabSession', () => {
   });
 
   it('asks for the code again, as a normal step, when the class refuses the one it has', async () => {
-    const { compute } = fakeCompute();
     FakeSocket.answerHello = () => ({ ok: false, reason: 'unauthorized', message: 'wrong join code' });
-    const tab = new TabSession({ origin: 'http://class', options: parsePageOptions('?backend=wasm&code=WRONG7'), compute, memory: storage() });
+    const tab = openTab(fakeCompute(), { search: '?backend=wasm&code=WRONG7' });
     await tab.start();
     await until('refused', () => tab.snapshot.phase === 'code');
     expect(tab.snapshot).toMatchObject({ refused: 'unauthorized', message: expect.stringMatching(/not accepted/) });
