@@ -40,7 +40,7 @@ const HOW_TO_MAKE_A_TOKEN = 'make one with `openssl rand -hex 24`';
 const PLACEHOLDER_MARK = 'replace-me';
 
 /** Refuses a given token that is short, a shipped placeholder, or one character repeated. */
-function checkGivenToken(role: 'teacher' | 'worker', token: string | undefined): void {
+export function checkGivenToken(role: 'teacher' | 'worker' | 'metrics', token: string | undefined): void {
   if (token === undefined) return;
   if (token.length < MIN_TOKEN_LENGTH) {
     throw new AuthSettingsError(`the ${role} token must be at least ${MIN_TOKEN_LENGTH} characters long; ${HOW_TO_MAKE_A_TOKEN}`);
@@ -109,10 +109,14 @@ export class ClassroomAuth {
 
   /** True when the request carries the teacher's token as `Authorization: Bearer <token>`. */
   isTeacher(req: IncomingMessage): boolean {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    return m !== null && sameSecret(m[1]!, this.teacherToken);
+    return hasBearer(req, this.teacherToken);
   }
+}
+
+/** True when the request carries `token` as `Authorization: Bearer <token>` (also Prometheus' `authorization` scrape setting). */
+export function hasBearer(req: IncomingMessage, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m !== null && sameSecret(m[1]!, token);
 }
 
 /** Compares in constant time, so response timing does not leak how much of a guess was right. */

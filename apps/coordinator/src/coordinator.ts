@@ -15,6 +15,7 @@ import type { CoordinatorEvent } from './events.ts';
 import { HttpRoutes, sendJson } from './http-routes.ts';
 import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
 import { Readiness } from './readiness.ts';
+import { CoordinatorMetrics } from './metrics.ts';
 import { Round, type ShareSplit } from './round.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult, type ResultCheck } from './validate-result.ts';
@@ -84,6 +85,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   readonly noiseScale = new NoiseScaleMonitor(this);
   /** `GET /readyz` for orchestrators' readiness probes (deploy/k8s, compose health checks). */
   readonly readiness = new Readiness(this);
+  /** `GET /metrics` for Prometheus scrapes (metrics.ts). */
+  readonly metrics = new CoordinatorMetrics(this);
   maxPayloadBytes: number;
   url = '';
   private http: HttpServer;

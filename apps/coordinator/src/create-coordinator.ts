@@ -34,6 +34,8 @@ export interface CoordinatorOptions {
   split?: ShareSplit;
   /** `--resume`: a run directory, checkpoint directory or training-state file to go on from. */
   resume?: string;
+  /** `--metrics-token`: `GET /metrics` answers only with `Authorization: Bearer <it>` (default: open, like /api/status). */
+  metricsToken?: string;
 }
 
 /** Loads the data, builds the model and its optimizer state, and opens the socket server. */
@@ -42,6 +44,8 @@ export async function createCoordinator(opts: CoordinatorOptions): Promise<Coord
   const c = new Coordinator(await prepareRun(resume ? { ...opts, ...optionsFromCheckpoint(resume.checkpoint) } : opts));
   if (resume) restoreCheckpoint(c, resume);
   serveJoinPage(c);
+  // Before listening: the metrics are never open for a moment when they should not be.
+  if (opts.metricsToken !== undefined) c.metrics.requireToken(opts.metricsToken);
   await c.listen();
   return c;
 }

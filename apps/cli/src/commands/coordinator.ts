@@ -46,7 +46,8 @@ export function coordinatorCommand(): Command {
     .option('--join-code <code>', 'the code students type (default: a new random one)')
     .option('--no-dashboard', 'do not serve the dashboard and the run controls')
     .option('--start-paused', "hold the first run before its first round until the teacher presses Resume on the dashboard, so a class can join first and start together")
-    .option('--keep-alive', 'after training, keep serving /healthz, /readyz and /api/status until SIGTERM (Deployments, compose services); with the dashboard, wait for the teacher\'s next run')
+    .option('--metrics-token <token>', 'require `Authorization: Bearer <token>` on GET /metrics, 16 characters or more and none of the other tokens (default: /metrics is open, like /api/status)')
+    .option('--keep-alive', 'after training, keep serving /healthz, /readyz, /api/status and /metrics until SIGTERM (Deployments, compose services); with the dashboard, wait for the teacher\'s next run')
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
@@ -54,6 +55,9 @@ export function coordinatorCommand(): Command {
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
       if (o.startPaused && !o.dashboard) throw new UsageError('--start-paused waits for Resume on the dashboard; it cannot go with --no-dashboard');
+      // Prometheus' config is read by more people than the teacher: its token must not also run the class or join it.
+      const otherTokens = [o.teacherToken, o.workerToken ?? process.env.SHARDGRAD_WORKER_TOKEN];
+      if (o.metricsToken !== undefined && otherTokens.includes(o.metricsToken)) throw new UsageError('--metrics-token must differ from the teacher and worker tokens; make one with `openssl rand -hex 24`');
       const def = getModel(o.model);
       const setup = trainingFromFlags(o, def);
       if (def.pipeline && setup.modelConfig.stage === undefined) {
@@ -74,6 +78,7 @@ export function coordinatorCommand(): Command {
         modelConfig: setup.modelConfig,
         datasetOptions: setup.datasetOptions,
         ...coordinatorTrustOptions(o),
+        metricsToken: o.metricsToken,
       }));
       applyTrust(c, o, out, { publicUrl: o.publicUrl });
       c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
