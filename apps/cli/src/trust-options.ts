@@ -45,8 +45,28 @@ export function addTrustOptions(cmd: Command, scope: 'train' | 'coordinator'): C
   return cmd;
 }
 
+/**
+ * What `train` and `coordinator` both hand createCoordinator: the run flags, the model and dataset
+ * options (training-flags.ts) and the trust flags.
+ */
+export function coordinatorOptionsFromFlags(o: Record<string, unknown>, setup: Pick<CoordinatorOptions, 'modelConfig' | 'datasetOptions'>): CoordinatorOptions {
+  return {
+    model: o.model as string,
+    dataset: o.dataset as string | undefined,
+    batch: o.batch as number | undefined,
+    largestBatch: o.adaptiveBatch as number | undefined,
+    seed: o.seed as number | undefined,
+    optimizer: o.optimizer as CoordinatorOptions['optimizer'],
+    learningRate: o.lr as number | undefined,
+    split: o.split as CoordinatorOptions['split'],
+    modelConfig: setup.modelConfig,
+    datasetOptions: setup.datasetOptions,
+    ...coordinatorTrustOptions(o),
+  };
+}
+
 /** The part of the trust flags that createCoordinator takes. */
-export function coordinatorTrustOptions(o: Record<string, unknown>): Pick<CoordinatorOptions, 'aggregator' | 'byzantine' | 'trim' | 'resume'> {
+function coordinatorTrustOptions(o: Record<string, unknown>): Pick<CoordinatorOptions, 'aggregator' | 'byzantine' | 'trim' | 'resume'> {
   return {
     aggregator: o.aggregator as string | undefined,
     byzantine: o.byzantine as number | undefined,

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import { constants } from 'node:os';
 import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, publicOrigin, runSession, trainingOptionsFrom } from '@shardgrad/coordinator';
-import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
+import { addTrustOptions, applyTrust, coordinatorOptionsFromFlags } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { getModel } from '@shardgrad/models';
 import { plannedEpochs } from '../training-display.ts';
@@ -65,19 +65,9 @@ export function coordinatorCommand(): Command {
         throw new UsageError(`model "${def.name}" trains in phases (${phases}), each a run of its own: run it with \`shardgrad train --model ${def.name}\`, or one phase here with --set stage=<phase>`);
       }
       const c = await asUsageErrors(() => createCoordinator({
-        model: o.model,
-        dataset: o.dataset,
-        batch: o.batch,
-        largestBatch: o.adaptiveBatch,
-        seed: o.seed,
-        optimizer: o.optimizer,
-        learningRate: o.lr,
-        split: o.split,
+        ...coordinatorOptionsFromFlags(o, setup),
         host: o.host,
         port: o.port,
-        modelConfig: setup.modelConfig,
-        datasetOptions: setup.datasetOptions,
-        ...coordinatorTrustOptions(o),
         metricsToken: o.metricsToken,
       }));
       applyTrust(c, o, out, { publicUrl: o.publicUrl });

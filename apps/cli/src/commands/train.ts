@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
-import { addTrustOptions, applyTrust, coordinatorTrustOptions } from '../trust-options.ts';
+import { addTrustOptions, applyTrust, coordinatorOptionsFromFlags } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { predictProbabilities } from '@shardgrad/trainer';
 import { createOutput } from '../output.ts';
@@ -66,19 +66,7 @@ export function trainCommand(): Command {
         await asUsageErrors(() => trainPipeline(o, setup, out));
         return;
       }
-      const c = await asUsageErrors(() => createCoordinator({
-        model: o.model,
-        dataset: o.dataset,
-        batch: o.batch,
-        largestBatch: o.adaptiveBatch,
-        seed: o.seed,
-        optimizer: o.optimizer,
-        learningRate: o.lr,
-        split: o.split,
-        modelConfig: setup.modelConfig,
-        datasetOptions: setup.datasetOptions,
-        ...coordinatorTrustOptions(o),
-      }));
+      const c = await asUsageErrors(() => createCoordinator(coordinatorOptionsFromFlags(o, setup)));
       // The local workers present the worker token through their environment; nobody else needs it.
       process.env.SHARDGRAD_WORKER_TOKEN ||= createTeacherToken();
       applyTrust(c, o, out, { workers: o.workers });
