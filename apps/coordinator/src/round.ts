@@ -136,9 +136,8 @@ export class Round {
     const a = shard.assigned.get(member.id)!;
     shard.assigned.delete(member.id);
     this.pool.released(member, now);
-    if (this.countMustMatchIndices && result.count !== shard.indices.length) {
-      return { ok: false, reason: 'unknown-shard', message: `shard ${shardId} has ${shard.indices.length} samples, result claims ${result.count}` };
-    }
+    const wrongCount = this.countMismatch(shard, result);
+    if (wrongCount) return wrongCount;
     // Even a duplicate is a true measurement of this worker. Speed is in the unit the plan schedules,
     // indices: a result's count may be timesteps (episodes), and indices per second measured as
     // timesteps per second made every episode shard look late, so idle workers replayed each other's.
@@ -149,21 +148,23 @@ export class Round {
     } else if (a.measuresOverhead) {
       this.pool.recordCompute(member, shard.indices.length, roundTrip);
     }
-    if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shardId} already has a result` };
-    shard.result = { ...result, workerId: member.id };
-    member.rounds++;
-    member.samples += result.count;
-    if (this.outstanding === 0) this.finish();
-    else this.reassign();
-    return { ok: true };
+    return this.take(member, shard, result);
   }
 
   /** A result for a shard this worker no longer holds: counted if the shard is still open (first wins). */
   private acceptCopy(member: PoolMember, shard: Shard, result: ShardResult): AcceptVerdict {
-    if (shard.result) return { ok: false, reason: 'duplicate', message: `shard ${shard.id} already has a result` };
-    if (this.countMustMatchIndices && result.count !== shard.indices.length) {
-      return { ok: false, reason: 'unknown-shard', message: `shard ${shard.id} has ${shard.indices.length} samples, result claims ${result.count}` };
-    }
+    if (shard.result) return duplicate(shard);
+    return this.countMismatch(shard, result) ?? this.take(member, shard, result);
+  }
+
+  private countMismatch(shard: Shard, result: ShardResult): AcceptVerdict | undefined {
+    if (!this.countMustMatchIndices || result.count === shard.indices.length) return undefined;
+    return { ok: false, reason: 'unknown-shard', message: `shard ${shard.id} has ${shard.indices.length} samples, result claims ${result.count}` };
+  }
+
+  /** The shard's first result counts, and the round moves on: finished, or idle workers take the open shards. */
+  private take(member: PoolMember, shard: Shard, result: ShardResult): AcceptVerdict {
+    if (shard.result) return duplicate(shard);
     shard.result = { ...result, workerId: member.id };
     member.rounds++;
     member.samples += result.count;
@@ -289,3 +290,5 @@ export class Round {
     });
   }
 }
+
+const duplicate = (shard: Shard): AcceptVerdict => ({ ok: false, reason: 'duplicate', message: `shard ${shard.id} already has a result` });
