@@ -67,7 +67,7 @@ export function conv2dBackpropFilterWasm(args: {
   }
 
   const scope = new WasmScope(backend);
-  try {
+  return scope.keepOnly(() => {
     const channelsLast = dataFormat === 'channelsLast';
     // x → [ci, h, w, n]; dy → [oh, ow, n, co].
     const xT = scope.transpose(x, channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0]);
@@ -84,12 +84,8 @@ export function conv2dBackpropFilterWasm(args: {
       },
     );
     const out = scope.transpose(grad, [1, 2, 0, 3]);
-    scope.dispose(out);
     return out;
-  } catch (e) {
-    scope.dispose();
-    throw e;
-  }
+  });
 }
 
 export const conv2dBackpropFilterWasmConfig: tf.KernelConfig = {

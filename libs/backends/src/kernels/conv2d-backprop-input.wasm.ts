@@ -24,7 +24,7 @@ function scatterInputGrad(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.Te
   const padded = top + bottom + left + right > 0;
   const [h, w] = [info.inHeight + top + bottom, info.inWidth + left + right];
   const scope = new WasmScope(backend);
-  try {
+  return scope.keepOnly(() => {
     // [fh, fw, ci, co] → [co, fh, fw, ci]: one dy value meets a contiguous row of filter terms.
     const wT = scope.transpose(filter, [3, 0, 1, 2]);
     const dx = backend.makeOutput([info.batchSize, h, w, info.inChannels], 'float32');
@@ -37,12 +37,8 @@ function scatterInputGrad(backend: BackendWasm, dy: tf.TensorInfo, filter: tf.Te
     const out = padded
       ? scope.run(tf.Slice, { x: dx }, { begin: [0, top, left, 0], size: [info.batchSize, info.inHeight, info.inWidth, info.inChannels] })
       : dx;
-    scope.dispose(out);
     return out;
-  } catch (e) {
-    scope.dispose();
-    throw e;
-  }
+  });
 }
 
 /**
@@ -88,7 +84,7 @@ export function conv2dBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
   }
   if (simd != null && inC! % 8 === 0 && attrs.dataFormat !== 'NCHW') return scatterInputGrad(backend, dy, filter, info);
   const scope = new WasmScope(backend);
-  try {
+  return scope.keepOnly(() => {
     const stuffed = stuffByStride(scope, dy, sh, sw);
     // [fh, fw, inC, outC] → flipped in space → [fh, fw, outC, inC].
     const flipped = scope.transpose(scope.run(tf.Reverse, { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
@@ -97,10 +93,6 @@ export function conv2dBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
     if (!tf.util.arraysEqual(out.shape, [n!, info.inHeight, info.inWidth, inC!])) {
       throw new Error(`Conv2DBackpropInput: produced ${out.shape}, expected ${attrs.inputShape}`);
     }
-    scope.dispose(out);
     return out;
-  } catch (e) {
-    scope.dispose();
-    throw e;
-  }
+  });
 }

@@ -36,7 +36,7 @@ export function depthwiseConv2dBackpropFilterWasm(args: {
   }
 
   const scope = new WasmScope(backend);
-  try {
+  return scope.keepOnly(() => {
     const xT = scope.reshape(scope.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
     const dyT = scope.reshape(scope.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, m]);
     const { input, pad } = cropThenPad(scope, xT, filterGradPads(info));
@@ -55,12 +55,8 @@ export function depthwiseConv2dBackpropFilterWasm(args: {
           scope.run(tf.Sum, { x: scope.reshape(perSample, [fh, fw, n, c * m]) }, { axis: [2], keepDims: false }),
           [fh, fw, c, m],
         );
-    scope.dispose(out);
     return out;
-  } catch (e) {
-    scope.dispose();
-    throw e;
-  }
+  });
 }
 
 export const depthwiseConv2dBackpropFilterWasmConfig: tf.KernelConfig = {

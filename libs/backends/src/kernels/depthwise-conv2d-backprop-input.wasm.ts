@@ -36,7 +36,7 @@ export function depthwiseConv2dBackpropInputWasm(args: {
   }
 
   const scope = new WasmScope(backend);
-  try {
+  return scope.keepOnly(() => {
     const stuffed = stuffByStride(scope, dy, sh, sw);
     const flipped = scope.reshape(scope.run(tf.Reverse, { x: filter }, { dims: [0, 1] }), [fh, fw, c * m, 1]);
     const { input, pad } = cropThenPad(scope, stuffed, inputGradPads(info, oh * sh, ow * sw));
@@ -48,12 +48,8 @@ export function depthwiseConv2dBackpropInputWasm(args: {
     const out = m === 1
       ? perMultiplier
       : scope.run(tf.Sum, { x: scope.reshape(perMultiplier, [n, h, w, c, m]) }, { axis: [4], keepDims: false });
-    scope.dispose(out);
     return out;
-  } catch (e) {
-    scope.dispose();
-    throw e;
-  }
+  });
 }
 
 export const depthwiseConv2dBackpropInputWasmConfig: tf.KernelConfig = {

@@ -39,6 +39,17 @@ export class KernelScope {
     return this.run(tf.Transpose, { x }, { perm });
   }
 
+  /** Runs `body`, then releases its intermediates: all but its result, or all of them when it throws. */
+  keepOnly(body: () => tf.TensorInfo): tf.TensorInfo {
+    let out: tf.TensorInfo | undefined;
+    try {
+      out = body();
+      return out;
+    } finally {
+      this.dispose(out);
+    }
+  }
+
   /** Releases every intermediate except `keep` (reshapes share buffers, so refcounts do the rest). */
   dispose(keep?: tf.TensorInfo): void {
     for (const t of this.intermediates) {
