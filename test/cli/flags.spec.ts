@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
@@ -49,7 +52,18 @@ describe('shardgrad CLI: help and bad flags', () => {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.lines.at(-1), args.join(' ')).toMatchObject({ type: 'error', exitCode: 2, message: expect.stringMatching(/--batch|unknown model/) });
+      expect(Number.isNaN(Date.parse(String(r.lines.at(-1)!.time))), 'the error line has a time like every line').toBe(false);
     }
+    // JSON asked for by the environment or a config file, not typed on the command line.
+    const dir = mkdtempSync(join(tmpdir(), 'sg-json-'));
+    const config = join(dir, 'shardgrad.yaml');
+    writeFileSync(config, 'json: true\n');
+    for (const [args, env] of [[['train', '--model', 'resnet-9000'], { SHARDGRAD_JSON: '1' }], [['train', '--model', 'resnet-9000', '--config', config], {}]] as const) {
+      const r = await runCli([...args], { env });
+      expect(r.code).toBe(2);
+      expect(r.lines.at(-1), args.join(' ')).toMatchObject({ type: 'error', exitCode: 2, message: expect.stringMatching(/unknown model/) });
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names the known models and datasets when given unknown ones', async () => {

@@ -43,7 +43,11 @@ for (const cmd of [trainCommand(), coordinatorCommand(), workerCommand(), models
   program.addCommand(withConfig(cmd).exitOverride().showHelpAfterError(HELP_HINT));
 }
 // Before a command parses its flags: the --config file and torchrun's variables, which flags and SHARDGRAD_* override.
-program.hook('preSubcommand', (_program, sub) => applyConfigSources(program, sub));
+let ran: Command | undefined;
+program.hook('preSubcommand', (_program, sub) => {
+  ran = sub;
+  return applyConfigSources(program, sub);
+});
 
 try {
   await program.parseAsync(process.argv);
@@ -62,6 +66,8 @@ try {
  */
 function exitWithError(message: string, code: number, toStderr: boolean): never {
   if (toStderr) process.stderr.write(`shardgrad: ${message}\n`);
-  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: code })}\n`);
+  // --json as the command resolved it (SHARDGRAD_JSON, a config file), or as typed when parsing failed first.
+  const json = ran?.opts().json === true || process.argv.includes('--json');
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: code, time: new Date().toISOString() })}\n`);
   process.exit(code);
 }

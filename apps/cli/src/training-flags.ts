@@ -82,7 +82,7 @@ export function withModelFlags(cmd: Command): Command {
     .addOption(new Option('--augment <spec>', 'augmentation in the workers: crop=N,flip,translate=N,scale=F,rotate=DEG,noise=STD or none').argParser(augment))
     .addOption(new Option('--micro-batch <n>', 'most samples a worker passes through the model at once (default: what fits in 1 GiB, for batches over 256)').argParser(positiveInt))
     .addOption(new Option('--set <key=value>', 'any model option, repeatable (e.g. --set filters=32)').argParser(keyValue))
-    .addOption(new Option('--dataset-option <key=value>', 'a dataset option, repeatable (e.g. trainLimit=5000, classes=[0,1])').argParser(keyValue));
+    .addOption(new Option('--dataset-option <key=value>', 'a dataset option, repeatable (e.g. classes=[0,1], trainPerClass=100; trainLimit=5000 on fashion-mnist and cifar-10)').argParser(keyValue));
 }
 
 /** The flags that steer training at the coordinator: schedule, warm-up, validation, early stopping. */

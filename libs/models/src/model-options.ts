@@ -112,6 +112,15 @@ export function enabledOptions(config: Record<string, unknown>): CommonOptionNam
 }
 
 /**
+ * The options a model lists (`shardgrad models`, refusals): the common ones its builder honours, then
+ * its own. Augmentation (image data) and micro-batches (any supervised model) are training flags
+ * of every model, not listed per model.
+ */
+export function listedOptions(def: Pick<ModelDefinition, 'commonOptions' | 'options'>): string[] {
+  return [...(def.commonOptions ?? []), ...Object.keys(def.options ?? {})];
+}
+
+/**
  * The model's defaults under the user's config, checked: unknown keys, options this model does not
  * use, bad values and augmentation of non-image inputs are errors that name the fix.
  */
@@ -134,7 +143,7 @@ export function checkModelConfig(
   const unsupported = enabledOptions(config).filter((k) => !supported.has(k));
   if (unsupported.length > 0) {
     throw new ModelConfigError(
-      `model "${def.name}" does not use ${unsupported.join(', ')}; its options: ${[...supported, ...Object.keys(def.options ?? {})].join(', ')}`,
+      `model "${def.name}" does not use ${unsupported.join(', ')}; its options: ${listedOptions(def).join(', ') || 'none'}`,
     );
   }
   if (enabledOptions(config).includes('augment') && !(inputShape.length === 3 || inputShape.length === 2)) {

@@ -14,7 +14,7 @@ export function benchCommand(): Command {
     .addHelpText('before', 'Examples:\n  npx shardgrad bench\n  npx shardgrad bench --steps 400 --json\n  npx shardgrad bench --batch 256 --local-workers threads\n  npx shardgrad bench --suite heterogeneous --slowdown 3\n  npx shardgrad bench --suite threads\n  npx shardgrad bench --suite compression --steps 300\n  npx shardgrad bench --suite ceiling\n  npx shardgrad bench --suite clients --clients 200\n  npx shardgrad bench --suite coordinator\n  npx shardgrad bench --suite browser\n  npx shardgrad bench --suite all\n')
     .option('--steps <n>', 'measured rounds per configuration', positiveInt, 300)
     .option('--batch <n>', 'global batch', positiveInt, 64)
-    .option('--out <file>', 'also write the figures as JSON here', 'runs/bench/latest.json')
+    .option('--out <file>', 'also write the figures as JSON here (default: runs/bench/latest.json for throughput, runs/bench/<suite>.json for the others)')
     .option('--suite <name>', 'throughput (against PyTorch), heterogeneous (a slowed worker beside a fast one), threads (--threads 2 against 1), per-core (one worker against PyTorch per model), time-to-accuracy (2 workers against model.fit to 87% on Fashion-MNIST), compression (bytes per round, samples/s and test accuracy per --compress mode), ceiling (what two workers can gain over one at most on this machine, engines only), clients (a coordinator with --clients simulated tabs: its work per round and its memory), coordinator (each stage of the coordinator\'s work per round, alone: the least share of a round it can take), browser (a chromium tab on each backend: calibration and samples/s in rounds), all (every suite in turn, then the issues\' targets against what it measured: about twenty minutes)', oneOf(BENCH_SUITES), 'throughput')
     .option('--model <name>', `the model whose rounds are timed, in the ${MODEL_SUITES.join(', ')} suites (per-core times PyTorch's three models; time-to-accuracy the seed's MLP)`, oneOf(benchModelNames()), 'mnist-mlp')
     .option('--slowdown <factor>', 'heterogeneous suite: how much slower the slowed worker is', positiveNumber, 3)
@@ -32,7 +32,7 @@ export function benchCommand(): Command {
       await initNodeBackend('wasm');
       if (o.suite === 'all') {
         for (const k of ['batch', 'steps', 'model']) if (given(k)) throw new UsageError(`--${k} does not apply to --suite all: every suite runs with its own defaults`);
-        return runAllSuites(out, { slowdown: o.slowdown, clients: o.clients, out: given('out') ? o.out : 'runs/bench/all.json' });
+        return runAllSuites(out, { slowdown: o.slowdown, clients: o.clients, out: o.out ?? 'runs/bench/all.json' });
       }
       if (o.suite !== 'throughput') {
         await runBenchSuite(o.suite, out, {
@@ -41,11 +41,11 @@ export function benchCommand(): Command {
           steps: given('steps') ? o.steps : undefined,
           slowdown: o.slowdown,
           clients: o.clients,
-          out: given('out') ? o.out : `runs/bench/${o.suite}.json`,
+          out: o.out ?? `runs/bench/${o.suite}.json`,
         });
         return;
       }
-      await throughputSuite(out, { model, batch: o.batch, steps: o.steps, localWorkers: o.localWorkers, out: o.out });
+      await throughputSuite(out, { model, batch: o.batch, steps: o.steps, localWorkers: o.localWorkers, out: o.out ?? 'runs/bench/latest.json' });
     });
 }
 

@@ -34,10 +34,10 @@ export function launchCommand(): Command {
   return withTrainingFlags(new Command('launch')
     .summary('start a coordinator and N worker processes on this machine (or N workers that join one elsewhere)')
     .description(
-      'Like torchrun: starts `shardgrad coordinator` and --nproc-per-node `shardgrad worker` processes, passes them\n' +
-        "RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, restarts a crashed worker up to --max-restarts times,\n" +
-        "forwards SIGINT/SIGTERM to all of them and exits with the coordinator's status (128 + signal if a signal ended it).\n" +
-        'With --join it starts no coordinator: its workers join one elsewhere (a container or pod in a fleet), once its\n' +
+      'Like torchrun: starts `shardgrad coordinator` and --nproc-per-node `shardgrad worker` processes, passes them ' +
+        "RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, restarts a crashed worker up to --max-restarts times, " +
+        "forwards SIGINT/SIGTERM to all of them and exits with the coordinator's status (128 + signal if a signal ended it). " +
+        'With --join it starts no coordinator: its workers join one elsewhere (a container or pod in a fleet), once its ' +
         '/readyz answers; RANK = NODE_RANK × nproc-per-node + LOCAL_RANK.',
     )
     .addHelpText(

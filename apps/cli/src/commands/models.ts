@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listModels } from '@shardgrad/models';
+import { listModels, listedOptions } from '@shardgrad/models';
 import { createOutput } from '../output.ts';
 
 export function modelsCommand(): Command {
@@ -13,12 +13,12 @@ export function modelsCommand(): Command {
         out.event(
           {
             type: 'model', name: m.name, summary: m.summary, teaches: m.teaches, defaultDataset: m.defaultDataset, datasets: m.datasets, optimizer: m.optimizer, defaults: m.defaults,
-            options: [...(m.commonOptions ?? []), ...Object.keys(m.options ?? {})],
+            options: listedOptions(m),
             ...(m.pipeline ? { phases: m.pipeline.phases.map((p) => p.name) } : {}),
           },
           () =>
             `${m.name.padEnd(14)} ${m.summary}\n${''.padEnd(14)} teaches: ${m.teaches}; data: ${m.datasets.join(', ')}` +
-            `\n${''.padEnd(14)} options: ${[...(m.commonOptions ?? []), ...Object.keys(m.options ?? {})].join(', ') || 'none'}` +
+            `\n${''.padEnd(14)} options: ${listedOptions(m).join(', ') || 'none'}` +
             (m.pipeline ? `\n${''.padEnd(14)} phases: ${m.pipeline.phases.map((p) => p.name).join(' → ')}` : ''),
         );
       }

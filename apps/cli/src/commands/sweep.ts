@@ -56,12 +56,12 @@ export function sweepCommand(): Command {
   return withModelFlags(new Command('sweep')
     .summary('batch-size scaling sweep: steps and time to a target accuracy, and the gradient noise scale')
     .description(
-      'Trains one real run through the cluster per (batch, workers, seed) point, stops each at the target\n' +
-        'test accuracy, and measures: steps and training time to the target, samples/s, final test accuracy,\n' +
-        'the generalization gap (train − test accuracy) and the gradient noise scale B_simple (McCandlish et al.\n' +
-        '2018; needs two or more workers). Each point gets a run directory; the sweep directory holds sweep.csv,\n' +
-        'sweep.jsonl, the charts as SVG and PNG and report.md. Rerunning the same command resumes: finished points\n' +
-        'are not run again. --simulate-workers K runs K virtual workers inside this process instead of K worker\n' +
+      'Trains one real run through the cluster per (batch, workers, seed) point, stops each at the target ' +
+        'test accuracy, and measures: steps and training time to the target, samples/s, final test accuracy, ' +
+        'the generalization gap (train − test accuracy) and the gradient noise scale B_simple (McCandlish et al. ' +
+        '2018; needs two or more workers). Each point gets a run directory; the sweep directory holds sweep.csv, ' +
+        'sweep.jsonl, the charts as SVG and PNG and report.md. Rerunning the same command resumes: finished points ' +
+        'are not run again. --simulate-workers K runs K virtual workers inside this process instead of K worker ' +
         'processes (labelled "simulated" everywhere): for fleets bigger than the machine.',
     )
     .addHelpText(

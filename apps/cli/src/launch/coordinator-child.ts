@@ -1,3 +1,4 @@
+import { counted } from '../plural.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describeEvent } from '../describe-event.ts';
@@ -20,7 +21,7 @@ export interface CoordinatorChild {
 function describeCoordinatorLine(e: Record<string, unknown>): string | null {
   if (e.type === 'summary') {
     return `test accuracy ${(Number(e.testAccuracy) * 100).toFixed(2)}%  test loss ${Number(e.testLoss).toFixed(4)}  ` +
-      `${e.steps} steps in ${Number(e.seconds).toFixed(1)} s on ${e.workers} workers`;
+      `${e.steps} steps in ${Number(e.seconds).toFixed(1)} s on ${counted(Number(e.workers), 'worker')}`;
   }
   return describeEvent(e);
 }
