@@ -7,6 +7,17 @@ describe('describeEvent: evaluations', () => {
     expect(describeEvent({ type: 'evaluation', split: 'validation', step: 50, loss: 0.5, metrics: { accuracy: 0.8 } })).toBe('validation loss 0.5000, acc 80.0%');
   });
 
+  it('says how many test rows the live curve used, and "test" when it used them all', () => {
+    const at = (rows: number, testRows: number) => describeEvent({ type: 'evaluation', split: 'test-sample', step: 50, loss: 0.5, metrics: {}, rows, testRows });
+    expect(at(1000, 1500)).toBe('test (first 1,000) loss 0.5000');
+    expect(at(250, 250)).toBe('test loss 0.5000');
+  });
+
+  it('leaves the closing test evaluation to the summary, which repeats it', () => {
+    expect(describeEvent({ type: 'evaluation', split: 'test', step: 60, loss: 0.42, metrics: { accuracy: 0.887 }, final: true })).toBeNull();
+    expect(describeEvent({ type: 'evaluation', split: 'test', step: 60, loss: 0.42, metrics: { accuracy: 0.887 } })).toBe('test loss 0.4200, acc 88.7%');
+  });
+
   it('gives a model without a loss its metrics (the mean return of RL)', () => {
     expect(describeEvent({ type: 'evaluation', split: 'test-sample', step: 7, loss: NaN, metrics: { meanReturn: -3.5 } })).toBe('test (first 1,000) at step 7: meanReturn -3.500');
   });

@@ -20,7 +20,7 @@ export function describeEvent(e: Record<string, unknown>): string | null {
     case 'noise-scale': {
       if (e.available === false) return `noise scale: ${e.reason}`;
       const advice = e.advice as { kind: string; message: string };
-      return e.adviceChanged && advice.kind !== 'warming-up' ? `noise scale: ${advice.message}` : null;
+      return e.adviceChanged && advice.kind !== 'warming-up' && advice.kind !== 'not-advised' ? `noise scale: ${advice.message}` : null;
     }
     case 'adaptive-batch':
       return `adaptive batch: ${e.from} → ${e.to} (noise scale ${e.bSimple === null ? 'too large to measure' : `≈ ${Math.round(Number(e.bSimple))}`})`;
@@ -35,8 +35,10 @@ export function describeEvent(e: Record<string, unknown>): string | null {
       return `epoch ${Number(e.epoch) + 1} done: train loss ${Number(e.trainLoss).toFixed(4)}${m.accuracy !== undefined ? `, train acc ${pct(m.accuracy)}` : ''} (${Number(e.seconds).toFixed(1)} s)`;
     }
     case 'evaluation': {
+      // The run's summary says it, next to the steps and time.
+      if (e.final === true) return null;
       const m = e.metrics as Record<string, number>;
-      const split = e.split === 'test-sample' ? 'test (first 1,000)' : String(e.split);
+      const split = e.split === 'test-sample' ? testSampleLabel(e) : String(e.split);
       // Custom-step models without a loss (RL): their figures are the metrics, e.g. the mean return.
       if (!Number.isFinite(Number(e.loss)) && Object.keys(m).length > 0) {
         return `${split} at step ${String(e.step)}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`;
@@ -79,4 +81,11 @@ export function describeEvent(e: Record<string, unknown>): string | null {
 /** The name the dashboard shows for the worker an event is about (displayName's rule). */
 function nameOf(e: Record<string, unknown>): string {
   return displayName({ id: String(e.workerId), nickname: typeof e.nickname === 'string' ? e.nickname : undefined });
+}
+
+/** The live curve's split in words: the first rows of the test split, or all of a small one. */
+function testSampleLabel(e: Record<string, unknown>): string {
+  const rows = Number(e.rows);
+  if (!Number.isFinite(rows)) return 'test (first 1,000)';
+  return rows < Number(e.testRows) ? `test (first ${rows.toLocaleString('en-US')})` : 'test';
 }

@@ -15,3 +15,9 @@ export function formatPrediction(probs: ArrayLike<number>, classNames?: string[]
 export function isOneOfKClassifier(def: { customStep?: unknown }, shape: { labelSize: number; numClasses: number }): boolean {
   return !def.customStep && shape.labelSize === 1 && shape.numClasses > 1;
 }
+
+/** What one test row is, in words: MNIST's digits, other images, or the points of a 2-d problem. */
+export function testItemNoun(ds: { name: string; inputShape: readonly number[] }): string {
+  if (ds.inputShape.length >= 2) return /^mnist/.test(ds.name) ? 'digit' : 'image';
+  return 'example';
+}

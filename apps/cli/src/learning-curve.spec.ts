@@ -25,15 +25,24 @@ describe('learning curve', () => {
 
   it('draws the evaluations, the training rounds and the baseline through Vega-Lite, as SVG and PNG', async () => {
     const points = [{ step: 0, evaluation: -0.7 }, { step: 10, evaluation: -0.3, train: -0.4 }, { step: 20, evaluation: -0.2, train: -0.35 }];
-    const spec = curveChartSpec(points, 'mean return <per episode>', -0.7) as { layer: { data: { values: { series?: string; value: number }[] } }[] };
+    const spec = curveChartSpec(points, { title: 'mean return <per episode>', axis: 'meanReturn' }, -0.7) as { layer: { data: { values: { series?: string; value: number }[] } }[] };
     const [training, evaluations] = spec.layer.map((l) => l.data.values);
     expect(evaluations!.map((r) => r.value)).toEqual([-0.7, -0.3, -0.2]);
     expect(training!.map((r) => r.value)).toEqual([-0.4, -0.35]);
-    const { svg, png } = await renderChart(curveChartSpec(points, 'mean return <per episode>', -0.7));
+    const { svg, png } = await renderChart(curveChartSpec(points, { title: 'mean return <per episode>', axis: 'meanReturn' }, -0.7));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('mean return &lt;per episode&gt;');
     expect(svg).toContain('random policy -0.70');
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('keeps a long label to the title, so the chart is wider than tall', async () => {
+    const points = [{ step: 0, evaluation: -0.7 }, { step: 10, evaluation: -0.3 }];
+    const label = { title: 'pong: mean return per one-point episode (evaluation: the held-out episodes; +1 win, −1 loss)', axis: 'meanReturn' };
+    const { png } = await renderChart(curveChartSpec(points, label, -0.7));
+    // The PNG header: width then height, big-endian, after the signature and the IHDR tag.
+    // 1,270 × 790 here; with the label on the axis it was 1,272 × 1,674.
+    expect(png.readUInt32BE(16)).toBeGreaterThan(1.4 * png.readUInt32BE(20));
   });
 
   it('writes CSV, SVG and PNG into the run directory, and nothing without an evaluation', async () => {

@@ -59,7 +59,7 @@ export class LearningCurve {
     await writeFile(csv, curveCsv(points, this.baseline));
     // Vega is loaded only by the models that draw a curve.
     const { renderChart } = await import('./render-chart.ts');
-    const { svg, png } = await renderChart(curveChartSpec(points, this.spec.label, this.baseline));
+    const { svg, png } = await renderChart(curveChartSpec(points, { title: this.spec.label, axis: this.spec.metric }, this.baseline));
     const svgPath = join(dir, 'learning-curve.svg');
     const pngPath = join(dir, 'learning-curve.png');
     await writeFile(svgPath, svg);
@@ -88,11 +88,12 @@ export function curveCsv(points: readonly CurvePoint[], baseline?: number): stri
  * The chart as a Vega-Lite spec: evaluations as a line with dots, the training rounds' trailing mean
  * lighter, the random baseline as a dashed rule.
  */
-export function curveChartSpec(points: readonly CurvePoint[], label: string, baseline?: number): TopLevelSpec {
+export function curveChartSpec(points: readonly CurvePoint[], label: { title: string; axis: string }, baseline?: number): TopLevelSpec {
   const series = (name: string, value: (p: CurvePoint) => number | undefined) =>
     points.flatMap((p) => (value(p) === undefined ? [] : [{ step: p.step, value: value(p)!, series: name }]));
   const x = { field: 'step', type: 'quantitative', title: 'step (round)' } as const;
-  const y = { field: 'value', type: 'quantitative', title: label, scale: { zero: false } } as const;
+  // The axis gets the metric's short name: a sentence-long label stood taller than the plot.
+  const y = { field: 'value', type: 'quantitative', title: label.axis, scale: { zero: false } } as const;
   const color = { field: 'series', type: 'nominal', title: null, scale: { range: ['#08519c', '#9ecae1'] }, legend: { orient: 'bottom', labelLimit: 400 } } as const;
   // A training point per round would bury the evaluations' dots: the rounds are a plain line.
   const layers: unknown[] = [
@@ -106,5 +107,5 @@ export function curveChartSpec(points: readonly CurvePoint[], label: string, bas
       { data: { values: rule }, mark: { type: 'text', color: '#d62728', align: 'right', dy: -6, x: 'width' }, encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'text' } } },
     );
   }
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: label, width: 560, height: 300, layer: layers } as TopLevelSpec;
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: { text: label.title, limit: 560 }, width: 560, height: 300, layer: layers } as TopLevelSpec;
 }

@@ -19,4 +19,17 @@ describe('summary text', () => {
     expect(text).toMatch(/beatsLinearBaseline\s+yes$/m);
     expect(text).not.toMatch(/^\s*unit/m);
   });
+
+  it('leaves out a loss the model does not have (policy gradients), keeping its metrics', () => {
+    const text = summaryText({ ...base, testLoss: NaN, testMetrics: { meanReturn: -0.1 } });
+    expect(text).not.toMatch(/NaN|test loss/);
+    expect(text).toMatch(/^10 steps in 2\.0 s/m);
+    expect(text).toMatch(/test meanReturn -0\.1000/);
+  });
+
+  it('puts every report figure in one column, however long its name', () => {
+    const text = summaryText({ ...base, testMetrics: {}, report: { judgeConfidenceOnRealDigits: 0.9, fid: 12 } });
+    const columns = text.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.search(/\S+$/));
+    expect(new Set(columns).size).toBe(1);
+  });
 });

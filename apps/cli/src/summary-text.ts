@@ -14,21 +14,30 @@ export interface SummaryFigures {
 /** A figure for people: a string as it is, a count or a big value to two decimals, else four significant digits. */
 export const figure = (v: number | string) => (typeof v === 'string' ? v : Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : v.toPrecision(4));
 
+/**
+ * The test figures in words: the accuracy where the model has one, and the loss where it has one
+ * (a policy-gradient model has none: its figures are its metrics, e.g. the mean return).
+ */
+export function testHeadline(testLoss: number, testMetrics: Record<string, number>): string {
+  const acc = testMetrics.accuracy;
+  const parts = [acc !== undefined ? `test accuracy ${(acc * 100).toFixed(2)}%` : '', Number.isFinite(testLoss) ? `test loss ${testLoss.toFixed(4)}` : ''];
+  return parts.filter(Boolean).join('  ');
+}
+
 export function summaryText(s: SummaryFigures): string {
-  const acc = s.testMetrics.accuracy;
-  const head = `${acc !== undefined ? `test accuracy ${(acc * 100).toFixed(2)}%  ` : ''}test loss ${s.testLoss.toFixed(4)}  `;
+  const head = testHeadline(s.testLoss, s.testMetrics);
   const lines = [
     '',
-    `${head}${s.steps} steps in ${s.seconds.toFixed(1)} s (${Math.round(s.samplesPerSecond)} samples/s) on ${counted(s.workers, 'worker')}`,
+    `${head ? `${head}  ` : ''}${s.steps} steps in ${s.seconds.toFixed(1)} s (${Math.round(s.samplesPerSecond)} samples/s) on ${counted(s.workers, 'worker')}`,
   ];
   const others = Object.entries(s.testMetrics).filter(([k]) => k !== 'accuracy');
   if (others.length > 0) lines.push(`test ${others.map(([k, v]) => `${k} ${figure(v)}`).join('  ')}`);
   if (s.report) {
     const unit = typeof s.report.unit === 'string' ? ` ${s.report.unit}` : '';
-    for (const [k, v] of Object.entries(s.report)) {
-      if (k === 'unit') continue;
-      lines.push(`  ${k.padEnd(20)} ${figure(v)}${/rmse/i.test(k) ? unit : ''}`);
-    }
+    const entries = Object.entries(s.report).filter(([k]) => k !== 'unit');
+    // One column for the figures, however long the longest name (perplexityReductionPct, judgeConfidenceOnRealDigits).
+    const width = Math.max(20, ...entries.map(([k]) => k.length));
+    for (const [k, v] of entries) lines.push(`  ${k.padEnd(width)} ${figure(v)}${/rmse/i.test(k) ? unit : ''}`);
   }
   return lines.join('\n');
 }

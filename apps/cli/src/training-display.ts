@@ -3,6 +3,7 @@ import type { Coordinator, CoordinatorEvent } from '@shardgrad/coordinator';
 import { describeEvent } from './describe-event.ts';
 import type { Output } from './output.ts';
 import { createProgress, wantsBars, type Progress } from './progress.ts';
+import { figure } from './summary-text.ts';
 
 /** Steps the plan will take, for the bar's total: the step limit, or whole epochs at the current batch. */
 export function plannedSteps(c: Coordinator, epochs: number, maxSteps?: number): number {
@@ -18,8 +19,8 @@ export function showTraining(c: Coordinator, out: Output, totalSteps: number): P
   const progress = createProgress({
     enabled: wantsBars(out.json),
     total: totalSteps,
-    format: 'training |{bar}| {value}/{total} steps · loss {loss} · acc {acc} · {speed} samples/s · {workers} workers · ETA {eta_formatted}',
-    payload: { loss: '–', acc: '–', speed: '–', workers: 0 },
+    format: 'training |{bar}| {value}/{total} steps · loss {loss} · {metric} · {speed} samples/s · {workers} workers · ETA {eta_formatted}',
+    payload: { loss: '–', metric: 'acc –', speed: '–', workers: 0 },
   });
   let smoothSpeed = 0;
   const onEvent = (e: CoordinatorEvent) => {
@@ -29,7 +30,7 @@ export function showTraining(c: Coordinator, out: Output, totalSteps: number): P
       smoothSpeed = smoothSpeed ? 0.9 * smoothSpeed + 0.1 * speed : speed;
       progress.update(e.step, {
         loss: e.loss.toFixed(4),
-        acc: e.metrics.accuracy !== undefined ? `${(e.metrics.accuracy * 100).toFixed(1)}%` : '–',
+        metric: barMetric(e.metrics),
         speed: Math.round(smoothSpeed),
         workers: e.workers,
       });
@@ -48,6 +49,13 @@ export function showTraining(c: Coordinator, out: Output, totalSteps: number): P
       stop();
     },
   };
+}
+
+/** The round's headline metric for the bar: the accuracy where there is one, else the model's first (mae, rewardPerFrame, …). */
+export function barMetric(metrics: Record<string, number>): string {
+  if (metrics.accuracy !== undefined) return `acc ${(metrics.accuracy * 100).toFixed(1)}%`;
+  const [name, v] = Object.entries(metrics)[0] ?? [];
+  return name === undefined ? 'no metric' : `${name} ${figure(v!)}`;
 }
 
 /**

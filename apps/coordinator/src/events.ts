@@ -24,7 +24,11 @@ export type CoordinatorEvent =
   // After each round: every live worker's speed estimate and planned share (the dashboard's workers table).
   | { type: 'workers'; step: number; workers: WorkerView[] }
   | { type: 'epoch'; epoch: number; step: number; trainLoss: number; trainMetrics: Record<string, number>; seconds: number }
-  | { type: 'evaluation'; split: 'test' | 'validation' | 'test-sample'; step: number; loss: number; metrics: Record<string, number> }
+  /**
+   * test-sample: the first `rows` of the `testRows` test rows (all of them in a small test split).
+   * `final`: the run's closing test evaluation, which its summary repeats.
+   */
+  | { type: 'evaluation'; split: 'test' | 'validation' | 'test-sample'; step: number; loss: number; metrics: Record<string, number>; rows?: number; testRows?: number; final?: boolean }
   // The model's own held-out figures (ModelDefinition.report), once after training.
   | { type: 'report'; split: 'test'; step: number; figures: Record<string, number | string> }
   // Early stopping and the best checkpoint (training-policy.ts).

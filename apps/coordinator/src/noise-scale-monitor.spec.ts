@@ -5,8 +5,8 @@ import type { CoordinatorEvent } from './events.ts';
 import { NoiseScaleMonitor, type NoiseScaleEvent } from './noise-scale-monitor.ts';
 
 /** Just what the monitor reads of a coordinator. */
-function fakeCoordinator(events: CoordinatorEvent[]) {
-  return { runId: 'run-a', config: { state: { trainableCount: 1 }, dataset: { train: { n: 1e12 } } }, emit: (_: string, e: CoordinatorEvent) => events.push(e) };
+function fakeCoordinator(events: CoordinatorEvent[], def: { customStep?: unknown } = {}) {
+  return { runId: 'run-a', config: { def, state: { trainableCount: 1 }, dataset: { train: { n: 1e12 } } }, emit: (_: string, e: CoordinatorEvent) => events.push(e) };
 }
 
 /**
@@ -21,6 +21,15 @@ function round(b: number, bSimple: number): WeightedGradients[] {
 }
 
 describe('noise-scale monitor', () => {
+  it('measures a custom step (GAN, RL, negative sampling) but gives no batch advice: its result is no mean of per-example gradients', () => {
+    const events: CoordinatorEvent[] = [];
+    const monitor = new NoiseScaleMonitor(fakeCoordinator(events, { customStep: {} }) as unknown as Coordinator);
+    for (let step = 1; step <= 30; step++) monitor.observe(step, round(32, 512));
+    const last = events.at(-1) as Extract<NoiseScaleEvent, { available: true }>;
+    expect(last.bSimple).toBeGreaterThan(0);
+    expect(new Set((events as Extract<NoiseScaleEvent, { available: true }>[]).map((e) => e.advice.kind))).toEqual(new Set(['not-advised']));
+  });
+
   it('announces a change of advice only once it has also held for ADVICE_HOLD_MS (fast rounds flip-flopping)', () => {
     const events: CoordinatorEvent[] = [];
     let t = 0;

@@ -35,9 +35,17 @@ export type NoiseScaleEvent =
   | { type: 'noise-scale'; step: number; available: false; reason: string };
 
 export interface NoiseAdvice {
-  kind: 'warming-up' | 'under' | 'near' | 'past';
+  kind: 'warming-up' | 'under' | 'near' | 'past' | 'not-advised';
   message: string;
 }
+
+/**
+ * The critical batch is a property of a mean of independent per-example gradients. A custom step's
+ * result is not one: a GAN's paired D/G gradient, an episode's timesteps, negative sampling's pairs.
+ * Its figures are still measured and logged, but advice on them would be nonsense (a GAN's batch
+ * "2,386× past a critical batch of 0").
+ */
+const NOT_ADVISED: NoiseAdvice = { kind: 'not-advised', message: "this model's step is not a mean of independent per-example gradients: no batch-size advice" };
 
 /** Rounds of smoothing before the estimate is trusted enough to advise on. */
 export const ADVICE_AFTER_ROUNDS = 10;
@@ -103,7 +111,7 @@ export class NoiseScaleMonitor {
       return this.unavailable(step, `cannot estimate: ${(e as Error).message}`);
     }
     if (!est) return this.unavailable(step, 'one shard this round: the noise scale needs two or more shards (workers) per round');
-    const advice = noiseAdvice(batch, est.bSimple, est.rounds);
+    const advice = this.c.config.def.customStep ? NOT_ADVISED : noiseAdvice(batch, est.bSimple, est.rounds);
     const now = this.now();
     if (advice.kind !== this.current) this.heldSince = now;
     this.held = advice.kind === this.current ? this.held + 1 : 1;

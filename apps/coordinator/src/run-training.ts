@@ -168,7 +168,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       if (plan.evaluateEvery && plan.options?.validationSplit === undefined && step % plan.evaluateEvery === 0) {
         const k = Math.min(VALIDATION_ROWS, dataset.test.n);
         const rows = { n: k, x: dataset.test.x.subarray(0, k * rowSize(dataset.inputShape)), y: dataset.test.y.subarray(0, k * dataset.labelSize) };
-        c.emit('event', { type: 'evaluation', split: 'test-sample', step, ...evaluate(state.model, state.def, dataset, rows, c.config.modelConfig) });
+        c.emit('event', { type: 'evaluation', split: 'test-sample', step, rows: k, testRows: dataset.test.n, ...evaluate(state.model, state.def, dataset, rows, c.config.modelConfig) });
       }
       if (policy.afterRound(step) === 'stop') break outer;
     }
@@ -186,7 +186,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   const seconds = (performance.now() - started) / 1000;
   policy.finish();
   const test = evaluate(state.model, state.def, dataset, dataset.test, c.config.modelConfig);
-  c.emit('event', { type: 'evaluation', split: 'test', step, ...test });
+  c.emit('event', { type: 'evaluation', split: 'test', step, final: true, ...test });
   const report = state.def.report?.({ model: state.model, dataset, config: c.config.modelConfig ?? {} });
   if (report) c.emit('event', { type: 'report', split: 'test', step, figures: report });
   const rejected = c.pool.list().reduce((s, m) => s + m.errors, 0);

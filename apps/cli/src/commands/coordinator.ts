@@ -12,6 +12,7 @@ import { asUsageErrors } from '../usage-errors.ts';
 import { refuseFlagsTheCheckpointDecides } from '../resume-flags.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
 import { describeEvent } from '../describe-event.ts';
+import { testHeadline } from '../summary-text.ts';
 import { keepServing } from '../keep-serving.ts';
 import { classroomEvent } from '../classroom-event.ts';
 
@@ -119,7 +120,7 @@ export function coordinatorCommand(): Command {
         record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: o.epochs, steps: o.steps, minWorkers: o.minWorkers } },
         allowNewRuns: Boolean(room),
         onRunEnd: (summary, modelDir) =>
-          out.event({ ...summary, modelDir }, () => `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%, test loss ${summary.testLoss.toFixed(4)}; model saved to ${modelDir}`),
+          out.event({ ...summary, modelDir }, () => `${testHeadline(summary.testLoss, summary.testMetrics)}; model saved to ${modelDir}`),
       });
       if (signalled && !classroom) {
         process.stderr.write(`shardgrad: stopped by ${signalled} at step ${c.position.step}; resume with --resume ${join(o.out, c.runId)}\n`);

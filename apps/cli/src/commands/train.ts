@@ -9,7 +9,7 @@ import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
 import { plannedEpochs, plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
-import { formatPrediction, isOneOfKClassifier } from '../format-prediction.ts';
+import { formatPrediction, isOneOfKClassifier, testItemNoun } from '../format-prediction.ts';
 import { getModel } from '@shardgrad/models';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
@@ -121,7 +121,7 @@ export function trainCommand(): Command {
           const pred = formatPrediction(p, ds.classNames);
           out.event(
             { type: 'prediction', index: i, label: ds.test.y[i], predicted: pred.label, confidence: pred.confidence },
-            () => `test digit #${i} (true ${ds.classNames?.[ds.test.y[i]!] ?? ds.test.y[i]}): ${pred.text}`,
+            () => `test ${testItemNoun(ds)} #${i} (true ${ds.classNames?.[ds.test.y[i]!] ?? ds.test.y[i]}): ${pred.text}`,
           );
         });
         const ctx = { model: c.config.state.model, dataset: ds, config: c.config.modelConfig ?? {} };

@@ -1,4 +1,5 @@
 import { counted } from '../plural.ts';
+import { testHeadline } from '../summary-text.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describeEvent } from '../describe-event.ts';
@@ -20,8 +21,8 @@ export interface CoordinatorChild {
 /** The coordinator's final lines, in words; every other event is worded by describeEvent. */
 function describeCoordinatorLine(e: Record<string, unknown>): string | null {
   if (e.type === 'summary') {
-    return `test accuracy ${(Number(e.testAccuracy) * 100).toFixed(2)}%  test loss ${Number(e.testLoss).toFixed(4)}  ` +
-      `${e.steps} steps in ${Number(e.seconds).toFixed(1)} s on ${counted(Number(e.workers), 'worker')}`;
+    const head = testHeadline(Number(e.testLoss), (e.testMetrics ?? {}) as Record<string, number>);
+    return `${head ? `${head}  ` : ''}${e.steps} steps in ${Number(e.seconds).toFixed(1)} s on ${counted(Number(e.workers), 'worker')}`;
   }
   return describeEvent(e);
 }
