@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,17 +35,33 @@ describe('train → evaluate → predict through the CLI', () => {
     expect(predict.stdout.trim().split('\n')).toHaveLength(3);
   });
 
-  it('refuses to name classes for a model whose outputs are not class scores (regression)', async () => {
+  it('speaks in real units for a model whose outputs are not class scores (regression)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'shardgrad-cli-'));
     const train = await runCli(['train', '--model', 'regression', '--workers', '1', '--steps', '3', '--out', out, '--no-dashboard', '--json']);
     expect(train.code, train.stderr).toBe(0);
     const modelDir = train.lines.at(-1)!.modelDir as string;
     const r = await runCli(['predict', '--model-dir', modelDir, '--test-index', '0']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/predict names classes, and regression's outputs are not class scores; `npx shardgrad evaluate/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^test#0: -?\d+\.\d\d °C \(true -?\d+\.\d\d °C\)$/m);
+    const image = await runCli(['predict', '--model-dir', modelDir, 'digit.png']);
+    expect(image.code).toBe(2);
+    expect(image.stderr).toMatch(/regression takes rows of standardized features, not images: give --test-index/);
     const evaluation = await runCli(['evaluate', '--model-dir', modelDir]);
     expect(evaluation.stdout).toMatch(/mae \d+\.\d+(?!%)/);
     expect(evaluation.stdout).not.toMatch(/%/);
+    // The same real-unit figure as the training report.
+    expect(evaluation.stdout).toMatch(/testRmse +\d+\.\d+ °C/);
+  });
+
+  it('says what to use instead for a model predict does not take (birnn: no drawings in its run directory)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shardgrad-cli-'));
+    const train = await runCli(['train', '--model', 'birnn', '--workers', '1', '--steps', '2', '--out', out, '--no-dashboard', '--json']);
+    expect(train.code, train.stderr).toBe(0);
+    const runs = readdirSync(out).map((n) => join(out, n));
+    const r = await runCli(['predict', '--model-dir', runs[0]!, '--test-index', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/predict gives a class, labels or a number, and birnn's outputs are a yes\/no tag .*`npx shardgrad evaluate --model-dir /);
+    expect(r.stderr).not.toMatch(/holds|drew/);
   });
 
   it('refuses a missing model directory clearly', async () => {

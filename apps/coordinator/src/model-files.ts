@@ -1,6 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { type Dataset, isTabularDataset, type TargetScale } from '@shardgrad/data';
+import { CHECKPOINTS_DIR, isRunDirectory, readRunInfo } from '@shardgrad/runlog';
 
 /** What shardgrad needs besides the tfjs layers format to use a saved model again. */
 export interface ModelMeta {
@@ -13,6 +15,45 @@ export interface ModelMeta {
   runId?: string;
   step?: number;
   metrics?: Record<string, number>;
+  /**
+   * The run's dataset options (class subset, playground features, vocabulary size…): evaluate and
+   * predict rebuild the data with them. Absent in models saved before they were recorded here.
+   */
+  datasetOptions?: Record<string, unknown>;
+  /**
+   * The model config the run built and evaluated with: the model's defaults under the user's `--set`
+   * and flags, input statistics resolved. Absent in models saved before it was recorded here.
+   */
+  modelConfig?: Record<string, unknown>;
+  /** Tabular data (regression): what the columns are and how outputs map back to real units. */
+  tabular?: TabularMeta;
+}
+
+/** What a model trained on standardized tabular data needs to speak in real units again. */
+export interface TabularMeta {
+  featureNames: string[];
+  targetName: string;
+  /** A standardized output y is `y * scale + offset` in `unit`. */
+  targetScale: TargetScale;
+  /** The training rows' mean and standard deviation of each feature, when the dataset exposes them. */
+  featureMean?: number[];
+  featureStd?: number[];
+}
+
+/** Where a loaded model's dataset options and model config came from. */
+export type SettingsSource = 'shardgrad.json' | 'run.json' | 'none';
+
+/** The tabular part of a model's meta, for datasets that carry a target scale; undefined for others. */
+export function tabularMeta(dataset: Dataset): TabularMeta | undefined {
+  if (!isTabularDataset(dataset)) return undefined;
+  // The feature statistics are recorded once the dataset offers them (seattle-temperature keeps them private today).
+  const stats = (dataset as { featureStats?: { mean: number[]; std: number[] } }).featureStats;
+  return {
+    featureNames: [...dataset.featureNames],
+    targetName: dataset.targetName,
+    targetScale: { ...dataset.targetScale },
+    ...(stats ? { featureMean: [...stats.mean], featureStd: [...stats.std] } : {}),
+  };
 }
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -49,8 +90,43 @@ export async function saveModelDir(model: tf.LayersModel, dir: string, meta: Mod
   await writeAtomic(join(dir, 'shardgrad.json'), JSON.stringify(meta, null, 2));
 }
 
-/** Loads a directory written by saveModelDir (or any tfjs layers model with a shardgrad.json beside it). */
-export async function loadModelDir(dir: string): Promise<{ model: tf.LayersModel; meta: ModelMeta }> {
+/**
+ * The run directory a model directory belongs to: `runs/<id>/model` and `runs/<id>/checkpoints/step-N`
+ * are inside one; an exported copy is not.
+ */
+export function runDirectoryOf(modelDir: string): string | undefined {
+  const parent = dirname(modelDir);
+  if (isRunDirectory(parent)) return parent;
+  const grand = dirname(parent);
+  if (basename(parent) === CHECKPOINTS_DIR && isRunDirectory(grand)) return grand;
+  return undefined;
+}
+
+/**
+ * The dataset options and model config recorded in the run.json next to a model saved before
+ * shardgrad.json held them, when that run.json is the same run's and the same model's.
+ */
+function settingsFromRun(dir: string, meta: ModelMeta): Pick<ModelMeta, 'datasetOptions' | 'modelConfig'> | undefined {
+  const runDir = runDirectoryOf(dir);
+  if (!runDir) return undefined;
+  try {
+    const info = readRunInfo<{ model?: { name?: string; config?: Record<string, unknown> }; data?: { name?: string; options?: Record<string, unknown> } }>(runDir);
+    if (meta.runId !== undefined && info.id !== meta.runId) return undefined;
+    if (info.meta.model?.name !== meta.model || info.meta.data?.name !== meta.dataset) return undefined;
+    return { datasetOptions: info.meta.data.options ?? {}, modelConfig: info.meta.model.config ?? {} };
+  } catch {
+    // An unreadable run.json is no worse than none: the caller falls back to the defaults.
+    return undefined;
+  }
+}
+
+/**
+ * Loads a directory written by saveModelDir (or any tfjs layers model with a shardgrad.json beside it).
+ * A model saved before shardgrad.json recorded the dataset options and model config gets them from
+ * its run's run.json when it sits in a run directory; `settingsFrom` says where they came from
+ * ('none': the caller uses the defaults).
+ */
+export async function loadModelDir(dir: string): Promise<{ model: tf.LayersModel; meta: ModelMeta; settingsFrom: SettingsSource }> {
   let modelJson: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
   let meta: ModelMeta;
   try {
@@ -58,6 +134,12 @@ export async function loadModelDir(dir: string): Promise<{ model: tf.LayersModel
     meta = JSON.parse(await readFile(join(dir, 'shardgrad.json'), 'utf8'));
   } catch (e) {
     throw new Error(`cannot read a saved model in ${dir}: ${(e as Error).message}`);
+  }
+  let settingsFrom: SettingsSource = 'shardgrad.json';
+  if (meta.datasetOptions === undefined || meta.modelConfig === undefined) {
+    const fromRun = settingsFromRun(dir, meta);
+    settingsFrom = fromRun ? 'run.json' : 'none';
+    if (fromRun) meta = { ...meta, datasetOptions: meta.datasetOptions ?? fromRun.datasetOptions, modelConfig: meta.modelConfig ?? fromRun.modelConfig };
   }
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
   const buffers = await Promise.all(modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFile(join(dir, p)))));
@@ -70,5 +152,5 @@ export async function loadModelDir(dir: string): Promise<{ model: tf.LayersModel
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData: joined.buffer }),
   );
-  return { model, meta };
+  return { model, meta, settingsFrom };
 }

@@ -8,7 +8,7 @@ import { createRunDirectory, openRunDirectory, type RunDirectory } from '@shardg
 import { getLearningRate } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 import type { CoordinatorEvent } from './events.ts';
-import { saveModelDir, type ModelMeta } from './model-files.ts';
+import { saveModelDir, tabularMeta, type ModelMeta } from './model-files.ts';
 import { TRAINING_STATE_FILE, writeTrainingCheckpoint } from './training-checkpoint.ts';
 import { captureCheckpoint } from './resume.ts';
 
@@ -135,6 +135,7 @@ export class RunRecorder {
 
   modelMeta(step: number, metrics?: Record<string, number>): ModelMeta {
     const { def, dataset, datasetName } = this.c.config;
+    const tabular = tabularMeta(dataset);
     return {
       model: def.name,
       dataset: datasetName,
@@ -145,6 +146,10 @@ export class RunRecorder {
       runId: this.run.id,
       step,
       metrics,
+      // What evaluate and predict need to rebuild the data and the model's context as training had them.
+      datasetOptions: this.c.config.datasetOptions ?? {},
+      modelConfig: this.c.config.modelConfig ?? {},
+      ...(tabular ? { tabular } : {}),
     };
   }
 

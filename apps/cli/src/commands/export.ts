@@ -2,10 +2,17 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { loadModelDir, saveModelDir } from '@shardgrad/coordinator';
+import { type SettingsSource, loadModelDir, saveModelDir } from '@shardgrad/coordinator';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt } from '../parse.ts';
 import { resolveModelSource } from '../model-source.ts';
+
+/** Said only when the settings did not come with the model itself. */
+const SETTINGS_WORDS: Record<SettingsSource, string | undefined> = {
+  'shardgrad.json': undefined,
+  'run.json': "dataset options and model config taken from the run's run.json",
+  none: 'an older model: no dataset options or model config recorded, evaluate will use the defaults',
+};
 
 const stepArg = (v: string): number | 'latest' => {
   if (v === 'latest') return v;
@@ -41,12 +48,15 @@ export function exportCommand(): Command {
       const from = resolveModelSource(source, { runsDir: o.runs, step: o.step });
       const dir = o.out ?? join('exports', `${from.runId ?? 'model'}${from.step !== undefined ? `-step-${from.step}` : ''}`);
       await initNodeBackend('wasm');
-      // Loaded and saved again, not copied: what is written is what tfjs itself could read back.
-      const { model, meta } = await loadModelDir(from.dir);
+      // Loaded and saved again, not copied: what is written is what tfjs itself could read back. A
+      // model saved before shardgrad.json held the run's dataset options and model config gets them
+      // from its run.json here, so the copy evaluates and predicts as the run did away from its run.
+      const { model, meta, settingsFrom } = await loadModelDir(from.dir);
       await saveModelDir(model, dir, meta);
       const files = readdirSync(dir).sort();
-      out.event({ type: 'exported', from: from.dir, dir, files, model: meta.model, step: meta.step, runId: meta.runId }, () =>
-        `exported ${meta.model}${meta.step !== undefined ? ` (step ${meta.step})` : ''} from ${from.dir} to ${dir}: ${files.join(', ')}`,
+      const settings = SETTINGS_WORDS[settingsFrom];
+      out.event({ type: 'exported', from: from.dir, dir, files, model: meta.model, step: meta.step, runId: meta.runId, datasetOptions: meta.datasetOptions, settingsFrom }, () =>
+        `exported ${meta.model}${meta.step !== undefined ? ` (step ${meta.step})` : ''} from ${from.dir} to ${dir}: ${files.join(', ')}${settings ? ` (${settings})` : ''}`,
       );
     });
 }
