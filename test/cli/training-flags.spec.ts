@@ -17,7 +17,9 @@ describe('shardgrad train: regularization and training flags', () => {
       [['coordinator', '--split', 'fastest'], /--split.*expected one of speed, equal, got "fastest"/s],
       [['coordinator', '--dropout', '1.5'], /--dropout.*expected a rate in \[0, 1\), got "1.5"/s],
       [['coordinator', '--early-stopping', '3', '--port', '0'], /need a validation split/],
-      [['coordinator', '--model', 'transfer', '--port', '0'], /model "transfer" trains in phases \(pretrain, finetune, scratch\).*--set stage=<phase>/s],
+      [['coordinator', '--model', 'transfer', '--port', '0'], /model "transfer" trains in phases \(pretrain, finetune, scratch\).*--set stage=<pretrain\|scratch>/s],
+      [['coordinator', '--model', 'seq2seq', '--port', '0'], /model "seq2seq" trains in phases \(attention, plain\).*--set attention=<true\|false>/s],
+      [['coordinator', '--model', 'transfer', '--set', 'stage=finetune', '--port', '0'], /phase finetune of transfer starts from the weights of phase pretrain.*shardgrad train --model transfer --set stage=finetune/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli([...args, '--no-dashboard']);

@@ -38,8 +38,9 @@ describe('seq2seq on the cluster', () => {
     const map = artifacts[0]!;
     expect(map.kind).toBe('image');
     if (map.kind === 'image') {
-      expect(map.image.width).toBe('25 Nov 2026'.length * 12);
-      expect(map.image.height).toBe(10 * 12);
+      // A labelled cell per input character and output position, plus the row and column of labels.
+      expect(map.image.width).toBe(('25 Nov 2026'.length + 1) * 24);
+      expect(map.image.height).toBe((10 + 1) * 24);
     }
     // 155 rounds of an LSTM encoder-decoder: the slowest model test, about 3 minutes on a loaded 2-core machine.
   }, 400_000);

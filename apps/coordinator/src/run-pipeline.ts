@@ -1,4 +1,4 @@
-import { type PipelinePhase, getModel } from '@shardgrad/models';
+import { type PipelinePhase, getModel, pipelinePhases } from '@shardgrad/models';
 import { copyLayerWeights, readAll } from '@shardgrad/trainer';
 import type * as tf from '@tensorflow/tfjs';
 import type { Coordinator } from './coordinator.ts';
@@ -43,7 +43,10 @@ export interface PipelineSummary {
   phases: PhaseResult[];
   /** The model's own comparison of the phases (e.g. transfer gain in percentage points). */
   comparison: Record<string, number>;
+  /** Wall time of the whole pipeline: data loading, worker start-up and evaluation included. */
   seconds: number;
+  /** The phases' own training time (each from its first round to its last), which samplesPerSecond divides by. */
+  trainingSeconds: number;
   samples: number;
   samplesPerSecond: number;
 }
@@ -76,10 +79,12 @@ function settle(run: PipelineRun, raw: PipelinePhase, defaultEpochs: number) {
 export async function runPipeline(run: PipelineRun, hooks: PipelineHooks): Promise<PipelineSummary> {
   const def = getModel(run.model);
   if (!def.pipeline) throw new Error(`model "${def.name}" has no pipeline; train it as a single run`);
-  const phases = def.pipeline.phases;
   for (const name of Object.keys(run.phaseOverrides ?? {})) {
-    if (!phases.some((p) => p.name === name)) throw new Error(`model "${def.name}" has no phase "${name}"; phases: ${phases.map((p) => p.name).join(', ')}`);
+    const all = def.pipeline.phases;
+    if (!all.some((p) => p.name === name)) throw new Error(`model "${def.name}" has no phase "${name}"; phases: ${all.map((p) => p.name).join(', ')}`);
   }
+  // The phase option (`--set attention=false`) trains only its phase and the ones it starts from; checked before any phase runs.
+  const phases = pipelinePhases(def, run.base.modelConfig ?? {});
   const finals = new Map<string, tf.LayersModel>();
   const results: PhaseResult[] = [];
   const started = performance.now();
@@ -107,6 +112,7 @@ export async function runPipeline(run: PipelineRun, hooks: PipelineHooks): Promi
   }
   const seconds = (performance.now() - started) / 1000;
   const samples = results.reduce((s, r) => s + r.summary.samples, 0);
+  const trainingSeconds = results.reduce((s, r) => s + r.summary.seconds, 0);
   const testMetrics = Object.fromEntries(results.map((r) => [r.phase, r.summary.testMetrics]));
   return {
     type: 'pipeline-summary',
@@ -114,8 +120,9 @@ export async function runPipeline(run: PipelineRun, hooks: PipelineHooks): Promi
     phases: results,
     comparison: def.pipeline.compare?.(testMetrics) ?? {},
     seconds,
+    trainingSeconds,
     samples,
-    samplesPerSecond: samples / seconds,
+    samplesPerSecond: trainingSeconds > 0 ? samples / trainingSeconds : 0,
   };
 }
 

@@ -30,6 +30,7 @@ export function charTextDataset(name: string, text: string, opts: Partial<CharTe
   const o = { ...CHAR_TEXT_DEFAULTS, ...opts };
   if (!Number.isInteger(o.length) || o.length < 2) throw new DatasetOptionError(`dataset option length must be an integer ≥ 2, got ${o.length}`);
   if (!(o.validationFraction > 0 && o.validationFraction < 0.5)) throw new DatasetOptionError(`dataset option validationFraction must be in (0, 0.5), got ${o.validationFraction}`);
+  if (!Number.isInteger(o.minCount) || o.minCount < 1) throw new DatasetOptionError(`dataset option minCount must be a positive integer, got ${o.minCount}`);
   const chars = Array.from(text);
   const cut = Math.floor(chars.length * (1 - o.validationFraction));
   const counts = new Map<string, number>();

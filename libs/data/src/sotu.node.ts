@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Dataset } from './dataset.ts';
+import { DatasetOptionError, type Dataset } from './dataset.ts';
 import { WORD_CORPUS_DEFAULTS, wordCorpusDataset, type WordCorpusOptions } from './word-corpus.ts';
 
 /**
@@ -45,11 +45,11 @@ const loaded = new Map<string, Dataset>();
 /** `sotu-words`: the speeches as a word stream (word-corpus.ts), options checked: unknown keys and non-numbers are errors. */
 export function loadSotuWords(opts: Record<string, unknown> = {}): Dataset {
   const bad = Object.keys(opts).filter((k) => !OPTION_NAMES.includes(k as keyof WordCorpusOptions));
-  if (bad.length > 0) throw new Error(`dataset "sotu-words" has no option ${bad.join(', ')}; options: ${OPTION_NAMES.join(', ')}`);
+  if (bad.length > 0) throw new DatasetOptionError(`dataset "sotu-words" has no option ${bad.join(', ')}; options: ${OPTION_NAMES.join(', ')}`);
   const o: Partial<WordCorpusOptions> = {};
   for (const [k, v] of Object.entries(opts)) {
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (!Number.isFinite(n)) throw new Error(`dataset "sotu-words" option ${k} must be a number, got ${JSON.stringify(v)}`);
+    if (!Number.isFinite(n)) throw new DatasetOptionError(`dataset "sotu-words" option ${k} must be a number, got ${JSON.stringify(v)}`);
     o[k as keyof WordCorpusOptions] = n;
   }
   const key = JSON.stringify({ ...WORD_CORPUS_DEFAULTS, ...o });

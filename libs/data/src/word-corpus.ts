@@ -86,11 +86,12 @@ export function wordCorpusDataset(name: string, texts: readonly string[], opts: 
   if (!Number.isInteger(o.maxVocab) || o.maxVocab < 2) throw new DatasetOptionError(`dataset option maxVocab must be an integer ≥ 2, got ${o.maxVocab}`);
   if (!(o.subsample >= 0 && o.subsample < 1)) throw new DatasetOptionError(`dataset option subsample must be in [0, 1), got ${o.subsample}`);
   if (!(o.validationFraction > 0 && o.validationFraction < 0.5)) throw new DatasetOptionError(`dataset option validationFraction must be in (0, 0.5), got ${o.validationFraction}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0) throw new DatasetOptionError(`dataset option seed must be an integer ≥ 0, got ${o.seed}`);
   const docs = texts.map(tokenizeWords);
   const cut = Math.min(docs.length - 1, Math.floor(docs.length * (1 - o.validationFraction)));
   if (cut < 1) throw new Error(`${docs.length} document(s) cannot be split into training and validation documents`);
   const vocab = buildVocabulary(docs.slice(0, cut), o);
-  if (vocab.words.length < 2) throw new Error(`the training documents hold fewer than 2 words seen ${o.minCount} times`);
+  if (vocab.words.length < 2) throw new DatasetOptionError(`dataset option minCount ${o.minCount} leaves fewer than 2 words in the vocabulary: lower it`);
   const train = encodeStream(docs.slice(0, cut), vocab, o, 0);
   const test = encodeStream(docs.slice(cut), vocab, o, 1);
   const none = new Float32Array(0);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isReconstructionDataset } from '@shardgrad/data';
 import { meanSquaredError } from './losses.ts';
 import { meanAbsoluteError } from './metrics.ts';
-import { intInRange } from './option-values.ts';
+import { hiddenUnits, intInRange } from './option-values.ts';
 import { latentScatterImage, reconstructionGridImage } from './autoencoder-images.ts';
 import { predictSplit } from './predict-split.ts';
 import { projectorMetadataTsv, projectorVectorsTsv } from './projector-tsv.ts';
@@ -14,18 +14,24 @@ const DEFAULT_HIDDEN = 128;
 /** The code layer's name, so the encoder half can be cut out of the trained model. */
 export const LATENT_LAYER = 'latent';
 
-/** 784 → hidden relu → latent (linear) → hidden relu → 784 sigmoid: pixels back in [0, 1]. */
+/**
+ * 784 → hidden relu → latent (linear) → hidden relu → 784 sigmoid: pixels back in [0, 1]. `hidden`
+ * may list several sizes ("256,128"): the encoder's layers in that order, the decoder's mirrored.
+ */
 export function buildAutoencoder({ inputShape, seed, config }: BuildContext): tf.LayersModel {
   const latent = intInRange(config, 'latent', 1, 512, DEFAULT_LATENT);
-  const hidden = intInRange(config, 'hidden', 1, 4096, DEFAULT_HIDDEN);
+  const hidden = hiddenUnits(config, 'hidden', [DEFAULT_HIDDEN]);
   const pixels = inputShape.reduce((a, b) => a * b, 1);
   const init = (i: number) => tf.initializers.glorotUniform({ seed: seed + i });
+  // One hidden layer keeps the seeds it always had (0 encoder, 1 code, 2 decoder, 3 output); further layers get their own.
+  const encoder = hidden.map((units, i) => tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(i === 0 ? 0 : 10 + i) }));
+  const decoder = [...hidden].reverse().map((units, i) => tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(i === 0 ? 2 : 20 + i) }));
   return tf.sequential({
     layers: [
       tf.layers.flatten({ inputShape }),
-      tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(0) }),
+      ...encoder,
       tf.layers.dense({ units: latent, kernelInitializer: init(1), name: LATENT_LAYER }),
-      tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(2) }),
+      ...decoder,
       tf.layers.dense({ units: pixels, activation: 'sigmoid', kernelInitializer: init(3) }),
     ],
   });
@@ -56,7 +62,7 @@ function autoencoderArtifacts(ctx: ModelContext): Artifact[] {
     { file: 'projector/vectors.tsv', description: `${dims}-d codes of the test digits; load in projector.tensorflow.org with metadata.tsv`, kind: 'text', text: projectorVectorsTsv(codes, dims) },
     { file: 'projector/metadata.tsv', description: 'the digit of each row of vectors.tsv', kind: 'text', text: projectorMetadataTsv(Array.from(digits, String)) },
   ];
-  if (dims === 2) files.push({ file: 'latent-2d.png', description: 'the 2-d codes of the test digits, one colour per digit', kind: 'image', image: latentScatterImage(codes, digits) });
+  if (dims === 2) files.push({ file: 'latent-2d.png', description: 'the 2-d codes of the test digits, one colour per digit, each colour keyed below by a test digit of it', kind: 'image', image: latentScatterImage(codes, digits, { x: ctx.dataset.test.x, h: ctx.dataset.inputShape[0]!, w: ctx.dataset.inputShape[1]! }) });
   return files;
 }
 
@@ -82,7 +88,7 @@ export const autoencoder: ModelDefinition = {
   defaults: { batch: 128, epochs: 8 },
   options: {
     latent: `size of the code (default ${DEFAULT_LATENT}; 2 gives a plottable map)`,
-    hidden: `units of the encoder's and decoder's hidden layer (default ${DEFAULT_HIDDEN})`,
+    hidden: `units of the encoder's hidden layer, or a list of layers like "256,128" (the decoder mirrors them; default ${DEFAULT_HIDDEN})`,
   },
   report: autoencoderReport,
   artifacts: autoencoderArtifacts,

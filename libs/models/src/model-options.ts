@@ -5,8 +5,8 @@
  * rejects the others, so a flag is never silently ignored. `augment` is applied by the workers to
  * their rows (ShardComputer), so it needs no builder support, only image inputs.
  */
-import { type AugmentConfig, isNoAugment, parseAugmentConfig, validateAugmentConfig } from '@shardgrad/data';
-import type { ModelDefinition } from './types.ts';
+import { type AugmentConfig, type Dataset, isNoAugment, parseAugmentConfig, validateAugmentConfig } from '@shardgrad/data';
+import type { ModelDefinition, PipelinePhase } from './types.ts';
 
 export const COMMON_OPTIONS = ['dropout', 'l1', 'l2', 'batchNorm', 'layerNorm', 'normalize', 'augment', 'microBatch'] as const;
 export type CommonOptionName = (typeof COMMON_OPTIONS)[number];
@@ -174,9 +174,46 @@ export function resolveInputStats(config: Record<string, unknown>, trainX: Float
  * model elsewhere (benchmarks) must use this too, or it measures another network.
  */
 export function runModelConfig(
-  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults' | 'customStep'>,
+  def: Pick<ModelDefinition, 'name' | 'commonOptions' | 'options' | 'defaults' | 'customStep' | 'checkOptionsWithData'>,
   userConfig: Record<string, unknown>,
-  dataset: { inputShape: readonly number[]; train: { x: Float32Array } },
+  dataset: Dataset,
 ): Record<string, unknown> {
-  return resolveInputStats(checkModelConfig(def, userConfig, dataset.inputShape), dataset.train.x);
+  const config = checkModelConfig(def, userConfig, dataset.inputShape);
+  def.checkOptionsWithData?.(config, dataset);
+  return resolveInputStats(config, dataset.train.x);
+}
+
+/**
+ * The option that picks a phase of a pipeline model (seq2seq's attention, birnn's direction,
+ * transfer's stage): the modelConfig key that every phase sets, each to a value of its own.
+ */
+export function phaseOption(def: Pick<ModelDefinition, 'pipeline'>): string | undefined {
+  const phases = def.pipeline?.phases ?? [];
+  const values = (key: string) => phases.map((p) => p.modelConfig?.[key]);
+  return Object.keys(phases[0]?.modelConfig ?? {}).find((key) => {
+    const v = values(key);
+    return v.every((x) => x !== undefined) && new Set(v.map(String)).size === phases.length;
+  });
+}
+
+/**
+ * The phases `train` runs for the user's model config: all of them, or, when it sets the phase
+ * option, the phase of that value and the phases it starts from (transfer's finetune needs the
+ * pretrain phase's base), in pipeline order. A value no phase has is refused with the allowed ones.
+ */
+export function pipelinePhases(def: Pick<ModelDefinition, 'name' | 'pipeline'>, userConfig: Record<string, unknown>): PipelinePhase[] {
+  const phases = def.pipeline?.phases ?? [];
+  const key = phaseOption(def);
+  const wanted = key === undefined ? undefined : userConfig[key];
+  if (key === undefined || wanted === undefined) return phases;
+  const valueOf = (p: PipelinePhase) => String(p.modelConfig![key]);
+  const picked = phases.find((p) => valueOf(p) === String(wanted));
+  if (!picked) {
+    const values = phases.map(valueOf);
+    const which = values.every((v, i) => v === phases[i]!.name) ? '' : ` (${phases.map((p) => `${valueOf(p)}: ${p.name}`).join(', ')})`;
+    throw new ModelConfigError(`${def.name} option ${key} picks the phase to train: one of ${values.join(', ')}${which}, got ${JSON.stringify(wanted)}`);
+  }
+  const needed = new Set<string>();
+  for (let p: PipelinePhase | undefined = picked; p && !needed.has(p.name); p = phases.find((q) => q.name === p!.initFrom?.phase)) needed.add(p.name);
+  return phases.filter((p) => needed.has(p.name));
 }

@@ -65,7 +65,7 @@ export const transfer: ModelDefinition = {
   optimizer: { name: 'adam', learningRate: 0.001 },
   // Mirror images in every phase: a frog facing left is still a frog, for the base and for both heads.
   defaults: { batch: 100, epochs: 8, config: { augment: 'flip' } },
-  options: { stage: `${TRANSFER_STAGES.join(' | ')}: which net of the pipeline to build (the pipeline sets it)` },
+  options: { stage: `${TRANSFER_STAGES.join(' | ')}: train only this phase (finetune runs pretrain first, for its base); without it, every phase runs` },
   // Batch norm is left out: a frozen base would still move its statistics in training mode.
   commonOptions: ['dropout', 'l1', 'l2', 'layerNorm', 'normalize'],
   pipeline: {
@@ -99,10 +99,11 @@ export const transfer: ModelDefinition = {
         learningRate: 0.003,
       },
     ],
+    // Only the phases that ran (`--set stage=finetune` leaves scratch out): no figure is a NaN.
     compare: (m) => ({
-      finetuneAccuracy: m.finetune?.accuracy ?? NaN,
-      scratchAccuracy: m.scratch?.accuracy ?? NaN,
-      transferGainPp: ((m.finetune?.accuracy ?? NaN) - (m.scratch?.accuracy ?? NaN)) * 100,
+      ...(m.finetune ? { finetuneAccuracy: m.finetune.accuracy ?? NaN } : {}),
+      ...(m.scratch ? { scratchAccuracy: m.scratch.accuracy ?? NaN } : {}),
+      ...(m.finetune && m.scratch ? { transferGainPp: ((m.finetune.accuracy ?? NaN) - (m.scratch.accuracy ?? NaN)) * 100 } : {}),
     }),
   },
 };

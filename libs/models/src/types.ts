@@ -49,6 +49,12 @@ export interface ModelDefinition {
   };
   /** Model-specific options accepted in `modelConfig`, with their meaning. */
   options?: Record<string, string>;
+  /**
+   * Checks its own options against the loaded data (char-rnn's prime against the vocabulary).
+   * runModelConfig calls it before the model is built, so a bad value stops the run before it starts;
+   * options that need no data are checked by `build`, which runs just after.
+   */
+  checkOptionsWithData?(config: Record<string, unknown>, dataset: Dataset): void;
   /** Common options (model-options.ts) its builder honours; others are refused. Augmentation needs none. */
   commonOptions?: readonly CommonOptionName[];
   /** Set when `train` runs several phases (pre-train, fine-tune, baseline) instead of one run. */

@@ -15,6 +15,7 @@ import { describeEvent } from '../describe-event.ts';
 import { testHeadline } from '../summary-text.ts';
 import { keepServing } from '../keep-serving.ts';
 import { classroomEvent } from '../classroom-event.ts';
+import { onePhase } from '../train-pipeline.ts';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 
@@ -60,10 +61,14 @@ export function coordinatorCommand(): Command {
       const otherTokens = [o.teacherToken, o.workerToken ?? process.env.SHARDGRAD_WORKER_TOKEN];
       if (o.metricsToken !== undefined && otherTokens.includes(o.metricsToken)) throw new UsageError('--metrics-token must differ from the teacher and worker tokens; make one with `openssl rand -hex 24`');
       const def = getModel(o.model);
-      const setup = trainingFromFlags(o, def);
-      if (def.pipeline && setup.modelConfig.stage === undefined) {
-        const phases = def.pipeline.phases.map((p) => p.name).join(', ');
-        throw new UsageError(`model "${def.name}" trains in phases (${phases}), each a run of its own: run it with \`shardgrad train --model ${def.name}\`, or one phase here with --set stage=<phase>`);
+      let setup = trainingFromFlags(o, def);
+      if (def.pipeline) {
+        // One phase per coordinator run, picked by the model's phase option, with that phase's data and settings.
+        const one = onePhase(def, setup);
+        setup = one.setup;
+        o.batch ??= one.phase.batch;
+        o.lr ??= one.phase.learningRate;
+        o.epochs ??= one.phase.epochs;
       }
       const c = await asUsageErrors(() => createCoordinator({
         ...coordinatorOptionsFromFlags(o, setup),

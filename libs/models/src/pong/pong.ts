@@ -6,6 +6,8 @@ import { FRAME_PIXELS } from './pong-frames.ts';
 import { SERVES, type Serve } from './pong-env.ts';
 import { reinforceStep, type ReinforceOptions } from './reinforce.ts';
 import { ReturnStatistics } from './return-statistics.ts';
+import { ModelConfigError } from '../model-options.ts';
+import { choice, intInRange } from '../option-values.ts';
 
 /** Karpathy's discount. */
 const GAMMA = 0.99;
@@ -31,28 +33,54 @@ const EVAL_SEED = 777_001;
 const CHECK_EPISODES = 1000;
 const CHECK_SEED = 777_002;
 
-const positiveInt = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : fallback);
+/** Most points per episode and frames per decision the options allow: more only makes episodes endless. */
+const MAX_POINTS = 21;
+const MAX_REPEAT = 16;
+const MAX_CHECK_EPISODES = 100_000;
+
+/** Pong's own options, checked: a bad value is an error naming what is allowed, never a silent default. */
+export interface PongSettings {
+  points: number;
+  repeat: number;
+  hidden: number;
+  gamma: number;
+  checkEpisodes: number;
+  serve: Serve;
+}
+
+export function pongSettings(config: Record<string, unknown>): PongSettings {
+  const gamma = config.gamma ?? GAMMA;
+  if (typeof gamma !== 'number' || !(gamma >= 0 && gamma <= 1)) throw new ModelConfigError(`pong option gamma must be a discount in [0, 1], got ${JSON.stringify(gamma)}`);
+  return {
+    points: intInRange(config, 'points', 1, MAX_POINTS, EPISODE.points),
+    repeat: intInRange(config, 'repeat', 1, MAX_REPEAT, EPISODE.repeat),
+    hidden: intInRange(config, 'hidden', 1, 4096, HIDDEN),
+    gamma,
+    checkEpisodes: intInRange(config, 'checkEpisodes', 0, MAX_CHECK_EPISODES, CHECK_EPISODES),
+    serve: choice(config, 'serve', SERVES, EPISODE.serve),
+  };
+}
 
 export function buildPongPolicy({ seed, config = {} }: { seed: number; config?: Record<string, unknown> }): tf.LayersModel {
+  // Every option is checked here, when the coordinator builds the model, so a bad one stops the run before it starts.
+  const { hidden } = pongSettings(config);
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [FRAME_PIXELS], units: positiveInt(config.hidden, HIDDEN), activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ inputShape: [FRAME_PIXELS], units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
       tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
       new ReturnStatistics({}),
     ],
   });
 }
 
-const episodeOptions = (config: Record<string, unknown>): EpisodeOptions => ({
-  points: positiveInt(config.points, EPISODE.points),
-  maxFrames: EPISODE.maxFrames,
-  repeat: positiveInt(config.repeat, EPISODE.repeat),
-  serve: SERVES.includes(config.serve as Serve) ? (config.serve as Serve) : EPISODE.serve,
-});
+const episodeOptions = (config: Record<string, unknown>): EpisodeOptions => {
+  const s = pongSettings(config);
+  return { points: s.points, maxFrames: EPISODE.maxFrames, repeat: s.repeat, serve: s.serve };
+};
 
 const reinforceOptions = (config: Record<string, unknown>): ReinforceOptions => ({
   episode: episodeOptions(config),
-  gamma: typeof config.gamma === 'number' && config.gamma >= 0 && config.gamma <= 1 ? config.gamma : GAMMA,
+  gamma: pongSettings(config).gamma,
   statisticsRate: STATISTICS_RATE,
 });
 
@@ -75,7 +103,7 @@ function meanReturn(policy: Policy, n: number, config: Record<string, unknown>, 
 
 /** The report: the random policy on the evaluation episodes, then both policies on many more. */
 function report(ctx: ModelContext): Record<string, number> {
-  const n = typeof ctx.config.checkEpisodes === 'number' && ctx.config.checkEpisodes >= 0 ? Math.floor(ctx.config.checkEpisodes) : CHECK_EPISODES;
+  const n = pongSettings(ctx.config).checkEpisodes;
   const figures: Record<string, number> = { randomPolicyMeanReturn: randomPolicyReturn(ctx), evaluationEpisodes: ctx.dataset.test.n };
   if (n === 0) return figures;
   return { ...figures, checkEpisodes: n, checkMeanReturn: meanReturn(policyOf(ctx.model), n, ctx.config, CHECK_SEED), checkRandomMeanReturn: meanReturn(null, n, ctx.config, CHECK_SEED) };
@@ -98,11 +126,11 @@ export const pong: ModelDefinition = {
   // the 2,000 episode ids (each round seeds its own episodes) make 400 rounds, 8,000 episodes.
   defaults: { batch: 20, epochs: 4 },
   options: {
-    points: `points per episode (default ${EPISODE.points})`,
-    repeat: `environment frames per decision (default ${EPISODE.repeat})`,
-    hidden: `hidden units (default ${HIDDEN}; Karpathy's 200 learns too, about 3× slower per second)`,
-    gamma: `discount per decision (default ${GAMMA})`,
-    checkEpisodes: `further episodes on which the report compares the policy with the random one (default ${CHECK_EPISODES}; 0: none)`,
+    points: `points per episode, 1 to ${MAX_POINTS} (default ${EPISODE.points})`,
+    repeat: `environment frames per decision, 1 to ${MAX_REPEAT} (default ${EPISODE.repeat})`,
+    hidden: `hidden units, 1 to 4096 (default ${HIDDEN}; Karpathy's 200 learns too, about 3× slower per second)`,
+    gamma: `discount per decision in [0, 1] (default ${GAMMA})`,
+    checkEpisodes: `further episodes on which the report compares the policy with the random one, 0 to ${MAX_CHECK_EPISODES} (default ${CHECK_EPISODES}; 0: none)`,
     serve: `${SERVES.join(' or ')} (default ${EPISODE.serve}; top: a level serve where "up" always wins the return, for tests)`,
   },
   customStep: reinforce,

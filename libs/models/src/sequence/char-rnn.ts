@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { isCharTextDataset } from '@shardgrad/data';
+import { type Dataset, RARE_CHAR, isCharTextDataset } from '@shardgrad/data';
 import { sparseCategoricalCrossentropy } from '../losses.ts';
 import { sparseAccuracy } from '../metrics.ts';
 import { ModelConfigError } from '../model-options.ts';
@@ -11,6 +11,9 @@ export type CharRnnCell = (typeof CHAR_RNN_CELLS)[number];
 const UNITS = 64;
 const EMBEDDING = 32;
 const TEMPERATURE = 0.7;
+const SAMPLE_LENGTH = 600;
+const MAX_SAMPLE_LENGTH = 100_000;
+const PRIME = 'This License';
 
 export function charRnnCell(config: Record<string, unknown>): CharRnnCell {
   const c = config.cell ?? 'lstm';
@@ -24,10 +27,48 @@ function positive(config: Record<string, unknown>, key: string, fallback: number
   return v;
 }
 
+function sampleLength(config: Record<string, unknown>): number {
+  const v = config.sampleLength ?? SAMPLE_LENGTH;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_SAMPLE_LENGTH) throw new ModelConfigError(`char-rnn option sampleLength must be an integer in [1, ${MAX_SAMPLE_LENGTH}], got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** The text the sample starts from; a number (`--set prime=1984` reads as one) is its digits. */
+function primeText(config: Record<string, unknown>): string {
+  const v = config.prime ?? PRIME;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string') throw new ModelConfigError(`char-rnn option prime must be text, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** The options that need no data, checked when the model is built (before any run starts). */
+function checkSampling(config: Record<string, unknown>): void {
+  positive(config, 'temperature', TEMPERATURE);
+  sampleLength(config);
+  primeText(config);
+}
+
+/**
+ * The prime's characters against the dataset's vocabulary: a character the model never saw would be
+ * read as the rare-character id, so the sample would not start from the text asked for.
+ */
+export function checkPrime(config: Record<string, unknown>, dataset: Dataset): void {
+  // The default prime is not the user's doing: with a vocabulary cut short (a high minCount) it samples as before.
+  if (config.prime === undefined || !isCharTextDataset(dataset)) return;
+  const known = new Set(dataset.vocabulary.filter((c) => c !== RARE_CHAR));
+  const unknown = [...new Set(Array.from(primeText(config)).filter((c) => !known.has(c)))];
+  if (unknown.length > 0) {
+    throw new ModelConfigError(
+      `char-rnn option prime has characters outside the ${dataset.name} vocabulary: ${JSON.stringify(unknown.join(''))}; use only these: ${JSON.stringify([...known].join(''))}`,
+    );
+  }
+}
+
 /** Embedding → one recurrent layer (LSTM, GRU or SimpleRNN) → softmax over the vocabulary at every position. */
 export function buildCharRnn({ inputShape, numClasses, seed, config }: BuildContext): tf.LayersModel {
   if (inputShape.length !== 1) throw new ModelConfigError(`char-rnn needs windows of character ids [length], got inputs [${inputShape.join(', ')}]`);
   const units = Math.round(positive(config, 'units', UNITS));
+  checkSampling(config);
   const common = {
     units,
     returnSequences: true,
@@ -83,15 +124,16 @@ export const charRnn: ModelDefinition = {
     cell: `${CHAR_RNN_CELLS.join(' | ')} (default lstm)`,
     units: `recurrent units (default ${UNITS})`,
     temperature: `sampling temperature of the text written after training (default ${TEMPERATURE}); lower is safer, higher is wilder`,
-    sampleLength: 'characters to sample (default 600)',
-    prime: 'text the sample starts from (default "This License")',
+    sampleLength: `characters to sample, 1 to ${MAX_SAMPLE_LENGTH} (default ${SAMPLE_LENGTH})`,
+    prime: `text the sample starts from, in the characters of the training text (default "${PRIME}")`,
   },
   report: charRnnReport,
+  checkOptionsWithData: checkPrime,
   artifacts: (ctx) => {
     const ds = charDataset(ctx);
     const temperature = positive(ctx.config, 'temperature', TEMPERATURE);
-    const length = Math.round(positive(ctx.config, 'sampleLength', 600));
-    const prime = typeof ctx.config.prime === 'string' ? ctx.config.prime : 'This License';
+    const length = sampleLength(ctx.config);
+    const prime = primeText(ctx.config);
     const text = sampleText(ctx.model, ds.vocabulary, { prime, length, temperature, seed: 1 });
     return [{ kind: 'text', file: 'sample.txt', description: `${length} characters sampled at temperature ${temperature}`, text }];
   },
