@@ -80,3 +80,33 @@ it('SIGTERM on a coordinator mid-run (docker stop, a pod replaced) checkpoints w
     worker?.kill('SIGKILL');
   }
 }, 120_000);
+
+it('Ctrl-C on a phased model stops the training phase at a round boundary, saves it, starts no further phase and exits 130', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'shardgrad-interrupt-pipeline-'));
+  const child = spawn(process.execPath, shardgradArgv('train', '--model', 'birnn', '--workers', '1', '--steps', '100000', '--no-dashboard', '--json', '--out', out), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines: Record<string, unknown>[] = [];
+  let interrupted = false;
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    if (!l.startsWith('{')) return;
+    const e = JSON.parse(l) as Record<string, unknown>;
+    lines.push(e);
+    if (e.type === 'round' && !interrupted) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  expect(code, stderr).toBe(130);
+  const phases = lines.filter((e) => e.type === 'phase').map((e) => e.phase);
+  expect(phases, 'the phase after the stopped one does not start').toEqual(['bidirectional']);
+  expect(stderr).toMatch(/interrupted \(Ctrl-C\) in phase bidirectional after \d+ steps; its model and checkpoint are saved in .*; not started: forward/);
+  const phase = lines.find((e) => e.type === 'summary' && e.phase === 'bidirectional')!;
+  expect(phase.steps as number).toBeLessThan(100000);
+  expect(existsSync(join(phase.modelDir as string, 'model.json'))).toBe(true);
+  expect(existsSync(join(phase.runDir as string, 'checkpoints', checkpointName(phase.steps as number), 'training-state.bin'))).toBe(true);
+  expect(lines.some((e) => e.type === 'pipeline-summary')).toBe(false);
+}, 180_000);

@@ -1,5 +1,6 @@
 import { type Classroom, type Coordinator, type PipelineSummary, attachAdaptiveBatch, attachClassroom, createTeacherToken, runPipeline, runSession } from '@shardgrad/coordinator';
 import { type ModelDefinition, type PipelinePhase, getModel, phaseOption, pipelinePhases } from '@shardgrad/models';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { classroomEvent } from './classroom-event.ts';
 import { describeEvent } from './describe-event.ts';
@@ -106,7 +107,7 @@ export function onePhase(def: ModelDefinition, setup: TrainingSetup): { setup: T
  * side by side, each with the folder to give `evaluate` or `export`. The model's phase option
  * (`--set attention=false`) trains only that phase, and the phases it starts from.
  */
-export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out: Output): Promise<PipelineSummary> {
+export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out: Output): Promise<PipelineSummary | undefined> {
   const def = getModel(o.model);
   // Each phase would go on from the same checkpoint: there is no pipeline position to resume.
   if (o.resume !== undefined) throw new UsageError(`--resume goes on from one run, and model "${def.name}" trains in phases (${(def.pipeline?.phases ?? []).map((p) => p.name).join(', ')}): train it again`);
@@ -119,90 +120,133 @@ export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out:
   // One teacher token and join code for every phase's dashboard; each phase's server has its own address.
   let secrets: { teacherToken?: string; joinCode?: string } = {};
   const files = new Map<string, PhaseFiles>();
-  const summary = await runPipeline(
-    {
-      model: o.model,
-      base: {
-        dataset: o.dataset,
-        batch: o.batch,
-        largestBatch: o.adaptiveBatch,
-        seed: o.seed,
-        optimizer: o.optimizer,
-        learningRate: o.lr,
-        split: o.split,
-        aggregator: o.aggregator,
-        byzantine: o.byzantine,
-        trim: o.trim,
-        datasetOptions: setup.datasetOptions,
-        modelConfig: setup.modelConfig,
+  // Ctrl-C (or SIGTERM) stops the phase that trains at its next round boundary, which saves its
+  // model and checkpoint as a single run's stop does; the phases after it do not start.
+  const stop = new PipelineStop();
+  process.once('SIGINT', stop.signal);
+  process.once('SIGTERM', stop.signal);
+  let summary: PipelineSummary;
+  try {
+    summary = await runPipeline(
+      {
+        model: o.model,
+        base: {
+          dataset: o.dataset,
+          batch: o.batch,
+          largestBatch: o.adaptiveBatch,
+          seed: o.seed,
+          optimizer: o.optimizer,
+          learningRate: o.lr,
+          split: o.split,
+          aggregator: o.aggregator,
+          byzantine: o.byzantine,
+          trim: o.trim,
+          datasetOptions: setup.datasetOptions,
+          modelConfig: setup.modelConfig,
+        },
+        epochs: o.epochs,
+        maxSteps: o.steps,
+        minWorkers: o.workers,
+        options: setup.options,
       },
-      epochs: o.epochs,
-      maxSteps: o.steps,
-      minWorkers: o.workers,
-      options: setup.options,
-    },
-    {
-      onPhaseStart: (c, phase, i, n) =>
-        out.event(
-          { type: 'phase', phase: phase.name, index: i, of: n, description: phase.description, runId: c.runId, train: c.config.dataset.train.n, test: c.config.dataset.test.n },
-          () => `\n== phase ${i + 1}/${n}: ${phase.name} — ${phase.description} (${c.config.dataset.train.n} training, ${c.config.dataset.test.n} test examples)`,
-        ),
-      startWorkers: async (c) => {
-        const auth = applyTrust(c, { ...(o as unknown as Record<string, unknown>), ...secrets }, out, { workers: o.workers });
-        secrets = { teacherToken: auth.teacherToken, joinCode: auth.joinCode };
-        if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
-        const room: Classroom | undefined = o.dashboard === false ? undefined : await attachClassroom(c);
-        if (room) out.event(classroomEvent(room), describeEvent);
-        const workers = startLocalWorkers(o.workers, c, { backend: o.backend, json: Boolean(o.json), as: o.localWorkers });
-        watched.set(c, workers.allExited);
-        return {
-          stop: async () => {
-            room?.close();
-            await workers.stop();
-          },
-        };
+      {
+        onPhaseStart: (c, phase, i, n) =>
+          out.event(
+            { type: 'phase', phase: phase.name, index: i, of: n, description: phase.description, runId: c.runId, train: c.config.dataset.train.n, test: c.config.dataset.test.n },
+            () => `\n== phase ${i + 1}/${n}: ${phase.name} — ${phase.description} (${c.config.dataset.train.n} training, ${c.config.dataset.test.n} test examples)`,
+          ),
+        startWorkers: async (c) => {
+          const auth = applyTrust(c, { ...(o as unknown as Record<string, unknown>), ...secrets }, out, { workers: o.workers });
+          secrets = { teacherToken: auth.teacherToken, joinCode: auth.joinCode };
+          if (o.adaptiveBatch) attachAdaptiveBatch(c, { maxBatch: o.adaptiveBatch });
+          const room: Classroom | undefined = o.dashboard === false ? undefined : await attachClassroom(c);
+          if (room) out.event(classroomEvent(room), describeEvent);
+          const workers = startLocalWorkers(o.workers, c, { backend: o.backend, json: Boolean(o.json), as: o.localWorkers });
+          watched.set(c, workers.allExited);
+          return {
+            stop: async () => {
+              room?.close();
+              await workers.stop();
+            },
+          };
+        },
+        train: async (c, plan, phase) => {
+          stop.current = c;
+        // A signal while the phase was starting: stop at its first round boundary.
+        if (stop.by) c.control.stop();
+          const display = showTraining(c, out, plannedSteps(c, plan.epochs, plan.maxSteps));
+          let trained = false;
+          try {
+            let modelDir: string | undefined;
+            const session = runSession(c, {
+              plan: () => ({ ...plan, evaluateEvery: o.evalEvery }),
+              record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: plan.epochs, steps: plan.maxSteps, workers: o.workers, workerBackend: o.backend } },
+              onRunEnd: (_s, dir) => void (modelDir = dir),
+            });
+            // Worker processes that all die leave nobody to train: say so instead of waiting forever.
+            const gone = new Promise<never>((_, reject) => {
+              void watched.get(c)?.then(() => trained || reject(new Error(`every local worker of phase ${phase.name} exited before it finished (their errors are above)`)));
+            });
+            gone.catch(() => undefined);
+            const [s] = await Promise.race([session, gone]);
+            trained = true;
+            if (!s) throw new Error(`phase ${phase.name} ended without a summary`);
+            display.stop();
+            const runDir = modelDir ? dirname(modelDir) : join(o.out, c.runId);
+            // Each phase's own files (seq2seq's attention map, …) go to that phase's run directory.
+            const ctx = { model: c.config.state.model, dataset: c.config.dataset, config: c.config.modelConfig ?? {} };
+            const artifacts = await writeModelArtifacts(c.config.def, ctx, runDir);
+            for (const a of artifacts) out.event({ type: 'artifact', phase: phase.name, ...a }, () => `wrote ${a.path}: ${a.description}`);
+            const saved: PhaseFiles = { runDir, modelDir: modelDir ?? join(runDir, 'model'), artifacts: artifacts.map((a) => a.path) };
+            files.set(phase.name, saved);
+            out.event({ ...s, phase: phase.name, ...saved }, () => {
+              const head = testHeadline(s.testLoss, s.testMetrics);
+              return `${phase.name}: ${head ? `${head}, ` : ''}${s.steps} steps in ${s.seconds.toFixed(1)} s\nmodel saved to ${saved.modelDir}`;
+            });
+            if (stop.by) throw new PipelineInterrupted(phase.name, s.steps, saved.runDir);
+            return s;
+          } finally {
+            trained = true;
+            display.stop();
+          }
+        },
       },
-      train: async (c, plan, phase) => {
-        const display = showTraining(c, out, plannedSteps(c, plan.epochs, plan.maxSteps));
-        let trained = false;
-        try {
-          let modelDir: string | undefined;
-          const session = runSession(c, {
-            plan: () => ({ ...plan, evaluateEvery: o.evalEvery }),
-            record: { root: o.out, checkpointEvery: o.checkpointEvery, plan: { epochs: plan.epochs, steps: plan.maxSteps, workers: o.workers, workerBackend: o.backend } },
-            onRunEnd: (_s, dir) => void (modelDir = dir),
-          });
-          // Worker processes that all die leave nobody to train: say so instead of waiting forever.
-          const gone = new Promise<never>((_, reject) => {
-            void watched.get(c)?.then(() => trained || reject(new Error(`every local worker of phase ${phase.name} exited before it finished (their errors are above)`)));
-          });
-          gone.catch(() => undefined);
-          const [s] = await Promise.race([session, gone]);
-          trained = true;
-          if (!s) throw new Error(`phase ${phase.name} ended without a summary`);
-          display.stop();
-          const runDir = modelDir ? dirname(modelDir) : join(o.out, c.runId);
-          // Each phase's own files (seq2seq's attention map, …) go to that phase's run directory.
-          const ctx = { model: c.config.state.model, dataset: c.config.dataset, config: c.config.modelConfig ?? {} };
-          const artifacts = await writeModelArtifacts(c.config.def, ctx, runDir);
-          for (const a of artifacts) out.event({ type: 'artifact', phase: phase.name, ...a }, () => `wrote ${a.path}: ${a.description}`);
-          const saved: PhaseFiles = { runDir, modelDir: modelDir ?? join(runDir, 'model'), artifacts: artifacts.map((a) => a.path) };
-          files.set(phase.name, saved);
-          out.event({ ...s, phase: phase.name, ...saved }, () => {
-            const head = testHeadline(s.testLoss, s.testMetrics);
-            return `${phase.name}: ${head ? `${head}, ` : ''}${s.steps} steps in ${s.seconds.toFixed(1)} s\nmodel saved to ${saved.modelDir}`;
-          });
-          return s;
-        } finally {
-          trained = true;
-          display.stop();
-        }
-      },
-    },
-  );
+    );
+  } catch (e) {
+    if (!(e instanceof PipelineInterrupted)) throw e;
+    const how = stop.by === 'SIGINT' ? 'Ctrl-C' : stop.by;
+    const left = phases.slice(phases.findIndex((p) => p.name === e.phase) + 1).map((p) => p.name);
+    process.stderr.write(`shardgrad: interrupted (${how}) in phase ${e.phase} after ${e.steps} steps; its model and checkpoint are saved in ${e.runDir}${left.length > 0 ? `; not started: ${left.join(', ')}` : ''}\n`);
+    process.exitCode = 128 + constants.signals[stop.by!];
+    return undefined;
+  } finally {
+    process.off('SIGINT', stop.signal);
+    process.off('SIGTERM', stop.signal);
+  }
   const phasesOut = summary.phases.map((p) => ({ ...p, ...files.get(p.phase) }));
   out.event({ ...summary, phases: phasesOut } as unknown as Record<string, unknown>, () => pipelineText(summary, files));
   return summary;
+}
+
+/** The signal that stopped a pipeline, and the phase's coordinator it stops. */
+class PipelineStop {
+  by: NodeJS.Signals | undefined;
+  current: Coordinator | undefined;
+  readonly signal = (signal: NodeJS.Signals): void => {
+    this.by = signal;
+    this.current?.control.stop();
+  };
+}
+
+/** Thrown after a stopped phase has saved everything: the phases after it must not start. */
+class PipelineInterrupted extends Error {
+  constructor(
+    readonly phase: string,
+    readonly steps: number,
+    readonly runDir: string,
+  ) {
+    super(`interrupted in phase ${phase}`);
+  }
 }
 
 /** The closing lines: every phase's test figures, report and run directory, then the model's comparison. */
