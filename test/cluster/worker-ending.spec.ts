@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCoordinator } from '@shardgrad/coordinator';
 import { startNodeWorker, type NodeWorkerHandle } from '@shardgrad/worker-node';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
@@ -41,6 +42,36 @@ describe('a worker ending', () => {
     await disconnected;
     worker.close();
     expect(await worker.ended).toMatchObject({ cause: 'closed' });
+  });
+
+  it('waits for a coordinator that shut down without a stop (a restart) and rejoins the one that comes back on its address', async () => {
+    const first = await createCoordinator({ model: 'mnist-mlp', batch: 32, seed: 5, port: 0 });
+    const port = Number(new URL(first.url).port);
+    const events: string[] = [];
+    let rejoined!: () => void;
+    const back = new Promise<void>((r) => (rejoined = r));
+    let joins = 0;
+    const worker = await startNodeWorker({
+      url: first.url,
+      reconnectAttempts: 1000,
+      log: (e) => {
+        events.push(String(e.type));
+        if (e.type === 'joined' || e.type === 'resumed' || e.type === 'rejoined') joins++;
+        if (joins === 2) rejoined();
+      },
+    });
+    workers.push(worker);
+    await first.close();
+    const second = await createCoordinator({ model: 'mnist-mlp', batch: 32, seed: 5, port });
+    try {
+      await Promise.race([back, worker.ended.then((e) => Promise.reject(new Error(`the worker ended: ${JSON.stringify(e)}`)))]);
+      expect(events).toContain('disconnected');
+      await vi.waitFor(() => expect(second.pool.size).toBe(1));
+      second.broadcastStop('training finished');
+      expect(await worker.ended).toMatchObject({ cause: 'stopped' });
+    } finally {
+      await second.close();
+    }
   });
 
   it('is "stopped" with the reason when the coordinator says training finished', async () => {

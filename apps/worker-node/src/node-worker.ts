@@ -257,6 +257,14 @@ export async function startNodeWorker(opts: NodeWorkerOptions): Promise<NodeWork
       log({ type: 'disconnected', reason, pending: pending.size });
       return;
     }
+    // A coordinator that shuts down without a stop (SIGTERM mid-run: docker stop, a pod replaced)
+    // closes every socket itself, and socket.io does not reconnect after that. The restarted
+    // coordinator resumes the run, so wait for it, within the same attempts as a dropped network.
+    if (reconnect && reason === 'io server disconnect' && !endingCause && connectedOnce) {
+      log({ type: 'disconnected', reason, pending: pending.size });
+      socket.connect();
+      return;
+    }
     // Without a stop, a close or a refusal, the coordinator went away before saying the work is over.
     finish(endingCause ?? { cause: 'lost', reason: `the coordinator closed the connection (${reason}) without saying training finished` });
   });
