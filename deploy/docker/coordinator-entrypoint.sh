@@ -5,10 +5,10 @@
 # Why: an orchestrator restarts a coordinator that died (compose `restart: unless-stopped`, the
 # Deployment recreating its pod). Started as written, it would begin a new run at step 0. So when
 # the command is `shardgrad coordinator` without --resume, this adds `--resume <run dir>` for the
-# newest run under the runs directory that has a checkpoint with a training state in it (written by
-# --checkpoint-every); the coordinator then goes on from that run's latest checkpoint, under the
-# same run id. With no such run it starts a new one. Run ids begin with their start time
-# (20260101T120000.000Z-…), so the newest run sorts last.
+# newest run under the runs directory when it has a checkpoint with a training state in it (written
+# by --checkpoint-every) and did not complete; the coordinator then goes on from that run's latest
+# checkpoint, under the same run id. Otherwise it starts a new run. Run ids begin with their start
+# time (20260101T120000.000Z-…), so the newest run sorts last.
 #
 # Not read: --out or --resume set in a --config file. Give the runs directory as --out or
 # SHARDGRAD_OUT, and a resume as --resume or SHARDGRAD_RESUME.
@@ -49,22 +49,34 @@ run_completed() {
   node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(r.meta?.summary?.reason === "completed" ? 0 : 1)' "$1/run.json"
 }
 
-# Prints the newest run directory under $1 with a training state, unless that run completed; else nothing.
-latest_resumable_run() {
+# Prints the newest run directory under $1 (one with a run.json or checkpoints), or nothing.
+newest_run() {
   [ -d "$1" ] || return 0
-  state=$(find "$1" -mindepth 4 -maxdepth 4 -type f -path '*/checkpoints/step-*/training-state.bin' | sort | tail -n 1)
-  [ -n "$state" ] || return 0
-  run=$(dirname -- "$(dirname -- "$(dirname -- "$state")")")
-  run_completed "$run" || printf '%s\n' "$run"
+  for dir in "$1"/*/; do
+    [ -f "${dir}run.json" ] || [ -d "${dir}checkpoints" ] || continue
+    printf '%s\n' "${dir%/}"
+  done | sort | tail -n 1
 }
 
+# True when the run has a checkpoint with a training state in it.
+has_training_state() {
+  [ -n "$(find "$1/checkpoints" -mindepth 2 -maxdepth 2 -type f -path '*/step-*/training-state.bin' 2>/dev/null | head -n 1)" ]
+}
+
+# Only the newest run is a candidate: an older one was left behind on purpose (the teacher started
+# another), so going back to it after a crash would lose the newer run's work and revive a finished idea.
 if is_coordinator_command "$@" && ! resume_given "$@"; then
   runs=$(runs_dir "$@")
-  run=$(latest_resumable_run "$runs")
-  if [ -n "$run" ]; then
+  run=$(newest_run "$runs")
+  if [ -z "$run" ]; then
+    echo "coordinator-entrypoint: no run under $runs/; starting a new run" >&2
+  elif run_completed "$run"; then
+    echo "coordinator-entrypoint: the newest run, $run, completed; starting a new run" >&2
+  elif ! has_training_state "$run"; then
+    echo "coordinator-entrypoint: the newest run, $run, has no checkpoint with a training state yet (--checkpoint-every); starting a new run" >&2
+  else
     echo "coordinator-entrypoint: going on from the latest checkpoint of $run (--resume $run)" >&2
     exec "$@" --resume "$run"
   fi
-  echo "coordinator-entrypoint: no checkpoint with a training state under $runs/; starting a new run" >&2
 fi
 exec "$@"

@@ -61,9 +61,12 @@ describe('coordinator-entrypoint.sh: which run it goes on from', () => {
     expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: runs })).toEqual([...composeCommand, '--resume', join(runs, newer)]);
   });
 
-  it('skips a newer run whose checkpoints have no training state', () => {
+  it('starts a new run when the newest run has no training state yet, rather than go back to an older one', () => {
+    // The teacher left the older run for a newer one, which crashed before its first checkpoint.
     const runs = runsWith({ [older]: [{ step: 500, state: true }], [newer]: [{ step: 500, state: false }] });
-    expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: runs }).at(-1)).toBe(join(runs, older));
+    expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: runs })).toEqual(composeCommand);
+    const noCheckpointYet = runsWith({ [older]: [{ step: 500, state: true }], [newer]: [] }, { [newer]: 'stopped' });
+    expect(argvAfterEntrypoint(composeCommand, { SHARDGRAD_OUT: noCheckpointYet })).toEqual(composeCommand);
   });
 
   it('starts a new run after one that completed, and goes on from one that was stopped', () => {
@@ -107,7 +110,7 @@ describe('the compose coordinator, killed and started again as the orchestrator 
     const command = [...entrypoint, ...composeCommand, '--no-dashboard', '--steps', '12', '--batch', '32', '--checkpoint-every', '4', '--json'];
     const first = startCli(command, { literal: true, env });
     const listening = await first.waitFor(isType('listening'), 'the coordinator to listen');
-    expect(first.stderr()).toMatch(/no checkpoint with a training state under .*; starting a new run/);
+    expect(first.stderr()).toMatch(/no run under .*; starting a new run/);
     const worker = startCli(['worker', '--url', `http://127.0.0.1:${port}`, '--token', TOKEN, '--backend', 'wasm', '--json']);
 
     const checkpoint = await first.waitFor((e) => e.type === 'checkpoint' && e.step === 8, 'the step-8 checkpoint');

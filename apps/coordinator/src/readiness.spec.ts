@@ -33,6 +33,12 @@ describe('GET /readyz', () => {
     expect(await get()).toEqual({ status: 200, body: { ready: true, phase: 'waiting-for-workers' } });
   });
 
+  it('says training as soon as the first round goes out, not only when it comes back (a big model\'s first round takes a minute)', async () => {
+    const { readiness, get } = await serve();
+    readiness.roundsBegin();
+    expect(await get()).toEqual({ status: 200, body: { ready: true, phase: 'training' } });
+  });
+
   it("follows the loop: rounds, waits, a run's end and the next run", async () => {
     const { c, readiness, get } = await serve();
     const round = { type: 'round', round: 0, step: 1, epoch: 0, loss: 1, metrics: {}, samples: 8, roundMs: 1, workers: 1, reassigned: 0 } as unknown as CoordinatorEvent;

@@ -29,6 +29,11 @@ export class Readiness {
     return this.current !== 'starting';
   }
 
+  /** Enough workers joined and the first round goes out: training, before the first round has come back. */
+  roundsBegin(): void {
+    this.current = 'training';
+  }
+
   /** The training loop returned: nothing more to compute, but the status and results stay served. */
   finish(): void {
     this.current = 'finished';

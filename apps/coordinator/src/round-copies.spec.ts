@@ -47,6 +47,20 @@ describe('Round: copies from the worker that was given the shard', () => {
     expect(out.parts.map((p) => p.grads[0]!.data[0]).sort()).toEqual([3, 7]);
   });
 
+  it("counts a round once for a worker that answered two of its shards (its own and a copy of a gone worker's)", async () => {
+    const { pool, inbox, r, result } = setup();
+    const [ta] = inbox.get('a')!;
+    const [tb] = inbox.get('b')!;
+    pool.remove('b');
+    r.workerGone('b');
+    const copy = inbox.get('a')!.find((t) => t.shardId === tb!.shardId)!;
+    expect(r.accept(pool.get('a')!, ta!.shardId, result(ta!, 1))).toEqual({ ok: true });
+    expect(r.accept(pool.get('a')!, copy.shardId, result(copy, 2))).toEqual({ ok: true });
+    await r.done;
+    expect(pool.get('a')!.rounds).toBe(1);
+    expect(pool.get('a')!.samples).toBe(20);
+  });
+
   it('still refuses a shard that was never sent to the worker', () => {
     const { pool, inbox, r, result } = setup();
     const [tb] = inbox.get('b')!;

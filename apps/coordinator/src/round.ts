@@ -165,8 +165,9 @@ export class Round {
   /** The shard's first result counts, and the round moves on: finished, or idle workers take the open shards. */
   private take(member: PoolMember, shard: Shard, result: ShardResult): AcceptVerdict {
     if (shard.result) return duplicate(shard);
+    // A round a worker contributed to counts once, however many shards (its own, copies of late ones) it answered.
+    if (!this.shards.some((s) => s.result?.workerId === member.id)) member.rounds++;
     shard.result = { ...result, workerId: member.id };
-    member.rounds++;
     member.samples += result.count;
     if (this.outstanding === 0) this.finish();
     else this.reassign();

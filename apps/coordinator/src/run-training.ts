@@ -88,6 +88,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     c.emit('event', { type: 'control', action: 'pause', message: 'waiting for the teacher to start the run (Resume on the dashboard)', step });
   }
   await c.waitForWorkers(plan.minWorkers);
+  // A first round of a big model can take a minute: /readyz and the metrics say training from its start.
+  c.readiness.roundsBegin();
   // Training time starts with the first round: the wait for the first workers to start (seconds for
   // worker processes, minutes for a class joining) is not training.
   const started = performance.now();
