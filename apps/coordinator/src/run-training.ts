@@ -191,7 +191,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
   c.emit('event', { type: 'evaluation', split: 'test', step, final: true, ...test });
   const report = state.def.report?.({ model: state.model, dataset, config: c.config.modelConfig ?? {} });
   if (report) c.emit('event', { type: 'report', split: 'test', step, figures: report });
-  const rejected = c.pool.list().reduce((s, m) => s + m.errors, 0);
+  // The workers that left count too: a worker dropped for its strikes is the summary's main case.
+  const rejected = [...c.pool.list(), ...c.pool.departed()].reduce((s, m) => s + m.errors, 0);
   return {
     type: 'summary',
     runId: c.runId,
