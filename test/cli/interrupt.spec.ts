@@ -9,9 +9,10 @@ import { checkpointName } from '@shardgrad/runlog';
 import { runCli } from '../support/run-cli.ts';
 import { shardgradArgv } from '../../apps/cli/src/launch/bin.ts';
 
-it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, not 0', async () => {
+/** `train --json <args>` for a long run, Ctrl-C'd after its first round: its exit code, stderr and JSON lines. */
+async function trainThenCtrlC(...args: string[]): Promise<{ code: number | null; stderr: string; lines: Record<string, unknown>[] }> {
   const out = mkdtempSync(join(tmpdir(), 'shardgrad-interrupt-'));
-  const child = spawn(process.execPath, shardgradArgv('train', '--model', 'regression', '--workers', '1', '--steps', '100000', '--no-dashboard', '--json', '--out', out), {
+  const child = spawn(process.execPath, shardgradArgv('train', ...args, '--workers', '1', '--steps', '100000', '--no-dashboard', '--json', '--out', out), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -29,6 +30,11 @@ it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, no
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   expect(interrupted, stderr).toBe(true);
+  return { code, stderr, lines };
+}
+
+it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, not 0', async () => {
+  const { code, stderr, lines } = await trainThenCtrlC('--model', 'regression');
   expect(code, stderr).toBe(130);
   expect(stderr).toMatch(/interrupted \(Ctrl-C\) after \d+ steps; the model and checkpoint so far are saved/);
   const summary = lines.filter((e) => e.type === 'summary').at(-1)!;
@@ -46,7 +52,7 @@ it('Ctrl-C on train stops at a round boundary, saves the model and exits 130, no
   const contradicted = await runCli(['train', '--model', 'regression', '--batch', '7', '--resume', runDir, '--no-dashboard']);
   expect(contradicted.code).toBe(2);
   expect(contradicted.stderr).toMatch(/--resume goes on with the run's own settings, which these flags contradict: --batch 7 \(the checkpoint's: \d+\)/);
-  const missing = await runCli(['train', '--resume', join(out, 'no-such-run'), '--no-dashboard']);
+  const missing = await runCli(['train', '--resume', join(dirname(runDir), 'no-such-run'), '--no-dashboard']);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/--resume .*no-such-run: no such file or directory/);
   const trainSteps = readFileSync(join(runDir, 'metrics.csv'), 'utf8').split('\n').filter((l) => /^\d+,train,/.test(l)).map((l) => Number(l.split(',')[0]));
@@ -82,24 +88,7 @@ it('SIGTERM on a coordinator mid-run (docker stop, a pod replaced) checkpoints w
 }, 120_000);
 
 it('Ctrl-C on a phased model stops the training phase at a round boundary, saves it, starts no further phase and exits 130', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'shardgrad-interrupt-pipeline-'));
-  const child = spawn(process.execPath, shardgradArgv('train', '--model', 'birnn', '--workers', '1', '--steps', '100000', '--no-dashboard', '--json', '--out', out), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const lines: Record<string, unknown>[] = [];
-  let interrupted = false;
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    if (!l.startsWith('{')) return;
-    const e = JSON.parse(l) as Record<string, unknown>;
-    lines.push(e);
-    if (e.type === 'round' && !interrupted) {
-      interrupted = true;
-      child.kill('SIGINT');
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const { code, stderr, lines } = await trainThenCtrlC('--model', 'birnn');
   expect(code, stderr).toBe(130);
   const phases = lines.filter((e) => e.type === 'phase').map((e) => e.phase);
   expect(phases, 'the phase after the stopped one does not start').toEqual(['bidirectional']);
