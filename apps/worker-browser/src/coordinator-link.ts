@@ -39,7 +39,6 @@ export class CoordinatorLink implements TaskSource {
   /** Given at join; said again after a drop, so the coordinator knows this tab (its strikes, its shard). */
   private key?: string;
   private announcedRun?: RunInfo;
-  private lastStop?: string;
   private readonly tasks: TaskRunner;
 
   constructor(private readonly parts: CoordinatorLinkParts) {
@@ -162,7 +161,6 @@ export class CoordinatorLink implements TaskSource {
 
   /** Training is over (or this tab was let go): nothing more will come, so close our side. */
   private stopped(socket: WorkerSocket, reason: string): void {
-    this.lastStop = reason;
     this.connection++;
     socket.disconnect();
     this.parts.snapshots.set(this.parts.afterTraining.stopped(reason, this.joined?.runId));
@@ -181,7 +179,11 @@ export class CoordinatorLink implements TaskSource {
     this.announcedRun = undefined;
     // The teacher started a new run: prepare for it and join again.
     if (next) return this.prepareThenConnect(socket, next);
-    snapshots.set({ phase: 'finished', message: this.lastStop ? `The class server ended the session: ${this.lastStop}.` : 'The class server ended the session.' });
+    // Every deliberate end says 'stop' first (this side then closes, so it never gets here). A
+    // server that closes without one is restarting (a rollout, docker stop mid-run) and resumes the
+    // run: wait for it, as for a dropped network.
+    snapshots.set({ phase: 'connecting', message: 'The class server is restarting; reconnecting…' });
+    socket.connect();
   }
 
   private async prepareThenConnect(socket: WorkerSocket, run: RunInfo): Promise<void> {

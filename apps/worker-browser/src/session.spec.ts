@@ -205,6 +205,18 @@ describe('TabSession', () => {
     expect(tab.snapshot).toMatchObject({ phase: 'connecting', message: 'Cannot reach the class server; retrying…' });
   });
 
+  it('waits for a class server that closed without a stop (a restart) and joins it again, as a newcomer if it must', async () => {
+    const tab = openTab(fakeCompute());
+    await startAndJoin(tab);
+    const socket = sockets[0]!;
+    FakeSocket.answerHello = () => ({ ok: true, workerId: 'w-after', run: current, resumeKey: 'key2', resumed: false });
+    socket.connected = false;
+    socket.fire('disconnect', 'io server disconnect');
+    expect(tab.snapshot).toMatchObject({ phase: 'connecting', message: expect.stringMatching(/restarting/) });
+    await until('joined the restarted server', () => tab.snapshot.phase === 'waiting' && tab.snapshot.workerId === 'w-after');
+    expect(socket.hellos()).toHaveLength(2);
+  });
+
   it('asks for the code again, as a normal step, when the class refuses the one it has', async () => {
     FakeSocket.answerHello = () => ({ ok: false, reason: 'unauthorized', message: 'wrong join code' });
     const tab = openTab(fakeCompute(), { search: '?backend=wasm&code=WRONG7' });
