@@ -57,4 +57,11 @@ describe('shardgrad train: model options and pipeline models', () => {
     // The Orthogonal initializer's warning no longer interrupts the output.
     expect(r.stdout + r.stderr).not.toMatch(/Orthogonal initializer/);
   });
+
+  it("shows a classifier phase's test predictions, labelled by phase (transfer's scratch phase)", async () => {
+    const r = await runCli(['train', '--model', 'transfer', '--set', 'stage=scratch', '--predictions', '2', ...tiny, '--no-dashboard', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const predictions = r.lines.filter((e) => e.type === 'prediction');
+    expect(predictions.map((e) => [e.phase, e.index])).toEqual([['scratch', 0], ['scratch', 1]]);
+  });
 });

@@ -1,3 +1,7 @@
+import type { Coordinator } from '@shardgrad/coordinator';
+import { predictProbabilities } from '@shardgrad/trainer';
+import type { Output } from './output.ts';
+
 /** The seed's wording: "5 (with 87% confidence)". */
 export function formatPrediction(probs: ArrayLike<number>, classNames?: string[]): { label: number; confidence: number; text: string } {
   let best = 0;
@@ -20,4 +24,19 @@ export function isOneOfKClassifier(def: { customStep?: unknown }, shape: { label
 export function testItemNoun(ds: { name: string; inputShape: readonly number[] }): string {
   if (ds.inputShape.length >= 2) return /^mnist/.test(ds.name) ? 'digit' : 'image';
   return 'example';
+}
+
+/** The first `count` test rows with the trained model's guesses, for a one-of-k classifier (nothing otherwise). */
+export function printTestPredictions(c: Coordinator, out: Output, count: number, extra: Record<string, unknown> = {}): void {
+  const ds = c.config.dataset;
+  const xs = ds.inputShape.reduce((a, b) => a * b, 1);
+  const k = isOneOfKClassifier(c.config.def, ds) ? Math.min(count, ds.test.n) : 0;
+  const probs = k > 0 ? predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs)) : [];
+  probs.forEach((p, i) => {
+    const pred = formatPrediction(p, ds.classNames);
+    out.event(
+      { type: 'prediction', ...extra, index: i, label: ds.test.y[i], predicted: pred.label, confidence: pred.confidence },
+      () => `test ${testItemNoun(ds)} #${i} (true ${ds.classNames?.[ds.test.y[i]!] ?? ds.test.y[i]}): ${pred.text}`,
+    );
+  });
 }

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { classroomEvent } from './classroom-event.ts';
 import { describeEvent } from './describe-event.ts';
+import { printTestPredictions } from './format-prediction.ts';
 import { startLocalWorkers, type LocalWorkerKind } from './local-workers.ts';
 import { writeModelArtifacts } from './model-artifacts.ts';
 import { type Output, UsageError } from './output.ts';
@@ -37,6 +38,8 @@ export interface PipelineFlags {
   trim?: number;
   resume?: string;
   json?: boolean;
+  /** Test rows with each classifier phase's guesses, printed after it (transfer's phases). */
+  predictions?: number;
 }
 
 /** Where a phase's run landed: what `evaluate`, `predict` and `export` take. */
@@ -203,7 +206,8 @@ export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out:
               const head = testHeadline(s.testLoss, s.testMetrics);
               return `${phase.name}: ${head ? `${head}, ` : ''}${s.steps} steps in ${s.seconds.toFixed(1)} s\nmodel saved to ${saved.modelDir}`;
             });
-            if (stop.by) throw new PipelineInterrupted(phase.name, s.steps, saved.runDir);
+            printTestPredictions(c, out, o.predictions ?? 0, { phase: phase.name });
+          if (stop.by) throw new PipelineInterrupted(phase.name, s.steps, saved.runDir);
             return s;
           } finally {
             trained = true;

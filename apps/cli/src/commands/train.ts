@@ -2,14 +2,13 @@ import { Command } from 'commander';
 import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, createTeacherToken, runSession } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorOptionsFromFlags } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { predictProbabilities } from '@shardgrad/trainer';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
 import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
 import { plannedEpochs, plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
-import { formatPrediction, isOneOfKClassifier, testItemNoun } from '../format-prediction.ts';
+import { printTestPredictions } from '../format-prediction.ts';
 import { getModel } from '@shardgrad/models';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
@@ -114,16 +113,7 @@ export function trainCommand(): Command {
         display.stop();
         c.broadcastStop('training finished');
         const ds = c.config.dataset;
-        const xs = ds.inputShape.reduce((a, b) => a * b, 1);
-        const k = isOneOfKClassifier(c.config.def, ds) ? Math.min(o.predictions, ds.test.n) : 0;
-        const probs = k > 0 ? predictProbabilities(c.config.state.model, ds.inputShape, ds.test.x.subarray(0, k * xs)) : [];
-        probs.forEach((p, i) => {
-          const pred = formatPrediction(p, ds.classNames);
-          out.event(
-            { type: 'prediction', index: i, label: ds.test.y[i], predicted: pred.label, confidence: pred.confidence },
-            () => `test ${testItemNoun(ds)} #${i} (true ${ds.classNames?.[ds.test.y[i]!] ?? ds.test.y[i]}): ${pred.text}`,
-          );
-        });
+        printTestPredictions(c, out, o.predictions);
         const ctx = { model: c.config.state.model, dataset: ds, config: c.config.modelConfig ?? {} };
         const runDir = dir ? dirname(dir) : join(o.out, c.runId);
         const artifacts = [...(await snapshots.flush()), ...(await writeModelArtifacts(c.config.def, ctx, runDir))];
