@@ -32,12 +32,18 @@ export function summaryText(s: SummaryFigures): string {
   ];
   const others = Object.entries(s.testMetrics).filter(([k]) => k !== 'accuracy');
   if (others.length > 0) lines.push(`test ${others.map(([k, v]) => `${k} ${figure(v)}`).join('  ')}`);
-  if (s.report) {
-    const unit = typeof s.report.unit === 'string' ? ` ${s.report.unit}` : '';
-    const entries = Object.entries(s.report).filter(([k]) => k !== 'unit');
-    // One column for the figures, however long the longest name (perplexityReductionPct, judgeConfidenceOnRealDigits).
-    const width = Math.max(20, ...entries.map(([k]) => k.length));
-    for (const [k, v] of entries) lines.push(`  ${k.padEnd(width)} ${figure(v)}${/rmse/i.test(k) ? unit : ''}`);
-  }
+  if (s.report) lines.push(...reportLines(s.report));
   return lines.join('\n');
+}
+
+/**
+ * A model's report (ModelDefinition.report) for people, as train, evaluate and the phased models'
+ * summary print it: one figure a line, in one column however long the longest name
+ * (perplexityReductionPct, judgeConfidenceOnRealDigits), RMSEs with the report's unit.
+ */
+export function reportLines(figures: Record<string, number | string>, indent = '  '): string[] {
+  const unit = typeof figures.unit === 'string' ? ` ${figures.unit}` : '';
+  const entries = Object.entries(figures).filter(([k]) => k !== 'unit');
+  const width = Math.max(20, ...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `${indent}${k.padEnd(width)} ${figure(v)}${/rmse/i.test(k) ? unit : ''}`);
 }

@@ -8,7 +8,7 @@ import { printTestPredictions } from './format-prediction.ts';
 import { startLocalWorkers, type LocalWorkerKind } from './local-workers.ts';
 import { writeModelArtifacts } from './model-artifacts.ts';
 import { type Output, UsageError } from './output.ts';
-import { figure, testHeadline } from './summary-text.ts';
+import { reportLines, testHeadline } from './summary-text.ts';
 import type { TrainingSetup } from './training-flags.ts';
 import { plannedSteps, showTraining } from './training-display.ts';
 import { applyTrust } from './trust-options.ts';
@@ -266,9 +266,7 @@ export function pipelineText(summary: PipelineSummary, files: ReadonlyMap<string
     lines.push(`  ${p.phase.padEnd(width)} ${head}   (${p.description})`);
     const dir = files.get(p.phase)?.runDir;
     if (dir) lines.push(`    run directory ${dir}`);
-    const report = Object.entries(p.summary.report ?? {});
-    const w = Math.max(20, ...report.map(([k]) => k.length));
-    for (const [k, v] of report) lines.push(`    ${k.padEnd(w)} ${figure(v)}`);
+    lines.push(...reportLines(p.summary.report ?? {}, '    '));
   }
   for (const [k, v] of Object.entries(summary.comparison)) lines.push(`  ${k}: ${Number.isInteger(v) ? v : v.toFixed(4)}`);
   return lines.join('\n');

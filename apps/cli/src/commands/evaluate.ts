@@ -3,7 +3,7 @@ import { initNodeBackend } from '@shardgrad/backends/node';
 import { evaluate } from '@shardgrad/trainer';
 import { createOutput } from '../output.ts';
 import { openSavedModel, rebuildData } from '../saved-model.ts';
-import { figure } from '../summary-text.ts';
+import { figure, reportLines } from '../summary-text.ts';
 import { keyValue } from '../training-flags.ts';
 
 export function evaluateCommand(): Command {
@@ -68,9 +68,6 @@ export function formatMetric(name: string, value: number): string {
 
 /** A model's report as train's summary prints it: one figure a line, RMSEs with the report's unit. */
 export function reportText(figures: Record<string, number | string>): string | null {
-  const unit = typeof figures.unit === 'string' ? ` ${figures.unit}` : '';
-  const lines = Object.entries(figures)
-    .filter(([k]) => k !== 'unit')
-    .map(([k, v]) => `  ${k.padEnd(20)} ${figure(v)}${/rmse/i.test(k) ? unit : ''}`);
+  const lines = reportLines(figures);
   return lines.length > 0 ? lines.join('\n') : null;
 }
