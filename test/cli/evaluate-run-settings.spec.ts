@@ -8,6 +8,7 @@ import { evaluateCommand } from '../../apps/cli/src/commands/evaluate.ts';
 import { exportCommand } from '../../apps/cli/src/commands/export.ts';
 import { predictCommand } from '../../apps/cli/src/commands/predict.ts';
 import { figure } from '../../apps/cli/src/summary-text.ts';
+import { loadSeattleTemperature } from '@shardgrad/data/node';
 import { startTestCluster } from '../support/cluster.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -179,6 +180,20 @@ describe('evaluate prints the figures of the model’s report, as train does', (
     expect(report.testRmse).toBeCloseTo(rmse, 9);
     const p = await shardgrad('predict', '--model-dir', run.modelDir, '--test-index', '0,1');
     expect(p.text).toMatch(/^test#0: -?\d+\.\d\d °C \(true -?\d+\.\d\d °C\)$/m);
+    // The training rows' statistics travel with the model, so raw rows are standardized as training did.
+    expect(meta.tabular.featureMean).toEqual(loadSeattleTemperature().featureStats.mean);
+    expect(meta.tabular.featureStd).toEqual(loadSeattleTemperature().featureStats.std);
+    const hours = join(mkdtempSync(join(tmpdir(), 'shardgrad-rows-')), 'hours.csv');
+    writeFileSync(hours, 'date,pressure,wind\n2026-07-15T15:00,1018,2.5\n2026-01-10T06:00,1012,4\n');
+    const values = async (dir: string) => (await shardgrad('predict', '--model-dir', dir, hours, '--json')).lines.map((l) => l.value as number);
+    const recorded = await values(run.modelDir);
+    expect(recorded).toHaveLength(2);
+    // A model saved before the statistics were recorded gets them from its dataset: the same figures.
+    const older = mkdtempSync(join(tmpdir(), 'shardgrad-older-'));
+    cpSync(run.modelDir, older, { recursive: true });
+    const { featureMean: _m, featureStd: _s, ...olderTabular } = meta.tabular;
+    writeFileSync(join(older, 'shardgrad.json'), JSON.stringify({ ...meta, tabular: olderTabular }));
+    expect(await values(older)).toEqual(recorded);
   });
 
   it('multilabel: per-label F1 and exact match', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,9 +43,24 @@ describe('train → evaluate → predict through the CLI', () => {
     const r = await runCli(['predict', '--model-dir', modelDir, '--test-index', '0']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^test#0: -?\d+\.\d\d °C \(true -?\d+\.\d\d °C\)$/m);
+    // Raw rows as a user has them: the date and the readings, standardized with the run's training statistics.
+    const hours = join(out, 'hours.csv');
+    writeFileSync(hours, 'wind,date,pressure,temperature\n2.5,2026-07-15T15:00,1018,24\n4,2026-01-10T06:00,1012,\n');
+    const rows = await runCli(['predict', '--model-dir', modelDir, hours, '--json']);
+    expect(rows.code, rows.stderr).toBe(0);
+    const [july, january] = rows.lines;
+    expect(july).toMatchObject({ input: 'hours.csv:2', unit: '°C', trueValue: 24 });
+    expect(january).toMatchObject({ input: 'hours.csv:3' });
+    expect(january!.trueValue).toBeUndefined();
+    for (const p of [july, january]) expect(Number.isFinite(p!.value)).toBe(true);
+    const bad = join(out, 'bad.csv');
+    writeFileSync(bad, 'date,pressure,wind\n2026-07-15T15:00,high,2\n');
+    const refused = await runCli(['predict', '--model-dir', modelDir, bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/bad\.csv line 2: .*"pressure":"high".* is not a row of date, pressure, wind/);
     const image = await runCli(['predict', '--model-dir', modelDir, 'digit.png']);
     expect(image.code).toBe(2);
-    expect(image.stderr).toMatch(/regression takes rows of standardized features, not images: give --test-index/);
+    expect(image.stderr).toMatch(/regression takes CSV rows \(date,pressure,wind\), not images: digit\.png/);
     const evaluation = await runCli(['evaluate', '--model-dir', modelDir]);
     expect(evaluation.stdout).toMatch(/mae \d+\.\d+(?!%)/);
     expect(evaluation.stdout).not.toMatch(/%/);

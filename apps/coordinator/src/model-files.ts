@@ -35,7 +35,7 @@ export interface TabularMeta {
   targetName: string;
   /** A standardized output y is `y * scale + offset` in `unit`. */
   targetScale: TargetScale;
-  /** The training rows' mean and standard deviation of each feature, when the dataset exposes them. */
+  /** The training rows' mean and standard deviation of each feature: predict standardizes raw rows with them. Absent in models saved before they were recorded. */
   featureMean?: number[];
   featureStd?: number[];
 }
@@ -46,13 +46,12 @@ export type SettingsSource = 'shardgrad.json' | 'run.json' | 'none';
 /** The tabular part of a model's meta, for datasets that carry a target scale; undefined for others. */
 export function tabularMeta(dataset: Dataset): TabularMeta | undefined {
   if (!isTabularDataset(dataset)) return undefined;
-  // The feature statistics are recorded once the dataset offers them (seattle-temperature keeps them private today).
-  const stats = (dataset as { featureStats?: { mean: number[]; std: number[] } }).featureStats;
   return {
     featureNames: [...dataset.featureNames],
     targetName: dataset.targetName,
     targetScale: { ...dataset.targetScale },
-    ...(stats ? { featureMean: [...stats.mean], featureStd: [...stats.std] } : {}),
+    featureMean: [...dataset.featureStats.mean],
+    featureStd: [...dataset.featureStats.std],
   };
 }
 

@@ -15,6 +15,7 @@ export * from './class-subset.ts';
 export * from './validation-split.ts';
 export * from './playground.ts';
 export * from './seattle-temperature.ts';
+export * from './tabular-rows.ts';
 export * from './multilabel-mnist.ts';
 export * from './mnist-reconstruction.ts';
 export * from './episodes.ts';

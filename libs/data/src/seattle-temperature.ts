@@ -10,6 +10,9 @@ import { permutation } from './seeded-random.ts';
  */
 export const SEATTLE_FEATURES = ['sinDay', 'cosDay', 'sinHour', 'cosHour', 'pressure', 'wind'] as const;
 
+/** The CSV columns a row's features come from (the target, temperature, is the fourth column of the file). */
+export const SEATTLE_RAW_COLUMNS = ['date', 'pressure', 'wind'] as const;
+
 /** Fixed so every process derives the same split. */
 const SPLIT_SEED = 20_160_101;
 export const SEATTLE_TEST_FRACTION = 0.2;
@@ -21,10 +24,17 @@ export interface TargetScale {
   unit: string;
 }
 
+/** The training rows' mean and standard deviation of each feature: x = (raw − mean) / std. */
+export interface FeatureStats {
+  mean: number[];
+  std: number[];
+}
+
 export interface TabularDataset extends Dataset {
   featureNames: string[];
   targetName: string;
   targetScale: TargetScale;
+  featureStats: FeatureStats;
 }
 
 interface Row {
@@ -32,24 +42,34 @@ interface Row {
   target: number;
 }
 
-function parseRow(r: Record<string, string | undefined>, line: number): Row {
+/**
+ * A row's features from its raw columns (date, pressure, wind), before standardization; undefined
+ * where a column is missing or not a number.
+ */
+export function seattleFeatures(r: Record<string, string | undefined>): number[] | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(r.date ?? '');
   const pressure = Number(r.pressure);
   const wind = Number(r.wind);
-  const temperature = Number(r.temperature);
-  if (!m || ![pressure, wind, temperature].every((v) => r.pressure !== '' && Number.isFinite(v))) {
-    throw new Error(`seattle-temperature: line ${line} is not "date,pressure,temperature,wind": ${JSON.stringify(r)}`);
-  }
+  if (!m || !r.pressure?.trim() || !r.wind?.trim() || !Number.isFinite(pressure) || !Number.isFinite(wind)) return undefined;
   const [, y, mo, d, h, mi] = m.map(Number) as number[];
   const dayOfYear = (Date.UTC(y!, mo! - 1, d!) - Date.UTC(y!, 0, 1)) / 86_400_000;
   const hour = h! + mi! / 60;
   const day = (2 * Math.PI * dayOfYear) / 365;
   const clock = (2 * Math.PI * hour) / 24;
-  return { features: [Math.sin(day), Math.cos(day), Math.sin(clock), Math.cos(clock), pressure, wind], target: temperature };
+  return [Math.sin(day), Math.cos(day), Math.sin(clock), Math.cos(clock), pressure, wind];
+}
+
+function parseRow(r: Record<string, string | undefined>, line: number): Row {
+  const features = seattleFeatures(r);
+  const temperature = Number(r.temperature);
+  if (!features || !r.temperature?.trim() || !Number.isFinite(temperature)) {
+    throw new Error(`seattle-temperature: line ${line} is not "date,pressure,temperature,wind": ${JSON.stringify(r)}`);
+  }
+  return { features, target: temperature };
 }
 
 /** Mean and standard deviation of each column of the training rows only, so no test value leaks in. */
-function columnStats(rows: Row[], cols: number): { mean: number[]; std: number[] } {
+function columnStats(rows: Row[], cols: number): FeatureStats {
   const mean = new Array<number>(cols).fill(0);
   const sq = new Array<number>(cols).fill(0);
   for (const r of rows) r.features.forEach((v, j) => (mean[j]! += v / rows.length));
@@ -86,11 +106,12 @@ export function seattleTemperatureFromCsv(text: string): TabularDataset {
     featureNames: [...SEATTLE_FEATURES],
     targetName: 'temperature',
     targetScale: { offset: tMean, scale: tStd, unit: '°C' },
+    featureStats: { mean, std },
     train: toSplit(trainRows),
     test: toSplit(testRows),
   };
 }
 
 export function isTabularDataset(ds: Dataset): ds is TabularDataset {
-  return 'targetScale' in ds && 'featureNames' in ds;
+  return 'targetScale' in ds && 'featureNames' in ds && 'featureStats' in ds;
 }

@@ -6,6 +6,7 @@ import { createOutput, UsageError } from '../output.ts';
 import { intList } from '../parse.ts';
 import { formatPrediction } from '../format-prediction.ts';
 import { readInputs } from '../read-inputs.ts';
+import { readTabularInputs } from '../read-tabular-inputs.ts';
 import { keyValue } from '../training-flags.ts';
 import { PREDICT_MODELS, predictMode, refusalMessage } from '../predict-modes.ts';
 import { openSavedModel, rebuildData } from '../saved-model.ts';
@@ -18,19 +19,20 @@ export function predictCommand(): Command {
     .description(
       `Classifiers (${list(PREDICT_MODELS.class)}): the class and its confidence. ` +
         `Multi-label models (${list(PREDICT_MODELS.labels)}): the labels that hold. ` +
-        `Regression (${list(PREDICT_MODELS.value)}): the value in real units, for --test-index rows. ` +
+        `Regression (${list(PREDICT_MODELS.value)}): the value in real units, for CSV files of raw rows (a header line, then the ` +
+        'columns the dataset has: date,pressure,wind for seattle-temperature; a temperature column is shown as the truth) or --test-index rows. ' +
         `Other models (${list(PREDICT_MODELS.refused)}) do not answer with a class, labels or a number: ` +
         'predict says what their run directory holds and which command to use instead. ' +
         "--test-index rows come from the test split as the run built it (its dataset options: class subset, features…).",
     )
     .addHelpText(
       'before',
-      'Examples:\n  npx shardgrad predict --model-dir runs/<id>/model my-digit.png\n  npx shardgrad predict --model-dir runs/<id>/model --test-index 0,1,2\n  npx shardgrad predict --model-dir runs/<id> digits.idx            # a run: its final model\n',
+      'Examples:\n  npx shardgrad predict --model-dir runs/<id>/model my-digit.png\n  npx shardgrad predict --model-dir runs/<id>/model --test-index 0,1,2\n  npx shardgrad predict --model-dir runs/<id> digits.idx            # a run: its final model\n  npx shardgrad predict --model-dir runs/<regression run> hours.csv  # date,pressure,wind rows\n',
     )
     .requiredOption('--model-dir <dir>', 'a model written by `train` or `export`, a checkpoint, or a run directory')
     .option('--test-index <list>', "comma-separated rows of the dataset's test split (as the run built it)", intList)
     .addOption(new Option('--dataset-option <key=value>', 'a dataset option over the recorded ones for --test-index, repeatable (key=null drops one)').argParser(keyValue))
-    .argument('[files...]', 'PNG images (greyscale; dark-on-light pictures are inverted; scaled to the model\'s size) or IDX files')
+    .argument('[files...]', "PNG images (greyscale; dark-on-light pictures are inverted; scaled to the model's size) or IDX files; CSV rows for regression")
     .option('--json', 'print one JSON object per line')
     .action(async (files: string[], o) => {
       const out = createOutput(Boolean(o.json));
@@ -39,11 +41,8 @@ export function predictCommand(): Command {
       const { model, meta } = saved;
       const mode = predictMode(saved.def, meta, model);
       if (!mode) throw new UsageError(refusalMessage(saved.def, o.modelDir, saved.runDir));
-      if (mode === 'value' && files.length > 0) {
-        throw new UsageError(`${meta.model} takes rows of standardized features, not images: give --test-index rows of its test split`);
-      }
       const rowSize = meta.inputShape.reduce((a, b) => a * b, 1);
-      const inputs: { name: string; x: Float32Array; label?: Float32Array }[] = [];
+      const inputs: { name: string; x: Float32Array; label?: Float32Array; trueValue?: number }[] = [];
       let data: Awaited<ReturnType<typeof rebuildData>> | undefined;
       if (o.testIndex) {
         // The test split as training built it: a class subset's rows, its features, its class names.
@@ -54,7 +53,8 @@ export function predictCommand(): Command {
           inputs.push({ name: `test#${i}`, x: test.x.slice(i * rowSize, (i + 1) * rowSize), label: test.y.slice(i * labelSize, (i + 1) * labelSize) });
         }
       }
-      for (const f of files) inputs.push(...(await readInputs(f, meta.inputShape)));
+      if (mode === 'value') inputs.push(...(files.length > 0 ? await readTabularInputs(files, saved) : []));
+      else for (const f of files) inputs.push(...(await readInputs(f, meta.inputShape)));
       if (inputs.length === 0) throw new UsageError('nothing to predict: give files or --test-index');
       const all = new Float32Array(inputs.length * rowSize);
       inputs.forEach((inp, i) => all.set(inp.x, i * rowSize));
@@ -84,7 +84,7 @@ export function predictCommand(): Command {
           const real = (v: number) => (scale ? v * scale.scale + scale.offset : v);
           const unit = scale ? ` ${scale.unit}` : ' (standardized)';
           const value = real(p[0]!);
-          const truth = input.label ? real(input.label[0]!) : undefined;
+          const truth = input.trueValue ?? (input.label ? real(input.label[0]!) : undefined);
           out.event(
             { type: 'prediction', input: input.name, value, unit: scale?.unit, standardized: p[0], trueValue: truth },
             () => `${input.name}: ${value.toFixed(2)}${unit}${truth !== undefined ? ` (true ${truth.toFixed(2)}${unit})` : ''}`,
