@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ClassroomAuth, SecretKind } from './auth.ts';
 import type { Coordinator } from './coordinator.ts';
 import { sendJson } from './http-routes.ts';
+import { BodyError, readJsonBody, sendBodyError } from './json-body.ts';
 
 const rotateSchema = z.strictObject({ secret: z.enum(['join-code', 'worker-token', 'teacher-token']) });
 const MAX_BODY = 1024;
@@ -20,16 +21,10 @@ export function serveRotation(c: Coordinator, auth: ClassroomAuth): void {
     }
     let body: unknown;
     try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_BODY) throw new Error(`larger than ${MAX_BODY} bytes`);
-        chunks.push(chunk as Buffer);
-      }
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = await readJsonBody(req, MAX_BODY);
     } catch (e) {
-      return sendJson(res, 400, { ok: false, error: `the request body is not JSON: ${(e as Error).message}` });
+      if (e instanceof BodyError) return sendBodyError(res, e);
+      throw e;
     }
     const parsed = rotateSchema.safeParse(body);
     if (!parsed.success) return sendJson(res, 400, { ok: false, error: 'expected {"secret": "join-code" | "worker-token" | "teacher-token"}' });

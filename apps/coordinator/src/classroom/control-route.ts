@@ -4,6 +4,7 @@ import type { ClassroomAuth } from '../auth.ts';
 import { applyControl, ControlError } from '../control-actions.ts';
 import type { Coordinator } from '../coordinator.ts';
 import { sendJson } from '../http-routes.ts';
+import { BodyError, readJsonBody, sendBodyError } from '../json-body.ts';
 import type { DashboardHub } from './dashboard-hub.ts';
 
 /** A control request is a few dozen bytes; anything much larger is not one. */
@@ -45,9 +46,10 @@ export function controlHandler(c: Coordinator, auth: ClassroomAuth, hub: Dashboa
     }
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req));
+      body = await readJsonBody(req, MAX_BODY_BYTES);
     } catch (e) {
-      return reply(400, { ok: false, error: `the request body is not JSON: ${(e as Error).message}` });
+      if (e instanceof BodyError) return sendBodyError(res, e);
+      throw e;
     }
     const parsed = controlRequestSchema.safeParse(body);
     if (!parsed.success) return reply(400, { ok: false, error: describeBadRequest(parsed.error.issues[0]) });
@@ -59,15 +61,4 @@ export function controlHandler(c: Coordinator, auth: ClassroomAuth, hub: Dashboa
       throw e;
     }
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error(`larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
