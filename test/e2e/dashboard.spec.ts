@@ -119,6 +119,8 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
   });
 
   it('tells a viewer without the token, in plain words, where the teacher token is', async () => {
+    // Joining takes the code from here on, as under `coordinator` (the node workers keep their places).
+    c.admission.configure({ auth: room.auth });
     const viewer = await browser.newPage();
     viewer.setDefaultTimeout(WAIT_MS);
     await viewer.goto(room.dashboardUrl);
@@ -129,6 +131,15 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     expect(await statusLine(viewer)).toMatch(/printed once in the coordinator’s terminal/);
     expect(c.control.paused).toBe(false);
     expect(await viewer.isVisible('#token-form')).toBe(true);
+    // The join code lets anyone join: it stays off a page opened without the token…
+    expect(await viewer.isVisible('#join-live')).toBe(false);
+    expect(await viewer.textContent('#join-closed')).toMatch(/for the teacher only/);
+    expect(await viewer.content()).not.toContain(room.auth.joinCode);
+    // …and appears once the teacher pastes the token.
+    await viewer.fill('#token', room.auth.teacherToken);
+    await viewer.click('#token-form button');
+    await viewer.waitForFunction((code) => document.getElementById('join-code')?.textContent === code, room.auth.joinCode);
+    expect(await viewer.isVisible('#join-live')).toBe(true);
     await viewer.close();
   });
 

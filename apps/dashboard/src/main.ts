@@ -113,7 +113,11 @@ function showOnline(): void {
   showJoinOpen(true);
 }
 
-const socket: Socket<DashboardServerEvents, ViewerClientEvents> = io(DASHBOARD_NS);
+/** Said where the join code would be, to a viewer without the teacher token. */
+const JOIN_HIDDEN = 'The join code shows here for the teacher only: open the dashboard link the coordinator printed (with #token=…) or paste the teacher token.';
+
+// The token lets the coordinator send the join code, which it keeps from other viewers.
+const socket: Socket<DashboardServerEvents, ViewerClientEvents> = io(DASHBOARD_NS, { auth: { token: token ?? '' } });
 socket.on('snapshot', (s) => {
   runUpdates++;
   showOnline();
@@ -123,7 +127,8 @@ socket.on('snapshot', (s) => {
   $('log').replaceChildren();
   s.log.forEach(logLine);
   drawPreview($('preview'), $('preview-title'), $('preview-empty'), s.preview);
-  join(s.join);
+  if (s.join) join(s.join);
+  else showJoinOpen(false, JOIN_HIDDEN);
   document.body.dataset.ready = 'true';
 });
 socket.on('run', (run) => {
@@ -217,6 +222,9 @@ $('token-form').addEventListener('submit', (e) => {
   token = $<HTMLInputElement>('token').value.trim();
   saveToken(token);
   $('token-form').hidden = true;
+  // Again with the token: the snapshot that comes back holds the join code.
+  socket.auth = { token };
+  socket.disconnect().connect();
   setStatus('teacher token saved for this tab', 'ok');
 });
 for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-action]')) {

@@ -124,7 +124,8 @@ export interface ClassStats {
 
 export interface DashboardSnapshot {
   run: DashboardRun;
-  join: JoinInfo;
+  /** Only for the teacher where joining takes a code: whoever reads the code can join. */
+  join?: JoinInfo;
   history: MetricPoint[];
   scalars: ScalarPoint[];
   workers: WorkerView[];

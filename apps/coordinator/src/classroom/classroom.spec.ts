@@ -94,7 +94,8 @@ describe('the classroom: controls, run directories, live feeds', () => {
     const s = connect(`${c.url}/dashboard`, { transports: ['websocket'] });
     const snap = await new Promise<DashboardSnapshot>((r) => s.once('snapshot', r));
     expect(snap.run.model).toBe('mnist-mlp');
-    expect(snap.join.url).toBe(room.joinUrl);
+    // No join code is asked of workers here, so every viewer may see the join URL.
+    expect(snap.join?.url).toBe(room.joinUrl);
     const points = await new Promise<MetricPoint[]>((r) => s.once('points', r));
     expect(points.length).toBeGreaterThan(0);
     expect(points[0]!.loss).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ClassroomAuth, type ClassroomAuthOptions } from '../auth.ts';
+import { ClassroomAuth, type ClassroomAuthOptions, sameSecret } from '../auth.ts';
 import type { Coordinator } from '../coordinator.ts';
 import { sendJson } from '../http-routes.ts';
 import { controlHandler } from './control-route.ts';
@@ -37,7 +37,12 @@ export async function attachClassroom(c: Coordinator, opts: ClassroomOptions = {
   const origin = publicOrigin(c.url, c.config.host, opts.publicUrl);
   // Read at each use: the teacher may rotate the join code (POST /api/rotate).
   const join = () => ({ url: joinUrl(origin, auth.joinCode), code: auth.joinCode });
-  const hub = new DashboardHub(c, join);
+  // Where joining takes the code, reading it is joining: only the teacher's dashboard gets it (it
+  // shows it on the projector), else a rotation would lock out nobody who can reach this server.
+  // Asked at each use: admission may start asking for codes after the classroom is attached.
+  const codeIsSecret = () => Boolean(c.admission.auth);
+  const seesJoin = (token: unknown) => !codeIsSecret() || (typeof token === 'string' && sameSecret(token, auth.teacherToken));
+  const hub = new DashboardHub(c, join, seesJoin);
   const files = await loadWebApp({ root: DASHBOARD_ROOT, entry: 'src/main.ts', statics: ['src/index.html'] });
   const index = files.get('index.html')!;
   for (const path of [DASHBOARD_PATH, `${DASHBOARD_PATH}/`]) {
@@ -53,7 +58,7 @@ export async function attachClassroom(c: Coordinator, opts: ClassroomOptions = {
     });
   }
   c.routes.on('GET', '/api/class', (_q, res) => sendJson(res, 200, hub.classStats()));
-  c.routes.on('GET', '/api/dashboard', (_q, res) => sendJson(res, 200, { ...hub.snapshot(), preview: undefined }));
+  c.routes.on('GET', '/api/dashboard', (q, res) => sendJson(res, 200, { ...hub.snapshot(!codeIsSecret() || auth.isTeacher(q)), preview: undefined }));
   c.routes.on('POST', '/api/control', controlHandler(c, auth, hub));
   const dashboardUrl = `${origin}${DASHBOARD_PATH}`;
   return {

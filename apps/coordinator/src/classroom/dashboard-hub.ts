@@ -34,6 +34,8 @@ const PREVIEW_MS = 2000;
 /** Train points kept for the curves; beyond this the older half is thinned to every other point. */
 const MAX_POINTS = 8000;
 const LOG_LINES = 50;
+/** The dashboard sockets that may see the join code (the teacher's), for its rotations. */
+const JOIN_ROOM = 'sees-join-code';
 
 
 /** What a model's new run gets unless the teacher says otherwise (the coordinator command's rule). */
@@ -69,12 +71,16 @@ export class DashboardHub {
   constructor(
     private readonly c: Coordinator,
     private readonly join: () => JoinInfo,
+    /** Whether a viewer presenting this token (socket auth, or a request's bearer) may see the join code. */
+    private readonly seesJoin: (token: unknown) => boolean = () => true,
   ) {
     this.dash = c.of(DASHBOARD_NAMESPACE) as unknown as Namespace<ViewerClientEvents, DashboardServerEvents>;
     this.cls = c.of(CLASS_NAMESPACE) as unknown as Namespace<ViewerClientEvents, ClassServerEvents>;
     this.dash.on('connection', (s) => {
       if (!this.preview) this.makePreview();
-      s.emit('snapshot', this.snapshot());
+      const sees = this.seesJoin((s.handshake.auth as { token?: unknown } | undefined)?.token);
+      if (sees) void s.join(JOIN_ROOM);
+      s.emit('snapshot', this.snapshot(sees));
     });
     this.cls.on('connection', (s) => s.emit('class', this.classStats()));
     c.on('event', this.listener);
@@ -119,10 +125,11 @@ export class DashboardHub {
     return have < this.needed ? { needed: this.needed, have, toStart: !this.started } : undefined;
   }
 
-  snapshot(): DashboardSnapshot {
+  /** Everything a dashboard draws; the join code only for a viewer who may see it. */
+  snapshot(withJoin = true): DashboardSnapshot {
     return {
       run: this.run(),
-      join: this.join(),
+      ...(withJoin && { join: this.join() }),
       history: this.history,
       scalars: this.scalars,
       workers: this.c.pool.views(),
@@ -183,7 +190,7 @@ export class DashboardHub {
         break;
       case 'secret-rotated':
         if (e.secret === 'join-code') {
-          this.dash.emit('join', this.join());
+          this.dash.to(JOIN_ROOM).emit('join', this.join());
           this.say('new join code');
         }
         break;
