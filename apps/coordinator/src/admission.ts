@@ -22,6 +22,8 @@ export interface AdmissionOptions {
   failedHellosPerMinute?: number;
   /** Refused submissions (faults, not late copies) a worker may make before it is dropped. */
   maxStrikes?: number;
+  /** How long an admitted worker may take between hello and ready (default READY_TIMEOUT_MS, worker-session.ts). */
+  readyTimeoutMs?: number;
 }
 
 export const ADMISSION_DEFAULTS = {
@@ -60,6 +62,11 @@ export class Admission {
 
   get maxStrikes(): number {
     return this.opts.maxStrikes ?? ADMISSION_DEFAULTS.maxStrikes;
+  }
+
+  /** Undefined: the session's default. */
+  get readyTimeoutMs(): number | undefined {
+    return this.opts.readyTimeoutMs;
   }
 
   /** engine.io's allowRequest: refuses a cross-origin page that is not on the list before any socket exists. */

@@ -7,6 +7,8 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   helloSchema,
+  readySchema,
+  type Hello,
   type RunInfo,
   type SubmitAck,
   type Task,
@@ -16,7 +18,10 @@ import { HttpRoutes, sendJson } from './http-routes.ts';
 import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
 import { Readiness } from './readiness.ts';
 import { CoordinatorMetrics } from './metrics.ts';
-import { Round, type ShareSplit } from './round.ts';
+import { Round, taskKey, type ShareSplit } from './round.ts';
+import { RoundPace } from './round-pace.ts';
+import { GradientNormGuard } from './gradient-norm-guard.ts';
+import { WorkerSession, type Reply } from './worker-session.ts';
 import type { TrainingState } from './training-state.ts';
 import { validateResult, type ResultCheck } from './validate-result.ts';
 import { CostMeter } from './cost-meter.ts';
@@ -33,10 +38,6 @@ import type { LrScheduleView, PortLike, WorkUnit, WorkerRole } from '@shardgrad/
 import { WorkerLinks, type WorkerSocket } from './worker-links.ts';
 import { listenError } from './listen-error.ts';
 
-/** A worker that has not said hello within this time is dropped: it holds a socket and does nothing. */
-const HELLO_TIMEOUT_MS = 15_000;
-/** Control messages dropped over the rate limit before the socket is closed. */
-const CONTROL_FLOOD_LIMIT = 50;
 /** Room for the msgpack framing and the small header around the gradient bytes. */
 const PAYLOAD_SLACK_BYTES = 64 * 1024;
 
@@ -107,6 +108,10 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   private issued = new Map<string, WorkUnit>();
   /** Set by `--resume`: the next runTraining starts here instead of at step 0. */
   resumedFrom: ResumePoint | undefined;
+  /** Refuses gradients far beyond recent accepted ones, before they reach the optimizer. */
+  readonly normGuard = new GradientNormGuard();
+  /** How long this run's rounds take: what a shard's deadline is measured against. */
+  private pace = new RoundPace();
 
   constructor(public config: CoordinatorConfig) {
     super();
@@ -175,6 +180,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     const r = new Round(round, state.version, indices, this.pool, (shardId, idx, m) => this.task(round, shardId, idx, m, unit));
     r.countMustMatchIndices = state.def.customStep?.countIsIndices ?? true;
     r.split = this.config.split ?? 'speed';
+    r.pace = this.pace;
     this.current = r;
     this.cost.time(() => r.start());
     try {
@@ -201,6 +207,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.runId = createRunId();
     this.position = { step: 0, epoch: 0, offset: 0 };
     this.resumedFrom = undefined;
+    this.normGuard.reset();
+    this.pace = new RoundPace();
     this.maxPayloadBytes = config.state.parameterCount * 4 + PAYLOAD_SLACK_BYTES;
     // The message limit follows the model, as in the constructor.
     this.links.raiseMessageLimit(messageLimit(this.maxPayloadBytes, config.batch));
@@ -242,85 +250,103 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 
   private admit(socket: WorkerSocket): void {
-    const timer = setTimeout(() => socket.disconnect(true), HELLO_TIMEOUT_MS);
-    // Control messages (anything but results, which strikes and duplicates account for) are rate-limited:
-    // over the limit they are dropped, and a socket that keeps flooding is closed.
-    const limiter = this.admission.controlLimiter();
-    let dropped = 0;
-    socket.use(([event], next) => {
-      if (event === 'result' || limiter.take()) return next();
-      if (++dropped === CONTROL_FLOOD_LIMIT) {
-        this.emit('event', { type: 'rejected', workerId: socket.id, reason: 'rate-limited', message: `more than ${CONTROL_FLOOD_LIMIT} control messages over the rate limit` });
-        socket.emit('stop', 'rate-limited: too many control messages');
-        socket.disconnect(true);
-      }
+    let workerId: string | undefined;
+    let nickname: string | undefined;
+    let member: PoolMember | undefined;
+    let join: JoinedAs | undefined;
+    new WorkerSession(
+      socket,
+      {
+        hello: (raw, reply) => {
+          const admitted = this.onHello(socket, raw, reply);
+          if (admitted) ({ workerId, nickname } = join = admitted);
+          return admitted !== undefined;
+        },
+        ready: (raw) => (member = this.onReady(socket, join!, raw)),
+        result: (header, payload, reply) => this.onResult(member!, header, payload, reply),
+        // Silence ends a connection at the door (no worker yet); a flood is refused like a submission.
+        dropped: (reason, message) =>
+          this.emit(
+            'event',
+            reason === 'timed-out' ? { type: 'worker-refused', address: socket.handshake.address, nickname, reason, message } : { type: 'rejected', workerId: workerId ?? socket.id, nickname, reason, message },
+          ),
+      },
+      { limiter: this.admission.controlLimiter(), readyTimeoutMs: this.admission.readyTimeoutMs },
+    );
+    // Gone between hello and ready (a ready timeout, a reconnect storm): the role it was given goes too.
+    socket.once('disconnect', () => {
+      if (workerId && !member && !this.pool.get(workerId)) this.roles.delete(workerId);
     });
-    socket.once('hello', (raw: unknown, ack: unknown) => {
-      clearTimeout(timer);
-      const answer = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
-      const hello = helloSchema.safeParse(raw);
-      // An operator needs to see who was turned away and why, not only the worker.
-      const reply = (r: { ok: boolean; reason?: string; message?: string } & Record<string, unknown>) => {
-        if (!r.ok) {
-          const nickname = hello.success ? hello.data.nickname : undefined;
-          this.emit('event', { type: 'worker-refused', address: socket.handshake.address, nickname, reason: r.reason ?? 'refused', message: r.message ?? '' });
-        }
-        answer(r);
-      };
-      if (!hello.success) {
-        reply({ ok: false, reason: 'malformed', message: `bad hello: ${hello.error.issues[0]?.message}` });
-        socket.disconnect(true);
-        return;
+  }
+
+  /** A hello: the worker's identity if it is admitted; refused, it has been answered and dropped. */
+  private onHello(socket: WorkerSocket, raw: unknown, answer: Reply): JoinedAs | undefined {
+    const hello = helloSchema.safeParse(raw);
+    // An operator needs to see who was turned away and why, not only the worker.
+    const reply = (r: { ok: boolean; reason?: string; message?: string } & Record<string, unknown>) => {
+      if (!r.ok) {
+        const nickname = hello.success ? hello.data.nickname : undefined;
+        this.emit('event', { type: 'worker-refused', address: socket.handshake.address, nickname, reason: r.reason ?? 'refused', message: r.message ?? '' });
       }
-      if (hello.data.protocol !== PROTOCOL_VERSION) {
-        reply({ ok: false, reason: 'protocol-version', message: `protocol ${hello.data.protocol}, coordinator speaks ${PROTOCOL_VERSION}` });
+      answer(r);
+    };
+    if (!hello.success) {
+      const issue = hello.error.issues[0];
+      reply({ ok: false, reason: 'malformed', message: `bad hello: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message}` });
+      socket.disconnect(true);
+      return undefined;
+    }
+    if (hello.data.protocol !== PROTOCOL_VERSION) {
+      reply({ ok: false, reason: 'protocol-version', message: `protocol ${hello.data.protocol}, coordinator speaks ${PROTOCOL_VERSION}` });
+      socket.disconnect(true);
+      return undefined;
+    }
+    // A worker back after a drop: the same id, role and record (resume-book.ts).
+    const holder = this.resumes.liveHolder(hello.data.resume);
+    if (holder) this.pool.get(holder)?.disconnect('replaced by a resumed connection');
+    const back = this.resumes.take(hello.data.resume);
+    const verdict = this.admission.admit(hello.data, socket.handshake.address, back?.role);
+    if (!verdict.ok) {
+      if (back) this.resumes.left(back.member, back.role);
+      reply({ ok: false, reason: verdict.reason, message: verdict.message });
+      socket.disconnect(true);
+      return undefined;
+    }
+    socket.once('disconnect', verdict.release);
+    // Dropped again before 'ready' (a reconnect storm): keep its place for the next try.
+    if (back) socket.once('disconnect', () => this.pool.get(back.member.id) || this.resumes.left(back.member, back.role));
+    const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
+    this.roles.set(workerId, verdict.role);
+    reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });
+    return { workerId, nickname: hello.data.nickname, hello: hello.data, back: back?.member };
+  }
+
+  /** Tasks only go out after 'ready': model building and data loading must not count as compute time. */
+  private onReady(socket: WorkerSocket, join: JoinedAs, raw: unknown): PoolMember {
+    const { hello, back, workerId } = join;
+    // A speed that is no number of samples per second is not believed; the hello's (or its peers') stands.
+    const ready = readySchema.safeParse(raw ?? {});
+    const member = this.pool.add({
+      id: workerId,
+      kind: hello.kind,
+      backend: hello.backend,
+      nickname: hello.nickname,
+      threads: hello.threads,
+      compress: hello.compress,
+      runId: this.runId,
+      speed: (ready.success ? ready.data.samplesPerSecond : undefined) ?? hello.samplesPerSecond,
+      send: (ev, payload) => socket.emit(ev as 'task', payload as Task),
+      disconnect: (reason) => {
+        socket.emit('stop', reason);
         socket.disconnect(true);
-        return;
-      }
-      // A worker back after a drop: the same id, role and record (resume-book.ts).
-      const holder = this.resumes.liveHolder(hello.data.resume);
-      if (holder) this.pool.get(holder)?.disconnect('replaced by a resumed connection');
-      const back = this.resumes.take(hello.data.resume);
-      const verdict = this.admission.admit(hello.data, socket.handshake.address, back?.role);
-      if (!verdict.ok) {
-        if (back) this.resumes.left(back.member, back.role);
-        reply({ ok: false, reason: verdict.reason, message: verdict.message });
-        socket.disconnect(true);
-        return;
-      }
-      socket.once('disconnect', verdict.release);
-      // Dropped again before 'ready' (a reconnect storm): keep its place for the next try.
-      if (back) socket.once('disconnect', () => this.pool.get(back.member.id) || this.resumes.left(back.member, back.role));
-      const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
-      this.roles.set(workerId, verdict.role);
-      reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });
-      // Tasks only go out after 'ready': model building and data loading must not count as compute time.
-      socket.once('ready', (info: unknown) => {
-        const speed = (info as { samplesPerSecond?: unknown } | null)?.samplesPerSecond;
-      const member = this.pool.add({
-          id: workerId,
-          kind: hello.data.kind,
-          backend: hello.data.backend,
-          nickname: hello.data.nickname,
-          threads: hello.data.threads,
-          compress: hello.data.compress,
-          runId: this.runId,
-          speed: typeof speed === 'number' && speed > 0 && Number.isFinite(speed) ? speed : hello.data.samplesPerSecond,
-          send: (ev, payload) => socket.emit(ev as 'task', payload as Task),
-          disconnect: (reason) => {
-            socket.emit('stop', reason);
-            socket.disconnect(true);
-          },
-        });
-        socket.on('result', (header: unknown, payload: unknown, ack2: unknown) => this.onResult(member, header, payload, ack2));
-        socket.on('leave', () => socket.disconnect(true));
-        socket.on('disconnect', (why) => this.onGone(member, why));
-        if (back) restoreRecord(member, back.member);
-        this.emit('event', { type: 'worker-joined', worker: this.pool.views().find((v) => v.id === member.id)! });
-        this.joinWaiters.splice(0).forEach((w) => w());
-        this.current?.workerJoined();
-      });
+      },
     });
+    socket.on('disconnect', (why: string) => this.onGone(member, why));
+    if (back) restoreRecord(member, back);
+    this.emit('event', { type: 'worker-joined', worker: this.pool.views().find((v) => v.id === member.id)! });
+    this.joinWaiters.splice(0).forEach((w) => w());
+    this.current?.workerJoined();
+    return member;
   }
 
   /** The work unit shard `shardId` of `round` was sent with, while that round runs. */
@@ -379,15 +405,24 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       });
       const r = this.current;
       if (!r || header.round !== r.round || header.version !== r.version) {
-        // A late copy of a shard the round no longer needs; its timing still says how fast this worker is.
-        this.pool.released(member);
-        this.pool.recordCompute(member, header.count, header.computeMs);
+        // A late copy of a shard the round no longer needs; its timing still says how fast this worker
+        // is, but only for a task it really holds and at the size it was given: a header can claim anything.
+        const given = this.pool.settle(member, taskKey(header.round, header.version, header.shardId));
+        if (given !== undefined) {
+          this.pool.released(member);
+          this.pool.recordCompute(member, given, header.computeMs);
+        }
         return refuse('stale-round', `round ${header.round} (v${header.version}) is not the current round`);
       }
+      const metricsProblem = this.missingMetrics(header.metrics);
+      if (metricsProblem) return refuse('malformed', metricsProblem);
+      const size = this.normGuard.check(sumSquares, this.config.state.trainableCount);
+      if (!size.ok) return refuse(size.reason, size.message);
       const check = this.resultCheck?.(member, header, grads);
       if (check && !check.ok) return refuse(check.reason, check.message);
       const verdict = r.accept(member, header.shardId, { grads, sumSquares, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
       if (!verdict.ok) return refuse(verdict.reason, verdict.message);
+      this.normGuard.accepted(size.norm);
       member.encoding = encoding;
       member.resultBytes = bytes;
       ack({ ok: true });
@@ -396,4 +431,25 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       refuse('malformed', (e as Error).message);
     }
   }
+
+  /**
+   * Metrics a supervised model's result reports must be the model's, every one of them: one missing
+   * would be a hole in the round's mean. A result without any metrics still counts, and its round's
+   * metrics are the means over the results that have them (Round). Custom steps name their own.
+   */
+  private missingMetrics(metrics: Record<string, number> | undefined): string | undefined {
+    const def = this.config.def;
+    if (!metrics || def.customStep) return undefined;
+    const missing = Object.keys(def.metrics).filter((k) => typeof metrics[k] !== 'number');
+    return missing.length ? `result lacks the metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
+  }
+}
+
+/** What an admitted hello made of a connection, until its ready makes it a pool member. */
+interface JoinedAs {
+  workerId: string;
+  nickname?: string;
+  hello: Hello;
+  /** Its earlier record, when it resumed. */
+  back?: PoolMember;
 }

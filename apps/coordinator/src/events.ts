@@ -15,6 +15,8 @@ export type CoordinatorEvent =
   | { type: 'worker-dropped'; workerId: string; strikes: number; rejects: Record<string, number> }
   | { type: 'spot-check'; workerId: string; round: number; shardId: number; ok: boolean; maxError: number; tolerance: number }
   | { type: 'round-refused'; step: number; aggregator: string; results: number; reason: string }
+  // The optimizer undid a step that would have left a weight or its state NaN or infinite.
+  | { type: 'update-skipped'; step: number; reason: string }
   | { type: 'resumed'; step: number; epoch: number; offset: number; path: string; stateDigest: string; skipped?: { file: string; reason: string }[] }
   | { type: 'waiting'; needed: number; have: number }
   | RoundEvent

@@ -40,10 +40,33 @@ describe('planShares', () => {
     );
   });
 
-  it('refuses a speed or latency that is not a positive finite number', () => {
-    expect(() => planShares(10, [idle(0)])).toThrow(/speed 0/);
-    expect(() => planShares(10, [idle(Number.NaN)])).toThrow(/speed NaN/);
-    expect(() => planShares(10, [idle(10, -1)])).toThrow(/latency -1/);
+  it('never throws for one worker\'s numbers: a speed that is no positive number gets nothing, the others share the batch', () => {
+    expect(planShares(10, [idle(0), idle(1000)])).toEqual([0, 10]);
+    expect(planShares(10, [idle(Number.NaN), idle(1000)], { probe: true })).toEqual([0, 10]);
+    expect(planShares(10, [idle(-5), idle(1000, Number.NaN), idle(1000)])).toEqual([0, 0, 10]);
+    // Nobody usable: equal shares rather than a round that cannot start.
+    expect(planShares(10, [idle(0), idle(Number.NaN)])).toEqual([5, 5]);
+    expect(planShares(10, [idle(10, -1)])).toEqual([10]);
     expect(planShares(10, [])).toEqual([]);
+  });
+
+  it('plans extreme but finite speeds and latencies without overflowing (1e308 announced, a denormal)', () => {
+    const extremes = [
+      [idle(1e308), idle(1e308)],
+      [idle(1e308), idle(5e4)],
+      [{ speed: 1e308, latencyMs: 5, busy: true }, idle(5e4)],
+      [{ speed: 1e308, latencyMs: 5, busy: true }, { speed: 5e4, latencyMs: 3, busy: true }],
+      [idle(5e-324), idle(5e4)],
+      [idle(Number.POSITIVE_INFINITY), idle(5e4, Number.POSITIVE_INFINITY)],
+    ];
+    for (const cands of extremes) {
+      for (const probe of [false, true]) {
+        const sizes = planShares(64, cands, { probe });
+        expect(sizes.reduce((a, b) => a + b, 0)).toBe(64);
+        expect(sizes.every((n) => Number.isInteger(n) && n >= 0)).toBe(true);
+      }
+    }
+    // The denormal worker gets at most a probe's sample, never the batch.
+    expect(planShares(64, [idle(5e-324), idle(5e4)])[0]).toBeLessThanOrEqual(1);
   });
 });

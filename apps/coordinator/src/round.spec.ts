@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Task } from '@shardgrad/protocol';
 import { DEADLINE_FLOOR_MS, Round, type ShardResult } from './round.ts';
+import { RoundPace } from './round-pace.ts';
 import { WorkerPool, type PoolMember } from './worker-pool.ts';
 
 /** Tasks as each fake worker received them; the test plays the workers. */
@@ -116,5 +117,57 @@ describe('Round', () => {
     const queued = inbox.get('honest')!.find((t) => t.shardId === tl!.shardId);
     expect(queued).toBeDefined();
     r.cancel();
+  });
+
+  it('calls a result whose count is not its shard\'s a wrong count', () => {
+    const { pool, inbox, member } = fleet({ a: 1000 });
+    const r = round(pool, batch(10));
+    r.start();
+    const [t] = inbox.get('a')!;
+    expect(r.accept(member('a'), t!.shardId, { ...resultFor(t!, 5), count: 9999 })).toMatchObject({ ok: false, reason: 'wrong-count', message: expect.stringMatching(/claims 9999/) });
+    r.cancel();
+  });
+
+  it('averages each metric over the results that report it: one without metrics makes no NaN', async () => {
+    const { pool, inbox, member } = fleet({ a: 1000, b: 1000 });
+    const r = round(pool, batch(20));
+    r.start();
+    const [ta] = inbox.get('a')!;
+    const [tb] = inbox.get('b')!;
+    r.accept(member('a'), ta!.shardId, { ...resultFor(ta!, 5), metrics: { accuracy: 0.5 } });
+    r.accept(member('b'), tb!.shardId, resultFor(tb!, 5));
+    expect((await r.done).metrics).toEqual({ accuracy: 0.5 });
+  });
+
+  it('does not let a worker measured (or claiming) to crawl hold the round: its shard is late once it takes far longer than its peers', async () => {
+    const { pool, inbox, member } = fleet({ honest: 2000 });
+    const pace = new RoundPace();
+    const r0 = round(pool, batch(100));
+    r0.pace = pace;
+    r0.start();
+    vi.advanceTimersByTime(50);
+    const [first] = inbox.get('honest')!;
+    r0.accept(member('honest'), first!.shardId, resultFor(first!, 50));
+    await r0.done;
+    // A newcomer whose model says a sample takes a day: by its own estimate its deadline is days away.
+    inbox.set('crawl', []);
+    pool.add({ id: 'crawl', kind: 'browser', backend: 'cpu', send: (_e, t) => inbox.get('crawl')!.push(t as Task), disconnect: () => undefined });
+    pool.lateBy(member('crawl'), 1, 1e12);
+    const r1 = round(pool, batch(100), 10);
+    r1.pace = pace;
+    r1.start();
+    const [given] = inbox.get('crawl')!;
+    expect(given).toBeDefined();
+    vi.advanceTimersByTime(50);
+    const own = inbox.get('honest')![1]!;
+    r1.accept(member('honest'), own.shardId, resultFor(own, 50));
+    // Seconds, not days, later its shard has gone to the idle peer, and the round completes without it.
+    vi.advanceTimersByTime(5000);
+    const copy = inbox.get('honest')!.find((t) => t.round === 10 && t.shardId === given!.shardId);
+    expect(copy).toBeDefined();
+    r1.accept(member('honest'), copy!.shardId, resultFor(copy!, 5));
+    const out = await r1.done;
+    expect(out.samples).toBe(100);
+    expect(out.shards.every((s) => s.workerId === 'honest')).toBe(true);
   });
 });

@@ -3,17 +3,18 @@ import type { TensorData } from '@shardgrad/codec';
 import type { WeightedGradients } from '@shardgrad/trainer';
 import { splitByWeights } from '@shardgrad/data';
 import { planShares } from './plan-shares.ts';
+import { RoundPace } from './round-pace.ts';
+import { shardDeadlineMs } from './shard-deadline.ts';
 import type { PoolMember, WorkerPool } from './worker-pool.ts';
 
-/** A task may overrun its estimated time by this factor before idle workers take copies of it. */
-export const DEADLINE_FACTOR = 1.5;
-/** Floor for a deadline: below this, network jitter alone would trigger needless copies. */
-export const DEADLINE_FLOOR_MS = 250;
+export { DEADLINE_FACTOR, DEADLINE_FLOOR_MS } from './shard-deadline.ts';
 /** Every this many rounds, idle workers the plan leaves out get one sample, to be measured again. */
 export const PROBE_EVERY = 10;
 
 interface Assignment {
   sentAt: number;
+  /** What its worker's model predicted it to take, ms (queue and overhead included). */
+  predictedMs: number;
   /** Past this, the shard is late and idle workers may take copies of it. */
   lateAt: number;
   late: boolean;
@@ -56,7 +57,10 @@ export interface RoundOutcome {
 export const SHARE_SPLITS = ['speed', 'equal'] as const;
 export type ShareSplit = (typeof SHARE_SPLITS)[number];
 
-export type AcceptVerdict = { ok: true } | { ok: false; reason: 'unknown-shard' | 'duplicate' | 'stale-round'; message: string };
+export type AcceptVerdict = { ok: true } | { ok: false; reason: 'unknown-shard' | 'duplicate' | 'stale-round' | 'wrong-count'; message: string };
+
+/** Names a task across rounds: what the pool books as outstanding, and a late result is matched with. */
+export const taskKey = (round: number, version: number, shardId: number) => `${round}/${version}/${shardId}`;
 
 /**
  * One synchronous round: split the batch by measured compute speed so that every worker should
@@ -70,6 +74,9 @@ export class Round {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private resolve!: (o: RoundOutcome) => void;
   private reassignedCount = 0;
+  private startedAt = 0;
+  /** A shard went past its deadline: the round's duration says more about that worker than about the run. */
+  private wentLate = false;
   /** Workers whose submissions this round were refused: the last to be trusted with more of it. */
   private failed = new Set<string>();
   readonly done: Promise<RoundOutcome>;
@@ -80,6 +87,8 @@ export class Round {
    * them the order of the float sums) do not depend on timing, and a rerun repeats a run bit for bit.
    */
   split: ShareSplit = 'speed';
+  /** How long this run's rounds take (the coordinator keeps one across rounds): the deadlines' reference. */
+  pace = new RoundPace();
 
   constructor(
     readonly round: number,
@@ -96,6 +105,7 @@ export class Round {
     const members = this.pool.list();
     if (members.length === 0) return;
     const now = Date.now();
+    this.startedAt = now;
     // Shares by compute speed, so that all should finish together: a fixed cost per call, or work
     // still in hand, counts against a worker's share. The per-task transfer overhead stays out:
     // measured as round trip minus compute, it also holds time spent waiting on workers that share
@@ -118,6 +128,8 @@ export class Round {
       this.shards.push(shard);
       this.send(shard, m);
     });
+    // Sent one after another, each deadline could only compare with the shards before it.
+    for (const s of this.shards) for (const [id, a] of s.assigned) a.lateAt = a.sentAt + shardDeadlineMs(a.predictedMs, this.referenceMs(id));
     this.armDeadline();
   }
 
@@ -135,6 +147,7 @@ export class Round {
     const now = Date.now();
     const a = shard.assigned.get(member.id)!;
     shard.assigned.delete(member.id);
+    this.pool.settle(member, taskKey(this.round, this.version, shard.id));
     this.pool.released(member, now);
     const wrongCount = this.countMismatch(shard, result);
     if (wrongCount) return wrongCount;
@@ -159,7 +172,7 @@ export class Round {
 
   private countMismatch(shard: Shard, result: ShardResult): AcceptVerdict | undefined {
     if (!this.countMustMatchIndices || result.count === shard.indices.length) return undefined;
-    return { ok: false, reason: 'unknown-shard', message: `shard ${shard.id} has ${shard.indices.length} samples, result claims ${result.count}` };
+    return { ok: false, reason: 'wrong-count', message: `shard ${shard.id} has ${shard.indices.length} samples, result claims ${result.count}` };
   }
 
   /** The shard's first result counts, and the round moves on: finished, or idle workers take the open shards. */
@@ -183,7 +196,11 @@ export class Round {
   /** A worker's submission was refused: its open shards here are redone elsewhere. */
   workerFailed(member: PoolMember): void {
     this.failed.add(member.id);
-    for (const s of this.shards) if (!s.result && s.assigned.delete(member.id)) this.pool.released(member);
+    for (const s of this.shards) {
+      if (s.result || !s.assigned.delete(member.id)) continue;
+      this.pool.settle(member, taskKey(this.round, this.version, s.id));
+      this.pool.released(member);
+    }
     this.reassign();
   }
 
@@ -231,17 +248,37 @@ export class Round {
 
   private send(shard: Shard, m: PoolMember, reassigned = false): void {
     const now = Date.now();
-    const due = this.pool.schedule(m, shard.indices.length, now);
+    const predictedMs = this.pool.schedule(m, shard.indices.length, now) - now;
     shard.assigned.set(m.id, {
       sentAt: now,
-      lateAt: now + Math.max(DEADLINE_FLOOR_MS, (due - now) * DEADLINE_FACTOR),
+      predictedMs,
+      lateAt: now + shardDeadlineMs(predictedMs, this.referenceMs(m.id)),
       late: false,
       measuresOverhead: m.busy === 0,
     });
+    this.pool.assigned(m, taskKey(this.round, this.version, shard.id), shard.indices.length);
     m.busy++;
     (shard.given ??= new Set()).add(m.id);
     if (reassigned) this.reassignedCount++;
     m.send('task', this.makeTask(shard.id, shard.indices, m));
+  }
+
+  /**
+   * What a shard of `memberId`'s is measured against: the median predicted time of the open shards
+   * of the other, measured, workers, or recent on-time rounds, whichever is longer. The worker's own
+   * estimate stays out: a worker announcing a crawl must not set its own deadline.
+   */
+  private referenceMs(memberId: string): number | undefined {
+    const peers: number[] = [];
+    for (const s of this.shards) {
+      if (s.result) continue;
+      for (const [id, a] of s.assigned) if (id !== memberId && this.pool.get(id)?.speedMeasured) peers.push(a.predictedMs);
+    }
+    peers.sort((a, b) => a - b);
+    const fromPeers = peers.length ? peers[peers.length >> 1]! : undefined;
+    const fromPace = this.pace.typicalMs();
+    if (fromPeers === undefined) return fromPace;
+    return fromPace === undefined ? fromPeers : Math.max(fromPeers, fromPace);
   }
 
   /** Wakes at the next deadline among open assignments. */
@@ -265,6 +302,7 @@ export class Round {
       for (const [id, a] of s.assigned) {
         if (a.late || a.lateAt > now) continue;
         a.late = true;
+        this.wentLate = true;
         const m = this.pool.get(id);
         // Sent to it idle, it has been computing for about this long already: the model must allow that.
         if (m && a.measuresOverhead) this.pool.lateBy(m, s.indices.length, now - a.sentAt - m.overheadMs);
@@ -275,16 +313,13 @@ export class Round {
 
   private finish(): void {
     this.cancel();
+    if (!this.wentLate && this.reassignedCount === 0) this.pace.record(Date.now() - this.startedAt);
     const results = this.shards.map((s) => s.result!);
     const samples = results.reduce((a, r) => a + r.count, 0);
-    const metrics: Record<string, number> = {};
-    for (const k of Object.keys(results[0]!.metrics)) {
-      metrics[k] = results.reduce((a, r) => a + (r.metrics[k] ?? NaN) * r.count, 0) / samples;
-    }
     this.resolve({
       parts: results.map((r) => ({ grads: r.grads, count: r.count, sumSquares: r.sumSquares })),
       loss: results.reduce((a, r) => a + r.loss * r.count, 0) / samples,
-      metrics,
+      metrics: meanMetrics(results),
       samples,
       reassigned: this.reassignedCount,
       shards: results.map((r) => ({ workerId: r.workerId, count: r.count })),
@@ -293,3 +328,20 @@ export class Round {
 }
 
 const duplicate = (shard: Shard): AcceptVerdict => ({ ok: false, reason: 'duplicate', message: `shard ${shard.id} already has a result` });
+
+/**
+ * Each metric's sample-weighted mean over the results that report it. A result without one (a
+ * model whose results carry no fixed set) leaves that metric to the others rather than making it NaN.
+ */
+function meanMetrics(results: readonly { metrics: Record<string, number>; count: number }[]): Record<string, number> {
+  const sums = new Map<string, { value: number; count: number }>();
+  for (const r of results) {
+    for (const [k, v] of Object.entries(r.metrics)) {
+      const s = sums.get(k) ?? { value: 0, count: 0 };
+      s.value += v * r.count;
+      s.count += r.count;
+      sums.set(k, s);
+    }
+  }
+  return Object.fromEntries([...sums].map(([k, s]) => [k, s.value / s.count]));
+}

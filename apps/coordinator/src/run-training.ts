@@ -141,7 +141,8 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
         const update = aggregateRound(rule, outcome.parts, state.trainableCount, state.updateTarget);
         // Under the mean the update is the plain mean the noise scale needs; measure it before Adam consumes it.
         c.noiseScale.observe(step + 1, outcome.parts, rule.name === 'mean' ? update : undefined);
-        state.apply(update);
+        // Every result passed the norm guard's Σg² ceiling, and a shard-weighted mean stays within its parts.
+        if (!state.apply(update, { gradientsBounded: rule.name === 'mean' })) c.emit('event', { type: 'update-skipped', step, reason: state.optimizer.refusal ?? 'the optimizer refused the step' });
       });
       step++;
       c.position = { step, epoch, offset: start };

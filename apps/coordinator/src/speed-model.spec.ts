@@ -64,4 +64,21 @@ describe('SpeedModel', () => {
     expect(m.measured).toBe(false);
     expect(m.speed).toBe(1000);
   });
+
+  it('keeps its speed finite and positive whatever timings it is fed (1.7e308 ms is finite)', () => {
+    const m = new SpeedModel(1000);
+    m.add(1, 1.7e308);
+    m.add(1, 1.7e308);
+    m.add(64, 1.7e308);
+    m.add(1e9, 0);
+    m.add(Number.POSITIVE_INFINITY, 5);
+    for (const v of [m.speed, m.msPerSample, m.predictMs(64)]) {
+      expect(Number.isFinite(v)).toBe(true);
+      expect(v).toBeGreaterThan(0);
+    }
+    for (const start of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e308, 5e-324]) {
+      const s = new SpeedModel(start);
+      expect(Number.isFinite(s.speed) && s.speed > 0, `${start}`).toBe(true);
+    }
+  });
 });

@@ -10,6 +10,17 @@ const EMA = 0.3;
 const MIN_SIZE_CHANGE = 0.3;
 /** The fixed cost never takes more than this part of a typical shard's time. */
 const MAX_FIXED_PART = 0.8;
+/**
+ * Bounds of the cost per sample, ms: a billion samples a second at most, one sample in ~11 days at
+ * least. Whatever timings it is fed, the model's speed stays finite and positive, so share planning
+ * and deadlines always have a number to work with.
+ */
+export const MS_PER_SAMPLE_RANGE = { min: 1e-6, max: 1e9 } as const;
+/** Timings beyond this (a day) are clipped: a shard sum of them must stay far from overflow. */
+const MAX_SHARD_MS = 86_400_000;
+const DEFAULT_SAMPLES_PER_SECOND = 1000;
+
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +50,8 @@ export class SpeedModel {
   private readings: number[] = [];
 
   constructor(initialSamplesPerSecond: number) {
-    this.msPerSample = 1000 / initialSamplesPerSecond;
+    const speed = initialSamplesPerSecond > 0 && Number.isFinite(initialSamplesPerSecond) ? initialSamplesPerSecond : DEFAULT_SAMPLES_PER_SECOND;
+    this.msPerSample = clamp(1000 / speed, MS_PER_SAMPLE_RANGE.min, MS_PER_SAMPLE_RANGE.max);
   }
 
   get measured(): boolean {
@@ -57,7 +69,8 @@ export class SpeedModel {
 
   /** A finished shard: `samples` in `ms` of compute. */
   add(samples: number, ms: number): void {
-    if (!(samples > 0) || !(ms >= 0) || !Number.isFinite(ms)) return;
+    if (!(samples > 0) || !Number.isFinite(samples) || !(ms >= 0) || !Number.isFinite(ms)) return;
+    ms = Math.min(ms, MAX_SHARD_MS);
     this.measurements++;
     // A worker's first shard also pays for warming up (JIT, kernel set-up): the second replaces it.
     if (this.measurements === 2) this.shards = [];
@@ -96,6 +109,8 @@ export class SpeedModel {
       time += w * Math.max(0, x.ms - this.fixedMs);
       samples += w * x.n;
     }
-    this.msPerSample = Math.max(1e-6, time / samples);
+    const perSample = time / samples;
+    // NaN (no weight left) keeps the last estimate; anything else is held inside the bounds.
+    if (!Number.isNaN(perSample)) this.msPerSample = clamp(perSample, MS_PER_SAMPLE_RANGE.min, MS_PER_SAMPLE_RANGE.max);
   }
 }

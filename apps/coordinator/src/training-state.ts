@@ -88,11 +88,15 @@ export class TrainingState {
     this.modelVersion = -1;
   }
 
-  /** `means` holds the mean gradients then the mean state, in the layout of `specs`. */
-  apply(means: readonly Float32Array[]): void {
+  /**
+   * `means` holds the mean gradients then the mean state, in the layout of `specs`. False when the
+   * optimizer refused the step (`optimizer.refusal` says why): the weights and state are unchanged.
+   */
+  apply(means: readonly Float32Array[], o: { gradientsBounded?: boolean } = {}): boolean {
     const trainable = this.params.slice(0, this.trainableCount).map((t) => t.data as Float32Array);
-    this.optimizer.apply(trainable, means.slice(0, this.trainableCount));
-    for (let i = this.trainableCount; i < this.params.length; i++) (this.params[i]!.data as Float32Array).set(means[i]!);
+    const applied = this.optimizer.apply(trainable, means.slice(0, this.trainableCount), o);
+    if (applied) for (let i = this.trainableCount; i < this.params.length; i++) (this.params[i]!.data as Float32Array).set(means[i]!);
     this.version++;
+    return applied;
   }
 }

@@ -58,6 +58,8 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
     // Self-describing payload, honest header: what a worker's view shows is what its link carries.
     const other = decoded.encodings.find((e) => e !== 'none' && e !== encoding);
     if (other) throw new CodecError(`the header says ${encoding}, the payload holds ${other} tensors`);
+    // A compressing worker compresses every gradient (only state tensors travel raw), so at least one is.
+    if (encoding !== 'none' && !decoded.encodings.includes(encoding)) throw new CodecError(`the header says ${encoding}, the payload holds no ${encoding} tensor`);
   } catch (e) {
     throw new ProtocolError('malformed', e instanceof CodecError ? e.message : 'undecodable payload');
   }

@@ -1,10 +1,18 @@
-import type { CompressMode, ResultEncoding, WorkerKind, WorkerView } from '@shardgrad/protocol';
+import { ANNOUNCED_SPEED_RANGE, type CompressMode, type ResultEncoding, type WorkerKind, type WorkerView } from '@shardgrad/protocol';
 import { SpeedModel } from './speed-model.ts';
 
 /** Smoothing of the overhead estimate: recent rounds dominate, one noisy round does not. */
 const EMA = 0.3;
 /** A compute time below this is timer noise, not a measurement of speed. */
 const MIN_COMPUTE_MS = 0.05;
+/**
+ * An announced speed is believed within this factor of its measured peers' median: enough for a
+ * GPU among laptops, not for a claim that would hand one newcomer the batch, or a sample with a
+ * deadline of hours. Its first result replaces the claim with a measurement.
+ */
+export const ANNOUNCED_SPREAD = 100;
+/** Unanswered tasks remembered per worker (a worker that never answers must not grow the book). */
+const MAX_OUTSTANDING = 64;
 
 export interface PoolMember {
   id: string;
@@ -69,11 +77,13 @@ export class WorkerPool {
   private gone: PoolMember[] = [];
   private models = new WeakMap<PoolMember, SpeedModel>();
   private overheadMeasured = new WeakSet<PoolMember>();
+  /** Tasks sent to each worker and not yet answered: task key → the samples it was given. */
+  private outstanding = new WeakMap<PoolMember, Map<string, number>>();
 
   add(m: NewMember): PoolMember {
     const member: PoolMember = {
       ...m,
-      speed: m.speed ?? this.typicalSpeed(),
+      speed: this.believable(m.speed),
       fixedMs: 0,
       speedMeasured: false,
       overheadMs: this.typicalOverhead(),
@@ -125,7 +135,39 @@ export class WorkerPool {
 
   /** A newcomer without a measurement is assumed as fast as the median of its peers. */
   typicalSpeed(): number {
-    return median(this.list().filter((m) => m.speedMeasured).map((m) => m.speed)) ?? 1000;
+    return this.measuredMedian() ?? 1000;
+  }
+
+  private measuredMedian(): number | undefined {
+    return median(this.list().filter((m) => m.speedMeasured).map((m) => m.speed));
+  }
+
+  /** A speed a newcomer announced, as far as it can be believed before it is measured. */
+  private believable(announced: number | undefined): number {
+    if (announced === undefined || !(announced > 0)) return this.typicalSpeed();
+    const peers = this.measuredMedian();
+    const lo = Math.max(ANNOUNCED_SPEED_RANGE.min, peers === undefined ? 0 : peers / ANNOUNCED_SPREAD);
+    const hi = Math.min(ANNOUNCED_SPEED_RANGE.max, peers === undefined ? Infinity : peers * ANNOUNCED_SPREAD);
+    return Math.min(hi, Math.max(lo, announced));
+  }
+
+  /** A task went out to `m`: `key` names it (round, version, shard), `samples` is its size. */
+  assigned(m: PoolMember, key: string, samples: number): void {
+    let book = this.outstanding.get(m);
+    if (!book) this.outstanding.set(m, (book = new Map()));
+    book.set(key, samples);
+    if (book.size > MAX_OUTSTANDING) book.delete(book.keys().next().value!);
+  }
+
+  /**
+   * The task is answered or taken back: the samples it was given, or undefined if `m` had no such
+   * task outstanding (a header may name anything; only what was handed out counts).
+   */
+  settle(m: PoolMember, key: string): number | undefined {
+    const book = this.outstanding.get(m);
+    const samples = book?.get(key);
+    book?.delete(key);
+    return samples;
   }
 
   typicalOverhead(): number {

@@ -14,6 +14,24 @@ const finite = z.number().finite();
 const nonNegInt = z.number().int().nonnegative();
 const shortText = (max: number) => z.string().max(max);
 
+/**
+ * The speeds a worker may announce, samples per second. Outside this no device computes gradients,
+ * and the extremes (1e308, a denormal) overflow or stall the share planning downstream.
+ */
+export const ANNOUNCED_SPEED_RANGE = { min: 1e-6, max: 1e9 } as const;
+/** A shard's compute time may not claim more than a day: beyond it, sums of timings lose their meaning. */
+export const MAX_COMPUTE_MS = 86_400_000;
+/**
+ * The largest |loss| or |metric| a result may report: far beyond any training run's, far below
+ * where an epoch's sums of loss × samples would overflow to Infinity.
+ */
+export const MAX_REPORTED_MAGNITUDE = 1e15;
+/** Metrics per result: models report a handful; a record without bound is memory for the asking. */
+export const MAX_METRICS = 32;
+
+const announcedSpeed = finite.min(ANNOUNCED_SPEED_RANGE.min).max(ANNOUNCED_SPEED_RANGE.max);
+const reported = finite.min(-MAX_REPORTED_MAGNITUDE).max(MAX_REPORTED_MAGNITUDE);
+
 /** First message of every worker; the coordinator answers with a JoinAck. */
 export const helloSchema = z.strictObject({
   protocol: nonNegInt,
@@ -22,7 +40,7 @@ export const helloSchema = z.strictObject({
   nickname: shortText(40).optional(),
   token: shortText(200).optional(),
   /** Worker's own estimate (samples/s) from a calibration step, if it ran one. */
-  samplesPerSecond: finite.positive().optional(),
+  samplesPerSecond: announcedSpeed.optional(),
   threads: z.number().int().min(1).max(256).optional(),
   /** The resume key of an earlier connection: the same worker is back after a network drop. */
   resume: shortText(64).optional(),
@@ -30,6 +48,10 @@ export const helloSchema = z.strictObject({
   compress: z.enum(COMPRESS_MODES).optional(),
 });
 export type Hello = z.infer<typeof helloSchema>;
+
+/** Sent once the worker has built the model and loaded the data; its calibrated speed, if it has one. */
+export const readySchema = z.object({ samplesPerSecond: announcedSpeed.optional() });
+export type Ready = z.infer<typeof readySchema>;
 
 /** What a worker needs to rebuild the model and data locally. */
 export interface RunInfo {
@@ -78,10 +100,13 @@ export const resultHeaderSchema = z.strictObject({
   shardId: nonNegInt,
   /** Weight of this result in the mean: samples for shards, timesteps for episodes. */
   count: z.number().int().positive(),
-  loss: finite,
-  metrics: z.record(shortText(32), finite).optional(),
+  loss: reported,
+  metrics: z
+    .record(shortText(32), reported)
+    .refine((m) => Object.keys(m).length <= MAX_METRICS, `at most ${MAX_METRICS} metrics`)
+    .optional(),
   schemaHash: shortText(64),
-  computeMs: finite.nonnegative(),
+  computeMs: finite.nonnegative().max(MAX_COMPUTE_MS),
   /** The payload's gradient encoding (absent: none); must match what the payload holds. */
   encoding: z.enum(RESULT_ENCODINGS).optional(),
 });

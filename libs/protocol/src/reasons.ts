@@ -9,11 +9,17 @@ export const REJECT_REASONS = [
   'wrong-shape',
   'wrong-dtype',
   'not-finite',
+  // Finite, but beyond any honest gradient (gradient-norm-guard.ts): it would swamp the optimizer's state.
+  'out-of-range',
   'oversized',
   'wrong-count',
   'protocol-version',
   'unauthorized',
   'not-accepting',
+  // The socket protocol's order (hello, then ready, then results): an event where it has no place.
+  'out-of-order',
+  'unknown-event',
+  'timed-out',
   // Trust (who may join, and what they may send).
   'spot-check-mismatch',
   'rate-limited',

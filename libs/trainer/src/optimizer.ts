@@ -9,6 +9,7 @@ import { SimdAdam } from './optimizers/simd-adam.ts';
 import { readVariables, trainableVariables, writeVariables } from './weights.ts';
 
 export type { ArrayOptimizer, OptimizerState } from './optimizers/optimizer.ts';
+export { MAX_GRADIENT_SUM_OF_SQUARES } from './optimizers/optimizer.ts';
 export type Optimizer = ArrayOptimizer;
 
 /** Compiled kernels an optimizer may run its step in (update-kernels.wat, loadUpdateKernels); absent, plain loops. */

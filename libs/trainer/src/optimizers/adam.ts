@@ -23,6 +23,15 @@ export class Adam extends ArrayOptimizer {
     return ['m', 'v'];
   }
   /**
+   * v mixes g² convexly, so it stays below the largest g²; m stays below the largest |g|. Where
+   * β1² < β2, Cauchy–Schwarz bounds |m| by a constant times √v (about 7 for the defaults, bias
+   * corrections included a few times that), so a step moves a weight by at most ~100·lr. From
+   * weights of ordinary size, float32's ~3.4e38 is then out of reach for any run at lr ≤ 1e6.
+   */
+  protected override stepStaysFinite(): boolean {
+    return this.beta1 ** 2 < this.beta2 && this.learningRate <= 1e6;
+  }
+  /**
    * Bias corrections folded into two factors of this step: lr·(m/c1)/(√(v/c2)+ε) becomes
    * stepSize·m/(√(v·invC2)+ε), with one division per value.
    */

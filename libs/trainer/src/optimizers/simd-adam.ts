@@ -26,9 +26,9 @@ export class SimdAdam extends Adam {
     super(learningRate, beta1);
   }
 
-  override apply(params: readonly Float32Array[], grads: readonly Float32Array[]): void {
+  override apply(params: readonly Float32Array[], grads: readonly Float32Array[]): boolean {
     this.placeSlots(params.map((p) => p.length));
-    super.apply(params, grads);
+    return super.apply(params, grads);
   }
 
   protected override update(i: number, p: Float32Array, g: Float32Array) {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { compressTensor, encodeTensors, type TensorSpec } from '@shardgrad/codec';
+import { ProtocolError } from '@shardgrad/protocol';
+import { validateResult } from './validate-result.ts';
+
+const specs: TensorSpec[] = [
+  { shape: [3, 2], dtype: 'float32' },
+  { shape: [2], dtype: 'float32' },
+];
+const expected = { runId: 'r', schemaHash: 'h', specs, maxPayloadBytes: 10_000 };
+const header = (over: Record<string, unknown> = {}) => ({ runId: 'r', round: 1, version: 1, shardId: 0, count: 4, loss: 1, metrics: { accuracy: 0.5 }, schemaHash: 'h', computeMs: 3, ...over });
+const raw = () => encodeTensors(specs.map((s) => ({ shape: [...s.shape], dtype: 'float32' as const, data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)).fill(0.5) })));
+const fp16 = () => encodeTensors(specs.map((s) => compressTensor([...s.shape], new Float32Array(s.shape.reduce((a, b) => a * b, 1)).fill(0.5), 'fp16')));
+
+const refusal = (h: unknown, payload: unknown) => {
+  try {
+    validateResult(h, payload, expected);
+  } catch (e) {
+    return e instanceof ProtocolError ? { reason: e.reason, message: e.message } : { reason: 'thrown', message: String(e) };
+  }
+  return undefined;
+};
+
+describe('validateResult', () => {
+  it('requires the payload to hold the encoding its header names', () => {
+    expect(refusal(header({ encoding: 'fp16' }), raw())).toMatchObject({ reason: 'malformed', message: expect.stringMatching(/header says fp16, the payload holds no fp16/) });
+    expect(refusal(header({ encoding: 'int8' }), fp16())).toMatchObject({ reason: 'malformed' });
+    expect(refusal(header(), fp16())).toMatchObject({ reason: 'malformed' });
+    expect(validateResult(header({ encoding: 'fp16' }), fp16(), expected).encoding).toBe('fp16');
+    expect(validateResult(header(), raw(), expected).encoding).toBe('none');
+  });
+
+  it('refuses, with a reason, a header whose numbers are out of range and a missing payload', () => {
+    expect(refusal(header({ loss: 1e308 }), raw())).toMatchObject({ reason: 'malformed' });
+    expect(refusal(header({ computeMs: 1.7e308 }), raw())).toMatchObject({ reason: 'malformed' });
+    expect(refusal(header(), undefined)).toMatchObject({ reason: 'malformed', message: expect.stringMatching(/not binary/) });
+  });
+});
