@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { type ModelMeta, type SettingsSource, loadModelDir, runDirectoryOf } from '@shardgrad/coordinator';
+import { type ModelMeta, ModelFileError, type SettingsSource, loadModelDir, runDirectoryOf } from '@shardgrad/coordinator';
 import { CLASS_SUBSET_KEYS, type Dataset } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
 import { type ModelDefinition, datasetMismatch, getModel, runModelConfig } from '@shardgrad/models';
@@ -18,10 +18,20 @@ export interface SavedModel {
   runDir?: string;
 }
 
+/** loadModelDir, where a damaged model is the user's to fix (exit 2); its message names the file. */
+export async function loadModelFiles(dir: string): ReturnType<typeof loadModelDir> {
+  try {
+    return await loadModelDir(dir);
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** Opens what a user names (a run, a checkpoint, a model directory; see resolveModelSource). */
 export async function openSavedModel(path: string, opts: { runsDir?: string } = {}): Promise<SavedModel> {
   const source = resolveModelSource(path, opts);
-  const { model, meta, settingsFrom } = await loadModelDir(source.dir);
+  const { model, meta, settingsFrom } = await loadModelFiles(source.dir);
   let def: ModelDefinition;
   try {
     def = getModel(meta.model);

@@ -3,6 +3,13 @@ import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type Dataset, isTabularDataset, type TargetScale } from '@shardgrad/data';
 import { CHECKPOINTS_DIR, isRunDirectory, readRunInfo } from '@shardgrad/runlog';
+import type { z } from 'zod';
+import { ModelFileError } from './model-file-error.ts';
+import { modelJsonSchema, modelMetaSchema } from './model-file-schemas.ts';
+import { readManifestWeights } from './model-weights.ts';
+import { describeIssue } from './schema-issue.ts';
+
+export { ModelFileError } from './model-file-error.ts';
 
 /** What shardgrad needs besides the tfjs layers format to use a saved model again. */
 export interface ModelMeta {
@@ -119,37 +126,50 @@ function settingsFromRun(dir: string, meta: ModelMeta): Pick<ModelMeta, 'dataset
   }
 }
 
+/** A JSON file of a saved model, checked against its schema; every failure names the file. */
+async function readChecked<T>(file: string, schema: z.ZodType<T>): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelFileError(code === 'ENOENT' ? `${file}: no such file, so ${dirname(file)} is not a complete saved model` : `${file}: cannot read it (${(e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ModelFileError(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ModelFileError(`${file}: ${describeIssue(parsed.error, raw)}`);
+  return parsed.data;
+}
+
 /**
  * Loads a directory written by saveModelDir (or any tfjs layers model with a shardgrad.json beside it).
  * A model saved before shardgrad.json recorded the dataset options and model config gets them from
  * its run's run.json when it sits in a run directory; `settingsFrom` says where they came from
- * ('none': the caller uses the defaults).
+ * ('none': the caller uses the defaults). Anything on disk that does not hold up (a missing field, a
+ * weights file of the wrong size, NaN weights) is a ModelFileError naming the file, before tfjs runs.
  */
 export async function loadModelDir(dir: string): Promise<{ model: tf.LayersModel; meta: ModelMeta; settingsFrom: SettingsSource }> {
-  let modelJson: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
-  let meta: ModelMeta;
-  try {
-    modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    meta = JSON.parse(await readFile(join(dir, 'shardgrad.json'), 'utf8'));
-  } catch (e) {
-    throw new Error(`cannot read a saved model in ${dir}: ${(e as Error).message}`);
-  }
+  const modelFile = join(dir, 'model.json');
+  const modelJson = await readChecked(modelFile, modelJsonSchema);
+  let meta = (await readChecked(join(dir, 'shardgrad.json'), modelMetaSchema)) as ModelMeta;
   let settingsFrom: SettingsSource = 'shardgrad.json';
   if (meta.datasetOptions === undefined || meta.modelConfig === undefined) {
     const fromRun = settingsFromRun(dir, meta);
     settingsFrom = fromRun ? 'run.json' : 'none';
     if (fromRun) meta = { ...meta, datasetOptions: meta.datasetOptions ?? fromRun.datasetOptions, modelConfig: meta.modelConfig ?? fromRun.modelConfig };
   }
-  const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const buffers = await Promise.all(modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFile(join(dir, p)))));
-  const joined = new Uint8Array(buffers.reduce((s, b) => s + b.byteLength, 0));
-  let off = 0;
-  for (const b of buffers) {
-    joined.set(b, off);
-    off += b.byteLength;
+  const { specs, data } = await readManifestWeights(dir, modelJson.weightsManifest);
+  try {
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs as tf.io.WeightsManifestEntry[], weightData: data }),
+    );
+    return { model, meta, settingsFrom };
+  } catch (e) {
+    throw new ModelFileError(`${modelFile}: tfjs cannot build the model from it: ${(e as Error).message}`);
   }
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData: joined.buffer }),
-  );
-  return { model, meta, settingsFrom };
 }

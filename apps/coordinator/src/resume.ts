@@ -1,13 +1,10 @@
 import type { OptimizerName } from '@shardgrad/models';
 import type { Coordinator } from './coordinator.ts';
-import {
-  locateTrainingCheckpoints,
-  readTrainingCheckpoint,
-  ResumeError,
-  stateDigest,
-  type TrainingCheckpoint,
-  type TrainingPosition,
-} from './training-checkpoint.ts';
+import { locateStateFiles } from './checkpoint-location.ts';
+import { checkBelongsToRun } from './checkpoint-origin.ts';
+import { readTrainingCheckpoint, ResumeError, stateDigest, type TrainingCheckpoint, type TrainingPosition } from './training-checkpoint.ts';
+
+export { locateTrainingCheckpoint, locateTrainingCheckpoints } from './checkpoint-location.ts';
 
 /** Where a resumed coordinator came from; runTraining starts at `position` and the recorder reopens `runDir`. */
 export interface ResumePoint {
@@ -31,18 +28,25 @@ export interface LoadedCheckpoint {
 /**
  * The checkpoint to go on from. In a run directory a damaged newest state gives way to the one
  * before: a restarted coordinator (deploy/docker/coordinator-entrypoint.sh) would otherwise fail on
- * it at every restart. What was passed over is reported, never silent.
+ * it at every restart. What was passed over is reported, never silent. A state that reads fine but
+ * is another run's (or sits in another step's folder) is refused, not passed over: that is a mistake
+ * to fix, not damage. All of it is checked here, before the run directory is reopened.
  */
 export function loadCheckpointFor(resume: string): LoadedCheckpoint {
-  const { files, runDir } = locateTrainingCheckpoints(resume);
+  const { files, runDir } = locateStateFiles(resume);
   const skipped: { file: string; reason: string }[] = [];
-  for (const file of files) {
+  for (const state of files) {
+    let checkpoint: TrainingCheckpoint;
     try {
-      return { checkpoint: readTrainingCheckpoint(file), file, runDir, ...(skipped.length > 0 && { skipped }) };
+      checkpoint = readTrainingCheckpoint(state.file);
     } catch (e) {
-      if (files.length === 1) throw e instanceof ResumeError ? e : new ResumeError(`--resume ${file}: ${(e as Error).message}`);
-      skipped.push({ file, reason: (e as Error).message });
+      const reason = (e as Error).message;
+      if (files.length === 1) throw new ResumeError(`--resume ${resume}: ${state.file === resume ? '' : `${state.file}: `}${reason}`);
+      skipped.push({ file: state.file, reason });
+      continue;
     }
+    checkBelongsToRun(checkpoint, state, runDir);
+    return { checkpoint, file: state.file, runDir, ...(skipped.length > 0 && { skipped }) };
   }
   throw new ResumeError(`--resume ${resume}: no checkpoint in it can be read (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})`);
 }
@@ -76,10 +80,16 @@ export function restoreCheckpoint(c: Coordinator, loaded: LoadedCheckpoint): Res
   const ck = loaded.checkpoint;
   const { state } = c.config;
   if (ck.schemaHash !== state.schemaHash) {
-    throw new ResumeError(`--resume: the checkpoint's model (schema ${ck.schemaHash}) is not this model (schema ${state.schemaHash}); pass the same --model and model options`);
+    throw new ResumeError(`--resume ${loaded.file}: the checkpoint's model (schema ${ck.schemaHash}) is not this model (schema ${state.schemaHash}); pass the same --model and model options`);
   }
-  state.setWeights(ck.params, ck.version);
-  state.optimizer.setState(ck.optimizer);
+  const n = c.config.dataset.train.n;
+  if (ck.position.offset > n) throw new ResumeError(`--resume ${loaded.file}: position offset ${ck.position.offset} is beyond the ${n} training samples`);
+  try {
+    state.setWeights(ck.params, ck.version);
+    state.optimizer.setState(ck.optimizer);
+  } catch (e) {
+    throw new ResumeError(`--resume ${loaded.file}: its state does not fit the model: ${(e as Error).message}`);
+  }
   if (ck.baseLearningRate !== undefined) state.baseLearningRate = ck.baseLearningRate;
   c.runId = ck.runId;
   c.config.batch = ck.batch;

@@ -1,41 +1,13 @@
-import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { createOptimizer } from '@shardgrad/trainer';
-import {
-  TRAINING_STATE_FILE,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  locateTrainingCheckpoint,
-  readTrainingCheckpoint,
-  stateDigest,
-  writeTrainingCheckpoint,
-  type TrainingCheckpoint,
-} from './training-checkpoint.ts';
-import { loadCheckpointFor } from './resume.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TRAINING_STATE_FILE, decodeCheckpoint, encodeCheckpoint, readTrainingCheckpoint, stateDigest, writeTrainingCheckpoint } from './training-checkpoint.ts';
+import { loadCheckpointFor, locateTrainingCheckpoint } from './resume.ts';
+import { asFormat1, editHeader, sample, writeRunJson } from './checkpoint-fixtures.testing.ts';
 
-function sample(): TrainingCheckpoint {
-  const params = [
-    { shape: [2, 3], dtype: 'float32' as const, data: Float32Array.from([1.5, -2, Math.PI, 1e-30, -0, 7]) },
-    { shape: [3], dtype: 'float32' as const, data: Float32Array.from([0.1, 0.2, 0.3]) },
-  ];
-  const opt = createOptimizer({ name: 'adam', learningRate: 0.01 });
-  opt.apply(params.map((p) => p.data.slice() as Float32Array), params.map((p) => Float32Array.from(p.data, (v) => v / 3)));
-  return {
-    runId: '20260101T000000.000Z-abcdef',
-    model: 'mnist-mlp',
-    dataset: 'mnist',
-    schemaHash: '0123456789abcdef',
-    batch: 64,
-    seed: 7,
-    version: 12,
-    position: { step: 12, epoch: 1, offset: 128 },
-    aggregation: { name: 'median', options: { f: 1 } },
-    params,
-    optimizer: opt.getState(),
-  };
-}
+const root = mkdtempSync(join(tmpdir(), 'sg-ck-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('training checkpoints', () => {
   it('round-trip bit for bit: parameters, optimizer slots, position, seed', () => {
@@ -59,8 +31,37 @@ describe('training checkpoints', () => {
     expect(() => decodeCheckpoint(new Uint8Array([1, 2, 3]))).toThrow(/bad magic/);
   });
 
+  it('an edited header is a damaged file: the checksum covers it', () => {
+    const edited = editHeader(encodeCheckpoint(sample()), (h) => {
+      (h.position as { step: number }).step = 13;
+    });
+    expect(() => decodeCheckpoint(edited)).toThrow(/checksum mismatch/);
+  });
+
+  it('reads format 1 (header outside the checksum), checking its header field by field', () => {
+    const v1 = asFormat1(encodeCheckpoint(sample()));
+    expect(stateDigest(decodeCheckpoint(v1).params, decodeCheckpoint(v1).optimizer)).toBe(stateDigest(sample().params, sample().optimizer));
+    const refused = (edit: (h: Record<string, unknown>) => void) => () => decodeCheckpoint(editHeader(v1, edit));
+    expect(refused((h) => ((h.position as { step: number }).step = -5))).toThrow('not a shardgrad training checkpoint: position.step must be a whole number ≥ 0, got -5');
+    expect(refused((h) => delete h.optimizer)).toThrow("optimizer must be the optimizer's state {name, step, learningRate, slots}, got nothing");
+    expect(refused((h) => (h.baseLearningRate = null))).toThrow('baseLearningRate must be a number > 0, got null');
+    expect(refused((h) => ((h.optimizer as { name: string }).name = 'bogus'))).toThrow('optimizer.name must be one of sgd, momentum, rmsprop, adam, got "bogus"');
+    expect(refused((h) => (h.runId = '../elsewhere'))).toThrow('runId must be a run id, got "../elsewhere"');
+    expect(refused((h) => (h.format = 7))).toThrow('format 7, which this shardgrad does not read');
+    expect(refused((h) => ((h.optimizer as { slots: [string, number][] }).slots[0]![1] = 1))).toThrow(/lists 3 optimizer slot tensors, the file holds 4/);
+  });
+
+  it('refuses an empty file, another format and non-finite values plainly', () => {
+    expect(() => decodeCheckpoint(new Uint8Array())).toThrow('not a shardgrad training checkpoint: an empty file');
+    expect(() => decodeCheckpoint(Buffer.from('SGCKPT3\n\0\0\0\0', 'latin1'))).toThrow(/format 3, newer than this shardgrad reads/);
+    const ck = sample();
+    ck.params[1]!.data[0] = Number.NaN;
+    expect(() => decodeCheckpoint(encodeCheckpoint(ck))).toThrow(/parameters: tensor 1 is not all finite/);
+  });
+
   it('writes atomically and finds the latest checkpoint of a run directory', async () => {
-    const run = mkdtempSync(join(tmpdir(), 'sg-ck-'));
+    const run = mkdtempSync(join(root, 'ck-'));
+    writeRunJson(run);
     for (const step of [4, 8]) {
       mkdirSync(join(run, 'checkpoints', `step-${String(step).padStart(10, '0')}`), { recursive: true });
       await writeTrainingCheckpoint(join(run, 'checkpoints', `step-${String(step).padStart(10, '0')}`, TRAINING_STATE_FILE), { ...sample(), position: { step, epoch: 0, offset: step * 64 } });
@@ -72,11 +73,15 @@ describe('training checkpoints', () => {
     expect(readdirSync(join(run, 'checkpoints', 'step-0000000008'))).toEqual([TRAINING_STATE_FILE]);
     writeFileSync(join(run, 'junk'), 'x');
     expect(() => locateTrainingCheckpoint(join(run, 'missing'))).toThrow(/no such file/);
-    expect(() => locateTrainingCheckpoint(mkdtempSync(join(tmpdir(), 'sg-empty-')))).toThrow(/no checkpoint/);
+    expect(() => locateTrainingCheckpoint(mkdtempSync(join(root, 'empty-')))).toThrow(/neither a run directory \(no run.json\) nor a checkpoint/);
+    const emptyRun = mkdtempSync(join(root, 'empty-run-'));
+    writeRunJson(emptyRun);
+    expect(() => locateTrainingCheckpoint(emptyRun)).toThrow(/no checkpoint with a training state/);
   });
 
   it('goes on from the checkpoint before when the newest of a run cannot be read, and says so', async () => {
-    const run = mkdtempSync(join(tmpdir(), 'sg-ck-damaged-'));
+    const run = mkdtempSync(join(root, 'ck-damaged-'));
+    writeRunJson(run);
     const dir = (step: number) => join(run, 'checkpoints', `step-${String(step).padStart(10, '0')}`);
     for (const step of [4, 8]) {
       mkdirSync(dir(step), { recursive: true });
@@ -87,7 +92,7 @@ describe('training checkpoints', () => {
     expect(loaded.checkpoint.position.step).toBe(4);
     expect(loaded.skipped).toEqual([{ file: join(dir(8), TRAINING_STATE_FILE), reason: expect.stringMatching(/not a shardgrad training checkpoint/) }]);
     // Named directly, a damaged state is refused, not replaced by another.
-    expect(() => loadCheckpointFor(dir(8))).toThrow(/not a shardgrad training checkpoint/);
+    expect(() => loadCheckpointFor(dir(8))).toThrow(`--resume ${dir(8)}: ${join(dir(8), TRAINING_STATE_FILE)}: not a shardgrad training checkpoint: bad magic`);
     writeFileSync(join(dir(4), TRAINING_STATE_FILE), 'also bad');
     expect(() => loadCheckpointFor(run)).toThrow(/no checkpoint in it can be read/);
   });

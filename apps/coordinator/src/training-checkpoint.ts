@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { decodeTensors, encodeTensors, type TensorData } from '@shardgrad/codec';
-import { listCheckpoints, writeFileAtomic } from '@shardgrad/runlog';
+import { writeFileAtomic } from '@shardgrad/runlog';
 import type { OptimizerState } from '@shardgrad/trainer';
 import type { AggregationConfig } from './aggregation.ts';
+import { blobSizes, headerProblem, headerV1, headerV2, type HeaderV2 } from './checkpoint-header.ts';
+import { ResumeError } from './resume-error.ts';
+
+export { ResumeError } from './resume-error.ts';
 
 /** Inside each checkpoint directory, beside the tfjs model: what `--resume` needs to go on exactly. */
 export const TRAINING_STATE_FILE = 'training-state.bin';
-const MAGIC = 'SGCKPT1\n';
+/** Format 1's header was not covered by its checksum; still read (checked on its schema), no longer written. */
+const MAGIC_V1 = 'SGCKPT1\n';
+const MAGIC_V2 = 'SGCKPT2\n';
+const MAGIC_LENGTH = 8;
+const SHA256_BYTES = 32;
 
 /** Where the loop stands: `step` updates applied, the next batch starts at `offset` of `epoch`'s order. */
 export interface TrainingPosition {
@@ -21,11 +28,6 @@ export interface TrainingPosition {
  * Everything that decides the rest of a run. The data order and augmentation are pure functions of
  * (seed, epoch) and dropout of (seed, round), so the position and the seed are the whole RNG state.
  */
-/** A --resume that cannot be honoured: no such path, no checkpoint in it, not a checkpoint, another model. */
-export class ResumeError extends Error {
-  override name = 'ResumeError';
-}
-
 export interface TrainingCheckpoint {
   runId: string;
   model: string;
@@ -43,64 +45,105 @@ export interface TrainingCheckpoint {
   optimizer: OptimizerState;
 }
 
-interface Header extends Omit<TrainingCheckpoint, 'params' | 'optimizer'> {
-  format: 1;
-  optimizer: { name: string; step: number; learningRate: number; slots: [string, number][] };
-  paramsBytes: number;
-  slotsBytes: number;
-  sha256: string;
-}
-
-/** One self-checking file: magic, header length, JSON header, then the parameters and the optimizer slots as codec blobs. */
+/**
+ * One self-checking file: magic, header length, JSON header, the parameters and the optimizer slots
+ * as codec blobs, then a SHA-256 of every byte before it, so an edited header is a damaged file too.
+ */
 export function encodeCheckpoint(ck: TrainingCheckpoint): Uint8Array {
   const params = encodeTensors(ck.params);
   const slotNames = Object.keys(ck.optimizer.slots).sort();
   const slots = encodeTensors(slotNames.flatMap((n) => ck.optimizer.slots[n]!.map((a) => ({ shape: [a.length], dtype: 'float32' as const, data: a }))));
   const { params: _p, optimizer, ...rest } = ck;
-  const header: Header = {
+  const header: HeaderV2 = {
     ...rest,
-    format: 1,
-    optimizer: { name: optimizer.name, step: optimizer.step, learningRate: optimizer.learningRate, slots: slotNames.map((n) => [n, optimizer.slots[n]!.length]) },
+    format: 2,
+    optimizer: { name: optimizer.name as HeaderV2['optimizer']['name'], step: optimizer.step, learningRate: optimizer.learningRate, slots: slotNames.map((n) => [n, optimizer.slots[n]!.length]) },
     paramsBytes: params.byteLength,
     slotsBytes: slots.byteLength,
-    sha256: digest([params, slots]),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const out = new Uint8Array(MAGIC.length + 4 + json.length + params.length + slots.length);
-  out.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, json.length, true);
-  out.set(json, MAGIC.length + 4);
-  out.set(params, MAGIC.length + 4 + json.length);
-  out.set(slots, MAGIC.length + 4 + json.length + params.length);
+  const body = MAGIC_LENGTH + 4 + json.length + params.length + slots.length;
+  const out = new Uint8Array(body + SHA256_BYTES);
+  out.set(Buffer.from(MAGIC_V2, 'latin1'), 0);
+  new DataView(out.buffer).setUint32(MAGIC_LENGTH, json.length, true);
+  out.set(json, MAGIC_LENGTH + 4);
+  out.set(params, MAGIC_LENGTH + 4 + json.length);
+  out.set(slots, MAGIC_LENGTH + 4 + json.length + params.length);
+  out.set(createHash('sha256').update(out.subarray(0, body)).digest(), body);
   return out;
 }
 
+const fail = (why: string): never => {
+  throw new ResumeError(`not a shardgrad training checkpoint: ${why}`);
+};
+
+/** Reads format 2 and format 1; refuses anything else, and any header or blob that does not hold up, with why. */
 export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
-  const fail = (why: string): never => {
-    throw new ResumeError(`not a shardgrad training checkpoint: ${why}`);
-  };
-  if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) fail('bad magic');
-  const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
-  const start = MAGIC.length + 4;
-  if (start + len > bytes.length) fail('truncated header');
-  let h: Header;
+  if (bytes.length === 0) fail('an empty file');
+  const magic = bytes.length >= MAGIC_LENGTH ? Buffer.from(bytes.subarray(0, MAGIC_LENGTH)).toString('latin1') : '';
+  if (magic !== MAGIC_V1 && magic !== MAGIC_V2) {
+    return fail(/^SGCKPT\d\n$/.test(magic) ? `format ${magic[6]}, newer than this shardgrad reads` : 'bad magic');
+  }
+  const v2 = magic === MAGIC_V2;
+  if (bytes.length < MAGIC_LENGTH + 4) fail('truncated header');
+  const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC_LENGTH, true);
+  const p0 = MAGIC_LENGTH + 4 + len;
+  if (p0 > bytes.length) fail('truncated header');
+  let raw: unknown;
   try {
-    h = JSON.parse(Buffer.from(bytes.subarray(start, start + len)).toString('utf8')) as Header;
+    raw = JSON.parse(Buffer.from(bytes.subarray(MAGIC_LENGTH + 4, p0)).toString('utf8'));
   } catch {
     return fail('unreadable header');
   }
-  if (h.format !== 1) fail(`format ${String(h.format)}`);
-  const p0 = start + len;
-  if (p0 + h.paramsBytes + h.slotsBytes !== bytes.length) fail('truncated data');
-  const paramBlob = bytes.subarray(p0, p0 + h.paramsBytes);
-  const slotBlob = bytes.subarray(p0 + h.paramsBytes);
-  if (digest([paramBlob, slotBlob]) !== h.sha256) fail('checksum mismatch (a damaged file)');
-  const flat = decodeTensors(slotBlob);
+  const sizes = blobSizes.safeParse(raw);
+  if (!sizes.success) return fail(headerProblem(sizes.error, raw));
+  const end = p0 + sizes.data.paramsBytes + sizes.data.slotsBytes;
+  const expected = end + (v2 ? SHA256_BYTES : 0);
+  if (expected > bytes.length) fail('truncated data');
+  if (expected < bytes.length) fail(`${bytes.length - expected} bytes after the data`);
+  const paramBlob = bytes.subarray(p0, p0 + sizes.data.paramsBytes);
+  const slotBlob = bytes.subarray(p0 + sizes.data.paramsBytes, end);
+  if (v2 && !Buffer.from(digest([bytes.subarray(0, end)]), 'hex').equals(bytes.subarray(end))) fail('checksum mismatch (a damaged file)');
+  const parsed = (v2 ? headerV2 : headerV1).safeParse(raw);
+  if (!parsed.success) return fail(headerProblem(parsed.error, raw));
+  const h = parsed.data;
+  if ('sha256' in h && digest([paramBlob, slotBlob]) !== h.sha256) fail('checksum mismatch (a damaged file)');
+  const params = decodeBlob(paramBlob, 'parameters');
+  const flat = decodeBlob(slotBlob, 'optimizer slots');
+  const slots = splitSlots(flat, h.optimizer.slots, params);
+  const { format: _f, paramsBytes: _a, slotsBytes: _b, optimizer, ...rest } = h;
+  const { sha256: _s, ...fields } = rest as typeof rest & { sha256?: string };
+  return { ...fields, params, optimizer: { name: optimizer.name, step: optimizer.step, learningRate: optimizer.learningRate, slots } };
+}
+
+function decodeBlob(blob: Uint8Array, what: string): TensorData[] {
+  let tensors: TensorData[];
+  try {
+    tensors = decodeTensors(blob);
+  } catch (e) {
+    return fail(`unreadable ${what} (${(e as Error).message})`);
+  }
+  // Training never keeps a NaN or an infinity (a step that makes one is undone): one here is damage.
+  tensors.forEach((t, i) => {
+    if (!(t.data instanceof Float32Array) || !t.data.every(Number.isFinite)) fail(`${what}: tensor ${i} is not all finite float32 values`);
+  });
+  return tensors;
+}
+
+/** The slots blob holds each slot's arrays in turn, one per leading parameter tensor, each of that tensor's size. */
+function splitSlots(flat: TensorData[], counts: readonly [string, number][], params: readonly TensorData[]): Record<string, Float32Array[]> {
+  const total = counts.reduce((s, [, n]) => s + n, 0);
+  if (total !== flat.length) fail(`the header lists ${total} optimizer slot tensors, the file holds ${flat.length}`);
   const slots: Record<string, Float32Array[]> = {};
   let k = 0;
-  for (const [name, count] of h.optimizer.slots) slots[name] = flat.slice(k, (k += count)).map((t) => t.data as Float32Array);
-  const { format: _f, paramsBytes: _a, slotsBytes: _b, sha256: _s, optimizer, ...rest } = h;
-  return { ...rest, params: decodeTensors(paramBlob), optimizer: { name: optimizer.name, step: optimizer.step, learningRate: optimizer.learningRate, slots } };
+  for (const [name, count] of counts) {
+    if (count > params.length) fail(`optimizer slot ${name} has ${count} tensors for ${params.length} parameters`);
+    slots[name] = flat.slice(k, (k += count)).map((t, i) => {
+      if (t.data.length !== params[i]!.data.length) fail(`optimizer slot ${name}[${i}] holds ${t.data.length} values, its parameter ${params[i]!.data.length}`);
+      return t.data as Float32Array;
+    });
+  }
+  return slots;
 }
 
 /** A digest of parameters and optimizer state as they would be written: equal digests, equal bits. */
@@ -119,29 +162,6 @@ function digest(parts: Uint8Array[]): string {
 /** Written with writeFileAtomic (temp file, fsync, rename): a crash leaves the old file or the new one. */
 export async function writeTrainingCheckpoint(path: string, ck: TrainingCheckpoint): Promise<void> {
   await writeFileAtomic(path, encodeCheckpoint(ck));
-}
-
-/**
- * The training states behind `--resume <path>`, the one to use first: a state file, a checkpoint
- * directory, or a run directory (its checkpoints that have one, newest first, so a damaged newest
- * one can give way to the one before).
- */
-export function locateTrainingCheckpoints(path: string): { files: string[]; runDir: string } {
-  if (!existsSync(path)) throw new ResumeError(`--resume ${path}: no such file or directory`);
-  if (statSync(path).isFile()) return { files: [path], runDir: join(path, '..', '..', '..') };
-  if (existsSync(join(path, TRAINING_STATE_FILE))) return { files: [join(path, TRAINING_STATE_FILE)], runDir: join(path, '..', '..') };
-  const files = listCheckpoints(path)
-    .reverse()
-    .map((c) => join(c.path, TRAINING_STATE_FILE))
-    .filter((f) => existsSync(f));
-  if (files.length === 0) throw new ResumeError(`--resume ${path}: no checkpoint with a training state in it (write them with --checkpoint-every)`);
-  return { files, runDir: path };
-}
-
-/** The training state `--resume <path>` goes on from (see locateTrainingCheckpoints). */
-export function locateTrainingCheckpoint(path: string): { file: string; runDir: string } {
-  const { files, runDir } = locateTrainingCheckpoints(path);
-  return { file: files[0]!, runDir };
 }
 
 export function readTrainingCheckpoint(file: string): TrainingCheckpoint {

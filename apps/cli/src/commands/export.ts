@@ -2,10 +2,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { type SettingsSource, loadModelDir, saveModelDir } from '@shardgrad/coordinator';
+import { type SettingsSource, saveModelDir } from '@shardgrad/coordinator';
+import { checkExportTarget } from '../export-target.ts';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt } from '../parse.ts';
 import { resolveModelSource } from '../model-source.ts';
+import { loadModelFiles } from '../saved-model.ts';
 
 /** Said only when the settings did not come with the model itself. */
 const SETTINGS_WORDS: Record<SettingsSource, string | undefined> = {
@@ -29,7 +31,9 @@ export function exportCommand(): Command {
     .description(
       'Writes model.json, its weights file and shardgrad.json into --out. tf.loadLayersModel loads it in Node and ' +
         'in the browser (serve the folder and load <url>/model.json). The source is a run (its final model, or a ' +
-        'checkpoint with --step), a checkpoint directory or a model directory; without one, the newest run.',
+        'checkpoint with --step), a checkpoint directory or a model directory; without one, the newest run. ' +
+        'It refuses an --out that is not empty or that lies inside a run\'s model/ or checkpoints/ folder ' +
+        '(it would replace the model there) unless --force is given.',
     )
     .addHelpText(
       'before',
@@ -42,16 +46,18 @@ export function exportCommand(): Command {
     .option('--step <n>', 'export the run\'s checkpoint at this step ("latest" for the newest)', stepArg)
     .option('--runs <dir>', 'where run directories are', 'runs')
     .option('--out <dir>', 'folder to write (default: exports/<run id>[-step-<n>])')
+    .option('--force', "write into a non-empty --out, or into a run's model/ or checkpoints/, replacing the model files there")
     .option('--json', 'print one JSON object per line')
     .action(async (source: string | undefined, o) => {
       const out = createOutput(Boolean(o.json));
       const from = resolveModelSource(source, { runsDir: o.runs, step: o.step });
       const dir = o.out ?? join('exports', `${from.runId ?? 'model'}${from.step !== undefined ? `-step-${from.step}` : ''}`);
+      checkExportTarget(dir, Boolean(o.force));
       await initNodeBackend('wasm');
       // Loaded and saved again, not copied: what is written is what tfjs itself could read back. A
       // model saved before shardgrad.json held the run's dataset options and model config gets them
       // from its run.json here, so the copy evaluates and predicts as the run did away from its run.
-      const { model, meta, settingsFrom } = await loadModelDir(from.dir);
+      const { model, meta, settingsFrom } = await loadModelFiles(from.dir);
       await saveModelDir(model, dir, meta);
       const files = readdirSync(dir).sort();
       const settings = SETTINGS_WORDS[settingsFrom];
