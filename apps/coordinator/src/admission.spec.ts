@@ -58,6 +58,10 @@ describe('admission', () => {
     for (let i = 0; i < 3; i++) expect(a.admit(hello({ token: `GUESS${i}` }), '6.6.6.6')).toMatchObject({ reason: 'unauthorized' });
     expect(a.admit(hello({ token: auth.joinCode }), '6.6.6.6')).toMatchObject({ ok: false, reason: 'rate-limited' });
     expect(a.admit(hello({ token: auth.joinCode }), '7.7.7.7').ok).toBe(true);
+    // What cannot be guessed still gets in from the locked address (one NAT, one careless student).
+    expect(a.admit(hello({ token: auth.workerToken, kind: 'node' }), '6.6.6.6')).toMatchObject({ ok: true, role: 'worker' });
+    expect(a.admit(hello({ token: 'ANYTHING' }), '6.6.6.6', 'student')).toMatchObject({ ok: true, role: 'student' });
+    expect(a.admit(hello({ token: 'GUESS9' }), '6.6.6.6')).toMatchObject({ ok: false, reason: 'rate-limited' });
   });
 
   it('allows same-origin pages and listed origins only', () => {

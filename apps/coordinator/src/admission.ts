@@ -103,8 +103,12 @@ export class Admission {
    * socket goes, so its tab no longer counts. A resumed worker keeps the role it had.
    */
   admit(hello: Hello, ip: string, resumedRole?: WorkerRole): AdmitVerdict {
+    // The lockout is against guessing the short join code. A worker token or a resume key (192 bits,
+    // checked before this) cannot be guessed, so they still get in: behind a school's NAT one student
+    // typing wrong codes would otherwise shut out the GPU nodes and every tab coming back.
     const failures = this.failures.get(ip);
-    if (failures && failures.empty()) {
+    const unguessable = resumedRole !== undefined || this.opts.auth?.roleOf(hello.token) === 'worker';
+    if (failures && failures.empty() && !unguessable) {
       return { ok: false, reason: 'rate-limited', message: 'too many wrong codes from this address; wait a minute' };
     }
     let role: WorkerRole;
