@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -63,6 +63,14 @@ describe('shardgrad CLI: help and bad flags', () => {
       expect(r.code).toBe(2);
       expect(r.lines.at(-1), args.join(' ')).toMatchObject({ type: 'error', exitCode: 2, message: expect.stringMatching(/unknown model/) });
     }
+    // Whichever setting fails, and in whatever order the options come: a bad file, a variable read before SHARDGRAD_JSON.
+    const badConfig = join(dir, 'bad.yaml');
+    writeFileSync(badConfig, 'bacth: 3\n');
+    for (const [env, message] of [[{ SHARDGRAD_JSON: '1', SHARDGRAD_CONFIG: badConfig }, /unknown setting "bacth"/], [{ SHARDGRAD_JSON: '1', SHARDGRAD_BATCH: 'abc' }, /SHARDGRAD_BATCH: expected a positive integer/]] as const) {
+      const r = await runCli(['train'], { env });
+      expect(r.code, JSON.stringify(env)).toBe(2);
+      expect(r.lines.at(-1), JSON.stringify(env)).toMatchObject({ type: 'error', exitCode: 2, message: expect.stringMatching(message) });
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,6 +98,12 @@ describe('shardgrad CLI: help and bad flags', () => {
       [['coordinator', '--port', busyPort], /the port is in use.*--port 0/],
       // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
       [['coordinator', '--host', '192.0.2.1', '--port', '0'], /192\.0\.2\.1 is not an address of this machine/],
+      [['train', '--byzantine', '1', '--no-dashboard'], /the default --aggregator mean with --byzantine 1: the mean tolerates no Byzantine result/],
+      [['coordinator', '--byzantine', '2', '--aggregator', 'mean', '--port', '0'], /--aggregator mean with --byzantine 2: the mean tolerates no Byzantine result/],
+      [['coordinator', '--public-url', 'nope', '--port', '0'], /--public-url.*expected an http:\/\/ or https:\/\/ URL .*got "nope"/s],
+      [['train', '--workers', '100000', '--local-workers', 'threads', '--no-dashboard'], /--workers.*expected a positive integer up to 256 \(local workers on this machine\), got "100000"/s],
+      [['train', '--lr', '1e308'], /--lr.*expected a learning rate in \(0, 1000\], got "1e308"/s],
+      [['sweep', '--lr', '1e308'], /--lr.*expected a learning rate in \(0, 1000\]/s],
     ];
     try {
       for (const [args, message] of cases) {
@@ -101,6 +115,26 @@ describe('shardgrad CLI: help and bad flags', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('refuses a validation split that leaves no row on one side before a run directory exists', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sg-split-'));
+    try {
+      for (const split of ['1e-7', '0.9999999']) {
+        const r = await runCli(['train', '--validation-split', split, '--steps', '1', '--no-dashboard', '--out', out]);
+        expect(r.code, split).toBe(2);
+        expect(r.stderr, split).toMatch(new RegExp(`validation split ${split} of \\d+ training rows leaves \\d+ for validation and \\d+ to train; both need at least one`));
+      }
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a SHARDGRAD_CIFAR10_DIR without CIFAR-10 as a usage error', async () => {
+    const r = await runCli(['train', '--model', 'transfer', '--set', 'stage=pretrain', '--dataset', 'cifar-10', '--steps', '1', '--no-dashboard'], { env: { SHARDGRAD_CIFAR10_DIR: '/nonexistent/cifar' } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/CIFAR-10 not found in \/nonexistent\/cifar \(SHARDGRAD_CIFAR10_DIR\): missing data_batch_1\.png/);
   });
 
   // tfjs-node cannot be installed on these machines (its install downloads libtensorflow); where it

@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyConfigSources, withConfig } from './config.ts';
 import { positiveInt } from './parse.ts';
+import { keyValue } from './training-flags.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'shardgrad-config-'));
 const file = (name: string, text: string) => {
@@ -17,7 +18,11 @@ const file = (name: string, text: string) => {
 async function run(args: string[]): Promise<Record<string, unknown>> {
   let got: Record<string, unknown> = {};
   const program = new Command('shardgrad').exitOverride();
-  const train = new Command('train').option('--batch <n>', 'batch', positiveInt, 64).option('--json', 'json').action((o) => void (got = o));
+  const train = new Command('train')
+    .option('--batch <n>', 'batch', positiveInt, 64)
+    .option('--json', 'json')
+    .addOption(new Option('--set <key=value>', 'any model option, repeatable').argParser(keyValue))
+    .action((o) => void (got = o));
   const coordinator = new Command('coordinator')
     .option('--port <n>', 'port', positiveInt, 8080)
     .option('--min-workers <n>', 'workers', positiveInt, 1)
@@ -88,5 +93,58 @@ describe('settings from flags, environment and a config file', () => {
 
   it('lets a top-level setting that only another command has pass by', async () => {
     expect((await run(['train', '--config', file('shared.json', '{"port": 9001, "batch": 5}')])).batch).toBe(5);
+  });
+
+  it('gives a repeatable flag one use per item of a list, and key=value uses for a mapping', async () => {
+    expect((await run(['train', '--config', file('list.yaml', 'set: [filters=4, dense=8]\n')])).set).toEqual({ filters: 4, dense: 8 });
+    const mapping = file('map.yaml', 'set:\n  filters: 32\n  stage: finetune\n  classes: [0, 1]\n');
+    expect((await run(['train', '--config', mapping])).set).toEqual({ filters: 32, stage: 'finetune', classes: [0, 1] });
+    expect((await run(['train', '--config', file('sect-map.json', '{"train": {"set": {"filters": 2}}}')])).set).toEqual({ filters: 2 });
+    await expect(run(['train', '--config', file('batch-map.yaml', 'batch: {a: 1}\n')])).rejects.toThrow(/batch is a mapping, but this setting takes one value/);
+  });
+
+  it('reads several uses of a repeatable flag from a variable one a line, and refuses a line that may be one or several', async () => {
+    vi.stubEnv('SHARDGRAD_SET', 'filters=4\ndense=8\n');
+    expect((await run(['train'])).set).toEqual({ filters: 4, dense: 8 });
+    vi.stubEnv('SHARDGRAD_SET', 'classes=[0,1]');
+    expect((await run(['train'])).set).toEqual({ classes: [0, 1] });
+    // A newline after it says a comma-and-equals value is one value.
+    vi.stubEnv('SHARDGRAD_SET', 'augment=crop=2,translate=3\n');
+    expect((await run(['train'])).set).toEqual({ augment: 'crop=2,translate=3' });
+    vi.stubEnv('SHARDGRAD_SET', 'filters=4,dense=8');
+    await expect(run(['train'])).rejects.toThrow(/SHARDGRAD_SET: "filters=4,dense=8" may be one value or several.*SHARDGRAD_SET=\$'filters=4\\ndense=8'/);
+  });
+
+  it('says what is wrong with a value that is null, not a number or infinite', async () => {
+    await expect(run(['train', '--config', file('null.yaml', 'batch: null\n')])).rejects.toThrow(/null\.yaml: batch has no value \(null\)/);
+    await expect(run(['train', '--config', file('nan.yaml', 'batch: .nan\n')])).rejects.toThrow(/nan\.yaml: batch is not a number \(NaN\)/);
+    await expect(run(['train', '--config', file('inf.json', '{"batch": 1e400}')])).rejects.toThrow(/inf\.json: batch is infinity \(\.inf, or a number too large, such as 1e400\)/);
+    await expect(run(['train', '--config', file('null-item.yaml', 'train:\n  set: [a=1, null]\n')])).rejects.toThrow(/train: set item 2 of the list has no value/);
+    await expect(run(['train', '--config', file('list.json', '[1, 2]')])).rejects.toThrow(/list\.json: expected settings by name \(such as batch: 64\), got a list/);
+  });
+
+  it('takes an empty file as no settings, JSON and YAML alike', async () => {
+    for (const name of ['empty.json', 'empty.yaml', 'blank.json']) {
+      expect((await run(['train', '--config', file(name, name === 'blank.json' ? ' \n' : '')])).batch, name).toBe(64);
+    }
+  });
+
+  it('resolves --json before any other setting, so a failure of one is reported as JSON if asked', async () => {
+    const json = async (args: string[]) => {
+      const program = new Command('shardgrad').exitOverride();
+      const train = withConfig(new Command('train').option('--batch <n>', 'batch', positiveInt, 64).option('--json', 'json').action(() => undefined)).exitOverride();
+      program.addCommand(train);
+      program.hook('preSubcommand', (_p, sub) => applyConfigSources(program, sub, ['node', 'shardgrad', ...args]));
+      await expect(program.parseAsync(args, { from: 'user' })).rejects.toThrow();
+      return train.opts().json;
+    };
+    vi.stubEnv('SHARDGRAD_JSON', '1');
+    vi.stubEnv('SHARDGRAD_BATCH', 'abc');
+    expect(await json(['train'])).toBe(true);
+    vi.unstubAllEnvs();
+    vi.stubEnv('SHARDGRAD_JSON', '1');
+    expect(await json(['train', '--config', file('typo2.yaml', 'bacth: 3\n')])).toBe(true);
+    vi.unstubAllEnvs();
+    expect(await json(['train', '--config', file('late-json.yaml', 'batch: -3\njson: true\n')])).toBe(true);
   });
 });

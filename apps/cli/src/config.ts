@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { UsageError } from './output.ts';
+import { type SettingValue, badValue, envUses, fileUses, isMapping, isRepeatable } from './config-values.ts';
 
 /**
  * Where settings come from, strongest first: flags, SHARDGRAD_* variables (then torchrun's
@@ -11,11 +11,7 @@ import { UsageError } from './output.ts';
  * value, whatever its source, goes through the flag's own parser, so a bad one is reported the same way.
  */
 
-const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
-const value = z.union([scalar, z.array(z.union([z.string(), z.number().finite()]))]);
-/** Top-level settings apply to every command that has them; a section named after a command only to it. */
-const fileSchema = z.record(z.string(), z.union([value, z.record(z.string(), value)]));
-type Settings = Record<string, z.infer<typeof value>>;
+type Settings = Record<string, SettingValue>;
 
 /** The torchrun variables each alias reads, for messages that name them. */
 const TORCHRUN_VARIABLES: Record<string, string> = { port: 'MASTER_PORT', minWorkers: 'WORLD_SIZE', url: 'MASTER_ADDR and MASTER_PORT', nickname: 'RANK' };
@@ -43,31 +39,59 @@ export function withConfig(cmd: Command): Command {
   return cmd;
 }
 
+/** One value for one option, from the file or a variable, not yet parsed. */
+interface Pending {
+  option: Option;
+  value: SettingValue;
+  source: 'config' | 'env';
+  where: string;
+  negated: boolean;
+}
+
 /**
  * A program hook, run before a command parses its flags: fills options from the config file and the
  * torchrun variables with sources that commander lets flags and SHARDGRAD_* variables override.
+ * --json goes first, from the variables before the file is even read: a failure of any other
+ * setting, or of the file, is then reported in the form the user asked for.
  */
 export function applyConfigSources(program: Command, cmd: Command, argv = process.argv, env = process.env): void {
+  const isJson = (p: Pending) => p.option.attributeName() === 'json';
+  const fromEnv = envSettings(cmd, env);
+  for (const p of fromEnv.filter(isJson)) set(cmd, p);
   const file = configPath(argv, env);
   if (file) {
-    const settings = readSettings(file, cmd.name(), program.commands);
-    for (const [key, v] of Object.entries(settings)) {
-      const opt = findOption(cmd, key);
-      // `dashboard: false` sets what --no-dashboard sets; `no-dashboard: true` says the same the other way.
-      if (opt) set(cmd, opt, v, 'config', `${file}: ${key}`, opt.negate && key !== opt.attributeName());
-    }
+    const fromFile = fileSettings(file, program, cmd);
+    for (const p of [...fromFile.filter(isJson), ...fromFile.filter((p) => !isJson(p))]) set(cmd, p);
   }
-  // Commander only reads variables given before an option is added, so the SHARDGRAD_* ones are read here.
-  for (const o of cmd.options) {
-    if (o.long === '--config') continue;
-    const own = o.envVar ? env[o.envVar] : undefined;
+  for (const p of fromEnv.filter((p) => !isJson(p))) set(cmd, p);
+}
+
+function fileSettings(file: string, program: Command, cmd: Command): Pending[] {
+  const out: Pending[] = [];
+  for (const [key, value] of Object.entries(readSettings(file, cmd.name(), program.commands))) {
+    const option = findOption(cmd, key);
+    // `dashboard: false` sets what --no-dashboard sets; `no-dashboard: true` says the same the other way.
+    if (option) out.push({ option, value, source: 'config', where: `${file}: ${key}`, negated: option.negate && key !== option.attributeName() });
+  }
+  return out;
+}
+
+/** Commander only reads variables given before an option is added, so the SHARDGRAD_* ones are read here. */
+function envSettings(cmd: Command, env: NodeJS.ProcessEnv): Pending[] {
+  const out: Pending[] = [];
+  for (const option of cmd.options) {
+    if (option.long === '--config') continue;
+    const own = option.envVar ? env[option.envVar] : undefined;
     if (own !== undefined) {
-      set(cmd, o, own, 'env', `environment variable ${o.envVar}`, o.negate);
+      out.push({ option, value: own, source: 'env', where: `environment variable ${option.envVar}`, negated: option.negate });
       continue;
     }
-    const alias = TORCHRUN[o.attributeName()]?.(env);
-    if (alias !== undefined) set(cmd, o, alias, 'env', `environment variable ${TORCHRUN_VARIABLES[o.attributeName()]} (torchrun's, for --${o.name()})`, o.negate);
+    const alias = TORCHRUN[option.attributeName()]?.(env);
+    if (alias !== undefined) {
+      out.push({ option, value: alias, source: 'env', where: `environment variable ${TORCHRUN_VARIABLES[option.attributeName()]} (torchrun's, for --${option.name()})`, negated: option.negate });
+    }
   }
+  return out;
 }
 
 function configPath(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
@@ -76,42 +100,49 @@ function configPath(argv: string[], env: NodeJS.ProcessEnv): string | undefined 
   return env.SHARDGRAD_CONFIG || undefined;
 }
 
-/** Reads and checks a settings file; names that no command knows are typos, and are refused. */
+/**
+ * Reads and checks a settings file; names that no command knows are typos, and are refused. A file
+ * with nothing in it (JSON or YAML alike) sets nothing.
+ */
 export function readSettings(file: string, command: string, commands: readonly Command[]): Settings {
   let raw: unknown;
   try {
     const text = readFileSync(file, 'utf8');
-    raw = ['.yaml', '.yml'].includes(extname(file).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    raw = text.trim() === '' ? undefined : ['.yaml', '.yml'].includes(extname(file).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     throw new UsageError(`cannot read the config file ${file}: ${(e as Error).message}`);
   }
   if (raw === null || raw === undefined) return {};
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UsageError(`config file ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
+  const refuse = (why: string) => new UsageError(`config file ${file}: ${why}`);
+  if (!isMapping(raw)) throw refuse(`expected settings by name (such as batch: 64), got ${Array.isArray(raw) ? 'a list' : `the single value ${JSON.stringify(raw)}`}`);
   const names = new Set(commands.map((c) => c.name()));
-  const known = (c: Command, key: string) => findOption(c, key) !== undefined;
+  const check = (where: string, v: unknown, option: Option) => {
+    const why = badValue(v, isRepeatable(option));
+    if (why) throw refuse(`${where} ${why}`);
+  };
   const settings: Settings = {};
-  for (const [key, v] of Object.entries(parsed.data)) {
+  for (const [key, v] of Object.entries(raw)) {
     if (names.has(key)) {
-      if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`config file ${file}: "${key}" must be a section of settings for \`${key}\``);
+      if (!isMapping(v)) throw refuse(`"${key}" must be a section of settings for \`${key}\``);
       const sub = commands.find((c) => c.name() === key)!;
-      for (const k of Object.keys(v)) {
-        if (!known(sub, k)) throw new UsageError(`config file ${file}: \`${key}\` has no setting "${k}" (it has: ${settingNames(sub)})`);
+      for (const [k, x] of Object.entries(v)) {
+        const option = findOption(sub, k);
+        if (!option) throw refuse(`\`${key}\` has no setting "${k}" (it has: ${settingNames(sub)})`);
+        check(`${key}: ${k}`, x, option);
       }
-    } else if (typeof v === 'object' && !Array.isArray(v)) {
-      throw new UsageError(`config file ${file}: "${key}" is not a command; sections are named after commands (${[...names].join(', ')})`);
-    } else if (!commands.some((c) => known(c, key))) {
-      throw new UsageError(`config file ${file}: unknown setting "${key}"`);
-    } else {
-      settings[key] = v;
+      continue;
     }
+    const options = commands.map((c) => findOption(c, key)).filter((o) => o !== undefined);
+    if (options.length === 0) {
+      throw refuse(isMapping(v) ? `"${key}" is not a command; sections are named after commands (${[...names].join(', ')})` : `unknown setting "${key}"`);
+    }
+    // A setting shared by commands is checked as the first that has it takes it (they take it alike).
+    check(key, v, options[0]!);
+    settings[key] = v as SettingValue;
   }
   // A command's own section wins over the shared top level.
-  const own = parsed.data[command];
-  if (own && typeof own === 'object' && !Array.isArray(own)) Object.assign(settings, own);
+  const own = raw[command];
+  if (isMapping(own)) Object.assign(settings, own);
   return settings;
 }
 
@@ -127,22 +158,36 @@ function findOption(cmd: Command, key: string): Option | undefined {
 /** How a variable can say a switch is on or off (SHARDGRAD_JSON=1, SHARDGRAD_NO_DASHBOARD=true). */
 const SWITCH_WORDS: Record<string, boolean> = { '': true, '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
 
+/** A switch variable's value as on or off; undefined when unset or not a switch word. */
+export const envSwitch = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : SWITCH_WORDS[v.trim().toLowerCase()]);
+
 /** `negated`: the value says whether the --no-… switch is given, not the attribute's value. */
-function set(cmd: Command, o: Option, v: z.infer<typeof value>, source: 'config' | 'env', where: string, negated: boolean): void {
+function set(cmd: Command, { option: o, value: v, source, where, negated }: Pending): void {
   const current = cmd.getOptionValueSource(o.attributeName());
   if (current === 'cli' || (source === 'config' && current === 'env')) return;
   let parsed: unknown;
   if (!o.required && !o.optional) {
-    const on = typeof v === 'boolean' ? v : source === 'env' ? SWITCH_WORDS[String(v).trim().toLowerCase()] : undefined;
+    const on = typeof v === 'boolean' ? v : source === 'env' ? envSwitch(String(v)) : undefined;
     if (on === undefined) throw new UsageError(`${where}: --${o.name()} is a switch; use true or false`);
     parsed = negated ? !on : on;
   } else {
-    const text = Array.isArray(v) ? v.join(',') : String(v);
+    const uses = usesOf(o, v, source, where);
+    if (uses.length === 0) return;
     try {
-      parsed = o.parseArg ? o.parseArg(text, undefined as unknown) : text;
+      // Each use as the flag given once more: a repeatable flag's parser folds it into the ones before.
+      parsed = uses.reduce<unknown>((previous, use) => (o.parseArg ? o.parseArg(use, previous) : use), undefined);
     } catch (e) {
       throw new UsageError(`${where}: ${(e as Error).message}`);
     }
   }
   cmd.setOptionValueWithSource(o.attributeName(), parsed, source);
+}
+
+/** The flag uses a value stands for: one, a list joined by commas, or one per item of a repeatable flag. */
+function usesOf(o: Option, v: SettingValue, source: 'config' | 'env', where: string): string[] {
+  if (!isRepeatable(o)) return [Array.isArray(v) ? v.join(',') : String(v)];
+  if (source === 'config') return fileUses(v);
+  const uses = envUses(String(v), o.envVar ?? 'the variable');
+  if (!Array.isArray(uses)) throw new UsageError(`${where}: ${uses.ambiguous}`);
+  return uses;
 }

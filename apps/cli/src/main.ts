@@ -7,7 +7,7 @@ import { trainCommand } from './commands/train.ts';
 import { workerCommand } from './commands/worker.ts';
 import { isUsageError } from './usage-errors.ts';
 import { extraCommands } from './extra-commands.ts';
-import { applyConfigSources, withConfig } from './config.ts';
+import { applyConfigSources, envSwitch, withConfig } from './config.ts';
 
 // Piped into `head` (or a pager that quits): the reader is gone, so is our reason to print. Without
 // this the next write threw EPIPE with a stack trace.
@@ -66,8 +66,10 @@ try {
  */
 function exitWithError(message: string, code: number, toStderr: boolean): never {
   if (toStderr) process.stderr.write(`shardgrad: ${message}\n`);
-  // --json as the command resolved it (SHARDGRAD_JSON, a config file), or as typed when parsing failed first.
-  const json = ran?.opts().json === true || process.argv.includes('--json');
+  // --json as the command resolved it (SHARDGRAD_JSON first, then a config file: applyConfigSources),
+  // else as typed or set when no command got that far (an unknown command, a flag that failed first).
+  const resolved = ran?.opts().json as boolean | undefined;
+  const json = resolved ?? (process.argv.includes('--json') || envSwitch(process.env.SHARDGRAD_JSON) === true);
   if (json) process.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: code, time: new Date().toISOString() })}\n`);
   process.exit(code);
 }

@@ -1,4 +1,11 @@
 import { PNG } from 'pngjs';
+import { pngSize } from '@shardgrad/data';
+
+/**
+ * The widest or tallest picture predict decodes. A decoder allocates for the size the header
+ * claims, so a 249 kB file of 16000×16000 took 2.3 GB; 4096 still takes a 12-megapixel photo.
+ */
+export const MAX_PNG_SIDE = 4096;
 
 export interface PngImage {
   /** Values in [0, 1], laid out as the model's input (h × w, or h × w × 3). */
@@ -17,16 +24,11 @@ export interface PngImage {
  * the model's size is not scaled, so a dataset image saved as PNG gives back exactly its pixels.
  */
 export function imageFromPng(bytes: Uint8Array, inputShape: readonly number[]): PngImage {
-  let png: PNG;
-  try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (e) {
-    throw new Error(`not a readable PNG (${(e as Error).message})`);
-  }
   const [h, w, c = 1] = inputShape as [number, number, number?];
   if (inputShape.length < 2 || inputShape.length > 3 || (c !== 1 && c !== 3)) {
     throw new Error(`the model takes input of shape [${inputShape.join(', ')}], not an image`);
   }
+  const png = decodePng(bytes);
   const channels = c === 3 ? 3 : 1;
   const src = toChannels(png, channels);
   const inverted = channels === 1 && borderMean(src, png.width, png.height) > 0.5;
@@ -34,6 +36,22 @@ export function imageFromPng(bytes: Uint8Array, inputShape: readonly number[]): 
   const resized = png.width !== w || png.height !== h;
   const x = resized ? resizeArea(padSquare(src, png.width, png.height, channels), Math.max(png.width, png.height), w, h, channels) : src;
   return { x, inverted, resized };
+}
+
+/** Checks the header before decoding: the size it claims, and a file too short to hold one. */
+function decodePng(bytes: Uint8Array): PNG {
+  const size = pngSize(bytes);
+  if (typeof size === 'string') throw new Error(`not a readable PNG (${size})`);
+  if (size.width > MAX_PNG_SIDE || size.height > MAX_PNG_SIDE) {
+    throw new Error(`the PNG is ${size.width}×${size.height} pixels; predict takes pictures up to ${MAX_PNG_SIDE} pixels a side (scale it down first)`);
+  }
+  try {
+    return PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    // pngjs reports a file that ends early as read requests "waitng on finished stream".
+    const message = (e as Error).message;
+    throw new Error(/read requests/.test(message) ? 'not a readable PNG (it ends early: the file is cut short)' : `not a readable PNG (damaged: ${message})`);
+  }
 }
 
 /** RGBA bytes → [0, 1] grey (or RGB), composited over white. */

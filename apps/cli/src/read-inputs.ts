@@ -1,28 +1,53 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseIdx } from '@shardgrad/data';
+import { IdxFormatError, parseIdx } from '@shardgrad/data';
 import { UsageError } from './output.ts';
 import { imageFromPng } from './png-input.ts';
+import { inputKind } from './input-kind.ts';
 
-/** Reads images to classify: PNG files (see imageFromPng) and IDX files (as MNIST ships them), one or many images each. */
+/**
+ * Reads images to classify: PNG files (see imageFromPng) and IDX files (as MNIST ships them), one or
+ * many images each. Every refusal names the file: predict takes several, and --test-index rows too.
+ */
 export async function readInputs(file: string, inputShape: number[]): Promise<{ name: string; x: Float32Array }[]> {
-  const rowSize = inputShape.reduce((a, b) => a * b, 1);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  if (file.endsWith('.gz')) bytes = gunzipSync(bytes);
-  if (/\.png$/i.test(file)) {
+  const refuse = (why: string) => new UsageError(`${file}: ${why}`);
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (/\.gz$/i.test(file) && !gzipped) throw refuse('is named .gz but is not gzip-compressed');
+  if (gzipped) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch {
+      throw refuse('its gzip data is damaged or cut short');
+    }
+  }
+  const kind = inputKind(basename(file).replace(/\.gz$/i, ''), bytes);
+  if (kind === 'png') {
     try {
       return [{ name: basename(file), x: imageFromPng(bytes, inputShape).x }];
     } catch (e) {
-      throw new UsageError(`${file}: ${(e as Error).message}`);
+      throw refuse((e as Error).message);
     }
   }
-  const idx = parseIdx(bytes);
+  if (kind !== 'idx') throw refuse(kind);
+  return idxImages(file, bytes, inputShape);
+}
+
+function idxImages(file: string, bytes: Uint8Array, inputShape: number[]): { name: string; x: Float32Array }[] {
+  const rowSize = inputShape.reduce((a, b) => a * b, 1);
+  let idx: ReturnType<typeof parseIdx>;
+  try {
+    idx = parseIdx(bytes, file);
+  } catch (e) {
+    if (e instanceof IdxFormatError) throw new UsageError(e.message);
+    throw e;
+  }
   const per = idx.shape.slice(1).reduce((a, b) => a * b, 1);
   const single = idx.shape.reduce((a, b) => a * b, 1) === rowSize;
   const count = single ? 1 : idx.shape[0]!;
@@ -30,7 +55,11 @@ export async function readInputs(file: string, inputShape: number[]): Promise<{ 
   const scale = idx.data instanceof Uint8Array ? 1 / 255 : 1;
   return Array.from({ length: count }, (_, i) => {
     const x = new Float32Array(rowSize);
-    for (let j = 0; j < rowSize; j++) x[j] = Number(idx.data[i * rowSize + j]) * scale;
+    for (let j = 0; j < rowSize; j++) {
+      x[j] = Number(idx.data[i * rowSize + j]) * scale;
+      // A float file's NaN or infinity would come out as a class "with NaN% confidence".
+      if (!Number.isFinite(x[j])) throw new UsageError(`${file}: image ${i} holds ${x[j]} at value ${j}; inputs must be finite numbers`);
+    }
     return { name: count === 1 ? basename(file) : `${basename(file)}#${i}`, x };
   });
 }

@@ -4,12 +4,13 @@ import { ModelConfigError } from '@shardgrad/models';
 import { LrRuleError, LrScheduleError } from '@shardgrad/trainer';
 import { JoinRefusedError } from '@shardgrad/worker-node';
 import { UsageError } from './output.ts';
+import { SweepConfigError } from './sweep/sweep-config.ts';
 
 /**
  * The errors that mean the user asked for something that cannot be: exit code 2 and no stack trace,
  * wherever they are thrown (a flag's parser, the registry, the dataset loader, the coordinator's setup).
  */
-const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError, ResumeError];
+const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError, ResumeError, SweepConfigError];
 
 export function isUsageError(e: unknown): boolean {
   // A coordinator's refusal the user must fix (token, join code, version) too: launch must not retry it.

@@ -72,6 +72,20 @@ export function checkTrainingOptions(o: TrainingOptions): TrainingOptions {
 }
 
 /**
+ * A validation split against the rows it splits: both sides need a row. The CLI checks it once the
+ * data is loaded and before a run directory exists; TrainingPolicy again, for every other caller.
+ */
+export function checkValidationSplit(o: Pick<TrainingOptions, 'validationSplit'>, trainRows: number): void {
+  if (o.validationSplit === undefined) return;
+  const k = Math.round(trainRows * o.validationSplit);
+  if (k < 1 || k > trainRows - 1) {
+    throw new TrainingOptionsError(
+      `validation split ${o.validationSplit} of ${trainRows} training rows leaves ${k} for validation and ${trainRows - k} to train; both need at least one`,
+    );
+  }
+}
+
+/**
  * The run's policy around the loop of runTraining: which rows train, the learning rate of each
  * step, the augmentation seed of each epoch, validation, early stopping and the best checkpoint.
  */
@@ -93,6 +107,7 @@ export class TrainingPolicy {
   ) {
     const { dataset, seed, batch } = c.config;
     if (o.validationSplit !== undefined) {
+      checkValidationSplit(o, dataset.train.n);
       const split = splitValidation(dataset.train.n, o.validationSplit, seed);
       this.rows = split.train;
       this.validation = takeRows(dataset, dataset.train, split.validation);

@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CIFAR10_CLASS_NAMES } from './cifar10.ts';
+import { CIFAR10_CLASS_NAMES, Cifar10FormatError, cifar10FromSprites } from './cifar10.ts';
+import { DatasetOptionError } from './dataset.ts';
 import { CIFAR10_LABEL_FILES, CIFAR10_TEST_SPRITE, CIFAR10_TRAIN_SPRITES, cifar10DefaultDir, loadCifar10 } from './cifar10.node.ts';
 import type { Dataset } from './dataset.ts';
 
@@ -36,9 +37,10 @@ describe('cifar-10 loader on sprites the test writes', () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  it('tells the user how to fetch the dataset when files are missing', async () => {
+  it('tells the user how to fetch the dataset when files are missing, as a usage error', async () => {
     await expect(loadCifar10({ dir })).rejects.toThrow(/scripts\/setup\.sh/);
     await expect(loadCifar10({ dir })).rejects.toThrow(/data_batch_1\.png/);
+    await expect(loadCifar10({ dir: join(dir, 'no-such-folder') })).rejects.toBeInstanceOf(DatasetOptionError);
   });
 
   it('reads one image per sprite row as 32x32x3 in [0, 1], labels in order', async () => {
@@ -91,6 +93,31 @@ describe('cifar-10 loader on sprites the test writes', () => {
     const old = new Date(Date.now() - 60_000);
     await utimes(join(dir, CIFAR10_TEST_SPRITE.replace('.png', '.rgb')), old, old);
     expect((await loadCifar10({ dir })).test.n).toBe(4);
+  });
+
+  it('ignores a cache cut short, so every image keeps its own label, and rewrites it whole', async () => {
+    await writeSet(dir);
+    await loadCifar10({ dir });
+    // data_batch_1 holds 2 images; its cache now 1 (and newer than the PNG, so not stale by date).
+    const rgb = join(dir, CIFAR10_TRAIN_SPRITES[0]!.replace('.png', '.rgb'));
+    await writeFile(rgb, Buffer.alloc(1024 * 3, 7));
+    const ds = await loadCifar10({ dir, trainLimit: 4 });
+    expect(ds.train.n).toBe(4);
+    expect([...ds.train.y]).toEqual([0, 1, 2, 3]);
+    // Image 2 is row 0 of data_batch_2 (red 0), image 1 row 1 of data_batch_1 (red 1/255), not the cache's 7.
+    expect(ds.train.x[2 * 1024 * 3]).toBe(0);
+    expect(ds.train.x[1 * 1024 * 3]).toBe(Math.fround(1 / 255));
+    expect((await stat(rgb)).size).toBe(2 * 1024 * 3);
+  });
+
+  it('counts every label against every image, decoded or not, and refuses a mismatch', async () => {
+    // 5 sprites of 2 images but 9 labels: refused even when a limit decodes only the first sprite.
+    await writeSet(dir, { trainLabels: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
+    await expect(loadCifar10({ dir, trainLimit: 1 })).rejects.toThrow(/cifar-10 train: 10 images but 9 labels/);
+    const sprite1 = { data: new Uint8Array(1024 * 3), width: 1024, rows: 1, channels: 3, source: 'a.png' };
+    const parts = (labels: number[], rowsNotDecoded: number) => ({ train: { sprites: [sprite1], labels, rowsNotDecoded }, test: { sprites: [sprite1], labels: [0] } });
+    expect(() => cifar10FromSprites(parts([3, 4, 5], 1))).toThrow(Cifar10FormatError);
+    expect([...cifar10FromSprites(parts([3, 4], 1)).train.y]).toEqual([3]);
   });
 
   it('refuses a file that is not a PNG', async () => {

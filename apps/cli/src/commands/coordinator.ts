@@ -10,7 +10,9 @@ import { UsageError, createOutput } from '../output.ts';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
 import { refuseFlagsTheCheckpointDecides } from '../resume-flags.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
+import { httpUrl, learningRate, nonNegativeInt, oneOf, positiveInt, tcpPort } from '../parse.ts';
+import { checkAggregationFlags } from '../aggregation-flags.ts';
+import { checkBeforeRun } from '../check-before-run.ts';
 import { describeEvent } from '../describe-event.ts';
 import { testHeadline } from '../summary-text.ts';
 import { keepServing } from '../keep-serving.ts';
@@ -33,7 +35,7 @@ export function coordinatorCommand(): Command {
     .option('--epochs <n>', 'passes over the training set', positiveInt)
     .option('--steps <n>', 'stop after this many steps', positiveInt)
     .option('--batch <n>', 'global mini-batch', positiveInt)
-    .option('--lr <rate>', 'learning rate', positiveNumber)
+    .option('--lr <rate>', 'learning rate', learningRate)
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
     .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
@@ -43,7 +45,7 @@ export function coordinatorCommand(): Command {
     .option('--out <dir>', 'where run directories go', 'runs')
     .option('--eval-every <n>', 'a point of the live validation curve every n steps: on the --validation-split rows, or without one on the first 1,000 test rows (labelled test-sample)', positiveInt, 50)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps', positiveInt)
-    .option('--public-url <url>', 'the URL students reach this server at, for the join QR code (default: this machine\'s address)')
+    .option('--public-url <url>', 'the URL students reach this server at, for the join QR code (default: this machine\'s address)', httpUrl)
     .option('--teacher-token <token>', 'the token for the run controls (default: a new random one, printed once)')
     .option('--join-code <code>', 'the code students type (default: a new random one)')
     .option('--no-dashboard', 'do not serve the dashboard and the run controls')
@@ -54,6 +56,7 @@ export function coordinatorCommand(): Command {
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
       refuseFlagsTheCheckpointDecides(cmd, o);
+      checkAggregationFlags(o);
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
       if (o.startPaused && !o.dashboard) throw new UsageError('--start-paused waits for Resume on the dashboard; it cannot go with --no-dashboard');
@@ -76,6 +79,7 @@ export function coordinatorCommand(): Command {
         port: o.port,
         metricsToken: o.metricsToken,
       }));
+      await checkBeforeRun(c, setup.options);
       applyTrust(c, o, out, { publicUrl: o.publicUrl });
       c.on('event', (e) => out.event(e as Record<string, unknown>, describeEvent));
       // createCoordinator already listens, so its own 'listening' event went out before anyone heard it;

@@ -5,10 +5,10 @@ import { getModel } from '@shardgrad/models';
 import { LR_RULES, parseLrSchedule } from '@shardgrad/trainer';
 import { createOutput, UsageError } from '../output.ts';
 import { createProgress, outputThrough, wantsBars } from '../progress.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { learningRate, nonNegativeInt, oneOf, positiveInt } from '../parse.ts';
 import { pointNoise, sweepNoise } from '../sweep/analysis.ts';
 import { SweepInterrupted } from '../sweep/point-runner.ts';
-import { settingsKey, SweepConfigError, type SweepSettings } from '../sweep/sweep-config.ts';
+import { settingsKey, SweepConfigError, sweepGrid, type SweepSettings } from '../sweep/sweep-config.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { modelFromFlags, withModelFlags } from '../training-flags.ts';
 import { counted } from '../plural.ts';
@@ -78,7 +78,7 @@ export function sweepCommand(): Command {
     .option('--simulate-workers <list>', 'virtual workers inside this process per point (instead of --workers), comma-separated', positiveIntList)
     .option('--seeds <n>', 'seeds per point (1…n)', positiveInt, 1)
     .option('--lr-rule <rule>', `learning-rate scaling rule: ${LR_RULES.join(', ')}`, oneOf(LR_RULES), 'none')
-    .option('--lr <rate>', "reference learning rate η (default: the model's)", positiveNumber)
+    .option('--lr <rate>', "reference learning rate η (default: the model's)", learningRate)
     .option('--base-batch <n>', "batch the reference rate belongs to, B₀ (default: the model's default batch)", positiveInt)
     .option('--warmup <steps>', 'gradual warm-up steps (Goyal et al.): from η up to the rule\'s rate', nonNegativeInt, 0)
     .option('--lr-schedule <form>', 'a schedule on top: constant, step:<epochs>:<gamma>, cosine, exponential:<rate>', schedule)
@@ -126,7 +126,7 @@ export function sweepCommand(): Command {
         backend: simulated ? 'wasm' : o.backend,
         ...modelSettings(o),
       };
-      const grid = { batches: o.batch as number[], workers: (simulated ? o.simulateWorkers : o.workers) as number[], seeds: Array.from({ length: o.seeds as number }, (_, i) => i + 1) };
+      const grid = sweepGrid(o.batch as number[], (simulated ? o.simulateWorkers : o.workers) as number[], o.seeds as number);
       const dir = o.sweepDir ?? join(o.out, `${def.name}-${settingsKey(settings)}`);
       const command = ['npx shardgrad sweep', ...process.argv.slice(3).map(quote)].join(' ');
       const tag = simulated ? ' (simulated)' : '';

@@ -3,7 +3,9 @@ import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, 
 import { addTrustOptions, applyTrust, coordinatorOptionsFromFlags } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { createOutput } from '../output.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { learningRate, nonNegativeInt, oneOf, positiveInt, positiveIntUpTo } from '../parse.ts';
+import { checkAggregationFlags } from '../aggregation-flags.ts';
+import { checkBeforeRun } from '../check-before-run.ts';
 import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
 import { plannedEpochs, plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
@@ -23,6 +25,8 @@ import { LearningCurve } from '../learning-curve.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+/** Local workers on one machine, like `worker --threads`: 100,000 threads hung without a word. */
+const MAX_LOCAL_WORKERS = 256;
 
 export function trainCommand(): Command {
   return withTrainingFlags(addTrustOptions(new Command('train'), 'train')
@@ -39,12 +43,12 @@ export function trainCommand(): Command {
     )
     .option('--model <name>', 'model from the registry (see `shardgrad models`)', 'mnist-mlp')
     .option('--dataset <name>', 'dataset (default: the model\'s own)')
-    .option('--workers <n>', 'local workers', positiveInt, 2)
+    .option('--workers <n>', `local workers (at most ${MAX_LOCAL_WORKERS}; more join a \`coordinator\` from other machines)`, positiveIntUpTo(MAX_LOCAL_WORKERS, 'local workers on this machine'), 2)
     .option('--local-workers <how>', 'how the local workers run: processes (joined over sockets, as remote workers are) or threads of this process (joined over message ports: less work per round)', oneOf(LOCAL_WORKER_KINDS), 'processes')
     .option('--epochs <n>', 'passes over the training set', positiveInt)
     .option('--steps <n>', 'stop after this many steps', positiveInt)
     .option('--batch <n>', 'global mini-batch, split across workers each round', positiveInt)
-    .option('--lr <rate>', 'learning rate', positiveNumber)
+    .option('--lr <rate>', 'learning rate', learningRate)
     .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
     .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
@@ -58,6 +62,7 @@ export function trainCommand(): Command {
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
       refuseFlagsTheCheckpointDecides(cmd, o);
+      checkAggregationFlags(o);
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
       const setup = trainingFromFlags(o, getModel(o.model));
@@ -66,6 +71,7 @@ export function trainCommand(): Command {
         return;
       }
       const c = await asUsageErrors(() => createCoordinator(coordinatorOptionsFromFlags(o, setup)));
+      await checkBeforeRun(c, setup.options);
       // The local workers present the worker token through their environment; nobody else needs it.
       process.env.SHARDGRAD_WORKER_TOKEN ||= createTeacherToken();
       applyTrust(c, o, out, { workers: o.workers });

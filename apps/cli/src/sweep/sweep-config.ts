@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LrRule, LrSchedule } from '@shardgrad/trainer';
+import { counted } from '../plural.ts';
 
 /** What stays the same across the points of a sweep; two sweeps with equal settings share a directory. */
 export interface SweepSettings {
@@ -91,7 +92,29 @@ export class SweepConfigError extends Error {
   override name = 'SweepConfigError';
 }
 
+/**
+ * Points a sweep may have. Each is a whole training run, so more is a typo (--seeds 1000000000),
+ * and expanding such a grid into points ran the process out of memory before any check.
+ */
+export const MAX_SWEEP_POINTS = 10_000;
+
+/** Refuses a grid of more than MAX_SWEEP_POINTS points, from the sizes of its dimensions (distinct values). */
+export function checkGridSize(batches: number, workers: number, seeds: number): void {
+  const points = batches * workers * seeds;
+  if (points > MAX_SWEEP_POINTS) {
+    const dims = `${counted(batches, 'batch', 'batches')} × ${counted(workers, 'worker count')} × ${counted(seeds, 'seed')}`;
+    throw new SweepConfigError(`the grid has ${points.toLocaleString('en')} points (${dims}), each a training run; a sweep takes at most ${MAX_SWEEP_POINTS.toLocaleString('en')}`);
+  }
+}
+
+/** The grid of the sweep command's flags, checked for size before the seeds are listed. */
+export function sweepGrid(batches: number[], workers: number[], seeds: number): SweepGrid {
+  checkGridSize(new Set(batches).size, new Set(workers).size, seeds);
+  return { batches, workers, seeds: Array.from({ length: seeds }, (_, i) => i + 1) };
+}
+
 export function checkSweep(s: SweepSettings, g: SweepGrid): void {
+  checkGridSize(new Set(g.batches).size, new Set(g.workers).size, new Set(g.seeds).size);
   const positiveInts = (name: string, xs: number[]) => {
     if (xs.length === 0) throw new SweepConfigError(`${name}: give at least one value`);
     for (const x of xs) if (!Number.isInteger(x) || x < 1) throw new SweepConfigError(`${name}: expected positive integers, got ${x}`);

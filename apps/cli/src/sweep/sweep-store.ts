@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '@shardgrad/runlog';
 import { settingsDiff, SweepConfigError, type SweepGrid, type SweepSettings } from './sweep-config.ts';
 import type { PointResult } from './point-result.ts';
+import { pointRecord } from './point-record.ts';
 
 export const SWEEP_JSON = 'sweep.json';
 export const SWEEP_JSONL = 'sweep.jsonl';
@@ -35,6 +36,19 @@ function readSweepFile(at: string): SweepFile | undefined {
 }
 
 /**
+ * Refuses a directory that holds no sweep.json but something else: the outputs (sweep.csv,
+ * report.md, the charts) would be written over whatever it holds.
+ */
+function refuseOtherDirectory(path: string): void {
+  if (!existsSync(path)) return;
+  if (!statSync(path).isDirectory()) throw new SweepConfigError(`${path} is a file, not a directory; give another --sweep-dir`);
+  const entries = readdirSync(path);
+  if (entries.length === 0) return;
+  const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} in all)` : '');
+  throw new SweepConfigError(`${path} is not a sweep directory (no ${SWEEP_JSON}) and is not empty (${shown}); a sweep writes its report there, so give a new or empty --sweep-dir`);
+}
+
+/**
  * A sweep directory: sweep.json (the settings, which never change, and the latest grid),
  * sweep.jsonl (one line per finished point: what makes a sweep resumable), runs/ (one run
  * directory per point) and the outputs the report writer adds.
@@ -58,10 +72,15 @@ export class SweepStore {
       const commands = old.commands[old.commands.length - 1] === command ? old.commands : [...old.commands, command];
       this.file = { ...old, grid, commands, updatedAt: now };
     } else {
+      refuseOtherDirectory(this.path);
       this.file = { settings, grid, commands: [command], createdAt: now, updatedAt: now };
     }
-    mkdirSync(join(this.path, POINT_RUNS_DIR), { recursive: true });
+    // A damaged sweep.jsonl too, before sweep.json takes this command as one that ran the sweep.
+    this.finished();
+    // sweep.json first: a directory this leaves behind, even half made, is then known for a sweep's.
+    mkdirSync(this.path, { recursive: true });
     writeFileAtomicSync(at, `${JSON.stringify(this.file, null, 2)}\n`);
+    mkdirSync(join(this.path, POINT_RUNS_DIR), { recursive: true });
   }
 
   get settings(): SweepSettings {
@@ -76,19 +95,29 @@ export class SweepStore {
     return join(this.path, POINT_RUNS_DIR);
   }
 
-  /** Finished points by id (the last record wins). A torn last line from a crash is skipped. */
+  /**
+   * Finished points by id (the last record wins). A line torn by a crash (not JSON) is skipped: its
+   * point runs again. A whole line that is not a finished point's record is refused, naming it,
+   * before the outputs are rewritten from it.
+   */
   finished(): Map<string, PointResult> {
     const out = new Map<string, PointResult>();
     const at = join(this.path, SWEEP_JSONL);
     if (!existsSync(at)) return out;
-    for (const line of readFileSync(at, 'utf8').split('\n')) {
+    for (const [i, line] of readFileSync(at, 'utf8').split('\n').entries()) {
       if (!line.trim()) continue;
+      let parsed: unknown;
       try {
-        const r = JSON.parse(line) as PointResult;
-        if (r.status === 'finished' && typeof r.id === 'string') out.set(r.id, r);
+        parsed = JSON.parse(line);
       } catch {
         // Only a crash mid-append leaves a partial line; that point simply runs again.
+        continue;
       }
+      const r = pointRecord(parsed);
+      if (typeof r === 'string') {
+        throw new SweepConfigError(`${at} line ${i + 1} is not a finished point's record (${r}); repair or delete that line (its point then runs again)`);
+      }
+      out.set(r.id, r);
     }
     return out;
   }
