@@ -125,6 +125,10 @@ describe('shardgrad CLI: help and bad flags', () => {
         expect(r.code, split).toBe(2);
         expect(r.stderr, split).toMatch(new RegExp(`validation split ${split} of \\d+ training rows leaves \\d+ for validation and \\d+ to train; both need at least one`));
       }
+      // A phased model checks each phase's split before that phase's run directory too.
+      const phased = await runCli(['train', '--model', 'transfer', '--validation-split', '0.9999999', '--steps', '1', '--no-dashboard', '--out', out]);
+      expect(phased.code, phased.stderr).toBe(2);
+      expect(phased.stderr).toMatch(/validation split 0\.9999999 of \d+ training rows leaves/);
       expect(readdirSync(out)).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { reportLines, testHeadline } from './summary-text.ts';
 import type { TrainingSetup } from './training-flags.ts';
 import { plannedSteps, showTraining } from './training-display.ts';
 import { applyTrust } from './trust-options.ts';
+import { checkBeforeRun } from './check-before-run.ts';
 
 /** The train flags a pipeline uses (see commands/train.ts). */
 export interface PipelineFlags {
@@ -175,6 +176,8 @@ export async function trainPipeline(o: PipelineFlags, setup: TrainingSetup, out:
         },
         train: async (c, plan, phase) => {
           stop.current = c;
+          // Before runSession records the phase's run directory, as train does for a single run.
+          if (plan.options) await checkBeforeRun(c, plan.options);
         // A signal while the phase was starting: stop at its first round boundary.
         if (stop.by) c.control.stop();
           const display = showTraining(c, out, plannedSteps(c, plan.epochs, plan.maxSteps));

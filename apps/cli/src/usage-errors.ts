@@ -1,4 +1,4 @@
-import { AuthSettingsError, ListenError, ResumeError, TrainingOptionsError } from '@shardgrad/coordinator';
+import { AuthSettingsError, ListenError, ModelFileError, ResumeError, TrainingOptionsError } from '@shardgrad/coordinator';
 import { AugmentConfigError, DatasetOptionError } from '@shardgrad/data';
 import { ModelConfigError } from '@shardgrad/models';
 import { LrRuleError, LrScheduleError } from '@shardgrad/trainer';
@@ -10,7 +10,7 @@ import { SweepConfigError } from './sweep/sweep-config.ts';
  * The errors that mean the user asked for something that cannot be: exit code 2 and no stack trace,
  * wherever they are thrown (a flag's parser, the registry, the dataset loader, the coordinator's setup).
  */
-const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError, ResumeError, SweepConfigError];
+const USAGE_ERRORS = [UsageError, ModelConfigError, DatasetOptionError, AugmentConfigError, LrScheduleError, LrRuleError, TrainingOptionsError, AuthSettingsError, ListenError, ResumeError, ModelFileError, SweepConfigError];
 
 export function isUsageError(e: unknown): boolean {
   // A coordinator's refusal the user must fix (token, join code, version) too: launch must not retry it.

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
+import { learningRate, nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
 import { trainingFlagArgs, withTrainingFlags } from '../training-flags.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
@@ -56,7 +56,7 @@ export function launchCommand(): Command {
     .option('--epochs <n>', 'passes over the training set (coordinator)', positiveInt)
     .option('--steps <n>', 'stop after this many steps (coordinator)', positiveInt)
     .option('--batch <n>', 'global mini-batch (coordinator)', positiveInt)
-    .option('--lr <rate>', 'learning rate (coordinator)', positiveNumber)
+    .option('--lr <rate>', 'learning rate (coordinator)', learningRate)
     .option('--optimizer <name>', `optimizer (coordinator): ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
     .option('--seed <n>', 'seed for initialisation and data order (coordinator)', nonNegativeInt)
     .option('--out <dir>', 'where the run directory goes (coordinator; default runs)')
