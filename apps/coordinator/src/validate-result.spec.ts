@@ -30,6 +30,13 @@ describe('validateResult', () => {
     expect(validateResult(header(), raw(), expected).encoding).toBe('none');
   });
 
+  it("says a NaN loss (null in the header's JSON) is a diverged model, not a garbled header", () => {
+    for (const loss of [null, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(refusal(header({ loss }), raw())).toMatchObject({ reason: 'not-finite', message: expect.stringMatching(/loss is NaN or infinite: the model diverged/) });
+    }
+    expect(refusal(header({ loss: 'x' }), raw())).toMatchObject({ reason: 'malformed' });
+  });
+
   it('refuses, with a reason, a header whose numbers are out of range and a missing payload', () => {
     expect(refusal(header({ loss: 1e308 }), raw())).toMatchObject({ reason: 'malformed' });
     expect(refusal(header({ computeMs: 1.7e308 }), raw())).toMatchObject({ reason: 'malformed' });

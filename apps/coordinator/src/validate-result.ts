@@ -34,7 +34,14 @@ export interface ValidResult {
  */
 export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: Expectation): ValidResult {
   const parsed = resultHeaderSchema.safeParse(rawHeader);
-  if (!parsed.success) throw new ProtocolError('malformed', `bad result header: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) {
+    // A NaN loss travels as null in the header's JSON: an honest worker whose model diverged, not a garbled message.
+    const loss = (rawHeader as { loss?: unknown } | null)?.loss;
+    if (loss === null || (typeof loss === 'number' && !Number.isFinite(loss))) {
+      throw new ProtocolError('not-finite', 'the loss is NaN or infinite: the model diverged on this shard (is the learning rate too high?)');
+    }
+    throw new ProtocolError('malformed', `bad result header: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
   const header = parsed.data;
   if (header.runId !== expect.runId) throw new ProtocolError('wrong-run', `run ${header.runId} is not the current run`);
   if (header.schemaHash !== expect.schemaHash) {
