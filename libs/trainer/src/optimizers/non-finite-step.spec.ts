@@ -67,3 +67,15 @@ describe("Adam's step needs no look afterwards", () => {
     }
   });
 });
+
+describe('gradientsBounded', () => {
+  it('is the caller vouching for the gradient: no check of it, on every optimizer, the SIMD one included', async () => {
+    for (const [name, opt] of await optimizers()) {
+      const p = params();
+      // Beyond the bound, so a checked step refuses it; vouched for, it is taken as it is.
+      expect(opt.apply(p, grads(1e20)), name).toBe(false);
+      expect(opt.apply(p, grads(1e20), { gradientsBounded: true }), name).toBe(true);
+      expect(opt.step, name).toBe(1);
+    }
+  });
+});

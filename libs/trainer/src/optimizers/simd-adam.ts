@@ -26,9 +26,9 @@ export class SimdAdam extends Adam {
     super(learningRate, beta1);
   }
 
-  override apply(params: readonly Float32Array[], grads: readonly Float32Array[]): boolean {
+  override apply(params: readonly Float32Array[], grads: readonly Float32Array[], o: { gradientsBounded?: boolean } = {}): boolean {
     this.placeSlots(params.map((p) => p.length));
-    return super.apply(params, grads);
+    return super.apply(params, grads, o);
   }
 
   protected override update(i: number, p: Float32Array, g: Float32Array) {
