@@ -116,6 +116,10 @@ describe('untrusted peers', () => {
     expect(back.ack).toMatchObject({ ok: true, resumed: false });
     expect(back.ack.ok && back.ack.workerId).not.toBe(drop.workerId);
     back.close();
+    // Under its own name, from its address, it is benched for a while rather than let in afresh.
+    const again = await rawClient(c.url, { token: auth.workerToken, nickname: 'liar' });
+    expect(again.ack).toMatchObject({ ok: false, reason: 'struck-out', message: expect.stringMatching(/may join again in \d+ s/) });
+    again.close();
     honest.close();
   });
 

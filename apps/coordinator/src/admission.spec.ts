@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION, type Hello } from '@shardgrad/protocol';
-import { Admission } from './admission.ts';
+import { Admission, BENCH_FIRST_MS } from './admission.ts';
 import { ClassroomAuth } from './auth.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -62,6 +62,39 @@ describe('admission', () => {
     expect(a.admit(hello({ token: auth.workerToken, kind: 'node' }), '6.6.6.6')).toMatchObject({ ok: true, role: 'worker' });
     expect(a.admit(hello({ token: 'ANYTHING' }), '6.6.6.6', 'student')).toMatchObject({ ok: true, role: 'student' });
     expect(a.admit(hello({ token: 'GUESS9' }), '6.6.6.6')).toMatchObject({ ok: false, reason: 'rate-limited' });
+  });
+
+  it('benches a worker dropped for its strikes, by address and name, longer each time', () => {
+    vi.useFakeTimers();
+    try {
+      const auth = new ClassroomAuth({ joinCode: 'BENCH7' });
+      const a = new Admission({ auth });
+      const join = (nickname: string, ip = '10.1.1.1') => a.admit(hello({ token: 'BENCH7', nickname }), ip);
+      const first = join('Zed');
+      if (!first.ok) throw new Error('admitted at first');
+      first.bench();
+      first.release();
+      expect(join('zed')).toMatchObject({ ok: false, reason: 'struck-out', message: expect.stringMatching(/name "zed"; it may join again in 60 s/) });
+      // The rest of the class behind the same address, and the same name elsewhere, are not benched.
+      expect(join('Amy').ok).toBe(true);
+      expect(join('Zed', '10.9.9.9').ok).toBe(true);
+      vi.advanceTimersByTime(BENCH_FIRST_MS + 1);
+      const second = join('Zed');
+      if (!second.ok) throw new Error('admitted after its time out');
+      second.bench();
+      second.release();
+      vi.advanceTimersByTime(BENCH_FIRST_MS + 1);
+      expect(join('Zed')).toMatchObject({ ok: false, reason: 'struck-out' });
+      vi.advanceTimersByTime(BENCH_FIRST_MS);
+      expect(join('Zed').ok).toBe(true);
+      // Nodes with the worker token are benched the same way: a node that keeps sending NaN is broken.
+      const node = a.admit(hello({ token: auth.workerToken, kind: 'node', nickname: 'gpu-3' }), '10.2.2.2');
+      if (!node.ok) throw new Error('node admitted');
+      node.bench();
+      expect(a.admit(hello({ token: auth.workerToken, kind: 'node', nickname: 'gpu-3' }), '10.2.2.2')).toMatchObject({ ok: false, reason: 'struck-out' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('allows same-origin pages and listed origins only', () => {

@@ -35,7 +35,19 @@ export const ADMISSION_DEFAULTS = {
   maxStrikes: 5,
 } as const;
 
-export type AdmitVerdict = { ok: true; role: WorkerRole; release: () => void } | { ok: false; reason: RejectReason; message: string };
+export type AdmitVerdict =
+  | {
+      ok: true;
+      role: WorkerRole;
+      release: () => void;
+      /** It was dropped for its strikes: it may not join again from its address, under its name, for a while. */
+      bench: () => void;
+    }
+  | { ok: false; reason: RejectReason; message: string };
+
+/** The first time out after a drop for strikes; each further drop doubles it, up to BENCH_MAX_MS. */
+export const BENCH_FIRST_MS = 60_000;
+export const BENCH_MAX_MS = 15 * 60_000;
 
 /**
  * Who may join and how much they may say: the hello's token against the classroom's secrets, the
@@ -47,6 +59,13 @@ export class Admission {
   private tabsByIp = new Map<string, number>();
   private tabsByNick = new Map<string, number>();
   private failures = new Map<string, TokenBucket>();
+  /**
+   * Workers dropped for their strikes, by address and nickname: without this one rejoins at once
+   * with the same code or token as a new worker with a clean record, and costs the class the same
+   * refused rounds again. Keyed by name as well as address, so one student's broken tab behind a
+   * school's NAT benches that student, not the class.
+   */
+  private benched = new Map<string, { until: number; times: number }>();
 
   constructor(opts: AdmissionOptions = {}) {
     this.configure(opts);
@@ -122,8 +141,15 @@ export class Admission {
       }
       role = r;
     }
-    if (role === 'worker') return { ok: true, role, release: () => undefined };
     const nick = hello.nickname?.trim().toLowerCase();
+    const benchKey = `${ip}\n${nick ?? ''}`;
+    const benched = this.benched.get(benchKey);
+    if (benched && benched.until > Date.now()) {
+      const s = Math.ceil((benched.until - Date.now()) / 1000);
+      return { ok: false, reason: 'struck-out', message: `dropped for refused results${nick ? ` under the name "${hello.nickname}"` : ''}; it may join again in ${s} s` };
+    }
+    const bench = () => this.bench(benchKey);
+    if (role === 'worker') return { ok: true, role, release: () => undefined, bench };
     const maxIp = this.opts.maxTabsPerIp ?? ADMISSION_DEFAULTS.maxTabsPerIp;
     const maxNick = this.opts.maxTabsPerNickname ?? ADMISSION_DEFAULTS.maxTabsPerNickname;
     if ((this.tabsByIp.get(ip) ?? 0) >= maxIp) {
@@ -138,6 +164,7 @@ export class Admission {
     return {
       ok: true,
       role,
+      bench,
       release: () => {
         if (released) return;
         released = true;
@@ -145,6 +172,13 @@ export class Admission {
         if (nick) bump(this.tabsByNick, nick, -1);
       },
     };
+  }
+
+  private bench(key: string): void {
+    const times = (this.benched.get(key)?.times ?? 0) + 1;
+    this.benched.set(key, { times, until: Date.now() + Math.min(BENCH_MAX_MS, BENCH_FIRST_MS * 2 ** (times - 1)) });
+    // Bounded like the failures: the oldest entry goes first.
+    if (this.benched.size > 10_000) this.benched.delete(this.benched.keys().next().value!);
   }
 
   private failed(ip: string): void {

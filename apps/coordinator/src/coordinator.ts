@@ -98,6 +98,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   readonly admission = new Admission();
   private readonly resumes = new ResumeBook();
   private readonly roles = new Map<string, WorkerRole>();
+  /** Benches each joined worker's address and name when it is dropped for its strikes (Admission). */
+  private readonly benches = new Map<string, () => void>();
   /** Runs on every well-formed result before it counts (spot checks, spot-check.ts). */
   resultCheck: ResultCheck | undefined;
   /** Where the training loop stands (runTraining keeps it); what a checkpoint records. */
@@ -275,7 +277,10 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     );
     // Gone between hello and ready (a ready timeout, a reconnect storm): the role it was given goes too.
     socket.once('disconnect', () => {
-      if (workerId && !member && !this.pool.get(workerId)) this.roles.delete(workerId);
+      if (workerId && !member && !this.pool.get(workerId)) {
+        this.roles.delete(workerId);
+        this.benches.delete(workerId);
+      }
     });
   }
 
@@ -317,6 +322,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     if (back) socket.once('disconnect', () => this.pool.get(back.member.id) || this.resumes.left(back.member, back.role));
     const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
     this.roles.set(workerId, verdict.role);
+    this.benches.set(workerId, verdict.bench);
     reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });
     return { workerId, nickname: hello.data.nickname, hello: hello.data, back: back?.member };
   }
@@ -364,6 +370,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.pool.remove(member.id);
     const role = this.roles.get(member.id);
     this.roles.delete(member.id);
+    this.benches.delete(member.id);
     if (role && !member.struckOut) this.resumes.left(member, role);
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
@@ -392,6 +399,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (member.errors > this.admission.maxStrikes && !member.struckOut) {
         // Past the limit it is dropped for good: no resume, and its strikes stay on the record.
         member.struckOut = true;
+        this.benches.get(member.id)?.();
         this.emit('event', { type: 'worker-dropped', workerId: member.id, strikes: member.errors, rejects: { ...member.rejects } });
         member.disconnect(`dropped after ${member.errors} refused submissions (limit ${this.admission.maxStrikes})`);
       }
