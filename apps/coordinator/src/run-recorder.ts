@@ -65,6 +65,8 @@ export class RunRecorder {
           optimizer: state.optimizer.getClassName(),
           learningRate: getLearningRate(state.optimizer),
           seed: c.config.seed,
+          // A resume without --checkpoint-every keeps the run's cadence (resume-flags.ts).
+          ...(opts.checkpointEvery && { checkpointEvery: opts.checkpointEvery }),
           ...opts.plan,
         },
         model: { name: def.name, config: c.config.modelConfig ?? {}, parameters: state.parameterCount, schemaHash: state.schemaHash },

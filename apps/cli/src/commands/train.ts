@@ -61,7 +61,7 @@ export function trainCommand(): Command {
     .option('--adaptive-batch <max>', 'grow the global batch towards the measured gradient noise scale, up to max', positiveInt)
     .option('--json', 'print one JSON object per line')
     .action(async (o, cmd: Command) => {
-      refuseFlagsTheCheckpointDecides(cmd, o);
+      refuseFlagsTheCheckpointDecides(cmd, o, { refuseFinishedPlan: true });
       checkAggregationFlags(o);
       const out = createOutput(Boolean(o.json));
       await initNodeBackend('wasm');
