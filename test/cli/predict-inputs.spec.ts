@@ -51,6 +51,12 @@ describe('predict names the input it cannot read, with exit code 2', () => {
     }
   });
 
+  it('refuses --dataset-option without --test-index, which it would not change', async () => {
+    const r = await runCli(['predict', '--model-dir', modelDir, '--dataset-option', 'classes=[0,1]', file('one.idx', floatImage(1))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--dataset-option picks the --test-index rows; without --test-index it would change nothing/);
+  });
+
   it('still classifies the files it can read', async () => {
     const r = await runCli(['predict', '--model-dir', modelDir, file('ok.idx', floatImage(1))]);
     expect(r.code, r.stderr).toBe(0);

@@ -8,6 +8,10 @@ import { UsageError } from './output.ts';
  */
 export function checkAggregationFlags(o: { aggregator?: string; byzantine?: number; trim?: number }): void {
   if (o.aggregator === undefined && o.byzantine === undefined && o.trim === undefined) return;
+  // Only the trimmed mean trims: elsewhere --trim would be silently ignored.
+  if (o.trim !== undefined && (o.aggregator ?? 'mean') !== 'trimmed-mean') {
+    throw new UsageError(`--trim ${o.trim} is the trimmed mean's; it does nothing with ${o.aggregator === undefined ? 'the default --aggregator mean' : `--aggregator ${o.aggregator}`} (give --aggregator trimmed-mean, or leave --trim out)`);
+  }
   try {
     resolveAggregation(o.aggregator, { f: o.byzantine, ...(o.trim !== undefined && { beta: o.trim }) });
   } catch (e) {

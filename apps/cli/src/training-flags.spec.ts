@@ -10,6 +10,14 @@ const parse = (args: string[]) => {
 };
 
 describe('train flags for the common options and the training policy', () => {
+  it('refuse a model option given twice with two values (--set and its own flag)', () => {
+    expect(() => trainingFromFlags(parse(['--set', 'dropout=0.5', '--dropout', '0.2']), mnistMlp)).toThrow(/--set dropout=0\.5 and --dropout 0\.2 disagree; give one of them/);
+    expect(() => trainingFromFlags(parse(['--set', 'microBatch=64', '--micro-batch', '32']), mnistMlp)).toThrow(/--micro-batch 32 disagree/);
+    expect(() => trainingFromFlags(parse(['--set', 'batchNorm=false', '--batch-norm']), mnistMlp)).toThrow(/--batch-norm true disagree/);
+    // The same value twice says one thing.
+    expect(trainingFromFlags(parse(['--set', 'dropout=0.2', '--dropout', '0.2']), mnistMlp).modelConfig).toMatchObject({ dropout: 0.2 });
+  });
+
   it('turn into modelConfig, dataset options and training options', () => {
     const o = parse([
       '--dropout', '0.3', '--l2', '1e-4', '--batch-norm', '--normalize', '--augment', 'crop=2,flip',

@@ -127,9 +127,15 @@ export interface TrainingSetup {
 
 /** The model flags (withModelFlags) as modelConfig and dataset options. */
 export function modelFromFlags(o: Record<string, unknown>): Pick<TrainingSetup, 'modelConfig' | 'datasetOptions'> {
-  const modelConfig: Record<string, unknown> = { ...((o.set as Record<string, unknown>) ?? {}) };
+  const set = (o.set as Record<string, unknown>) ?? {};
+  const modelConfig: Record<string, unknown> = { ...set };
   const put = (key: string, v: unknown) => {
-    if (v !== undefined) modelConfig[key] = v;
+    if (v === undefined) return;
+    // Both said, differently: which one the user meant is not ours to guess.
+    if (key in set && JSON.stringify(set[key]) !== JSON.stringify(v)) {
+      throw new UsageError(`--set ${key}=${JSON.stringify(set[key])} and --${flagName(key)} ${JSON.stringify(v)} disagree; give one of them`);
+    }
+    modelConfig[key] = v;
   };
   put('dropout', o.dropout);
   put('l1', o.l1);
@@ -163,3 +169,6 @@ export function trainingFromFlags(o: Record<string, unknown>, def: Pick<ModelDef
   }
   return { ...modelFromFlags(o), options };
 }
+
+/** The flag a model-config key has (microBatch → micro-batch). */
+const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -36,6 +36,7 @@ export function predictCommand(): Command {
     .option('--json', 'print one JSON object per line')
     .action(async (files: string[], o) => {
       const out = createOutput(Boolean(o.json));
+      if (o.datasetOption && !o.testIndex) throw new UsageError('--dataset-option picks the --test-index rows; without --test-index it would change nothing');
       await initNodeBackend('wasm');
       const saved = await openSavedModel(o.modelDir);
       const { model, meta } = saved;
