@@ -125,6 +125,9 @@ describe('shardgrad CLI: help and bad flags', () => {
         expect(r.code, split).toBe(2);
         expect(r.stderr, split).toMatch(new RegExp(`validation split ${split} of \\d+ training rows leaves \\d+ for validation and \\d+ to train; both need at least one`));
       }
+      const huge = await runCli(['train', '--batch', '99999999', '--steps', '1', '--no-dashboard', '--out', out]);
+      expect(huge.code).toBe(2);
+      expect(huge.stderr).toMatch(/--batch 99999999 is more than the \d+ training rows of mnist; for full-batch training give --batch \d+/);
       // A phased model checks each phase's split before that phase's run directory too.
       const phased = await runCli(['train', '--model', 'transfer', '--validation-split', '0.9999999', '--steps', '1', '--no-dashboard', '--out', out]);
       expect(phased.code, phased.stderr).toBe(2);
