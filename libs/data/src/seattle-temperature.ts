@@ -42,15 +42,24 @@ interface Row {
   target: number;
 }
 
+/** What is wrong with a raw row's columns, in words, or undefined where they are all readable. */
+export function seattleRowProblem(r: Record<string, string | undefined>): string | undefined {
+  if (!/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.test(r.date ?? '')) return `date ${JSON.stringify(r.date ?? '')} is not YYYY-MM-DDTHH:MM`;
+  for (const c of ['pressure', 'wind'] as const) {
+    if (!r[c]?.trim() || !Number.isFinite(Number(r[c]))) return `${c} ${JSON.stringify(r[c] ?? '')} is not a number`;
+  }
+  return undefined;
+}
+
 /**
  * A row's features from its raw columns (date, pressure, wind), before standardization; undefined
- * where a column is missing or not a number.
+ * where a column is missing or not a number (seattleRowProblem says which).
  */
 export function seattleFeatures(r: Record<string, string | undefined>): number[] | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(r.date ?? '');
+  if (seattleRowProblem(r)) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(r.date!)!;
   const pressure = Number(r.pressure);
   const wind = Number(r.wind);
-  if (!m || !r.pressure?.trim() || !r.wind?.trim() || !Number.isFinite(pressure) || !Number.isFinite(wind)) return undefined;
   const [, y, mo, d, h, mi] = m.map(Number) as number[];
   const dayOfYear = (Date.UTC(y!, mo! - 1, d!) - Date.UTC(y!, 0, 1)) / 86_400_000;
   const hour = h! + mi! / 60;

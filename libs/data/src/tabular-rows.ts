@@ -1,14 +1,16 @@
 import { csvParse } from 'd3-dsv';
-import { SEATTLE_RAW_COLUMNS, seattleFeatures, type FeatureStats } from './seattle-temperature.ts';
+import { SEATTLE_RAW_COLUMNS, seattleFeatures, seattleRowProblem, type FeatureStats } from './seattle-temperature.ts';
 
 /** How one tabular dataset turns a row of its raw CSV columns into features. */
 interface RawRowReader {
   columns: readonly string[];
   features(record: Record<string, string | undefined>): number[] | undefined;
+  /** Which column of an unreadable row is wrong, in words. */
+  problem(record: Record<string, string | undefined>): string | undefined;
 }
 
 const READERS: Record<string, RawRowReader> = {
-  'seattle-temperature': { columns: SEATTLE_RAW_COLUMNS, features: seattleFeatures },
+  'seattle-temperature': { columns: SEATTLE_RAW_COLUMNS, features: seattleFeatures, problem: seattleRowProblem },
 };
 
 export class TabularRowsError extends Error {
@@ -56,7 +58,8 @@ export function readRawTabularRows(dataset: string, text: string, o: { stats: Fe
     const features = reader.features(r);
     if (!features) {
       const shown = Object.fromEntries(reader.columns.map((c) => [c, r[c]]));
-      throw new TabularRowsError(`${o.source} line ${line}: ${JSON.stringify(shown)} is not a row of ${reader.columns.join(', ')}`);
+      const why = reader.problem(r);
+      throw new TabularRowsError(`${o.source} line ${line}: ${why ? `${why}, so ` : ''}${JSON.stringify(shown)} is not a row of ${reader.columns.join(', ')}`);
     }
     if (features.length !== cols) throw new TabularRowsError(`${dataset} rows have ${features.length} features, the model's statistics ${cols}`);
     features.forEach((v, j) => (x[i * cols + j] = (v - o.stats.mean[j]!) / o.stats.std[j]!));

@@ -58,6 +58,8 @@ describe("the models' own options", () => {
     [{ attention: 'maybe' }, /seq2seq option attention must be true or false, got maybe/],
     [{ heatMapInput: 'Nov 25, 2026 €' }, /heatMapInput: .*"€".*letters, digits, spaces and ",\.\/-"/],
     [{ heatMapInput: '' }, /heatMapInput must be a date as text/],
+    // 5,000 digits given with --set read as a number, which Infinity cannot spell back.
+    [{ heatMapInput: Number.POSITIVE_INFINITY }, /heatMapInput: a number too long to keep its digits/],
   ])('seq2seq refuses %j when it is built', (config, message) => {
     expect(() => buildSeq2seq({ inputShape: [DATE_INPUT_LENGTH], numClasses: ISO_CHARS.length, seed: 1, config })).toThrow(message);
   });

@@ -24,6 +24,7 @@ function heatMapText(config: Record<string, unknown>): string {
   // `--set heatMapInput=2026` reads as a number: its digits are the text.
   const v = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
   const allowed = `letters, digits, spaces and ${JSON.stringify(DATE_INPUT_CHARS.slice(2, 6))}`;
+  if (typeof v === 'number') throw new ModelConfigError(`seq2seq option heatMapInput: a number too long to keep its digits; it may use ${allowed}, up to ${DATE_INPUT_LENGTH} characters`);
   if (typeof v !== 'string' || v.length === 0) throw new ModelConfigError(`seq2seq option heatMapInput must be a date as text (${allowed}), got ${JSON.stringify(v)}`);
   try {
     encodeDateText(v);

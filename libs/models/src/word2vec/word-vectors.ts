@@ -96,7 +96,9 @@ export class UnknownWordError extends Error {
     readonly word: string,
     vocabularySize: number,
   ) {
-    super(`"${word}" is not in the vocabulary (${vocabularySize} words, lower case; rare words were dropped)`);
+    // A pasted paragraph is not echoed back whole.
+    const shown = word.length > 40 ? `${word.slice(0, 40)}… (${word.length} characters)` : word;
+    super(`"${shown}" is not in the vocabulary (${vocabularySize} words, lower case; rare words were dropped)`);
   }
 }
 

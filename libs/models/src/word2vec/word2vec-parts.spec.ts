@@ -77,6 +77,7 @@ describe('WordVectors', () => {
     const v = new WordVectors(words, raw, 3);
     expect(() => v.nearest('kingdom', 3)).toThrow(UnknownWordError);
     expect(() => v.nearest('kingdom', 3)).toThrow(/"kingdom" is not in the vocabulary \(4 words/);
+    expect(() => v.nearest('x'.repeat(100_000), 3)).toThrow(/^"x{40}… \(100000 characters\)" is not in the vocabulary/);
     expect(() => new WordVectors(words, raw, 4)).toThrow(/not 4 vectors of 4/);
     expect(() => new WordVectors(['a', 'a'], [1, 2], 1)).toThrow(/duplicates/);
   });
