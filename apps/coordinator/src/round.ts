@@ -126,10 +126,11 @@ export class Round {
       const shard: Shard = { id: this.shards.length, indices: this.indices.subarray(off, off + n), assigned: new Map() };
       off += n;
       this.shards.push(shard);
-      this.send(shard, m);
+      this.send(shard, m, false, false);
     });
-    // Sent one after another, each deadline could only compare with the shards before it.
-    for (const s of this.shards) for (const [id, a] of s.assigned) a.lateAt = a.sentAt + shardDeadlineMs(a.predictedMs, this.referenceMs(id));
+    // Timed once every shard is out: sent one after another, each could only compare with those before it.
+    const peers = this.measuredPeers();
+    for (const s of this.shards) for (const [id, a] of s.assigned) a.lateAt = a.sentAt + shardDeadlineMs(a.predictedMs, this.referenceMs(id, peers));
     this.armDeadline();
   }
 
@@ -246,13 +247,14 @@ export class Round {
     this.armDeadline();
   }
 
-  private send(shard: Shard, m: PoolMember, reassigned = false): void {
+  /** `timed`: its deadline is set now; start sets those of the round's first shards once all are out. */
+  private send(shard: Shard, m: PoolMember, reassigned = false, timed = true): void {
     const now = Date.now();
     const predictedMs = this.pool.schedule(m, shard.indices.length, now) - now;
     shard.assigned.set(m.id, {
       sentAt: now,
       predictedMs,
-      lateAt: now + shardDeadlineMs(predictedMs, this.referenceMs(m.id)),
+      lateAt: timed ? now + shardDeadlineMs(predictedMs, this.referenceMs(m.id)) : Infinity,
       late: false,
       measuresOverhead: m.busy === 0,
     });
@@ -268,17 +270,22 @@ export class Round {
    * of the other, measured, workers, or recent on-time rounds, whichever is longer. The worker's own
    * estimate stays out: a worker announcing a crawl must not set its own deadline.
    */
-  private referenceMs(memberId: string): number | undefined {
-    const peers: number[] = [];
-    for (const s of this.shards) {
-      if (s.result) continue;
-      for (const [id, a] of s.assigned) if (id !== memberId && this.pool.get(id)?.speedMeasured) peers.push(a.predictedMs);
-    }
-    peers.sort((a, b) => a - b);
-    const fromPeers = peers.length ? peers[peers.length >> 1]! : undefined;
+  private referenceMs(memberId: string, peers = this.measuredPeers()): number | undefined {
+    const others = peers.filter((p) => p.id !== memberId);
+    const fromPeers = others.length ? others[others.length >> 1]!.predictedMs : undefined;
     const fromPace = this.pace.typicalMs();
     if (fromPeers === undefined) return fromPace;
     return fromPace === undefined ? fromPeers : Math.max(fromPeers, fromPace);
+  }
+
+  /** The open assignments of measured workers, by predicted time: what deadlines are measured against. */
+  private measuredPeers(): { id: string; predictedMs: number }[] {
+    const peers: { id: string; predictedMs: number }[] = [];
+    for (const s of this.shards) {
+      if (s.result) continue;
+      for (const [id, a] of s.assigned) if (this.pool.get(id)?.speedMeasured) peers.push({ id, predictedMs: a.predictedMs });
+    }
+    return peers.sort((a, b) => a.predictedMs - b.predictedMs);
   }
 
   /** Wakes at the next deadline among open assignments. */
