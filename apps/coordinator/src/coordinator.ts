@@ -23,7 +23,7 @@ import { RoundPace } from './round-pace.ts';
 import { GradientNormGuard } from './gradient-norm-guard.ts';
 import { WorkerSession, type Reply } from './worker-session.ts';
 import type { TrainingState } from './training-state.ts';
-import { validateResult, type ResultCheck } from './validate-result.ts';
+import { missingMetrics, validateResult, type ResultCheck } from './validate-result.ts';
 import { CostMeter } from './cost-meter.ts';
 import { RunControl } from './run-control.ts';
 import { createRunId } from '@shardgrad/runlog';
@@ -97,9 +97,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   /** Who may join and how much they may say; open (anyone on the port) until configured. */
   readonly admission = new Admission();
   private readonly resumes = new ResumeBook();
-  private readonly roles = new Map<string, WorkerRole>();
-  /** Benches each joined worker's address and name when it is dropped for its strikes (Admission). */
-  private readonly benches = new Map<string, () => void>();
+  /** What admission granted each joined worker: its role, and how to bench it if it is struck out. */
+  private readonly admitted = new Map<string, { role: WorkerRole; bench: () => void }>();
   /** Runs on every well-formed result before it counts (spot checks, spot-check.ts). */
   resultCheck: ResultCheck | undefined;
   /** Where the training loop stands (runTraining keeps it); what a checkpoint records. */
@@ -277,10 +276,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     );
     // Gone between hello and ready (a ready timeout, a reconnect storm): the role it was given goes too.
     socket.once('disconnect', () => {
-      if (workerId && !member && !this.pool.get(workerId)) {
-        this.roles.delete(workerId);
-        this.benches.delete(workerId);
-      }
+      if (workerId && !member && !this.pool.get(workerId)) this.admitted.delete(workerId);
     });
   }
 
@@ -321,8 +317,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     // Dropped again before 'ready' (a reconnect storm): keep its place for the next try.
     if (back) socket.once('disconnect', () => this.pool.get(back.member.id) || this.resumes.left(back.member, back.role));
     const workerId = back?.member.id ?? `w-${randomBytes(5).toString('hex')}`;
-    this.roles.set(workerId, verdict.role);
-    this.benches.set(workerId, verdict.bench);
+    this.admitted.set(workerId, { role: verdict.role, bench: verdict.bench });
     reply({ ok: true, workerId, run: this.runInfo, resumeKey: this.resumes.issue(workerId), role: verdict.role, resumed: Boolean(back) });
     return { workerId, nickname: hello.data.nickname, hello: hello.data, back: back?.member };
   }
@@ -362,15 +357,14 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
 
   /** The role the worker joined with: 'worker' (worker token), 'student' (join code) or 'open'. */
   roleOf(workerId: string): WorkerRole | undefined {
-    return this.roles.get(workerId);
+    return this.admitted.get(workerId)?.role;
   }
 
   private onGone(member: PoolMember, why: string): void {
     if (this.pool.get(member.id) !== member) return;
     this.pool.remove(member.id);
-    const role = this.roles.get(member.id);
-    this.roles.delete(member.id);
-    this.benches.delete(member.id);
+    const role = this.admitted.get(member.id)?.role;
+    this.admitted.delete(member.id);
     if (role && !member.struckOut) this.resumes.left(member, role);
     const hadWork = member.busy > 0;
     this.current?.workerGone(member.id);
@@ -399,7 +393,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (member.errors > this.admission.maxStrikes && !member.struckOut) {
         // Past the limit it is dropped for good: no resume, and its strikes stay on the record.
         member.struckOut = true;
-        this.benches.get(member.id)?.();
+        this.admitted.get(member.id)?.bench();
         this.emit('event', { type: 'worker-dropped', workerId: member.id, strikes: member.errors, rejects: { ...member.rejects } });
         member.disconnect(`dropped after ${member.errors} refused submissions (limit ${this.admission.maxStrikes})`);
       }
@@ -422,7 +416,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
         }
         return refuse('stale-round', `round ${header.round} (v${header.version}) is not the current round`);
       }
-      const metricsProblem = this.missingMetrics(header.metrics);
+      const metricsProblem = missingMetrics(this.config.def, header.metrics);
       if (metricsProblem) return refuse('malformed', metricsProblem);
       const size = this.normGuard.check(sumSquares, this.config.state.trainableCount);
       if (!size.ok) return refuse(size.reason, size.message);
@@ -438,18 +432,6 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       if (e instanceof ProtocolError) return refuse(e.reason, e.message);
       refuse('malformed', (e as Error).message);
     }
-  }
-
-  /**
-   * Metrics a supervised model's result reports must be the model's, every one of them: one missing
-   * would be a hole in the round's mean. A result without any metrics still counts, and its round's
-   * metrics are the means over the results that have them (Round). Custom steps name their own.
-   */
-  private missingMetrics(metrics: Record<string, number> | undefined): string | undefined {
-    const def = this.config.def;
-    if (!metrics || def.customStep) return undefined;
-    const missing = Object.keys(def.metrics).filter((k) => typeof metrics[k] !== 'number');
-    return missing.length ? `result lacks the metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
   }
 }
 

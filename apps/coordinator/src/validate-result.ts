@@ -1,6 +1,7 @@
 import { CodecError, asBytes, decodeTensorsWithEncodings, type TensorData, type TensorSpec } from '@shardgrad/codec';
 import { sumOfSquares } from '@shardgrad/trainer';
 import { ProtocolError, resultHeaderSchema, type ResultEncoding, type ResultHeader } from '@shardgrad/protocol';
+import type { ModelDefinition } from '@shardgrad/models';
 import type { PoolMember } from './worker-pool.ts';
 
 /** A check a result must pass before it counts (spot checks recompute the shard here). */
@@ -90,4 +91,15 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
     return s;
   });
   return { header, grads, encoding, bytes: bytes.byteLength, sumSquares };
+}
+
+/**
+ * Metrics a supervised model's result reports must be the model's, every one of them: one missing
+ * would be a hole in the round's mean. A result without any metrics still counts, and its round's
+ * metrics are the means over the results that have them (Round). Custom steps name their own.
+ */
+export function missingMetrics(def: Pick<ModelDefinition, 'metrics' | 'customStep'>, metrics: Record<string, number> | undefined): string | undefined {
+  if (!metrics || def.customStep) return undefined;
+  const missing = Object.keys(def.metrics).filter((k) => typeof metrics[k] !== 'number');
+  return missing.length ? `result lacks the metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
 }
