@@ -1,4 +1,4 @@
-import { MAX_GRADIENT_SUM_OF_SQUARES } from '@shardgrad/trainer';
+import { MAX_GRADIENT_SUM_OF_SQUARES, median } from '@shardgrad/trainer';
 
 /** Σg² a result may have at most: where every result stays within it, the optimizer need not check the mean again. */
 export const MAX_SUM_OF_SQUARES = MAX_GRADIENT_SUM_OF_SQUARES;
@@ -70,10 +70,7 @@ export class GradientNormGuard {
   /** The largest norm accepted now, or undefined while there are too few observations. */
   limit(): number | undefined {
     if (this.norms.length < MIN_OBSERVATIONS) return undefined;
-    const s = [...this.norms].sort((a, b) => a - b);
-    const mid = s.length >> 1;
-    const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-    return Math.max(MIN_NORM_LIMIT, NORM_MULTIPLE * median);
+    return Math.max(MIN_NORM_LIMIT, NORM_MULTIPLE * median(this.norms));
   }
 
   /** A new run (another model): its gradients owe nothing to the old one's. */

@@ -1,3 +1,6 @@
+import { ANNOUNCED_SPEED_RANGE, MAX_COMPUTE_MS } from '@shardgrad/protocol';
+import { median } from '@shardgrad/trainer';
+
 /** Shards remembered for the per-sample cost; older ones weigh (1 − EMA)^age. */
 const WINDOW = 16;
 /** A new shard is compared with this many shards before it, no older: the worker may have changed since. */
@@ -11,22 +14,15 @@ const MIN_SIZE_CHANGE = 0.3;
 /** The fixed cost never takes more than this part of a typical shard's time. */
 const MAX_FIXED_PART = 0.8;
 /**
- * Bounds of the cost per sample, ms: a billion samples a second at most, one sample in ~11 days at
- * least. Whatever timings it is fed, the model's speed stays finite and positive, so share planning
- * and deadlines always have a number to work with.
+ * Bounds of the cost per sample, ms: the speeds a worker may announce, as costs (a billion samples
+ * a second at most, one sample in ~11 days at least). Whatever timings it is fed, the model's speed
+ * stays finite and positive, so share planning and deadlines always have a number to work with.
  */
-export const MS_PER_SAMPLE_RANGE = { min: 1e-6, max: 1e9 } as const;
-/** Timings beyond this (a day) are clipped: a shard sum of them must stay far from overflow. */
-const MAX_SHARD_MS = 86_400_000;
+export const MS_PER_SAMPLE_RANGE = { min: 1000 / ANNOUNCED_SPEED_RANGE.max, max: 1000 / ANNOUNCED_SPEED_RANGE.min } as const;
 const DEFAULT_SAMPLES_PER_SECOND = 1000;
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /**
  * A worker's compute time as a fixed cost per call plus a cost per sample,
@@ -70,7 +66,8 @@ export class SpeedModel {
   /** A finished shard: `samples` in `ms` of compute. */
   add(samples: number, ms: number): void {
     if (!(samples > 0) || !Number.isFinite(samples) || !(ms >= 0) || !Number.isFinite(ms)) return;
-    ms = Math.min(ms, MAX_SHARD_MS);
+    // A result may claim no more (its schema's bound): a shard sum of such timings stays far from overflow.
+    ms = Math.min(ms, MAX_COMPUTE_MS);
     this.measurements++;
     // A worker's first shard also pays for warming up (JIT, kernel set-up): the second replaces it.
     if (this.measurements === 2) this.shards = [];

@@ -3,4 +3,4 @@ export * from './registry.ts';
 export { DEFAULT_TRIM } from './trimmed-mean.ts';
 export { DEFAULT_CLIP_ITERATIONS } from './centered-clip.ts';
 export { DEFAULT_MAX_NORM_RATIO } from './norm-filter.ts';
-export { sumOfSquares } from './coordinates.ts';
+export { median, sumOfSquares } from './coordinates.ts';
