@@ -1,5 +1,5 @@
 import { type Classroom, type Coordinator, type PipelineSummary, attachAdaptiveBatch, attachClassroom, createTeacherToken, runPipeline, runSession } from '@shardgrad/coordinator';
-import { type ModelDefinition, type PipelinePhase, getModel, phaseOption, pipelinePhases } from '@shardgrad/models';
+import { type ModelDefinition, type OptimizerName, type PipelinePhase, getModel, phaseOption, pipelinePhases } from '@shardgrad/models';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { classroomEvent } from './classroom-event.ts';
@@ -20,7 +20,7 @@ export interface PipelineFlags {
   dataset?: string;
   batch?: number;
   seed: number;
-  optimizer?: 'sgd' | 'momentum' | 'rmsprop' | 'adam';
+  optimizer?: OptimizerName;
   lr?: number;
   split?: 'speed' | 'equal';
   epochs?: number;

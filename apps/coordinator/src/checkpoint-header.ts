@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { OPTIMIZER_NAMES } from '@shardgrad/models';
 import { AGGREGATOR_NAMES } from '@shardgrad/trainer';
+import { positive, text, whole } from './schema-fields.ts';
 import { describeIssue } from './schema-issue.ts';
 
 /**
@@ -8,14 +10,7 @@ import { describeIssue } from './schema-issue.ts';
  * directory had been reopened, and reopening drops the metrics after the resumed step.
  */
 
-const WHOLE = 'a whole number ≥ 0';
-const whole = z.number({ error: WHOLE }).int({ error: WHOLE }).min(0, { error: WHOLE });
-const POSITIVE = 'a whole number ≥ 1';
-const positive = z.number({ error: POSITIVE }).int({ error: POSITIVE }).min(1, { error: POSITIVE });
-const text = (what: string) => z.string({ error: what }).min(1, { error: what });
 const finite = (what: string) => z.number({ error: what });
-
-const OPTIMIZER_NAMES = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 
 const aggregation = z.object(
   {

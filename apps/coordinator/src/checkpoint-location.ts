@@ -48,12 +48,6 @@ function inRun(given: string, file: string): { files: StateFile[]; runDir: strin
   return { files: [{ file, folderStep: Number(step[1]) }], runDir };
 }
 
-/** The training states `--resume <path>` may go on from, newest first (see locateStateFiles). */
-export function locateTrainingCheckpoints(path: string): { files: string[]; runDir: string } {
-  const { files, runDir } = locateStateFiles(path);
-  return { files: files.map((f) => f.file), runDir };
-}
-
 /** The training state `--resume <path>` goes on from (see locateStateFiles). */
 export function locateTrainingCheckpoint(path: string): { file: string; runDir: string } {
   const { files, runDir } = locateStateFiles(path);

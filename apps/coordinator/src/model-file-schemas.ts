@@ -1,15 +1,11 @@
 import { z } from 'zod';
+import { positive, text, whole } from './schema-fields.ts';
 
 /**
  * What shardgrad.json and model.json must hold before a model is built from them: a field missing or
  * of another type surfaced as a TypeError from deep inside evaluate, or as a model "undefined".
  */
 
-const WHOLE = 'a whole number ≥ 0';
-const whole = z.number({ error: WHOLE }).int({ error: WHOLE }).min(0, { error: WHOLE });
-const POSITIVE = 'a whole number ≥ 1';
-const positive = z.number({ error: POSITIVE }).int({ error: POSITIVE }).min(1, { error: POSITIVE });
-const text = (what: string) => z.string({ error: what }).min(1, { error: what });
 const numbers = z.array(z.number({ error: 'a number' }), { error: 'a list of numbers' });
 const options = z.record(z.string(), z.unknown(), { error: 'an object of options' });
 

@@ -4,7 +4,7 @@ import { locateStateFiles } from './checkpoint-location.ts';
 import { checkBelongsToRun } from './checkpoint-origin.ts';
 import { readTrainingCheckpoint, ResumeError, stateDigest, type TrainingCheckpoint, type TrainingPosition } from './training-checkpoint.ts';
 
-export { locateTrainingCheckpoint, locateTrainingCheckpoints } from './checkpoint-location.ts';
+export { locateTrainingCheckpoint } from './checkpoint-location.ts';
 
 /** Where a resumed coordinator came from; runTraining starts at `position` and the recorder reopens `runDir`. */
 export interface ResumePoint {

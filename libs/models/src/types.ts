@@ -3,7 +3,9 @@ import type { CommonOptionName } from './model-options.ts';
 import type { Dataset } from '@shardgrad/data';
 import type { Reads } from './step-reads.ts';
 
-export type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam';
+/** The optimizers the coordinator runs (libs/trainer/src/optimizers), as flags and checkpoints name them. */
+export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export interface OptimizerConfig {
   name: OptimizerName;

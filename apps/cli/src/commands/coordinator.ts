@@ -4,7 +4,7 @@ import { constants } from 'node:os';
 import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, publicOrigin, runSession, trainingOptionsFrom } from '@shardgrad/coordinator';
 import { addTrustOptions, applyTrust, coordinatorOptionsFromFlags } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { getModel } from '@shardgrad/models';
+import { OPTIMIZER_NAMES, getModel } from '@shardgrad/models';
 import { plannedEpochs } from '../training-display.ts';
 import { UsageError, createOutput } from '../output.ts';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
@@ -19,7 +19,6 @@ import { keepServing } from '../keep-serving.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { onePhase } from '../train-pipeline.ts';
 
-const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 
 export function coordinatorCommand(): Command {
   return withTrainingFlags(addTrustOptions(new Command('coordinator'), 'coordinator')
@@ -36,7 +35,7 @@ export function coordinatorCommand(): Command {
     .option('--steps <n>', 'stop after this many steps', positiveInt)
     .option('--batch <n>', 'global mini-batch', positiveInt)
     .option('--lr <rate>', 'learning rate', learningRate)
-    .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
+    .option('--optimizer <name>', `optimizer: ${OPTIMIZER_NAMES.join(', ')}`, oneOf(OPTIMIZER_NAMES))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
     .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')

@@ -9,9 +9,9 @@ import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
 import { exitStatus } from '../launch/supervisor.ts';
 import { startWorkerGroup, type WorkerGroup } from '../launch/worker-group.ts';
 import { rankRangeWarning, type RankPlan } from '../launch/worker-env.ts';
+import { OPTIMIZER_NAMES } from '@shardgrad/models';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
-const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 /** Flags that configure the run; with --join the coordinator elsewhere has already decided them. */
 const COORDINATOR_FLAGS = ['model', 'dataset', 'epochs', 'steps', 'batch', 'lr', 'optimizer', 'seed', 'out'] as const;
 /** Workers get this long to leave on their own after the coordinator ends, before SIGTERM and then SIGKILL. */
@@ -57,7 +57,7 @@ export function launchCommand(): Command {
     .option('--steps <n>', 'stop after this many steps (coordinator)', positiveInt)
     .option('--batch <n>', 'global mini-batch (coordinator)', positiveInt)
     .option('--lr <rate>', 'learning rate (coordinator)', learningRate)
-    .option('--optimizer <name>', `optimizer (coordinator): ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
+    .option('--optimizer <name>', `optimizer (coordinator): ${OPTIMIZER_NAMES.join(', ')}`, oneOf(OPTIMIZER_NAMES))
     .option('--seed <n>', 'seed for initialisation and data order (coordinator)', nonNegativeInt)
     .option('--out <dir>', 'where the run directory goes (coordinator; default runs)')
     .option('--host <addr>', 'address the coordinator listens on', '127.0.0.1')

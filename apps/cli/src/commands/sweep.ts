@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { getModel } from '@shardgrad/models';
+import { OPTIMIZER_NAMES, getModel } from '@shardgrad/models';
 import { LR_RULES, parseLrSchedule } from '@shardgrad/trainer';
 import { createOutput, UsageError } from '../output.ts';
 import { createProgress, outputThrough, wantsBars } from '../progress.ts';
@@ -15,7 +15,6 @@ import { counted } from '../plural.ts';
 import { REPORT_MD } from '../sweep/sweep-outputs.ts';
 import type { PointResult } from '../sweep/point-result.ts';
 
-const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 /** Events of a point forwarded live with --json: what a researcher watches (one noise-scale line a round). */
 const LIVE_EVENTS = new Set(['noise-scale', 'adaptive-batch', 'evaluation', 'finished']);
@@ -82,7 +81,7 @@ export function sweepCommand(): Command {
     .option('--base-batch <n>', "batch the reference rate belongs to, B₀ (default: the model's default batch)", positiveInt)
     .option('--warmup <steps>', 'gradual warm-up steps (Goyal et al.): from η up to the rule\'s rate', nonNegativeInt, 0)
     .option('--lr-schedule <form>', 'a schedule on top: constant, step:<epochs>:<gamma>, cosine, exponential:<rate>', schedule)
-    .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
+    .option('--optimizer <name>', `optimizer: ${OPTIMIZER_NAMES.join(', ')}`, oneOf(OPTIMIZER_NAMES))
     .option('--target-accuracy <fraction>', 'test accuracy that ends a point', fraction, 0.95)
     .option('--max-steps <n>', 'steps after which a point gives up on the target', positiveInt, 2000)
     .option('--no-stop-at-target', 'train on to --max-steps after reaching the target')

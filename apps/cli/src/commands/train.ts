@@ -11,7 +11,7 @@ import { plannedEpochs, plannedSteps, showTraining } from '../training-display.t
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
 import { printTestPredictions } from '../format-prediction.ts';
-import { getModel } from '@shardgrad/models';
+import { OPTIMIZER_NAMES, getModel } from '@shardgrad/models';
 import { trainingFromFlags, withTrainingFlags } from '../training-flags.ts';
 import { asUsageErrors } from '../usage-errors.ts';
 import { refuseFlagsTheCheckpointDecides } from '../resume-flags.ts';
@@ -24,7 +24,6 @@ import { summaryText } from '../summary-text.ts';
 import { LearningCurve } from '../learning-curve.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
-const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 /** Local workers on one machine, like `worker --threads`: 100,000 threads hung without a word. */
 const MAX_LOCAL_WORKERS = 256;
 
@@ -49,7 +48,7 @@ export function trainCommand(): Command {
     .option('--steps <n>', 'stop after this many steps', positiveInt)
     .option('--batch <n>', 'global mini-batch, split across workers each round', positiveInt)
     .option('--lr <rate>', 'learning rate', learningRate)
-    .option('--optimizer <name>', `optimizer: ${OPTIMIZERS.join(', ')}`, oneOf(OPTIMIZERS))
+    .option('--optimizer <name>', `optimizer: ${OPTIMIZER_NAMES.join(', ')}`, oneOf(OPTIMIZER_NAMES))
     .option('--seed <n>', 'seed for initialisation and data order', nonNegativeInt, 1)
     .option('--split <how>', 'how each batch is shared out: speed (by measured speed) or equal (the same share each, so a rerun repeats the run bit for bit)', oneOf(SHARE_SPLITS), 'speed')
     .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
