@@ -49,8 +49,11 @@ function nonFinite(v: unknown): string | undefined {
   if (typeof v === 'number' && !Number.isFinite(v)) {
     return Number.isNaN(v) ? 'is not a number (NaN)' : `is ${v > 0 ? '' : 'minus '}infinity (.inf, or a number too large, such as 1e400)`;
   }
-  if (Array.isArray(v)) for (const x of v) if (nonFinite(x)) return nonFinite(x);
-  if (isMapping(v)) for (const x of Object.values(v)) if (nonFinite(x)) return nonFinite(x);
+  const parts = Array.isArray(v) ? v : isMapping(v) ? Object.values(v) : [];
+  for (const x of parts) {
+    const why = nonFinite(x);
+    if (why) return why;
+  }
   return undefined;
 }
 

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { type FeatureStats, TabularRowsError, isTabularDataset, rawTabularColumns, readRawTabularRows } from '@shardgrad/data';
 import type { SavedModel } from './saved-model.ts';
 import { rebuildData } from './saved-model.ts';
+import { inputKind } from './input-kind.ts';
 import { UsageError } from './output.ts';
 
 export interface TabularInput {
@@ -32,7 +34,10 @@ export async function readTabularInputs(files: readonly string[], saved: SavedMo
   const targetName = saved.meta.tabular?.targetName ?? 'target';
   const inputs: TabularInput[] = [];
   for (const file of files) {
-    if (/\.(png|idx\d?-?\w*|ubyte|gz)$/i.test(file)) throw new UsageError(`${saved.meta.model} takes CSV rows (${columns.join(',')}), not images: ${file}`);
+    // Named as a picture (the rule predict reads images by), it is one: say so before reading it as CSV.
+    const named = inputKind(basename(file).replace(/\.gz$/i, ''), new Uint8Array(0));
+    if (named === 'png' || named === 'idx') throw new UsageError(`${saved.meta.model} takes CSV rows (${columns.join(',')}), not images: ${file}`);
+    if (/\.gz$/i.test(file)) throw new UsageError(`${saved.meta.model} reads CSV rows as plain text: ${file} is gzipped, give the CSV itself`);
     let text: string;
     try {
       text = await readFile(file, 'utf8');

@@ -41,7 +41,7 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Dat
   const sizes = await Promise.all(CIFAR10_TRAIN_SPRITES.map((f) => readSpriteSize(join(dir, f))));
   const decoded = spritesNeeded(limits.trainLimit, sizes);
   const [train, test, trainLabels, testLabels] = await allFinished([
-    allFinished(CIFAR10_TRAIN_SPRITES.slice(0, decoded).map((f) => readSprite(join(dir, f)))),
+    allFinished(CIFAR10_TRAIN_SPRITES.slice(0, decoded).map((f, i) => readSprite(join(dir, f), sizes[i]))),
     readSprite(join(dir, CIFAR10_TEST_SPRITE)),
     readLabels(join(dir, CIFAR10_LABEL_FILES.train)),
     readLabels(join(dir, CIFAR10_LABEL_FILES.test)),
@@ -75,11 +75,11 @@ function spritesNeeded(limit: number | undefined, sizes: readonly PngSize[]): nu
  * phase) loads the set, so the first decode leaves the raw RGB bytes beside the PNG (`.rgb`) and
  * later loads read those. The cache is skipped where the folder is read-only, and ignored (then
  * rewritten) where it is older than its PNG or holds other than the PNG's rows: a cut-short cache
- * read as a whole sprite shifted every later image off its label.
+ * read as a whole sprite shifted every later image off its label. `size`: the PNG header's, where
+ * the caller has read it already.
  */
-export async function readSprite(path: string): Promise<Cifar10Sprite> {
-  const size = await readSpriteSize(path);
-  const cached = await readRgbCache(path, size);
+export async function readSprite(path: string, size?: PngSize): Promise<Cifar10Sprite> {
+  const cached = await readRgbCache(path, size ?? (await readSpriteSize(path)));
   if (cached) return cached;
   let png: PNG;
   try {
