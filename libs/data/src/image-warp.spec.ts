@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flipImage, padCropImage, rotateImage, scaleImage, translateImage, warpImage } from './image-warp.ts';
+import { flipImage, padCropImage, rotateImage, scaleImage, translateImage, warpBilinearInto, warpImage, warpInto } from './image-warp.ts';
 import { seededRandom } from './seeded-random.ts';
 
 /** h x w x c image with one pixel (x, y) set to `v` in every channel. */
@@ -138,6 +138,29 @@ describe('warpImage', () => {
     for (let i = 0; i < 20; i++) {
       const out = warpImage(src, [10, 10], { angleDeg: 360 * rng(), zoom: 0.5 + rng(), dx: 3 * rng(), dy: -2 * rng(), flip: rng() < 0.5 });
       expect(out.every((v) => v >= 0 && v <= 1)).toBe(true);
+    }
+  });
+});
+
+describe('whole-pixel warps', () => {
+  it('copy exactly what the bilinear warp samples, for flips and shifts on and past every border', () => {
+    const rnd = seededRandom(11);
+    for (const shape of [[28, 28, 1], [5, 7, 3], [4, 4]] as const) {
+      const size = shape[0] * shape[1] * (shape[2] ?? 1);
+      // Offsets inside bigger arrays, as augmentBySample writes a batch.
+      const src = Float32Array.from({ length: 3 * size }, () => rnd());
+      for (const flip of [false, true]) {
+        for (const dx of [-9, -3, -1, 0, 2, 6, 30]) {
+          for (const dy of [-30, -2, 0, 1, 5]) {
+            const t = { flip, angleDeg: 0, zoom: 1, dx, dy };
+            const copied = new Float32Array(3 * size).fill(-1);
+            const sampled = new Float32Array(3 * size).fill(-1);
+            warpInto(src, size, copied, 2 * size, shape, t);
+            warpBilinearInto(src, size, sampled, 2 * size, shape, t);
+            expect(copied).toEqual(sampled);
+          }
+        }
+      }
     }
   });
 });

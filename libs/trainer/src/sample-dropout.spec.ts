@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { seedDropout } from './dropout-seed.ts';
-import { dropoutLayers, withSampleMasks } from './sample-dropout.ts';
+import { dropoutLayers, sampleMasks, withSampleMasks } from './sample-dropout.ts';
+import { deriveSeed, seededRandom } from '@shardgrad/data';
 
 const RATE = 0.25;
 const UNITS = 400;
@@ -53,5 +54,21 @@ describe('per-sample dropout masks', () => {
     seedDropout(m, undefined);
     expect(calibration).not.toEqual(masks(m, 3, [1])[0]);
     m.dispose();
+  });
+});
+
+describe('sampleMasks', () => {
+  it("is each row's seededRandom stream, kept where a draw is at least the rate", () => {
+    const rows = [0, 7, 8_499, 2 ** 40];
+    for (const rate of [0.1, 0.5, 0.25, 1 / 3, 0.999]) {
+      const perRow = 97;
+      const mask = sampleMasks({ seed: 12_345, rows }, rate, perRow);
+      const expected = new Float32Array(rows.length * perRow);
+      rows.forEach((row, r) => {
+        const random = seededRandom(deriveSeed(12_345, row));
+        for (let j = 0; j < perRow; j++) expected[r * perRow + j] = random() >= rate ? 1 / (1 - rate) : 0;
+      });
+      expect(mask).toEqual(expected);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, seededRandom } from '@shardgrad/data';
+import { deriveSeed } from '@shardgrad/data';
 
 /**
  * Dropout masks drawn per sample from (task seed, sample index, layer), so that whoever computes a
@@ -66,13 +66,25 @@ function install(layer: DropoutLike): void {
   };
 }
 
-/** Each row's mask from its own stream: kept units scaled by 1 / (1 − rate), as tfjs's dropout. */
-function sampleMasks({ seed, rows }: MaskContext, rate: number, perRow: number): Float32Array {
+/**
+ * Each row's mask from its own stream: kept units scaled by 1 / (1 − rate), as tfjs's dropout. The
+ * stream is seededRandom's (mulberry32) written out in the loop, and a unit is kept where its draw u
+ * (of 2³²) is at least rate·2³²: the same test as u / 2³² ≥ rate, exactly (both sides scale by a power
+ * of two), so the masks are those of seededRandom. A call per unit made this a GPU worker's largest
+ * CPU cost: 120 of ~250 ms a round at 4,096 images of the CNN, 6.4 M units.
+ */
+export function sampleMasks({ seed, rows }: MaskContext, rate: number, perRow: number): Float32Array {
   const keep = 1 / (1 - rate);
+  const threshold = rate * 4294967296;
   const mask = new Float32Array(rows.length * perRow);
   for (let r = 0; r < rows.length; r++) {
-    const random = seededRandom(deriveSeed(seed, rows[r]!));
-    for (let j = 0, o = r * perRow; j < perRow; j++) mask[o + j] = random() >= rate ? keep : 0;
+    let a = deriveSeed(seed, rows[r]!) >>> 0;
+    for (let j = 0, o = r * perRow; j < perRow; j++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      mask[o + j] = (t ^ (t >>> 14)) >>> 0 >= threshold ? keep : 0;
+    }
   }
   return mask;
 }
