@@ -7,9 +7,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  installFusedConvTraining, installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuLeadingAxesReductions, loadGradientKernelsFrom, registerWasmKernels,
+  boundWebgpuBufferPool, installFusedConvTraining, installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuLeadingAxesReductions, loadGradientKernelsFrom, registerWasmKernels,
 } from '@shardgrad/backends';
 import type { BrowserBackend } from './compute-api.ts';
+
+/**
+ * Past this many bytes of textures, tfjs's WebGL backend deletes a released texture instead of
+ * keeping it for reuse. It keeps them by shape and never lets go by default, and a tab's shard
+ * changes size with its share each round: without a bound, every round leaves its textures behind
+ * (WebGPU's buffers are bounded by steps instead, libs/backends/src/webgpu-buffer-pool.ts).
+ */
+const WEBGL_POOL_BYTES = 256 * 2 ** 20;
 
 /** What we touch of the webgl backend: its context, to watch for and to test context loss. */
 interface WebglBackendView {
@@ -62,6 +70,8 @@ export class Backends {
     }
     if (!ok) return { ok: false, error: `tfjs could not start the ${b} backend here` };
     await tf.ready();
+    if (b === 'webgpu') boundWebgpuBufferPool(tf.backend());
+    if (b === 'webgl') tf.env().set('WEBGL_DELETE_TEXTURE_THRESHOLD', WEBGL_POOL_BYTES);
     // Our SIMD kernels (convolutions, products, pooling, as a Node worker has), served beside this script.
     if (b === 'wasm') this.wasmKernels ??= await loadGradientKernelsFrom(tf.backend() as BackendWasm, new URL('./', import.meta.url));
     this.watch(b);

@@ -5,6 +5,7 @@ import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-nod
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 import { installWebgpuConv2dBackpropFilter } from './kernels/conv2d-backprop-filter.webgpu.ts';
 import { installWebgpuLeadingAxesReductions } from './kernels/sum-leading-axes.webgpu.ts';
+import { boundWebgpuBufferPool } from './webgpu-buffer-pool.ts';
 import { registerGradientOverrides } from './gradients/register.ts';
 import { installFusedConvTraining } from './gradients/fused-conv-training.ts';
 import { loadGradientKernels } from './kernels/simd/load-gradient-kernels.node.ts';
@@ -108,7 +109,9 @@ async function initWebgpu(): Promise<NodeBackendInfo> {
       tf.registerBackend('webgpu', webgpuFactory, 3);
     }
     const where = gpu.icd ? `, VK_ICD_FILENAMES=${gpu.icd}` : '';
-    return await activate('webgpu', `tfjs-backend-webgpu on Dawn: ${gpu.adapter}${where}`);
+    const info = await activate('webgpu', `tfjs-backend-webgpu on Dawn: ${gpu.adapter}${where}`);
+    boundWebgpuBufferPool(tf.backend());
+    return info;
   } catch (e) {
     uninstallNavigatorGpu();
     throw e;

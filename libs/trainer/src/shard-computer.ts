@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorData } from '@shardgrad/codec';
+import { endWebgpuStep } from '@shardgrad/backends/webgpu-buffer-pool';
 import { type AugmentConfig, type Dataset, augmentBySample, isNoAugment, rowSize, takeRows } from '@shardgrad/data';
 import { type ModelDefinition, readModelOptions } from '@shardgrad/models';
 import { computeGradients, computeGradientsAsync, type ShardGradients } from './gradients.ts';
@@ -63,6 +64,15 @@ export class ShardComputer {
 
   /** compute with asynchronous reads, for the WebGPU backend; same result. */
   async computeAsync(indices: ArrayLike<number>, augmentSeed?: number, taskSeed?: number): Promise<CountedGradients> {
+    try {
+      return await this.computePassesAsync(indices, augmentSeed, taskSeed);
+    } finally {
+      // Each shard is a step of the WebGPU buffer pool: sizes no recent shard used are freed.
+      endWebgpuStep(tf.backend());
+    }
+  }
+
+  private async computePassesAsync(indices: ArrayLike<number>, augmentSeed?: number, taskSeed?: number): Promise<CountedGradients> {
     if (this.def.customStep) return computeCustomStepAsync(this.def.customStep, this.model, this.dataset, this.modelConfig, indices, taskSeed ?? 0);
     const passes: CountedGradients[] = [];
     for (const part of this.passes(indices)) {

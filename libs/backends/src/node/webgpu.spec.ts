@@ -8,6 +8,7 @@ import { SWIFTSHADER_ICD } from './webgpu-dawn.ts';
 const FIXTURE = fileURLToPath(new URL('./webgpu-mlp.fixture.ts', import.meta.url));
 const CONV_FILTER_FIXTURE = fileURLToPath(new URL('./webgpu-conv-filter.fixture.ts', import.meta.url));
 const REDUCTIONS_FIXTURE = fileURLToPath(new URL('./webgpu-reductions.fixture.ts', import.meta.url));
+const BUFFER_POOL_FIXTURE = fileURLToPath(new URL('./webgpu-buffer-pool.fixture.ts', import.meta.url));
 
 /** Runs a fixture in a child process and returns its last stdout line as JSON. */
 function runFixture(file: string): Record<string, unknown> {
@@ -66,4 +67,21 @@ describe('Node webgpu backend (Dawn)', () => {
     expect(result.leakedBytes).toBe(0);
     expect(result.tensors).toBe(0);
   });
+
+  it.skipIf(!haveDriver)('frees the buffers of batch sizes that no recent step used, and keeps reusing a steady size', () => {
+    const r = runFixture(BUFFER_POOL_FIXTURE) as { unbounded: number[]; bounded: number[]; steady: number[]; evicted: number[]; relativeError: number };
+    // tfjs's own pool keeps every size: six sizes, six steps' worth (measured 3.3 → 15.3 MB).
+    r.unbounded.slice(1).forEach((bytes, i) => expect(bytes).toBeGreaterThan(r.unbounded[i]!));
+    expect(r.unbounded.at(-1)!).toBeGreaterThan(4 * r.unbounded[0]!);
+    // With a step end after each, at most the last two steps' sizes stay (measured 3.3 → 6.4 MB, flat).
+    expect(Math.max(...r.bounded)).toBeLessThan(2.5 * r.bounded[0]!);
+    expect(Math.max(...r.bounded.slice(5))).toBeLessThanOrEqual(1.1 * Math.max(...r.bounded.slice(0, 5)));
+    // One size over and over: the same buffers, nothing more evicted after the older sizes went.
+    expect(new Set(r.steady.slice(1)).size).toBe(1);
+    expect(new Set(r.evicted.slice(1)).size).toBe(1);
+    expect(r.steady.at(-1)!).toBeLessThan(r.bounded.at(-1)!);
+    // Measured 1.4e-6 on SwiftShader: the evictions took no buffer still in use.
+    expect(r.relativeError).toBeLessThan(1e-5);
+  });
 });
+
