@@ -106,6 +106,24 @@ describe('protocol abuse', () => {
     expect(events.some((e) => e.type === 'update-skipped')).toBe(false);
   });
 
+  it('refuses losses and accuracies the model cannot produce, as a failing GPU returned them', async () => {
+    for (const [nickname, lie] of [
+      ['negative-loss', { loss: -0.46, metrics: { accuracy: 0.9 } }],
+      ['huge-accuracy', { loss: 0.5, metrics: { accuracy: 62_018 } }],
+    ] as const) {
+      const liar = await rawClient(c.url, { nickname });
+      const task = await firstTask(liar.tasks, liar.socket);
+      const ack = await liar.submit(headerFor(task, c.config.state.schemaHash, lie), zeroPayload(c.config.state.specs));
+      expect(ack).toMatchObject({ ok: false, reason: 'out-of-range', message: expect.stringMatching(/cannot be|can take/) });
+      expect(c.pool.views().find((v) => v.nickname === nickname)).toMatchObject({ errors: 1, rejects: { 'out-of-range': 1 } });
+      liar.close();
+    }
+    const from = c.position.step;
+    await stepReached(c, from + 5);
+    const rounds = events.filter((e): e is Extract<CoordinatorEvent, { type: 'round' }> => e.type === 'round' && e.step > from);
+    expect(rounds.every((e) => e.loss >= 0 && (e.metrics.accuracy ?? 0) <= 1)).toBe(true);
+  });
+
   it('does not stall for a worker that announces a crawl and never answers', async () => {
     const tiny = await rawClient(c.url, { nickname: 'tiny' }, { ready: false });
     tiny.socket.emit('ready', { samplesPerSecond: 0.001 });

@@ -23,7 +23,7 @@ import { RoundPace } from './round-pace.ts';
 import { GradientNormGuard } from './gradient-norm-guard.ts';
 import { WorkerSession, type Reply } from './worker-session.ts';
 import type { TrainingState } from './training-state.ts';
-import { missingMetrics, validateResult, type ResultCheck } from './validate-result.ts';
+import { impossibleValues, missingMetrics, validateResult, type ResultCheck } from './validate-result.ts';
 import { CostMeter } from './cost-meter.ts';
 import { RunControl } from './run-control.ts';
 import { createRunId } from '@shardgrad/runlog';
@@ -418,6 +418,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
       }
       const metricsProblem = missingMetrics(this.config.def, header.metrics);
       if (metricsProblem) return refuse('malformed', metricsProblem);
+      const impossible = impossibleValues(this.config.def, header);
+      if (impossible) return refuse('out-of-range', impossible);
       const size = this.normGuard.check(sumSquares, this.config.state.trainableCount);
       if (!size.ok) return refuse(size.reason, size.message);
       const check = this.resultCheck?.(member, header, grads);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compressTensor, encodeTensors, type TensorSpec } from '@shardgrad/codec';
 import { ProtocolError } from '@shardgrad/protocol';
-import { validateResult } from './validate-result.ts';
+import { getModel } from '@shardgrad/models';
+import { impossibleValues, validateResult } from './validate-result.ts';
 
 const specs: TensorSpec[] = [
   { shape: [3, 2], dtype: 'float32' },
@@ -43,3 +44,27 @@ describe('validateResult', () => {
     expect(refusal(header(), undefined)).toMatchObject({ reason: 'malformed', message: expect.stringMatching(/not binary/) });
   });
 });
+
+describe('impossibleValues', () => {
+  it("names a loss below zero or a metric outside its range, for the model's own metrics", () => {
+    const mlp = getModel('mnist-mlp');
+    expect(impossibleValues(mlp, { loss: 0.3, metrics: { accuracy: 0.9 } })).toBeUndefined();
+    expect(impossibleValues(mlp, { loss: 0, metrics: { accuracy: 1 } })).toBeUndefined();
+    expect(impossibleValues(mlp, { loss: -0.46, metrics: { accuracy: 0.9 } })).toMatch(/loss of -0.46.*never negative/);
+    expect(impossibleValues(mlp, { loss: 0.2, metrics: { accuracy: 62_018 } })).toMatch(/accuracy of 62018, outside the \[0, 1\]/);
+    expect(impossibleValues(mlp, { loss: 0.2, metrics: { accuracy: -0.01 } })).toMatch(/accuracy/);
+    // A metric with no bounds declared, or absent (missingMetrics' concern), passes.
+    expect(impossibleValues(mlp, { loss: 0.2, metrics: { other: 5 } })).toBeUndefined();
+    const regression = getModel('regression');
+    expect(Object.keys(regression.metrics)).toContain('mae');
+    expect(impossibleValues(regression, { loss: 4, metrics: { mae: 1e4 } })).toBeUndefined();
+    expect(impossibleValues(regression, { loss: 4, metrics: { mae: -1 } })).toMatch(/mae/);
+  });
+
+  it('leaves custom steps alone: a GAN or policy-gradient loss has either sign', () => {
+    const gan = getModel('gan');
+    expect(gan.customStep).toBeDefined();
+    expect(impossibleValues(gan, { loss: -3, metrics: {} })).toBeUndefined();
+  });
+});
+

@@ -1,7 +1,7 @@
 import { CodecError, asBytes, decodeTensorsWithEncodings, type TensorData, type TensorSpec } from '@shardgrad/codec';
 import { sumOfSquares } from '@shardgrad/trainer';
 import { ProtocolError, resultHeaderSchema, type ResultEncoding, type ResultHeader } from '@shardgrad/protocol';
-import type { ModelDefinition } from '@shardgrad/models';
+import { metricBounds, type ModelDefinition } from '@shardgrad/models';
 import type { PoolMember } from './worker-pool.ts';
 
 /** A check a result must pass before it counts (spot checks recompute the shard here). */
@@ -103,3 +103,25 @@ export function missingMetrics(def: Pick<ModelDefinition, 'metrics' | 'customSte
   const missing = Object.keys(def.metrics).filter((k) => typeof metrics[k] !== 'number');
   return missing.length ? `result lacks the metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
 }
+
+/** How far below 0 a float32 loss of a model whose loss cannot be negative may round. */
+const LOSS_SLACK = 1e-6;
+
+/**
+ * A loss or metric that the model cannot produce: a negative cross-entropy or squared error, an
+ * accuracy outside [0, 1]. Such results came from WebGPU workers whose GPU memory ran out, Dawn's
+ * errors unread, with finite gradients of sane size that every other check let through.
+ * Custom steps (GAN, policy gradient) have losses of either sign, and are not checked.
+ */
+export function impossibleValues(def: Pick<ModelDefinition, 'metrics' | 'customStep'>, header: Pick<ResultHeader, 'loss' | 'metrics'>): string | undefined {
+  if (def.customStep) return undefined;
+  if (header.loss < -LOSS_SLACK) return `a loss of ${header.loss}, which this model's loss cannot be (it is never negative): is the worker's device failing?`;
+  for (const [name, fn] of Object.entries(def.metrics)) {
+    const bounds = metricBounds(fn);
+    const v = header.metrics?.[name];
+    if (!bounds || v === undefined || (v >= bounds[0] - LOSS_SLACK && v <= bounds[1] + LOSS_SLACK)) continue;
+    return `${name} of ${v}, outside the [${bounds[0]}, ${bounds[1]}] it can take: is the worker's device failing?`;
+  }
+  return undefined;
+}
+

@@ -22,3 +22,22 @@ export function binaryAccuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
 export function meanAbsoluteError(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.abs(tf.sub(tf.reshape(yTrue, yPred.shape), yPred))) as tf.Scalar);
 }
+
+/**
+ * The values a metric can take, for the coordinator to refuse a result that reports another: an
+ * accuracy of 62,018 came back from GPU workers whose device had run out of memory, with no error.
+ * Metrics missing here are not checked.
+ */
+const METRIC_BOUNDS = new Map<unknown, readonly [number, number]>();
+
+export function declareMetricBounds(metric: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar, lo: number, hi: number): void {
+  METRIC_BOUNDS.set(metric, [lo, hi]);
+}
+
+export function metricBounds(metric: unknown): readonly [number, number] | undefined {
+  return METRIC_BOUNDS.get(metric);
+}
+
+declareMetricBounds(sparseAccuracy, 0, 1);
+declareMetricBounds(binaryAccuracy, 0, 1);
+declareMetricBounds(meanAbsoluteError, 0, Infinity);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { declareMetricBounds } from '../metrics.ts';
 
 /** Keras' clip for probabilities, so log(0) never appears. */
 const EPSILON = 1e-7;
@@ -29,3 +30,5 @@ export function maskedBinaryAccuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Sca
     return maskedMean(right, maskOf(t));
   });
 }
+
+declareMetricBounds(maskedBinaryAccuracy, 0, 1);
