@@ -13,8 +13,8 @@ describe('shardgrad bundled as one folder', () => {
   const train = (...args: string[]) => {
     const run = spawnSync(process.execPath, ['--initial-old-space-size=256', join(app, 'apps/bin/shardgrad.mjs'), 'train', '--json', '--out', join(dir, 'runs'), ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
     expect(run.status, run.stderr).toBe(0);
-    const summary = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string }).find((e) => e.type === 'summary');
-    return summary as { reason: string; testAccuracy: number; workers: number };
+    type Summary = { type: string; reason: string; testAccuracy: number; workers: number };
+    return run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Summary).find((e) => e.type === 'summary');
   };
 
   beforeAll(() => {
