@@ -2,7 +2,8 @@
 // bytes tfjs's WebGPU backend holds after gradient steps of the seed MLP at changing and at steady
 // batch sizes, with and without step ends (webgpu-buffer-pool.ts), and the last gradient against cpu.
 import * as tf from '@tensorflow/tfjs';
-import { disposeNodeBackend, initNodeBackend } from '../node.ts';
+import { initNodeBackend } from '../node.ts';
+import { printFixtureResult } from './fixture-output.ts';
 import { seededTensor, worstRelativeError } from '../testing.ts';
 import { classifierGradients, seedMlp } from '../testing-models.ts';
 import { boundWebgpuBufferPool, endWebgpuStep } from '../webgpu-buffer-pool.ts';
@@ -17,49 +18,42 @@ async function step(model: tf.LayersModel, batch: number): Promise<Float32Array[
   return data;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<object> {
   await initNodeBackend('cpu');
   const cpuModel = seedMlp();
   const weights = cpuModel.getWeights().map((w) => w.dataSync().slice());
   const cpu = await step(cpuModel, 37);
-  try {
-    await initNodeBackend('webgpu');
-    const pool = boundWebgpuBufferPool(tf.backend());
-    if (!pool) throw new Error('the webgpu backend has no buffer manager to bound');
-    const model = seedMlp();
-    model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i]!, w.shape)));
-    // Changing sizes, no step ends: tfjs's own pool, which keeps every size.
-    const unbounded: number[] = [];
-    for (const batch of [200, 210, 220, 230, 240, 250]) {
-      await step(model, batch);
-      unbounded.push(allocated());
-    }
-    // Changing sizes, a step end after each.
-    const bounded: number[] = [];
-    for (const batch of [201, 211, 221, 231, 241, 251, 202, 212, 222, 232]) {
-      await step(model, batch);
-      endWebgpuStep(tf.backend());
-      bounded.push(allocated());
-    }
-    // One size again and again: reused, nothing evicted once the older sizes are gone.
-    const steady: number[] = [];
-    const evicted: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await step(model, 240);
-      endWebgpuStep(tf.backend());
-      steady.push(allocated());
-      evicted.push(pool.evictedBuffers);
-    }
-    const last = await step(model, 37);
-    endWebgpuStep(tf.backend());
-    const result = { unbounded, bounded, steady, evicted, relativeError: worstRelativeError(last, cpu), tensors: tf.memory().numTensors };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } finally {
-    await disposeNodeBackend();
+  await initNodeBackend('webgpu');
+  const pool = boundWebgpuBufferPool(tf.backend());
+  if (!pool) throw new Error('the webgpu backend has no buffer manager to bound');
+  const model = seedMlp();
+  model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i]!, w.shape)));
+  // Changing sizes, no step ends: tfjs's own pool, which keeps every size.
+  const unbounded: number[] = [];
+  for (const batch of [200, 210, 220, 230, 240, 250]) {
+    await step(model, batch);
+    unbounded.push(allocated());
   }
+  // Changing sizes, a step end after each.
+  const bounded: number[] = [];
+  for (const batch of [201, 211, 221, 231, 241, 251, 202, 212, 222, 232]) {
+    await step(model, batch);
+    endWebgpuStep(tf.backend());
+    bounded.push(allocated());
+  }
+  // One size again and again: reused, nothing evicted once the older sizes are gone.
+  const steady: number[] = [];
+  const evicted: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await step(model, 240);
+    endWebgpuStep(tf.backend());
+    steady.push(allocated());
+    evicted.push(pool.evictedBuffers);
+  }
+  const last = await step(model, 37);
+  endWebgpuStep(tf.backend());
+  const result = { unbounded, bounded, steady, evicted, relativeError: worstRelativeError(last, cpu), tensors: tf.memory().numTensors };
+  return result;
 }
 
-main().catch((e: unknown) => {
-  process.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
-  process.exitCode = 1;
-});
+printFixtureResult(main);

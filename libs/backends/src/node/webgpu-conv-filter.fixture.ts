@@ -3,7 +3,8 @@
 // chunked partial sums (the default), the patch product (whole, and cut into per-image products as
 // past the device's dispatch cap) and tfjs-backend-webgpu's own kernel; and how many times ours ran.
 import * as tf from '@tensorflow/tfjs';
-import { disposeNodeBackend, initNodeBackend } from '../node.ts';
+import { initNodeBackend } from '../node.ts';
+import { printFixtureResult } from './fixture-output.ts';
 import { gpuBytes, seededValues, worstRelativeError } from '../testing.ts';
 import { limitWebgpuFilterGradRows, setWebgpuFilterGradMethod, webgpuFilterGradCalls } from '../kernels/conv2d-backprop-filter.webgpu.ts';
 
@@ -26,7 +27,7 @@ function filterGrad([, xs, fs, strides, pad]: (typeof CASES)[number], i: number)
   });
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<object> {
   await initNodeBackend('cpu');
   const cpu = CASES.map((c, i) => {
     const t = filterGrad(c, i);
@@ -34,48 +35,41 @@ async function main(): Promise<void> {
     t.dispose();
     return v;
   });
-  try {
-    await initNodeBackend('webgpu');
-    const bytesBefore = gpuBytes();
-    const read = async (t: tf.Tensor) => {
-      const v = (await t.data()) as Float32Array;
-      t.dispose();
-      return v;
-    };
-    const before = webgpuFilterGradCalls();
-    const chunks: Float32Array[] = [];
-    for (const [i, c] of CASES.entries()) chunks.push(await read(filterGrad(c, i)));
-    setWebgpuFilterGradMethod('patches');
-    const patches: Float32Array[] = [];
-    for (const [i, c] of CASES.entries()) patches.push(await read(filterGrad(c, i)));
-    const after = webgpuFilterGradCalls();
-    const calls = { chunks: after.chunks - before.chunks, patches: after.patches - before.patches };
-    // Every intermediate buffer of both methods was handed back.
-    const leakedBytes = gpuBytes() - bytesBefore;
-    // A cap below one image's rows still makes one product per image: every case is cut.
-    limitWebgpuFilterGradRows(1);
-    const cut: Float32Array[] = [];
-    for (const [i, c] of CASES.entries()) cut.push(await read(filterGrad(c, i)));
-    const cutLeakedBytes = gpuBytes() - bytesBefore;
-    limitWebgpuFilterGradRows(undefined);
-    setWebgpuFilterGradMethod('tfjs');
-    const native: Float32Array[] = [];
-    for (const [i, c] of CASES.entries()) native.push(await read(filterGrad(c, i)));
-    setWebgpuFilterGradMethod('chunks');
-    const cases = CASES.map(([name], i) => ({
-      name,
-      chunks: worstRelativeError([chunks[i]!], [cpu[i]!]),
-      patches: worstRelativeError([patches[i]!], [cpu[i]!]),
-      cut: worstRelativeError([cut[i]!], [cpu[i]!]),
-      native: worstRelativeError([native[i]!], [cpu[i]!]),
-    }));
-    process.stdout.write(`${JSON.stringify({ backend: tf.getBackend(), calls, cases, leakedBytes, cutLeakedBytes, tensors: tf.memory().numTensors })}\n`);
-  } finally {
-    await disposeNodeBackend();
-  }
+  await initNodeBackend('webgpu');
+  const bytesBefore = gpuBytes();
+  const read = async (t: tf.Tensor) => {
+    const v = (await t.data()) as Float32Array;
+    t.dispose();
+    return v;
+  };
+  const before = webgpuFilterGradCalls();
+  const chunks: Float32Array[] = [];
+  for (const [i, c] of CASES.entries()) chunks.push(await read(filterGrad(c, i)));
+  setWebgpuFilterGradMethod('patches');
+  const patches: Float32Array[] = [];
+  for (const [i, c] of CASES.entries()) patches.push(await read(filterGrad(c, i)));
+  const after = webgpuFilterGradCalls();
+  const calls = { chunks: after.chunks - before.chunks, patches: after.patches - before.patches };
+  // Every intermediate buffer of both methods was handed back.
+  const leakedBytes = gpuBytes() - bytesBefore;
+  // A cap below one image's rows still makes one product per image: every case is cut.
+  limitWebgpuFilterGradRows(1);
+  const cut: Float32Array[] = [];
+  for (const [i, c] of CASES.entries()) cut.push(await read(filterGrad(c, i)));
+  const cutLeakedBytes = gpuBytes() - bytesBefore;
+  limitWebgpuFilterGradRows(undefined);
+  setWebgpuFilterGradMethod('tfjs');
+  const native: Float32Array[] = [];
+  for (const [i, c] of CASES.entries()) native.push(await read(filterGrad(c, i)));
+  setWebgpuFilterGradMethod('chunks');
+  const cases = CASES.map(([name], i) => ({
+    name,
+    chunks: worstRelativeError([chunks[i]!], [cpu[i]!]),
+    patches: worstRelativeError([patches[i]!], [cpu[i]!]),
+    cut: worstRelativeError([cut[i]!], [cpu[i]!]),
+    native: worstRelativeError([native[i]!], [cpu[i]!]),
+  }));
+  return { backend: tf.getBackend(), calls, cases, leakedBytes, cutLeakedBytes, tensors: tf.memory().numTensors };
 }
 
-main().catch((e: unknown) => {
-  process.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
-  process.exitCode = 1;
-});
+printFixtureResult(main);

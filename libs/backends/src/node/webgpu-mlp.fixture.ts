@@ -1,7 +1,8 @@
 // Run by webgpu.spec.ts in its own process (backends are process-global, and Dawn must let the
 // process exit after disposeNodeBackend). Prints one JSON line: the errors of webgpu vs cpu.
 import * as tf from '@tensorflow/tfjs';
-import { disposeNodeBackend, initNodeBackend } from '../node.ts';
+import { initNodeBackend } from '../node.ts';
+import { printFixtureResult } from './fixture-output.ts';
 import { seededTensor, seededValues, worstRelativeError } from '../testing.ts';
 import { classifierGradients, seedMlp } from '../testing-models.ts';
 
@@ -14,24 +15,17 @@ function gradients(weights: Float32Array[]): tf.Tensor[] {
   return classifierGradients(model, x, Array.from({ length: BATCH }, (_, i) => (i * 7) % 10), 10);
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<object> {
   const shapes = [[784, 128], [128], [128, 10], [10]];
   const weights = shapes.map((s, i) => seededValues(tf.util.sizeFromShape(s), 100 + i).map((v) => v * 0.2));
   await initNodeBackend('cpu');
   const cpu = tf.tidy(() => gradients(weights)).map((t) => t.dataSync().slice());
-  try {
-    const info = await initNodeBackend('webgpu');
-    const gpuTensors = tf.tidy(() => gradients(weights));
-    const gpu = await Promise.all(gpuTensors.map((t) => t.data()));
-    tf.dispose(gpuTensors);
-    const result = { ...info, relativeError: worstRelativeError(gpu as Float32Array[], cpu as Float32Array[]) };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } finally {
-    await disposeNodeBackend();
-  }
+  const info = await initNodeBackend('webgpu');
+  const gpuTensors = tf.tidy(() => gradients(weights));
+  const gpu = await Promise.all(gpuTensors.map((t) => t.data()));
+  tf.dispose(gpuTensors);
+  const result = { ...info, relativeError: worstRelativeError(gpu as Float32Array[], cpu as Float32Array[]) };
+  return result;
 }
 
-main().catch((e: unknown) => {
-  process.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
-  process.exitCode = 1;
-});
+printFixtureResult(main);

@@ -2,7 +2,8 @@
 // Sum and Mean over leading axes, the worst relative error against cpu and how many went through
 // our chunked columns, and the buffers and tensors left behind.
 import * as tf from '@tensorflow/tfjs';
-import { disposeNodeBackend, initNodeBackend } from '../node.ts';
+import { initNodeBackend } from '../node.ts';
+import { printFixtureResult } from './fixture-output.ts';
 import { gpuBytes, seededValues, worstRelativeError } from '../testing.ts';
 import { webgpuColumnSumCalls } from '../kernels/sum-leading-axes.webgpu.ts';
 
@@ -20,7 +21,7 @@ function reduce(op: 'sum' | 'mean', [, shape, axes, keepDims]: (typeof CASES)[nu
   });
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<object> {
   await initNodeBackend('cpu');
   const cpu = (['sum', 'mean'] as const).flatMap((op) => CASES.map((c, i) => {
     const t = reduce(op, c, i);
@@ -28,31 +29,24 @@ async function main(): Promise<void> {
     t.dispose();
     return v;
   }));
-  try {
-    await initNodeBackend('webgpu');
-    const bytesBefore = gpuBytes();
-    const before = webgpuColumnSumCalls();
-    const got: Array<{ values: Float32Array; shape: number[] }> = [];
-    for (const op of ['sum', 'mean'] as const) {
-      for (const [i, c] of CASES.entries()) {
-        const t = reduce(op, c, i);
-        got.push({ values: (await t.data()) as Float32Array, shape: t.shape });
-        t.dispose();
-      }
+  await initNodeBackend('webgpu');
+  const bytesBefore = gpuBytes();
+  const before = webgpuColumnSumCalls();
+  const got: Array<{ values: Float32Array; shape: number[] }> = [];
+  for (const op of ['sum', 'mean'] as const) {
+    for (const [i, c] of CASES.entries()) {
+      const t = reduce(op, c, i);
+      got.push({ values: (await t.data()) as Float32Array, shape: t.shape });
+      t.dispose();
     }
-    const names = (['sum', 'mean'] as const).flatMap((op) => CASES.map(([name]) => `${op}: ${name}`));
-    const cases = names.map((name, i) => ({
-      name,
-      error: worstRelativeError([got[i]!.values], [cpu[i]!.values]),
-      shapeMatches: JSON.stringify(got[i]!.shape) === JSON.stringify(cpu[i]!.shape),
-    }));
-    process.stdout.write(`${JSON.stringify({ backend: tf.getBackend(), calls: webgpuColumnSumCalls() - before, cases, leakedBytes: gpuBytes() - bytesBefore, tensors: tf.memory().numTensors })}\n`);
-  } finally {
-    await disposeNodeBackend();
   }
+  const names = (['sum', 'mean'] as const).flatMap((op) => CASES.map(([name]) => `${op}: ${name}`));
+  const cases = names.map((name, i) => ({
+    name,
+    error: worstRelativeError([got[i]!.values], [cpu[i]!.values]),
+    shapeMatches: JSON.stringify(got[i]!.shape) === JSON.stringify(cpu[i]!.shape),
+  }));
+  return { backend: tf.getBackend(), calls: webgpuColumnSumCalls() - before, cases, leakedBytes: gpuBytes() - bytesBefore, tensors: tf.memory().numTensors };
 }
 
-main().catch((e: unknown) => {
-  process.stdout.write(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
-  process.exitCode = 1;
-});
+printFixtureResult(main);
