@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  boundWebgpuBufferPool, installFusedConvTraining, installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuLeadingAxesReductions, loadGradientKernelsFrom, registerWasmKernels,
+  boundWebgpuBufferPool, installFusedConvTraining, installWasmFastPaths, installWebgpuConv2dBackpropFilter, installWebgpuDropoutMasks, installWebgpuLeadingAxesReductions, loadGradientKernelsFrom, registerWasmKernels,
 } from '@shardgrad/backends';
 import type { BrowserBackend } from './compute-api.ts';
 
@@ -52,6 +52,8 @@ export class Backends {
     // them one thread, or one workgroup, per output (most of a CNN step's GPU time on an H100).
     installWebgpuConv2dBackpropFilter();
     installWebgpuLeadingAxesReductions();
+    // Dropout masks drawn on the GPU, the same as the JavaScript ones (libs/trainer/src/sample-dropout.ts).
+    installWebgpuDropoutMasks();
   }
 
   async activate(b: BrowserBackend): Promise<Activation> {

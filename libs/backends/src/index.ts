@@ -4,6 +4,7 @@ export { conv2dBackpropFilterWasm, conv2dBackpropFilterWasmConfig } from './kern
 export { installFusedConvTraining } from './gradients/fused-conv-training.ts';
 export { loadGradientKernelsFrom } from './kernels/simd/load-gradient-kernels.browser.ts';
 export { installWebgpuLeadingAxesReductions } from './kernels/sum-leading-axes.webgpu.ts';
+export { installWebgpuDropoutMasks } from './kernels/dropout-mask.webgpu.ts';
 export { boundWebgpuBufferPool, endWebgpuStep, KEEP_STEPS, type BoundedPool } from './webgpu-buffer-pool.ts';
 export { installWebgpuConv2dBackpropFilter, setWebgpuFilterGradMethod, type WebgpuFilterGradMethod } from './kernels/conv2d-backprop-filter.webgpu.ts';
 export { unsortedSegmentSumWasm, unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.wasm.ts';

@@ -5,6 +5,7 @@ import { initTensorflowBackend, TfjsNodeUnavailableError } from './node/tfjs-nod
 import { installNavigatorGpu, uninstallNavigatorGpu } from './node/webgpu-dawn.ts';
 import { installWebgpuConv2dBackpropFilter } from './kernels/conv2d-backprop-filter.webgpu.ts';
 import { installWebgpuLeadingAxesReductions } from './kernels/sum-leading-axes.webgpu.ts';
+import { installWebgpuDropoutMasks } from './kernels/dropout-mask.webgpu.ts';
 import { boundWebgpuBufferPool } from './webgpu-buffer-pool.ts';
 import { registerGradientOverrides } from './gradients/register.ts';
 import { installFusedConvTraining } from './gradients/fused-conv-training.ts';
@@ -104,6 +105,7 @@ async function initWebgpu(): Promise<NodeBackendInfo> {
     await import('@tensorflow/tfjs-backend-webgpu');
     installWebgpuConv2dBackpropFilter();
     installWebgpuLeadingAxesReductions();
+    installWebgpuDropoutMasks();
     if (tf.findBackendFactory('webgpu') == null) {
       if (webgpuFactory == null) throw new Error('tfjs-backend-webgpu did not register (navigator.gpu missing at import?)');
       tf.registerBackend('webgpu', webgpuFactory, 3);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { DROPOUT_MASK_KERNEL, type DropoutMaskAttrs, keepThreshold, MULBERRY_STEP } from '@shardgrad/backends/kernels/dropout-mask-kernel';
 import { deriveSeed } from '@shardgrad/data';
 
 /**
@@ -62,25 +63,33 @@ function install(layer: DropoutLike): void {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const usable = context && kwargs?.training === true && layer.seed == null && layer.noiseShape == null && layer.rate > 0 && layer.rate < 1;
     if (!usable || x.shape[0] !== context.rows.length) return original(inputs, kwargs);
-    return tf.tidy(() => tf.mul(x, tf.tensor(sampleMasks(context, layer.rate, x.size / context.rows.length), x.shape)));
+    return tf.tidy(() => tf.mul(x, tf.reshape(masksOnBackend(context, layer.rate, x.size / context.rows.length), x.shape)));
   };
+}
+
+/** The masks as a [rows, perRow] tensor: drawn by the GPU where it has the kernel, else here and uploaded. */
+function masksOnBackend(context: MaskContext, rate: number, perRow: number): tf.Tensor {
+  if (tf.getKernel(DROPOUT_MASK_KERNEL, tf.getBackend()) == null) return tf.tensor2d(sampleMasks(context, rate, perRow), [context.rows.length, perRow]);
+  const seeds = tf.tensor1d(Int32Array.from(context.rows, (row) => deriveSeed(context.seed, row) | 0), 'int32');
+  const attrs: DropoutMaskAttrs = { perRow, rate };
+  return tf.engine().runKernel(DROPOUT_MASK_KERNEL, { seeds }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /**
  * Each row's mask from its own stream: kept units scaled by 1 / (1 − rate), as tfjs's dropout. The
  * stream is seededRandom's (mulberry32) written out in the loop, and a unit is kept where its draw u
- * (of 2³²) is at least rate·2³²: the same test as u / 2³² ≥ rate, exactly (both sides scale by a power
- * of two), so the masks are those of seededRandom. A call per unit made this a GPU worker's largest
- * CPU cost: 120 of ~250 ms a round at 4,096 images of the CNN, 6.4 M units.
+ * (of 2³²) is at least keepThreshold(rate): the same test as u / 2³² ≥ rate, so the masks are those
+ * of seededRandom, and of the WebGPU kernel (dropout-mask.webgpu.ts). A call per unit made this a
+ * GPU worker's largest CPU cost: 120 of ~250 ms a round at 4,096 images of the CNN, 6.4 M units.
  */
 export function sampleMasks({ seed, rows }: MaskContext, rate: number, perRow: number): Float32Array {
   const keep = 1 / (1 - rate);
-  const threshold = rate * 4294967296;
+  const threshold = keepThreshold(rate);
   const mask = new Float32Array(rows.length * perRow);
   for (let r = 0; r < rows.length; r++) {
     let a = deriveSeed(seed, rows[r]!) >>> 0;
     for (let j = 0, o = r * perRow; j < perRow; j++) {
-      a = (a + 0x6d2b79f5) >>> 0;
+      a = (a + MULBERRY_STEP) >>> 0;
       let t = Math.imul(a ^ (a >>> 15), a | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
       mask[o + j] = (t ^ (t >>> 14)) >>> 0 >= threshold ? keep : 0;

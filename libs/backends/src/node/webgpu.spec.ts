@@ -1,29 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SWIFTSHADER_ICD } from './webgpu-dawn.ts';
+import { haveDriver, runFixture } from './fixture-process.ts';
 
 // A child process: backends are process-global, and it proves disposeNodeBackend lets Node exit.
 const FIXTURE = fileURLToPath(new URL('./webgpu-mlp.fixture.ts', import.meta.url));
 const CONV_FILTER_FIXTURE = fileURLToPath(new URL('./webgpu-conv-filter.fixture.ts', import.meta.url));
 const REDUCTIONS_FIXTURE = fileURLToPath(new URL('./webgpu-reductions.fixture.ts', import.meta.url));
 const BUFFER_POOL_FIXTURE = fileURLToPath(new URL('./webgpu-buffer-pool.fixture.ts', import.meta.url));
-
-/** Runs a fixture in a child process and returns its last stdout line as JSON. */
-function runFixture(file: string): Record<string, unknown> {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 120_000 });
-  // Fail loudly with the child's own reason (e.g. "Dawn found no GPU adapter …").
-  expect(child.error, `child did not exit: ${child.error?.message}\n${child.stderr}`).toBeUndefined();
-  const result = JSON.parse(child.stdout.trim().split('\n').pop() || '{}') as Record<string, unknown>;
-  expect(result.error, child.stderr).toBeUndefined();
-  expect(child.status).toBe(0);
-  return result;
-}
-const haveDriver = process.env.VK_ICD_FILENAMES != null || existsSync(SWIFTSHADER_ICD);
-if (!haveDriver) {
-  console.warn(`webgpu spec skipped: no ${SWIFTSHADER_ICD} (apt install chromium) and VK_ICD_FILENAMES unset`);
-}
 
 describe('Node webgpu backend (Dawn)', () => {
   it.skipIf(!haveDriver)('computes the seed MLP gradients like cpu, then lets the process exit', () => {
