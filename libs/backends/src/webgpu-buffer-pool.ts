@@ -19,6 +19,7 @@ export const KEEP_STEPS = 2;
 /** The parts of tfjs-backend-webgpu's BufferManager this relies on (it is not exported through tfjs). */
 interface BufferManagerLike {
   freeBuffers: Map<string, GPUBufferLike[]>;
+  usedBuffers: Map<string, GPUBufferLike[]>;
   numFreeBuffers: number;
   numBytesAllocated: number;
   acquireBuffer(size: number, usage: number, ...rest: unknown[]): GPUBufferLike;
@@ -64,16 +65,23 @@ export function boundWebgpuBufferPool(backend: tf.KernelBackend): BoundedPool | 
     endStep() {
       pool.steps++;
       for (const [key, list] of manager.freeBuffers) {
-        if (list.length === 0 || pool.steps - (lastUse.get(key) ?? 0) < KEEP_STEPS) continue;
-        // Emptied, not deleted: tfjs's releaseBuffer drops a buffer unpooled once the map is empty.
+        // Kept: sizes asked for in this step or the one before. A buffer tfjs holds back for its next
+        // submit was released in this step, so this also keeps it out of reach; WebGPU frees a
+        // destroyed buffer only once the submitted work that used it is done.
+        if (pool.steps - (lastUse.get(key) ?? 0) < KEEP_STEPS) continue;
         for (const buffer of list.splice(0)) {
-          // A free buffer is in no unsubmitted command (tfjs holds those back until it submits), and
-          // WebGPU frees a destroyed buffer only once the submitted work that used it is done.
           buffer.destroy();
           manager.numFreeBuffers--;
           manager.numBytesAllocated -= buffer.size;
           pool.evictedBuffers++;
           pool.evictedBytes += buffer.size;
+        }
+        // A size no buffer has any more is forgotten (shares change every round: keys would pile up).
+        // Never the last key: tfjs's releaseBuffer drops buffers unpooled once the map is empty.
+        if (!manager.usedBuffers.get(key)?.length && manager.freeBuffers.size > 1) {
+          manager.freeBuffers.delete(key);
+          manager.usedBuffers.delete(key);
+          lastUse.delete(key);
         }
       }
     },

@@ -62,7 +62,8 @@ function install(layer: DropoutLike): void {
     const context = layer[MASKS];
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const usable = context && kwargs?.training === true && layer.seed == null && layer.noiseShape == null && layer.rate > 0 && layer.rate < 1;
-    if (!usable || x.shape[0] !== context.rows.length) return original(inputs, kwargs);
+    // An empty pass has no rows to draw for (and no units per row).
+    if (!usable || context.rows.length === 0 || x.shape[0] !== context.rows.length) return original(inputs, kwargs);
     return tf.tidy(() => tf.mul(x, tf.reshape(masksOnBackend(context, layer.rate, x.size / context.rows.length), x.shape)));
   };
 }
