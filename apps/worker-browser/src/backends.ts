@@ -15,7 +15,9 @@ import type { BrowserBackend } from './compute-api.ts';
  * Past this many bytes of textures, tfjs's WebGL backend deletes a released texture instead of
  * keeping it for reuse. It keeps them by shape and never lets go by default, and a tab's shard
  * changes size with its share each round: without a bound, every round leaves its textures behind
- * (WebGPU's buffers are bounded by steps instead, libs/backends/src/webgpu-buffer-pool.ts).
+ * (WebGPU's buffers are bounded by steps instead, libs/backends/src/webgpu-buffer-pool.ts). tfjs
+ * counts free and used textures against it, so a tab whose step alone needs more than this stops
+ * reusing textures at all: far above a classroom shard's needs, within a phone's memory.
  */
 const WEBGL_POOL_BYTES = 256 * 2 ** 20;
 
