@@ -65,8 +65,8 @@ export function boundWebgpuBufferPool(backend: tf.KernelBackend): BoundedPool | 
     endStep() {
       pool.steps++;
       for (const [key, list] of manager.freeBuffers) {
-        // Kept: sizes asked for in this step or the one before. A buffer tfjs holds back for its next
-        // submit was released in this step, so this also keeps it out of reach; WebGPU frees a
+        // Kept: sizes asked for in this step or the one before. A buffer that tfjs still holds back
+        // for its next submit was asked for in this step, so it is kept too; and WebGPU frees a
         // destroyed buffer only once the submitted work that used it is done.
         if (pool.steps - (lastUse.get(key) ?? 0) < KEEP_STEPS) continue;
         for (const buffer of list.splice(0)) {
