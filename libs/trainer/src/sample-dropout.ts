@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { DROPOUT_MASK_KERNEL, type DropoutMaskAttrs, keepThreshold, MULBERRY_STEP } from '@shardgrad/backends/kernels/dropout-mask-kernel';
-import { deriveSeed } from '@shardgrad/data';
+import { DROPOUT_MASK_KERNEL, type DropoutMaskAttrs, keepThreshold } from '@shardgrad/backends/kernels/dropout-mask-kernel';
+import { deriveSeed, MULBERRY_STEP, mulberry32Bits } from '@shardgrad/data';
 
 /**
  * Dropout masks drawn per sample from (task seed, sample index, layer), so that whoever computes a
@@ -78,10 +78,11 @@ function masksOnBackend(context: MaskContext, rate: number, perRow: number): tf.
 
 /**
  * Each row's mask from its own stream: kept units scaled by 1 / (1 − rate), as tfjs's dropout. The
- * stream is seededRandom's (mulberry32) written out in the loop, and a unit is kept where its draw u
- * (of 2³²) is at least keepThreshold(rate): the same test as u / 2³² ≥ rate, so the masks are those
- * of seededRandom, and of the WebGPU kernel (dropout-mask.webgpu.ts). A call per unit made this a
- * GPU worker's largest CPU cost: 120 of ~250 ms a round at 4,096 images of the CNN, 6.4 M units.
+ * stream is seededRandom's (mulberry32) stepped here, without its closure, and a unit is kept where
+ * its draw u (of 2³²) is at least keepThreshold(rate): the same test as u / 2³² ≥ rate, so the masks
+ * are those of seededRandom, and of the WebGPU kernel (dropout-mask.webgpu.ts). A closure call and a
+ * division per unit made this a GPU worker's largest CPU cost: 120 of ~250 ms a round at 4,096
+ * images of the CNN, 6.4 M units.
  */
 export function sampleMasks({ seed, rows }: MaskContext, rate: number, perRow: number): Float32Array {
   const keep = 1 / (1 - rate);
@@ -91,9 +92,7 @@ export function sampleMasks({ seed, rows }: MaskContext, rate: number, perRow: n
     let a = deriveSeed(seed, rows[r]!) >>> 0;
     for (let j = 0, o = r * perRow; j < perRow; j++) {
       a = (a + MULBERRY_STEP) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      mask[o + j] = (t ^ (t >>> 14)) >>> 0 >= threshold ? keep : 0;
+      mask[o + j] = mulberry32Bits(a) >= threshold ? keep : 0;
     }
   }
   return mask;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { DROPOUT_MASK_KERNEL, type DropoutMaskAttrs, keepThreshold, MULBERRY_STEP } from './dropout-mask-kernel.ts';
+import { MULBERRY_STEP } from '@shardgrad/data/seeded-random';
+import { DROPOUT_MASK_KERNEL, type DropoutMaskAttrs, keepThreshold } from './dropout-mask-kernel.ts';
 import { PartialSumsProgram, type WebGpuBackendLike } from './webgpu-partial-sums.ts';
 
 /**
