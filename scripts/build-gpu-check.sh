@@ -13,12 +13,9 @@ mkdir -p "$out"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-# webgpu stays external: it loads dawn.node by a path relative to its own index.js.
-# The banner gives the CommonJS parts (tfjs's node builds, emscripten's wasm loader) require and __dirname.
-npx esbuild apps/cli/src/bench/webgpu-gpu-check.ts --bundle --platform=node --target=node20 --format=esm \
-  --external:webgpu --external:node-fetch --log-level=warning \
-  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" \
-  --outfile="$out/check.mjs"
+# shellcheck source=scripts/esbuild-node-bundle.sh
+source scripts/esbuild-node-bundle.sh
+npx esbuild apps/cli/src/bench/webgpu-gpu-check.ts "${ESBUILD_NODE_BUNDLE[@]}" --outfile="$out/check.mjs"
 # Our own wasm kernels are assembled from these at start, found beside the bundle (import.meta.url).
 cp libs/backends/src/kernels/simd/*.wat libs/trainer/src/update-kernels.wat "$out/"
 if [ "${CHECK_ONLY:-0}" = 1 ] && [ -f "$out/bundle.tar.xz" ]; then ls -la "$out"; exit 0; fi
