@@ -5,12 +5,10 @@ import type { Dataset } from '@shardgrad/data';
 import type { ModelDefinition } from '@shardgrad/models';
 import {
   PROTOCOL_VERSION,
-  ProtocolError,
   helloSchema,
   readySchema,
   type Hello,
   type RunInfo,
-  type SubmitAck,
   type Task,
 } from '@shardgrad/protocol';
 import type { CoordinatorEvent } from './events.ts';
@@ -18,12 +16,13 @@ import { HttpRoutes, sendJson } from './http-routes.ts';
 import { NoiseScaleMonitor } from './noise-scale-monitor.ts';
 import { Readiness } from './readiness.ts';
 import { CoordinatorMetrics } from './metrics.ts';
-import { Round, taskKey, type ShareSplit } from './round.ts';
+import { Round, type ShareSplit } from './round.ts';
 import { RoundPace } from './round-pace.ts';
 import { GradientNormGuard } from './gradient-norm-guard.ts';
 import { WorkerSession, type Reply } from './worker-session.ts';
 import type { TrainingState } from './training-state.ts';
-import { impossibleValues, missingMetrics, validateResult, type ResultCheck } from './validate-result.ts';
+import type { ResultCheck } from './validate-result.ts';
+import { takeResult, type ResultDesk } from './result-intake.ts';
 import { CostMeter } from './cost-meter.ts';
 import { RunControl } from './run-control.ts';
 import { createRunId } from '@shardgrad/runlog';
@@ -113,6 +112,24 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   readonly normGuard = new GradientNormGuard();
   /** How long this run's rounds take: what a shard's deadline is measured against. */
   private pace = new RoundPace();
+  /** What result intake (result-intake.ts) reads of this coordinator, at each submission. */
+  private readonly desk: ResultDesk = {
+    pool: this.pool,
+    normGuard: this.normGuard,
+    resultCheck: () => this.resultCheck,
+    strikeLimit: () => this.admission.maxStrikes,
+    terms: () => ({
+      runId: this.runId,
+      schemaHash: this.config.state.schemaHash,
+      specs: this.config.state.specs,
+      maxPayloadBytes: this.maxPayloadBytes,
+      def: this.config.def,
+      trainableCount: this.config.state.trainableCount,
+    }),
+    round: () => this.current,
+    bench: (workerId) => this.admitted.get(workerId)?.bench(),
+    emit: (event) => this.emit('event', event),
+  };
 
   constructor(public config: CoordinatorConfig) {
     super();
@@ -378,62 +395,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
   }
 
   private onResult(member: PoolMember, rawHeader: unknown, payload: unknown, rawAck: unknown): void {
-    this.cost.time(() => this.checkResult(member, rawHeader, payload, rawAck));
-  }
-
-  private checkResult(member: PoolMember, rawHeader: unknown, payload: unknown, rawAck: unknown): void {
-    const ack = typeof rawAck === 'function' ? (rawAck as (r: SubmitAck) => void) : () => undefined;
-    member.lastSeen = Date.now();
-    const refuse = (reason: string, message: string) => {
-      this.pool.reject(member, reason);
-      // Whatever it was computing for this round will not come from it now: give the work to others.
-      if (reason !== 'duplicate' && reason !== 'stale-round') this.current?.workerFailed(member);
-      this.emit('event', { type: 'rejected', workerId: member.id, nickname: member.nickname, reason, message });
-      ack({ ok: false, reason, message });
-      if (member.errors > this.admission.maxStrikes && !member.struckOut) {
-        // Past the limit it is dropped for good: no resume, and its strikes stay on the record.
-        member.struckOut = true;
-        this.admitted.get(member.id)?.bench();
-        this.emit('event', { type: 'worker-dropped', workerId: member.id, strikes: member.errors, rejects: { ...member.rejects } });
-        member.disconnect(`dropped after ${member.errors} refused submissions (limit ${this.admission.maxStrikes})`);
-      }
-    };
-    try {
-      const { header, grads, encoding, bytes, sumSquares } = validateResult(rawHeader, payload, {
-        runId: this.runId,
-        schemaHash: this.config.state.schemaHash,
-        specs: this.config.state.specs,
-        maxPayloadBytes: this.maxPayloadBytes,
-      });
-      const r = this.current;
-      if (!r || header.round !== r.round || header.version !== r.version) {
-        // A late copy of a shard the round no longer needs; its timing still says how fast this worker
-        // is, but only for a task it really holds and at the size it was given: a header can claim anything.
-        const given = this.pool.settle(member, taskKey(header.round, header.version, header.shardId));
-        if (given !== undefined) {
-          this.pool.released(member);
-          this.pool.recordCompute(member, given, header.computeMs);
-        }
-        return refuse('stale-round', `round ${header.round} (v${header.version}) is not the current round`);
-      }
-      const metricsProblem = missingMetrics(this.config.def, header.metrics);
-      if (metricsProblem) return refuse('malformed', metricsProblem);
-      const impossible = impossibleValues(this.config.def, header);
-      if (impossible) return refuse('out-of-range', impossible);
-      const size = this.normGuard.check(sumSquares, this.config.state.trainableCount);
-      if (!size.ok) return refuse(size.reason, size.message);
-      const check = this.resultCheck?.(member, header, grads);
-      if (check && !check.ok) return refuse(check.reason, check.message);
-      const verdict = r.accept(member, header.shardId, { grads, sumSquares, count: header.count, loss: header.loss, metrics: header.metrics ?? {}, computeMs: header.computeMs });
-      if (!verdict.ok) return refuse(verdict.reason, verdict.message);
-      this.normGuard.accepted(size.norm);
-      member.encoding = encoding;
-      member.resultBytes = bytes;
-      ack({ ok: true });
-    } catch (e) {
-      if (e instanceof ProtocolError) return refuse(e.reason, e.message);
-      refuse('malformed', (e as Error).message);
-    }
+    this.cost.time(() => takeResult(this.desk, member, rawHeader, payload, rawAck));
   }
 }
 
