@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { encodeTensors } from '@shardgrad/codec';
 import { runTraining, type Coordinator, type CoordinatorEvent, type TrainingSummary } from '@shardgrad/coordinator';
 import { PROTOCOL_VERSION, type SubmitAck, type Task } from '@shardgrad/protocol';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
-import { applyControl, createCoordinator, nextEvent as next, runSession, runTraining, type Coordinator, type CoordinatorEvent } from '@shardgrad/coordinator';
+import { applyControl, createCoordinator, nextEvent as next, runSession, runTraining, type CoordinatorEvent } from '@shardgrad/coordinator';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type TrainingOptions, checkTrainingOptions, trainingOptionsFrom } from '@shardgrad/coordinator';
-import { AugmentConfigError, parseAugmentConfig } from '@shardgrad/data';
-import { type ModelDefinition, ModelConfigError } from '@shardgrad/models';
-import { LrScheduleError, parseLrSchedule } from '@shardgrad/trainer';
+import { parseAugmentConfig } from '@shardgrad/data';
+import type { ModelDefinition } from '@shardgrad/models';
+import { parseLrSchedule } from '@shardgrad/trainer';
 import { UsageError } from './output.ts';
 import { nonNegativeInt, positiveInt } from './parse.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Task } from '@shardgrad/protocol';
 import { DEADLINE_FLOOR_MS, Round, type ShardResult } from './round.ts';
 import { RoundPace } from './round-pace.ts';
-import { WorkerPool, type PoolMember } from './worker-pool.ts';
+import { WorkerPool } from './worker-pool.ts';
 
 /** Tasks as each fake worker received them; the test plays the workers. */
 function fleet(speeds: Record<string, number>) {

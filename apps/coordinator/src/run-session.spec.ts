@@ -7,7 +7,6 @@ import { startNodeWorker, type NodeWorkerHandle } from '@shardgrad/worker-node';
 import { applyControl, ControlError } from './control-actions.ts';
 import { createCoordinator } from './create-coordinator.ts';
 import type { Coordinator } from './coordinator.ts';
-import type { CoordinatorEvent } from './events.ts';
 import { runSession } from './run-session.ts';
 import { nextEvent as next } from './next-event.ts';
 

@@ -1,5 +1,5 @@
-import { epochOrder, rowSize } from '@shardgrad/data';
-import { evaluate, weightedMean } from '@shardgrad/trainer';
+import { rowSize } from '@shardgrad/data';
+import { evaluate } from '@shardgrad/trainer';
 import type { Coordinator } from './coordinator.ts';
 import { DEFAULT_AGGREGATION, aggregateRound, aggregationRefusal, settleBeforeRobustRound } from './aggregation.ts';
 import { type PolicyOutcome, type TrainingOptions, TrainingPolicy } from './training-policy.ts';
@@ -64,7 +64,7 @@ export interface TrainingSummary extends PolicyOutcome {
  * order, gets one gradient per shard from the cluster, applies their shard-weighted mean.
  */
 export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<TrainingSummary> {
-  const { dataset, state, seed } = c.config;
+  const { dataset, state } = c.config;
   const policy = new TrainingPolicy(c, plan);
   const n = policy.trainRows;
   // `--resume`: go on from the checkpoint's position (once; a new run starts at zero).

@@ -6,7 +6,6 @@ import { initNodeBackend } from '@shardgrad/backends/node';
 import { startNodeWorker, type NodeWorkerHandle } from '@shardgrad/worker-node';
 import { createCoordinator } from './create-coordinator.ts';
 import type { Coordinator } from './coordinator.ts';
-import type { CoordinatorEvent } from './events.ts';
 import { runSession } from './run-session.ts';
 import { nextEvent as next } from './next-event.ts';
 

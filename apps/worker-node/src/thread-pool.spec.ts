@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { maxAbsDiff } from '@shardgrad/backends/testing';
-import { decodeTensors, encodeTensors, schemaHash, type TensorData } from '@shardgrad/codec';
+import { decodeTensors, encodeTensors, schemaHash } from '@shardgrad/codec';
 import { epochOrder, type Dataset } from '@shardgrad/data';
 import { loadDataset } from '@shardgrad/data/node';
 import { getModel } from '@shardgrad/models';

@@ -136,7 +136,7 @@ export class LrRuleController {
   }
 
   next(batch: number, opts: { stats?: GradientStatistics; epoch?: number } = {}): LrRuleStep {
-    const { rule, baseLr, baseBatch, schedule, totalSteps } = this.config;
+    const { rule, baseLr, baseBatch, schedule } = this.config;
     const warmup = this.config.warmupSteps ?? 0;
     const full = rule === 'adascale' ? adaScaleGain(batch, baseBatch, opts.stats) : ruleScale(rule, batch, baseBatch);
     // Goyal et al.: from η at step 0 up to the full factor at the end of the warm-up, in equal steps.

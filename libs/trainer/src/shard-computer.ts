@@ -3,7 +3,7 @@ import type { TensorData } from '@shardgrad/codec';
 import { endWebgpuStep } from '@shardgrad/backends/webgpu-buffer-pool';
 import { type AugmentConfig, type Dataset, augmentBySample, isNoAugment, rowSize, takeRows } from '@shardgrad/data';
 import { type ModelDefinition, readModelOptions } from '@shardgrad/models';
-import { computeGradients, computeGradientsAsync, type ShardGradients } from './gradients.ts';
+import { computeGradients, computeGradientsAsync } from './gradients.ts';
 import { writeAll } from './weights.ts';
 import { computeCustomStep, computeCustomStepAsync } from './custom-step.ts';
 import { type CountedGradients, combinePasses, microBatchSizes } from './micro-batches.ts';

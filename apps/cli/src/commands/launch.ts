@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
-import { learningRate, nonNegativeInt, oneOf, positiveInt, positiveNumber, tcpPort } from '../parse.ts';
+import { learningRate, nonNegativeInt, oneOf, positiveInt, tcpPort } from '../parse.ts';
 import { trainingFlagArgs, withTrainingFlags } from '../training-flags.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
