@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compressTensor, encodeTensors, type TensorSpec } from '@shardgrad/codec';
 import { ProtocolError } from '@shardgrad/protocol';
 import { getModel } from '@shardgrad/models';
-import { impossibleValues, validateResult } from './validate-result.ts';
+import { impossibleValues, missingMetrics, validateResult } from './validate-result.ts';
 
 const specs: TensorSpec[] = [
   { shape: [3, 2], dtype: 'float32' },
@@ -53,7 +53,7 @@ describe('impossibleValues', () => {
     expect(impossibleValues(mlp, { loss: -0.46, metrics: { accuracy: 0.9 } })).toMatch(/loss of -0.46.*never negative/);
     expect(impossibleValues(mlp, { loss: 0.2, metrics: { accuracy: 62_018 } })).toMatch(/accuracy of 62018, outside the \[0, 1\]/);
     expect(impossibleValues(mlp, { loss: 0.2, metrics: { accuracy: -0.01 } })).toMatch(/accuracy/);
-    // A metric with no bounds declared, or absent (missingMetrics' concern), passes.
+    // A metric the model does not compute, or one absent, is missingMetrics' concern.
     expect(impossibleValues(mlp, { loss: 0.2, metrics: { other: 5 } })).toBeUndefined();
     const regression = getModel('regression');
     expect(Object.keys(regression.metrics)).toContain('mae');
@@ -68,3 +68,23 @@ describe('impossibleValues', () => {
   });
 });
 
+
+describe('missingMetrics', () => {
+  it("asks a supervised model's result for exactly the model's metrics", () => {
+    const mlp = getModel('mnist-mlp');
+    expect(Object.keys(mlp.metrics)).toEqual(['accuracy']);
+    expect(missingMetrics(mlp, { accuracy: 0.7 })).toBeUndefined();
+    // Without metrics at all, the round's accuracy would be the other workers' alone.
+    expect(missingMetrics(mlp, undefined)).toBe('result lacks the metric accuracy');
+    expect(missingMetrics(mlp, {})).toBe('result lacks the metric accuracy');
+    expect(missingMetrics(mlp, { accuracy: 0.7, bonus: 1 })).toMatch(/reports bonus, which this model does not compute \(its metrics: accuracy\)/);
+    // A prototype's name is no metric of the model.
+    expect(missingMetrics(mlp, { accuracy: 0.7, toString: 1 })).toMatch(/reports toString/);
+  });
+
+  it('leaves custom steps to name their own metrics', () => {
+    const gan = getModel('gan');
+    expect(missingMetrics(gan, undefined)).toBeUndefined();
+    expect(missingMetrics(gan, { dLoss: 0.3, anything: 2 })).toBeUndefined();
+  });
+});

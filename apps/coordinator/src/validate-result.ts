@@ -94,14 +94,17 @@ export function validateResult(rawHeader: unknown, rawPayload: unknown, expect: 
 }
 
 /**
- * Metrics a supervised model's result reports must be the model's, every one of them: one missing
- * would be a hole in the round's mean. A result without any metrics still counts, and its round's
- * metrics are the means over the results that have them (Round). Custom steps name their own.
+ * A supervised model's result reports exactly the model's metrics: one missing would be a hole in
+ * the round's mean, and one it does not compute would reach the dashboard and the run log as if it
+ * did. Custom steps (GAN, policy gradient) name their own, and are not checked.
  */
 export function missingMetrics(def: Pick<ModelDefinition, 'metrics' | 'customStep'>, metrics: Record<string, number> | undefined): string | undefined {
-  if (!metrics || def.customStep) return undefined;
-  const missing = Object.keys(def.metrics).filter((k) => typeof metrics[k] !== 'number');
-  return missing.length ? `result lacks the metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
+  if (def.customStep) return undefined;
+  const reported = metrics ?? {};
+  const missing = Object.keys(def.metrics).filter((k) => typeof reported[k] !== 'number');
+  if (missing.length) return `result lacks the metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+  const foreign = Object.keys(reported).filter((k) => !Object.hasOwn(def.metrics, k));
+  return foreign.length ? `result reports ${foreign.join(', ')}, which this model does not compute (its metrics: ${Object.keys(def.metrics).join(', ') || 'none'})` : undefined;
 }
 
 /** How far below 0 a float32 loss of a model whose loss cannot be negative may round. */

@@ -4,8 +4,9 @@
  * model (the same small random values each time), so the coordinator does all its per-result work
  * (decode, checks, aggregation) for every one of them. Computing nothing, they load the coordinator
  * as a classroom of real tabs would, without the tabs' compute in the way.
- * Arguments: coordinator URL, number of clients, the run's tensor specs as JSON (the coordinator's
- * own, so this process builds no model). Prints {"joined": n} once all have joined.
+ * Arguments: coordinator URL, number of clients, the run's tensor specs and the model's metric names
+ * as JSON (the coordinator's own, so this process builds no model). Prints {"joined": n} once all
+ * have joined.
  */
 import { io } from 'socket.io-client';
 import { encodeTensors, type TensorSpec } from '@shardgrad/codec';
@@ -13,7 +14,7 @@ import { seededRandom } from '@shardgrad/data';
 import { PROTOCOL_VERSION, type JoinAck, type Task } from '@shardgrad/protocol';
 import { UnmaskedWebSocket } from '@shardgrad/worker-node/unmasked-websocket';
 
-const [url = '', countArg = '200', specsArg = '[]'] = process.argv.slice(2);
+const [url = '', countArg = '200', specsArg = '[]', metricsArg = '[]'] = process.argv.slice(2);
 const count = Number(countArg);
 
 function gradientPayload(specs: readonly TensorSpec[]): Uint8Array {
@@ -22,6 +23,8 @@ function gradientPayload(specs: readonly TensorSpec[]): Uint8Array {
 }
 
 const payload = gradientPayload(JSON.parse(specsArg) as TensorSpec[]);
+// A value every metric can take (accuracies lie in [0, 1], errors are ≥ 0).
+const metrics = Object.fromEntries((JSON.parse(metricsArg) as string[]).map((name) => [name, 0.5]));
 const join = async (i: number) => {
   // Unmasked frames like the Node workers': masking 400 kB per client in JavaScript would make this
   // process, not the coordinator, what limits the rounds (browsers mask in native code).
@@ -31,7 +34,7 @@ const join = async (i: number) => {
   const { schemaHash } = ack.run;
   socket.on('task', (t: Task) => {
     const n = t.unit.kind === 'samples' ? t.unit.indices.byteLength / 4 : 1;
-    const header = { runId: t.runId, round: t.round, version: t.version, shardId: t.shardId, count: n, loss: 1, schemaHash, computeMs: 1 };
+    const header = { runId: t.runId, round: t.round, version: t.version, shardId: t.shardId, count: n, loss: 1, metrics, schemaHash, computeMs: 1 };
     socket.emit('result', header, payload, () => undefined);
   });
   socket.emit('ready', { samplesPerSecond: 1000 });

@@ -29,7 +29,9 @@ export interface ClientsFigures {
 export async function simulatedClientsBench(o: { clients: number; model: string; batch: number; rounds: number; warmup: number }): Promise<ClientsFigures> {
   const c = await createCoordinator({ model: o.model, batch: o.batch, seed: 1 });
   c.admission.configure({ maxTabsPerIp: o.clients + 10, maxTabsPerNickname: o.clients + 10 });
-  const swarm = spawn(process.execPath, [SWARM, c.url, String(o.clients), JSON.stringify(c.config.state.specs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A supervised model's results must report its metrics, and only those (validate-result.ts).
+  const metricNames = c.config.def.customStep ? [] : Object.keys(c.config.def.metrics);
+  const swarm = spawn(process.execPath, [SWARM, c.url, String(o.clients), JSON.stringify(c.config.state.specs), JSON.stringify(metricNames)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const { warmup } = o;
     let rounds = 0;
