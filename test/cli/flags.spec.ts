@@ -101,7 +101,16 @@ describe('shardgrad CLI: help and bad flags', () => {
       [['train', '--byzantine', '1', '--no-dashboard'], /the default --aggregator mean with --byzantine 1: the mean tolerates no Byzantine result/],
       [['coordinator', '--byzantine', '2', '--aggregator', 'mean', '--port', '0'], /--aggregator mean with --byzantine 2: the mean tolerates no Byzantine result/],
       [['coordinator', '--public-url', 'nope', '--port', '0'], /--public-url.*expected an http:\/\/ or https:\/\/ URL .*got "nope"/s],
-      [['train', '--workers', '100000', '--local-workers', 'threads', '--no-dashboard'], /--workers.*expected a positive integer up to 256 \(local workers on this machine\), got "100000"/s],
+      [['train', '--workers', '100000', '--local-workers', 'threads', '--no-dashboard'], /--workers.*at most 256 local workers.*got "100000"/s],
+      // ~200 of these once filled a 24 GiB machine, and outlived the launch that started them.
+      [['launch', '--nproc-per-node', '100000'], /--nproc-per-node.*at most 256 local workers.*got "100000"/s],
+      [['launch', '--nproc-per-node', '200'], /--nproc-per-node.*200 local workers need about \d+ GiB.*got "200"/s],
+      [['sweep', '--workers', '2,300'], /--workers.*at most 256 local workers.*got "2,300"/s],
+      // An empty value is no value: `--resume "$RUN"` with $RUN unset must not start a new run.
+      [['train', '--resume', '', '--no-dashboard'], /--resume was given an empty value/],
+      [['launch', '--nproc-per-node', '1', '--join', ''], /--join was given an empty value/],
+      [['coordinator', '--host', ''], /--host was given an empty value/],
+      [['bench', '--out', ''], /--out was given an empty value/],
       [['train', '--lr', '1e308'], /--lr.*expected a learning rate in \(0, 1000\], got "1e308"/s],
       [['sweep', '--lr', '1e308'], /--lr.*expected a learning rate in \(0, 1000\]/s],
     ];

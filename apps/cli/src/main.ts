@@ -8,6 +8,7 @@ import { workerCommand } from './commands/worker.ts';
 import { isUsageError } from './usage-errors.ts';
 import { extraCommands } from './extra-commands.ts';
 import { applyConfigSources, envSwitch, withConfig } from './config.ts';
+import { refuseEmptyValues } from './empty-values.ts';
 
 // Piped into `head` (or a pager that quits): the reader is gone, so is our reason to print. Without
 // this the next write threw EPIPE with a stack trace.
@@ -48,6 +49,7 @@ program.hook('preSubcommand', (_program, sub) => {
   ran = sub;
   return applyConfigSources(program, sub);
 });
+program.hook('preAction', (_program, action) => refuseEmptyValues(action));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkValidationSplit } from '@shardgrad/coordinator';
-import { MAX_LEARNING_RATE, httpUrl, learningRate, positiveIntUpTo } from './parse.ts';
+import { MAX_LEARNING_RATE, httpUrl, learningRate } from './parse.ts';
+import { LOCAL_WORKER_MB, MAX_LOCAL_WORKERS, localWorkersMisfit } from './local-worker-count.ts';
 
 describe('flag parsers with limits', () => {
   it('take a learning rate up to the cap, which float32 still holds', () => {
@@ -10,10 +11,16 @@ describe('flag parsers with limits', () => {
     expect(() => learningRate('0')).toThrow(/positive number/);
   });
 
-  it('cap a count with the reason', () => {
-    const workers = positiveIntUpTo(256, 'local workers on this machine');
-    expect(workers('256')).toBe(256);
-    expect(() => workers('100000')).toThrow(/up to 256 \(local workers on this machine\), got "100000"/);
+  it("hold local worker processes to what the machine's memory takes, and never past the cap", () => {
+    const GiB = 2 ** 30;
+    expect(localWorkersMisfit(2, 24 * GiB)).toBeUndefined();
+    // 90% of 24 GiB in 400 MB workers.
+    const fit = Math.floor((24 * 1024 * 0.9) / LOCAL_WORKER_MB);
+    expect(localWorkersMisfit(fit, 24 * GiB)).toBeUndefined();
+    expect(localWorkersMisfit(fit + 1, 24 * GiB)).toMatch(new RegExp(`${fit + 1} local workers need about \\d+ GiB .*this machine has 24 GiB: at most ${fit} fit here`));
+    expect(localWorkersMisfit(MAX_LOCAL_WORKERS + 1, 1024 * GiB)).toMatch(/at most 256 local workers/);
+    // A small machine still runs one.
+    expect(localWorkersMisfit(1, 0.1 * GiB)).toBeUndefined();
   });
 
   it('take http(s) URLs only', () => {

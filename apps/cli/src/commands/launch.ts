@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
 import { learningRate, nonNegativeInt, oneOf, positiveInt, tcpPort } from '../parse.ts';
+import { MAX_LOCAL_WORKERS, localWorkerCount } from '../local-worker-count.ts';
 import { trainingFlagArgs, withTrainingFlags } from '../training-flags.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
 import { joinTarget, waitUntilReady } from '../launch/join-target.ts';
@@ -46,7 +47,7 @@ export function launchCommand(): Command {
         '  npx shardgrad launch --nproc-per-node 2 --threads 2 --steps 200 --max-restarts 5\n' +
         '  MASTER_ADDR=coordinator MASTER_PORT=8080 NODE_RANK=3 npx shardgrad launch --join --nproc-per-node 4 --pin-gpus\n',
     )
-    .requiredOption('--nproc-per-node <n>', 'worker processes to start on this machine', positiveInt)
+    .requiredOption('--nproc-per-node <n>', `worker processes to start on this machine (at most ${MAX_LOCAL_WORKERS}, and as many as its memory holds)`, localWorkerCount)
     .option('--threads <n>', 'passed to each worker as --threads', positiveInt)
     .option('--backend <name>', `worker backend: ${BACKENDS.join(', ')} (the worker's default when not given)`, oneOf(BACKENDS))
     .option('--max-restarts <n>', 'restarts allowed per worker after a crash (not after a clean exit or a usage error)', nonNegativeInt, 3)

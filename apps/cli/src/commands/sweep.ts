@@ -6,6 +6,7 @@ import { LR_RULES, parseLrSchedule } from '@shardgrad/trainer';
 import { createOutput, UsageError } from '../output.ts';
 import { createProgress, outputThrough, wantsBars } from '../progress.ts';
 import { learningRate, nonNegativeInt, oneOf, positiveInt } from '../parse.ts';
+import { localWorkersMisfit } from '../local-worker-count.ts';
 import { pointNoise, sweepNoise } from '../sweep/analysis.ts';
 import { SweepInterrupted } from '../sweep/point-runner.ts';
 import { settingsKey, SweepConfigError, sweepGrid, type SweepSettings } from '../sweep/sweep-config.ts';
@@ -23,6 +24,14 @@ function positiveIntList(value: string): number[] {
   const parts = value.split(',').map((v) => v.trim());
   if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
   return parts.map(Number);
+}
+
+/** `--workers`: each count one that this machine can hold (localWorkerCount). */
+function localWorkerCounts(value: string): number[] {
+  const counts = positiveIntList(value);
+  const misfit = localWorkersMisfit(Math.max(...counts));
+  if (misfit) throw new InvalidArgumentError(`${misfit}, got "${value}"`);
+  return counts;
 }
 
 function fraction(value: string): number {
@@ -73,7 +82,7 @@ export function sweepCommand(): Command {
     .option('--model <name>', 'model from the registry', 'mnist-mlp')
     .option('--dataset <name>', "dataset (default: the model's own)")
     .option('--batch <list>', 'global batches, comma-separated', positiveIntList, [16, 32, 64, 128, 256, 512, 1024])
-    .option('--workers <list>', 'worker processes per point, comma-separated', positiveIntList, [2])
+    .option('--workers <list>', 'worker processes per point, comma-separated (as many as this machine holds)', localWorkerCounts, [2])
     .option('--simulate-workers <list>', 'virtual workers inside this process per point (instead of --workers), comma-separated', positiveIntList)
     .option('--seeds <n>', 'seeds per point (1…n)', positiveInt, 1)
     .option('--lr-rule <rule>', `learning-rate scaling rule: ${LR_RULES.join(', ')}`, oneOf(LR_RULES), 'none')

@@ -3,10 +3,11 @@ import { SHARE_SPLITS, attachAdaptiveBatch, attachClassroom, createCoordinator, 
 import { addTrustOptions, applyTrust, coordinatorOptionsFromFlags } from '../trust-options.ts';
 import { initNodeBackend } from '@shardgrad/backends/node';
 import { createOutput } from '../output.ts';
-import { learningRate, nonNegativeInt, oneOf, positiveInt, positiveIntUpTo } from '../parse.ts';
+import { learningRate, nonNegativeInt, oneOf, positiveInt } from '../parse.ts';
 import { checkAggregationFlags } from '../aggregation-flags.ts';
 import { checkBeforeRun } from '../check-before-run.ts';
 import { LOCAL_WORKER_KINDS, startLocalWorkers } from '../local-workers.ts';
+import { MAX_LOCAL_WORKERS, localWorkerCount } from '../local-worker-count.ts';
 import { plannedEpochs, plannedSteps, showTraining } from '../training-display.ts';
 import { classroomEvent } from '../classroom-event.ts';
 import { describeEvent } from '../describe-event.ts';
@@ -24,8 +25,6 @@ import { summaryText } from '../summary-text.ts';
 import { LearningCurve } from '../learning-curve.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
-/** Local workers on one machine, like `worker --threads`: 100,000 threads hung without a word. */
-const MAX_LOCAL_WORKERS = 256;
 
 export function trainCommand(): Command {
   return withTrainingFlags(addTrustOptions(new Command('train'), 'train')
@@ -42,7 +41,7 @@ export function trainCommand(): Command {
     )
     .option('--model <name>', 'model from the registry (see `shardgrad models`)', 'mnist-mlp')
     .option('--dataset <name>', 'dataset (default: the model\'s own)')
-    .option('--workers <n>', `local workers (at most ${MAX_LOCAL_WORKERS}; more join a \`coordinator\` from other machines)`, positiveIntUpTo(MAX_LOCAL_WORKERS, 'local workers on this machine'), 2)
+    .option('--workers <n>', `local workers (at most ${MAX_LOCAL_WORKERS}; more join a \`coordinator\` from other machines)`, localWorkerCount, 2)
     .option('--local-workers <how>', 'how the local workers run: processes (joined over sockets, as remote workers are) or threads of this process (joined over message ports: less work per round)', oneOf(LOCAL_WORKER_KINDS), 'processes')
     .option('--epochs <n>', 'passes over the training set', positiveInt)
     .option('--steps <n>', 'stop after this many steps', positiveInt)
