@@ -73,6 +73,8 @@ describe('export --out refuses to replace what is there', () => {
     expect(JSON.parse(readFileSync(join(out, 'shardgrad.json'), 'utf8')).step).toBe(1);
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
     expect(await refused(run, '--out', join(out, 'notes.txt'), '--force')).toBe(`--out ${join(out, 'notes.txt')} is a file; give a folder to write the model into`);
+    // Under a file, mkdir's bare ENOTDIR named no flag.
+    expect(await refused(run, '--out', join(out, 'notes.txt', 'sub'), '--force')).toBe(`--out ${join(out, 'notes.txt', 'sub')} lies under ${join(out, 'notes.txt')}, which is a file; give a folder to write the model into`);
   });
 
   it('exits 2 on the command line, writing nothing', async () => {

@@ -37,7 +37,7 @@ describe('shardgrad CLI: help and bad flags', () => {
       [['train', '--local-workers', 'fibers'], /--local-workers.*one of processes, threads/s],
       [['train', '--local-workers', 'threads', '--backend', 'tensorflow', '--steps', '1', '--no-dashboard'], /threads run a wasm or cpu backend each; --backend tensorflow needs --local-workers processes/],
       [['worker'], /no coordinator given/],
-      [['worker', '--url', 'not a url'], /is not a URL/],
+      [['worker', '--url', 'not a url'], /--url: expected an http:\/\/ or https:\/\/ URL .*got "not a url"/],
       [['frobnicate'], /unknown command 'frobnicate'/],
     ];
     for (const [args, message] of cases) {
@@ -111,8 +111,16 @@ describe('shardgrad CLI: help and bad flags', () => {
       [['launch', '--nproc-per-node', '1', '--join', ''], /--join was given an empty value/],
       [['coordinator', '--host', ''], /--host was given an empty value/],
       [['bench', '--out', ''], /--out was given an empty value/],
+      // Refused at once, not retried for the whole --wait-timeout.
+      [['worker', '--url', 'ftp://127.0.0.1:1'], /--url: expected an http:\/\/ or https:\/\/ URL .*got "ftp:\/\/127.0.0.1:1"/],
+      [['worker', '--url', 'localhost:8080'], /did you mean http:\/\/localhost:8080\?/],
+      // Past 2^31 ms Node fires a timer after 1 ms: the worker gave up at once.
+      [['worker', '--url', 'http://127.0.0.1:1', '--wait-timeout', '99999999999999'], /--wait-timeout.*expected seconds from 0 to 2147483/s],
+      [['train', '--adaptive-batch', '8', '--batch', '64', '--no-dashboard'], /--adaptive-batch 8 is below the starting batch 64/],
       [['train', '--lr', '1e308'], /--lr.*expected a learning rate in \(0, 1000\], got "1e308"/s],
       [['sweep', '--lr', '1e308'], /--lr.*expected a learning rate in \(0, 1000\]/s],
+      // train refuses it too: the report would have named a batch no round used.
+      [['sweep', '--batch', '64,100000', '--max-steps', '1', '--out', mkdtempSync(join(tmpdir(), 'sg-sweep-batch-'))], /--batch 100000 is more than the 8500 training rows of mnist/],
     ];
     try {
       for (const [args, message] of cases) {
@@ -158,7 +166,7 @@ describe('shardgrad CLI: help and bad flags', () => {
   it.skipIf(canImport('@tensorflow/tfjs-node') || canImport('@tensorflow/tfjs-node-gpu'))(
     'ends train with an error, not a wait for workers forever, when every local worker dies at start',
     async () => {
-      const r = await runCli(['train', '--backend', 'tensorflow', '--steps', '2', '--no-dashboard']);
+      const r = await runCli(['train', '--backend', 'tensorflow', '--steps', '2', '--no-dashboard', '--out', mkdtempSync(join(tmpdir(), 'sg-no-tf-'))]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node/);
       expect(r.stderr).toMatch(/every local worker exited before training finished/);
@@ -166,7 +174,7 @@ describe('shardgrad CLI: help and bad flags', () => {
   );
 
   it('ends quietly when its reader goes away (`| head -1`), without an EPIPE stack trace', async () => {
-    const child = spawn(process.execPath, shardgradArgv('train', '--steps', '40', '--no-dashboard', '--json'), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, shardgradArgv('train', '--steps', '40', '--no-dashboard', '--json', '--out', mkdtempSync(join(tmpdir(), 'sg-epipe-'))), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Like head: read the first line, then close the pipe while training still prints.

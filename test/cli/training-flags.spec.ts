@@ -33,7 +33,7 @@ describe('shardgrad train: regularization and training flags', () => {
 
   it('trains with the options through real worker processes', async () => {
     const r = await runCli([
-      'train', '--steps', '12', '--batch', '32', '--no-dashboard', '--json', '--out', 'runs/test-training-flags',
+      'train', '--steps', '12', '--batch', '32', '--no-dashboard', '--json', '--out', mkdtempSync(join(tmpdir(), 'shardgrad-training-flags-')),
       '--dropout', '0.1', '--l2', '1e-4', '--batch-norm', '--normalize', '--augment', 'crop=1,rotate=5',
       '--lr-schedule', 'cosine', '--warmup', '3', '--validation-split', '0.1', '--validate-every', '4', '--restore-best', '--early-stopping', '5',
     ]);

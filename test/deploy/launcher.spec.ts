@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/cli-process.ts';
 import { alive, startCli as start, stopAll, type CliEvent, type CliProcess } from './cli-process.ts';
 
+/** A run directory's home of its own: nothing lands in the checkout's runs/. */
+const runsDir = () => mkdtempSync(join(tmpdir(), 'shardgrad-launch-'));
+
 const isType = (t: string) => (e: CliEvent) => e.type === t;
 const firstRound = (e: CliEvent) => e.type === 'round' && e.step >= 1;
 
@@ -47,7 +50,7 @@ describe('shardgrad launch', () => {
   }, 300_000);
 
   it('restarts a worker killed mid-run, and training completes with it back', async () => {
-    const p = startCli(['launch', '--nproc-per-node', '2', '--max-restarts', '2', '--steps', '8', '--batch', '32', '--json']);
+    const p = startCli(['launch', '--nproc-per-node', '2', '--max-restarts', '2', '--steps', '8', '--batch', '32', '--json', '--out', runsDir()]);
     await p.waitFor(firstRound, 'the first round');
     const pidOf = (rank: number) => p.events.find((e) => e.type === 'launch-worker' && e.rank === rank)!.pid as number;
     const [victim, survivor] = [pidOf(1), pidOf(0)];
@@ -73,7 +76,7 @@ describe('shardgrad launch', () => {
   }, 300_000);
 
   it("passes SIGTERM on to every process and exits with the coordinator's status", async () => {
-    const p = startCli(['launch', '--nproc-per-node', '2', '--steps', '100000', '--batch', '32', '--json']);
+    const p = startCli(['launch', '--nproc-per-node', '2', '--steps', '100000', '--batch', '32', '--json', '--out', runsDir()]);
     await p.waitFor(firstRound, 'the first round');
     p.child.kill('SIGTERM');
     const exit = await p.exit;
@@ -88,7 +91,7 @@ describe('shardgrad launch', () => {
   }, 300_000);
 
   it('ends the run with status 1 when a worker crashes past --max-restarts, stopping the rest', async () => {
-    const p = startCli(['launch', '--nproc-per-node', '2', '--max-restarts', '0', '--steps', '100000', '--batch', '32', '--json']);
+    const p = startCli(['launch', '--nproc-per-node', '2', '--max-restarts', '0', '--steps', '100000', '--batch', '32', '--json', '--out', runsDir()]);
     await p.waitFor(firstRound, 'the first round');
     const victim = p.events.find((e) => e.type === 'launch-worker' && e.rank === 0)!;
     process.kill(victim.pid, 'SIGKILL');
@@ -101,7 +104,7 @@ describe('shardgrad launch', () => {
 
 describe('shardgrad launch when every worker leaves early', () => {
   it('stops the run with status 1 instead of leaving the coordinator waiting forever', async () => {
-    const p = startCli(['launch', '--nproc-per-node', '1', '--steps', '100000', '--batch', '32', '--json']);
+    const p = startCli(['launch', '--nproc-per-node', '1', '--steps', '100000', '--batch', '32', '--json', '--out', runsDir()]);
     await p.waitFor(firstRound, 'the first round');
     // SIGTERM makes a worker leave on purpose (exit 143), so it is not restarted; the run cannot go on.
     process.kill(p.events.find(isType('launch-worker'))!.pid, 'SIGTERM');

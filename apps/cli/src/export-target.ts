@@ -12,6 +12,8 @@ import { UsageError } from './output.ts';
  */
 export function checkExportTarget(out: string, force: boolean): void {
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder to write the model into`);
+  const above = nearestExisting(resolve(out));
+  if (!statSync(above).isDirectory()) throw new UsageError(`--out ${out} lies under ${above}, which is a file; give a folder to write the model into`);
   if (force) return;
   const inRun = runAreaOf(realTarget(out));
   if (inRun) {
@@ -29,13 +31,16 @@ export function checkExportTarget(out: string, force: boolean): void {
 
 /** The path with symbolic links resolved as far as it exists, so a link into a run is seen for what it is. */
 function realTarget(path: string): string {
-  let existing = resolve(path);
-  const rest: string[] = [];
-  while (!existsSync(existing) && dirname(existing) !== existing) {
-    rest.unshift(basename(existing));
-    existing = dirname(existing);
-  }
-  return join(realpathSync(existing), ...rest);
+  const full = resolve(path);
+  const existing = nearestExisting(full);
+  return join(realpathSync(existing), full.slice(existing.length));
+}
+
+/** `path` itself, or the nearest folder above it that exists. */
+function nearestExisting(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  return existing;
 }
 
 function runAreaOf(path: string): { runDir: string; area: string } | undefined {

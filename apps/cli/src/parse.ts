@@ -38,13 +38,37 @@ export function learningRate(value: string): number {
   return n;
 }
 
-/** A positive integer up to `max`; `why` says where the limit comes from. */
-export function positiveIntUpTo(max: number, why: string) {
-  return (value: string): number => {
-    const n = positiveInt(value);
-    if (n > max) throw new InvalidArgumentError(`expected a positive integer up to ${max} (${why}), got "${value}"`);
-    return n;
-  };
+/** The longest wait a Node timer holds (2^31 − 1 ms): past it Node fires the timer after 1 ms instead. */
+export const MAX_WAIT_SECONDS = 2_147_483;
+
+/** A wait in whole seconds, 0 up to what a timer holds (~24.8 days). */
+export function waitSeconds(value: string): number {
+  return secondsUpToTimer(nonNegativeInt(value), value);
+}
+
+/** waitSeconds, but at least 1 s. */
+export function positiveWaitSeconds(value: string): number {
+  return secondsUpToTimer(positiveInt(value), value);
+}
+
+function secondsUpToTimer(n: number, value: string): number {
+  if (n > MAX_WAIT_SECONDS) throw new InvalidArgumentError(`expected seconds from 0 to ${MAX_WAIT_SECONDS} (about 24.8 days, the longest a timer waits), got "${value}"`);
+  return n;
+}
+
+/** Where a worker finds its coordinator: http(s), or ws(s) as socket.io-client also takes. */
+export function coordinatorUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // refused below, in the flag's words
+  }
+  if (!url || !['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    const hint = url && !value.includes('//') ? ` (no scheme: did you mean http://${value}?)` : '';
+    throw new InvalidArgumentError(`expected an http:// or https:// URL such as http://127.0.0.1:8080, got "${value}"${hint}`);
+  }
+  return value;
 }
 
 /** An http(s) URL, kept as given. */

@@ -1,6 +1,7 @@
 import type { Coordinator } from './coordinator.ts';
 import type { CoordinatorEvent } from './events.ts';
 import { ADVICE_AFTER_ROUNDS } from './noise-scale-monitor.ts';
+import { TrainingOptionsError } from './training-policy.ts';
 
 /**
  * `--adaptive-batch`: grows the global batch towards the measured critical batch (the gradient
@@ -31,9 +32,9 @@ export function nextAdaptiveBatch(current: number, bSimple: number | null, o: Re
 
 export function checkAdaptiveBatchOptions(o: AdaptiveBatchOptions): Required<AdaptiveBatchOptions> {
   const full = { ...ADAPTIVE_BATCH_DEFAULTS, ...o };
-  if (!Number.isInteger(full.maxBatch) || full.maxBatch < 1) throw new Error(`the adaptive batch's maximum must be a positive integer, got ${full.maxBatch}`);
-  if (!Number.isInteger(full.everySteps) || full.everySteps < 1) throw new Error(`the adaptive batch's interval must be a positive whole number of steps, got ${full.everySteps}`);
-  if (!(full.factor > 1) || !Number.isFinite(full.factor)) throw new Error(`the adaptive batch's growth factor must be > 1, got ${full.factor}`);
+  if (!Number.isInteger(full.maxBatch) || full.maxBatch < 1) throw new TrainingOptionsError(`the adaptive batch's maximum must be a positive integer, got ${full.maxBatch}`);
+  if (!Number.isInteger(full.everySteps) || full.everySteps < 1) throw new TrainingOptionsError(`the adaptive batch's interval must be a positive whole number of steps, got ${full.everySteps}`);
+  if (!(full.factor > 1) || !Number.isFinite(full.factor)) throw new TrainingOptionsError(`the adaptive batch's growth factor must be > 1, got ${full.factor}`);
   return full;
 }
 
@@ -41,7 +42,7 @@ export function checkAdaptiveBatchOptions(o: AdaptiveBatchOptions): Required<Ada
 export function attachAdaptiveBatch(c: Coordinator, opts: AdaptiveBatchOptions): () => void {
   const o = checkAdaptiveBatchOptions(opts);
   // The batch only ever grows: a maximum below where it starts could do nothing (`--adaptive-batch 10`).
-  if (o.maxBatch < c.config.batch) throw new Error(`--adaptive-batch ${o.maxBatch} is below the starting batch ${c.config.batch}: the batch only grows, up to that maximum`);
+  if (o.maxBatch < c.config.batch) throw new TrainingOptionsError(`--adaptive-batch ${o.maxBatch} is below the starting batch ${c.config.batch}: the batch only grows, up to that maximum`);
   let lastChange = 0;
   const listener = (e: CoordinatorEvent) => {
     if (e.type !== 'noise-scale' || !e.available || e.rounds < ADVICE_AFTER_ROUNDS) return;

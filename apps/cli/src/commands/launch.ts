@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createOutput, UsageError, type Output } from '../output.ts';
-import { learningRate, nonNegativeInt, oneOf, positiveInt, tcpPort } from '../parse.ts';
+import { learningRate, nonNegativeInt, oneOf, positiveInt, positiveWaitSeconds, tcpPort } from '../parse.ts';
 import { MAX_LOCAL_WORKERS, localWorkerCount } from '../local-worker-count.ts';
 import { trainingFlagArgs, withTrainingFlags } from '../training-flags.ts';
 import { startCoordinatorChild } from '../launch/coordinator-child.ts';
@@ -66,7 +66,7 @@ export function launchCommand(): Command {
     .option('--join [url]', 'start no coordinator; join this one (default SHARDGRAD_URL, or MASTER_ADDR + MASTER_PORT)')
     .option('--node-rank <n>', 'with --join: this machine’s index in the fleet (default NODE_RANK, else 0)', nonNegativeInt)
     .option('--world-size <n>', 'with --join: worker processes in the whole fleet (default WORLD_SIZE, else nproc-per-node)', positiveInt)
-    .option('--wait-timeout <s>', 'with --join: how long to wait for the coordinator to be ready', positiveInt, 600)
+    .option('--wait-timeout <s>', 'with --join: how long to wait for the coordinator to be ready', positiveWaitSeconds, 600)
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
       const out = createOutput(Boolean(o.json));

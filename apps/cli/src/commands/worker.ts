@@ -4,7 +4,7 @@ import { startNodeWorker, type NodeWorkerHandle, type WorkerEnding } from '@shar
 import { COMPRESS_MODES } from '@shardgrad/protocol';
 import { createOutput, UsageError } from '../output.ts';
 import { workerDisplay } from '../worker-display.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../parse.ts';
+import { coordinatorUrl, oneOf, positiveInt, positiveNumber, waitSeconds } from '../parse.ts';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 
@@ -34,7 +34,7 @@ export function workerCommand(): Command {
     .option('--slowdown <factor>', 'test hook: stretch compute time by this factor to emulate a slow device', positiveNumber)
     .option('--threads <n>', 'compute threads: worker_threads with a wasm backend each, one core each', positiveInt, 1)
     .option('--compress <mode>', `gradient encoding on the wire: ${COMPRESS_MODES.join(', ')} (fp16/int8 with error feedback; auto compresses when uploads cost over 10% of compute; docs/compression.md)`, oneOf(COMPRESS_MODES), 'none')
-    .option('--wait-timeout <s>', 'how long to keep trying to reach the coordinator at start (workers may start first)', nonNegativeInt, 120)
+    .option('--wait-timeout <s>', 'how long to keep trying to reach the coordinator at start (workers may start first)', waitSeconds, 120)
     .option('--exit-with-parent', 'leave when the process that started this worker ends (train, sweep and launch start their local workers so)')
     .option('--json', 'print one JSON object per line')
     .action(async (o) => {
@@ -42,19 +42,12 @@ export function workerCommand(): Command {
       const url = o.url ?? urlFromEnv(process.env);
       if (!url) throw new UsageError('no coordinator given: pass --url, or set SHARDGRAD_URL or MASTER_ADDR');
       try {
-        new URL(url);
-      } catch {
-        throw new UsageError(`--url "${url}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
+        coordinatorUrl(url);
+      } catch (e) {
+        throw new UsageError(`${o.url ? '--url' : 'the coordinator URL from SHARDGRAD_URL or MASTER_ADDR'}: ${(e as Error).message}`);
       }
-      const threadBackend = threadBackendFor(o.threads, o.backend);
-      // With threads this one computes a slice too (gradient-engine.ts), on the threads' backend.
-      const own = await initNodeBackend(threadBackend ?? o.backend);
-      const backend = threadBackend
-        ? { backend: threadBackend, detail: `${o.threads} compute threads (this one and ${o.threads - 1} worker_threads), one ${threadBackend} backend each` }
-        : own;
-      out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
-      const display = workerDisplay(out);
-      // Installed before the worker starts: a signal while it waits for the coordinator must end it too.
+      // Installed before anything slow (the backend's start takes seconds on a busy machine): a
+      // signal, or a launcher that dies, while this worker starts or waits must end it too.
       let worker: NodeWorkerHandle | undefined;
       let signalExit: number | undefined;
       const stop = (exitCode: number) => {
@@ -65,6 +58,14 @@ export function workerCommand(): Command {
       process.once('SIGTERM', () => stop(143));
       process.once('SIGINT', () => stop(130));
       if (o.exitWithParent) whenParentExits(() => stop(0));
+      const threadBackend = threadBackendFor(o.threads, o.backend);
+      // With threads this one computes a slice too (gradient-engine.ts), on the threads' backend.
+      const own = await initNodeBackend(threadBackend ?? o.backend);
+      const backend = threadBackend
+        ? { backend: threadBackend, detail: `${o.threads} compute threads (this one and ${o.threads - 1} worker_threads), one ${threadBackend} backend each` }
+        : own;
+      out.event({ type: 'backend', ...backend }, () => `backend: ${backend.backend} (${backend.detail})`);
+      const display = workerDisplay(out);
       const w = await startNodeWorker({
         url,
         // Under a launcher or an Indexed Job, the rank tells workers apart on the dashboard.

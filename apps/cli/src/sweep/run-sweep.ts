@@ -50,9 +50,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   if (!('accuracy' in def.metrics)) throw new SweepConfigError(`model "${def.name}" reports no accuracy, so a sweep cannot find its steps to a target accuracy`);
   const mismatch = datasetMismatch(def, dataset);
   if (mismatch) throw new SweepConfigError(mismatch);
-  if (o.settings.modelConfig || o.settings.datasetOptions) {
-    const ds = await loadDataset(dataset, o.settings.datasetOptions);
-    checkModelConfig(def, o.settings.modelConfig ?? {}, ds.inputShape);
+  const ds = await loadDataset(dataset, o.settings.datasetOptions);
+  if (o.settings.modelConfig || o.settings.datasetOptions) checkModelConfig(def, o.settings.modelConfig ?? {}, ds.inputShape);
+  // As train refuses it: every round would take the whole set while the report named the batch asked for.
+  const tooLarge = o.grid.batches.filter((b) => b > ds.train.n);
+  if (tooLarge.length) {
+    throw new SweepConfigError(`--batch ${tooLarge.join(', ')} ${tooLarge.length > 1 ? 'are' : 'is'} more than the ${ds.train.n} training rows of ${dataset}; the largest batch a point can take is ${ds.train.n}`);
   }
   const store = new SweepStore(o.dir, o.settings, o.grid, o.command);
   const points = sweepPoints(o.grid);
