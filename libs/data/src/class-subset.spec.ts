@@ -33,6 +33,7 @@ describe('selectClasses', () => {
     [{ classes: [0, 7] }, /7 is not a class of toy \(0\.\.3\)/],
     [{ classes: [1, 1] }, /1 is listed twice/],
     [{ classes: [1] }, /at least two class indices/],
+    [{ classes: '[0,1' as unknown as number[] }, /classes must be a list of class indices such as \[3,8\], got "\[0,1"/],
     [{ trainPerClass: 0 }, /trainPerClass must be a positive integer/],
     [{ classes: [0, 1], trainPerClass: 3 }, /toy train: fewer than 3 examples per class \(class 0: 1, class 1: 1\)/],
   ])('refuses %j', (opts, message) => {

@@ -59,7 +59,9 @@ export function selectClasses(ds: Dataset, opts: ClassSubsetOptions): Dataset {
   if (opts.classes === undefined && trainPerClass === undefined && testPerClass === undefined) return ds;
   if (ds.labelSize !== 1) throw new RangeError(`${ds.name}: class selection needs one class index per sample (labelSize 1, got ${ds.labelSize})`);
   const classes = opts.classes ?? Array.from({ length: ds.numClasses }, (_, i) => i);
-  if (!Array.isArray(classes) || classes.length < 2) throw new DatasetOptionError(`classes must list at least two class indices, got ${JSON.stringify(opts.classes)}`);
+  // '[0,1' (a bracket short) arrives as text, not a list: say so, not that it lists too few.
+  if (!Array.isArray(classes)) throw new DatasetOptionError(`classes must be a list of class indices such as [3,8], got ${JSON.stringify(opts.classes)}`);
+  if (classes.length < 2) throw new DatasetOptionError(`classes must list at least two class indices, got ${JSON.stringify(opts.classes)}`);
   const keep = new Map<number, number>();
   classes.forEach((c, i) => {
     if (!Number.isInteger(c) || c < 0 || c >= ds.numClasses) throw new DatasetOptionError(`classes: ${JSON.stringify(c)} is not a class of ${ds.name} (0..${ds.numClasses - 1})`);
