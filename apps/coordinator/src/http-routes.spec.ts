@@ -1,7 +1,11 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HttpRoutes, sendJson } from './http-routes.ts';
+import { staticFiles } from './static-files.ts';
 
 interface Answer {
   status: number;
@@ -73,5 +77,58 @@ describe('HttpRoutes', () => {
     });
     const port = await serve(routes);
     expect((await ask(port, 'HEAD', '/healthz')).status).toBe(204);
+  });
+});
+
+describe('request targets the router cannot place', () => {
+  it('answers them, and keeps serving: one such request once ended the coordinator, no token needed', async () => {
+    const routes = healthRoutes(true);
+    const port = await serve(routes);
+    // Each was read as a URL with a host ("a", port 99999): new URL threw outside any catch.
+    for (const target of ['//a:99999/', '//[/', '//%zz/', '//@/']) {
+      const a = await ask(port, 'GET', target);
+      expect(a.status, target).toBe(404);
+      expect((await ask(port, 'GET', '/healthz')).status, `after ${target}`).toBe(200);
+    }
+    const absolute = await ask(port, 'GET', 'http://x:99999/');
+    expect(absolute.status).toBe(400);
+    expect(absolute.body).toMatch(/not a path/);
+    // `//healthz` is the path //healthz, not the host "healthz" (whose path `/` the join page answered 200).
+    expect((await ask(port, 'GET', '//healthz')).status).toBe(404);
+  });
+
+  it('keeps what failed out of the answer, which may name files of this machine', async () => {
+    const routes = new HttpRoutes();
+    routes.on('GET', '/boom', () => {
+      throw new Error("ENOTDIR: not a directory, stat '/srv/secret/dist/x.js'");
+    });
+    const port = await serve(routes);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (m: string) => errors.push(m);
+    try {
+      const a = await ask(port, 'GET', '/boom');
+      expect(a.status).toBe(500);
+      expect(a.body).not.toMatch(/secret/);
+      expect(errors.join('\n')).toMatch(/GET \/boom failed: ENOTDIR.*\/srv\/secret/);
+    } finally {
+      console.error = original;
+    }
+  });
+});
+
+describe('static files under names no file can have', () => {
+  it('answers 404, not a 500 that named the folder they are served from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-static-'));
+    writeFileSync(join(dir, 'main.js'), 'ok');
+    const routes = new HttpRoutes();
+    routes.fallback(staticFiles({ prefix: '/join/', dir }));
+    const port = await serve(routes);
+    expect((await ask(port, 'GET', '/join/main.js')).status).toBe(200);
+    for (const path of [`/join/${'a'.repeat(300)}.js`, '/join/main.js/x.js']) {
+      const a = await ask(port, 'GET', path);
+      expect(a.status, path).toBe(404);
+      expect(a.body, path).not.toContain(dir);
+    }
   });
 });

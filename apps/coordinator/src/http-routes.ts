@@ -25,8 +25,14 @@ export class HttpRoutes {
     return this.routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? this.routes.get(`GET ${path}`) : undefined);
   }
 
+  /**
+   * Never rejects: a request the router cannot place is answered, never thrown. One unanswered
+   * throw here (a request target of `//a:99999/`, sent by anyone, no token needed) ended the whole
+   * coordinator process and its run.
+   */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (!url) return sendJson(res, 400, { error: 'the request target is not a path' });
     try {
       const h = this.routeFor(req.method ?? 'GET', url.pathname);
       if (h) return await h(req, res, url);
@@ -36,8 +42,26 @@ export class HttpRoutes {
       }
       sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
     } catch (e) {
-      if (!res.headersSent) sendJson(res, 500, { error: (e as Error).message });
+      // The message may name files on this machine: it goes to the operator's log, not to the client.
+      console.error(`shardgrad: ${req.method} ${url.pathname} failed: ${(e as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: `internal error answering ${req.method} ${url.pathname}` });
+      else res.destroy();
     }
+  }
+}
+
+/**
+ * The path and query of a request target. It is appended to a fixed origin, never resolved against
+ * one, so `//healthz` stays the path //healthz: as a URL it named the host "healthz", and the join
+ * page answered 200 where a readiness probe expected /readyz. undefined where it is no URL at all.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  const path = target ?? '/';
+  if (!path.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://localhost${path}`);
+  } catch {
+    return undefined;
   }
 }
 

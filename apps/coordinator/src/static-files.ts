@@ -119,7 +119,8 @@ export function staticFiles(mount: StaticMount): RouteHandler {
     try {
       await sendFile(req, res, path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return notFound(res, url.pathname);
+      // A name too long, or a path through a file, names no file we serve either.
+      if (['ENOENT', 'EISDIR', 'ENOTDIR', 'ENAMETOOLONG'].includes((e as NodeJS.ErrnoException).code ?? '')) return notFound(res, url.pathname);
       throw e;
     }
   };
