@@ -73,9 +73,18 @@ export async function applyControl(c: Coordinator, req: ControlRequest, run: { s
       } catch (e) {
         throw new ControlError((e as Error).message);
       }
-      ctl.requestNewRun(next);
+      // As set-batch refuses it: rounds would take the whole set while the run's record named this batch.
+      const rows = next.dataset.train.n;
+      if (next.batch > rows) {
+        next.state.dispose();
+        throw new ControlError(`batch ${next.batch} is larger than the training set of ${next.datasetName} (${rows} samples)`);
+      }
+      const superseded = ctl.requestNewRun(next);
+      superseded?.state.dispose();
       // What it will train with, so a teacher sees that the batch and rate they gave were taken.
-      message = `new run: ${next.def.name} on ${next.datasetName}, batch ${next.batch}, learning rate ${formatRate(next.state.baseLearningRate)}, starting after the current round`;
+      message =
+        `new run: ${next.def.name} on ${next.datasetName}, batch ${next.batch}, learning rate ${formatRate(next.state.baseLearningRate)}, starting after the current round` +
+        (superseded ? ` (instead of the ${superseded.def.name} run asked for before it)` : '');
       break;
     }
   }

@@ -221,6 +221,7 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
    */
   replaceRun(config: CoordinatorConfig): void {
     this.current?.cancel();
+    const old = this.config.state;
     this.config = { ...config, host: this.config.host, port: this.config.port, aggregation: config.aggregation ?? this.config.aggregation };
     this.runId = createRunId();
     this.position = { step: 0, epoch: 0, offset: 0 };
@@ -232,6 +233,8 @@ export class Coordinator extends EventEmitter<{ event: [CoordinatorEvent] }> {
     this.links.raiseMessageLimit(messageLimit(this.maxPayloadBytes, config.batch));
     this.links.emit('run', this.runInfo);
     this.links.disconnectAll(false);
+    // Its run was recorded and evaluated before this (runSession): nothing reads its model again.
+    if (old !== config.state) old.dispose();
   }
 
   broadcastStop(reason: string): void {

@@ -71,11 +71,16 @@ export class RunControl {
     this.onStop();
   }
 
-  /** Ends the current run; the session that drives runTraining then starts `next` (see takeNewRun). */
-  requestNewRun(next: CoordinatorConfig): void {
+  /**
+   * Ends the current run; the session that drives runTraining then starts `next` (see takeNewRun).
+   * A new run asked for earlier and not started yet is replaced: it is returned, for its model to be freed.
+   */
+  requestNewRun(next: CoordinatorConfig): CoordinatorConfig | undefined {
+    const superseded = this.newRun;
     this.newRun = next;
     this.stop();
     this.newRunWaiter?.();
+    return superseded;
   }
 
   /** Between runs (a session kept alive after its run ended): resolves when the teacher starts one. */

@@ -72,6 +72,11 @@ export class TrainingState {
     return this.encoded.bytes;
   }
 
+  /** Frees the tfjs model's tensors: a coordinator kept every run it replaced, model and all. */
+  dispose(): void {
+    this.tfModel.dispose();
+  }
+
   /** A copy of the current weights (trainable then state). */
   weights(): TensorData[] {
     return this.params.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.data.slice() }));
