@@ -35,6 +35,39 @@ describe('RunControl', () => {
     expect(steps).toEqual([0, 7, 8, 9]);
   });
 
+  it('writes a checkpoint at once while the loop waits for workers, where none may ever come', async () => {
+    const ctl = new RunControl();
+    const steps: number[] = [];
+    ctl.setCheckpointer(async (step) => (steps.push(step), `ck-${step}`));
+    ctl.begin();
+    await ctl.boundary(4);
+    let joined!: () => void;
+    const arrival = new Promise<void>((r) => (joined = r));
+    const waiting = ctl.stillWhile(5, () => arrival);
+    // The teacher's request was answered only once a worker came back (and then twice over).
+    expect(await ctl.requestCheckpoint()).toBe('ck-5');
+    joined();
+    await waiting;
+    const pending = ctl.requestCheckpoint(); // a round runs again: back to the next boundary
+    await ctl.boundary(6);
+    expect(await pending).toBe('ck-6');
+    expect(steps).toEqual([5, 6]);
+  });
+
+  it('writes checkpoints asked for together one after the other', async () => {
+    const ctl = new RunControl();
+    let writing = 0;
+    let most = 0;
+    ctl.setCheckpointer(async (step) => {
+      most = Math.max(most, ++writing);
+      await new Promise((r) => setTimeout(r, 5));
+      writing--;
+      return `ck-${step}`;
+    });
+    expect(await Promise.all([ctl.requestCheckpoint(), ctl.requestCheckpoint(), ctl.requestCheckpoint()])).toEqual(['ck-0', 'ck-0', 'ck-0']);
+    expect(most).toBe(1);
+  });
+
   it('says plainly when there is nowhere to write a checkpoint', async () => {
     await expect(new RunControl().requestCheckpoint()).rejects.toThrow(/no run directory/);
   });

@@ -14,6 +14,10 @@ export class RunControl {
   /** Set by a session that can start another run when this one ends (`runSession`). */
   newRunsEnabled = false;
   private inLoop = false;
+  /** The loop waits for workers (stillWhile): no round runs, so the weights hold still. */
+  private still = false;
+  /** Jobs run one after another, whoever starts them: two checkpoints of one step share a folder. */
+  private draining: Promise<void> = Promise.resolve();
   private step = 0;
   private jobs: Job[] = [];
   private wake: (() => void) | undefined;
@@ -50,6 +54,22 @@ export class RunControl {
     this.step = step;
     this.inLoop = false;
     await this.runJobs();
+  }
+
+  /**
+   * Runs `wait` (for workers to join) with the weights still: a checkpoint asked for meanwhile is
+   * written at once. It waited for the next round, which only a joining worker would bring, and
+   * the teacher's request hung.
+   */
+  async stillWhile<T>(step: number, wait: () => Promise<T>): Promise<T> {
+    this.step = step;
+    this.still = true;
+    try {
+      await this.runJobs();
+      return await wait();
+    } finally {
+      this.still = false;
+    }
   }
 
   get running(): boolean {
@@ -110,13 +130,16 @@ export class RunControl {
     if (!write) return Promise.reject(new Error('this coordinator keeps no run directory, so it cannot write checkpoints'));
     return new Promise<string>((resolve, reject) => {
       this.jobs.push({ run: (step) => write(step).then(resolve, reject) });
-      if (!this.inLoop) void this.runJobs();
+      if (!this.inLoop || this.still) void this.runJobs();
       else this.poke();
     });
   }
 
-  private async runJobs(): Promise<void> {
-    while (this.jobs.length > 0) await this.jobs.shift()!.run(this.step);
+  private runJobs(): Promise<void> {
+    this.draining = this.draining.then(async () => {
+      while (this.jobs.length > 0) await this.jobs.shift()!.run(this.step);
+    });
+    return this.draining;
   }
 
   private poke(): void {

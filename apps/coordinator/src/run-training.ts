@@ -87,7 +87,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
     c.control.pause();
     c.emit('event', { type: 'control', action: 'pause', message: 'waiting for the teacher to start the run (Resume on the dashboard)', step });
   }
-  await c.waitForWorkers(plan.minWorkers);
+  await c.control.stillWhile(step, () => c.waitForWorkers(plan.minWorkers));
   // A first round of a big model can take a minute: /readyz and the metrics say training from its start.
   c.readiness.roundsBegin();
   // Training time starts with the first round: the wait for the first workers to start (seconds for
@@ -103,7 +103,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       // Never an epoch's first batch: a batch larger than the training set still trains.
       if (plan.dropLast && start > 0 && n - start < c.config.batch) break;
       // minWorkers gates the start only: later, losing workers must not stall a run that can go on.
-      if (c.pool.size === 0) await c.waitForWorkers(1);
+      if (c.pool.size === 0) await c.control.stillWhile(step, () => c.waitForWorkers(1));
       c.position = { step, epoch, offset: start };
       if ((await c.control.boundary(step)) === 'stop') break outer;
       // A robust rule states how many results it needs for f liars: no round starts without them.
@@ -111,7 +111,7 @@ export async function runTraining(c: Coordinator, plan: TrainingPlan): Promise<T
       const refusal = aggregationRefusal(rule, c.pool.size);
       if (refusal) {
         c.emit('event', { type: 'round-refused', step, aggregator: rule.name, results: c.pool.size, reason: refusal });
-        await c.waitForWorkers(c.pool.size + 1);
+        await c.control.stillWhile(step, () => c.waitForWorkers(c.pool.size + 1));
         continue;
       }
       await settleBeforeRobustRound(rule, c.pool);
