@@ -173,7 +173,7 @@ describe.skipIf(!haveChromium)('the teacher’s dashboard in a real browser', ()
     }
     await page.fill('#lr', '0');
     await page.click('#lr-form button');
-    expect(await statusLine(page)).toBe('the learning rate must be a number above 0 and at most 10');
+    expect(await statusLine(page)).toBe('the learning rate must be a number from 1e-12 to 10');
     expect(c.config.state.baseLearningRate).toBe(0.0005);
     // The new run's fields show the chosen model's defaults until the teacher types others.
     const def = getModel(await page.inputValue('#new-model'));

@@ -191,8 +191,8 @@ function showTokenForm(show: boolean): void {
 
 /** The rules of each field, in the words the server uses for them (control-route.ts). */
 const FIELD_RULES: Record<string, string> = {
-  lr: 'the learning rate must be a number above 0 and at most 10',
-  'new-lr': 'the learning rate must be a number above 0 and at most 10',
+  lr: 'the learning rate must be a number from 1e-12 to 10',
+  'new-lr': 'the learning rate must be a number from 1e-12 to 10',
   batch: 'the batch must be a whole number from 1 to 65,536',
   'new-batch': 'the batch must be a whole number from 1 to 65,536',
   token: 'paste the teacher token first',
@@ -210,7 +210,7 @@ for (const form of document.querySelectorAll('form')) {
 /** A rate the browser lets through (min="0" allows 0) but the server refuses: said here, before sending. */
 function checkRate(input: HTMLInputElement): number | undefined {
   const v = Number(input.value);
-  if (v > 0 && v <= 10) return v;
+  if (v >= 1e-12 && v <= 10) return v;
   setStatus(FIELD_RULES[input.id]!, 'error');
   input.focus();
   return undefined;

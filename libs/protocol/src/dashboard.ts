@@ -153,20 +153,31 @@ export interface ClassServerEvents {
 /** Neither namespace listens to its clients. */
 export type ViewerClientEvents = Record<string, never>;
 
+/**
+ * A teacher's learning rate: positive, at most 10, and at least 1e-12. Below that float32 holds it
+ * as 0 or as a subnormal (5e-324 was taken, and learning stopped without a word), and no model here
+ * moves at such a rate anyway.
+ */
+const teacherRate = z
+  .number()
+  .finite()
+  .min(1e-12, { error: 'a learning rate of at least 1e-12 (float32 holds smaller ones as 0)' })
+  .max(10, { error: 'a learning rate of at most 10' });
+
 /** POST /api/control, with `Authorization: Bearer <teacher token>`. */
 export const controlRequestSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('pause') }),
   z.strictObject({ action: z.literal('resume') }),
   z.strictObject({ action: z.literal('stop') }),
   z.strictObject({ action: z.literal('checkpoint') }),
-  z.strictObject({ action: z.literal('set-lr'), learningRate: z.number().finite().positive().max(10) }),
+  z.strictObject({ action: z.literal('set-lr'), learningRate: teacherRate }),
   z.strictObject({ action: z.literal('set-batch'), batch: z.number().int().min(1).max(65_536) }),
   z.strictObject({
     action: z.literal('new-run'),
     model: z.string().min(1).max(64),
     dataset: z.string().min(1).max(64).optional(),
     batch: z.number().int().min(1).max(65_536).optional(),
-    learningRate: z.number().finite().positive().max(10).optional(),
+    learningRate: teacherRate.optional(),
   }),
 ]);
 export type ControlRequest = z.infer<typeof controlRequestSchema>;

@@ -17,7 +17,7 @@ export const TOKEN_REFUSAL =
 
 /** What each field of a control request must be, in the dashboard's words (zod's are a developer's). */
 const FIELD_RULES: Record<string, string> = {
-  learningRate: 'the learning rate must be a number above 0 and at most 10',
+  learningRate: 'the learning rate must be a number from 1e-12 to 10',
   batch: 'the batch must be a whole number from 1 to 65,536',
   model: 'choose a model from the list',
   dataset: 'choose a dataset of the model',
