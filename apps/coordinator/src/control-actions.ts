@@ -8,10 +8,17 @@ export class ControlError extends Error {}
 
 
 /**
- * Settings of the run now: once it ends (or is ending) they would change a run that takes no more
- * steps, and a new run starts from its model's defaults, so the teacher gives them with the new run.
+ * Controls of a run that has ended (or is ending). Its settings would change a run that takes no
+ * more steps, and a new run starts from its model's defaults, so the teacher gives them with the new run.
  */
 function refuseOnEndedRun(req: ControlRequest, state: RunState | undefined): void {
+  // Pause, resume, stop and checkpoints of a run that took its last step: each was answered as if it
+  // acted ("resumed", "stopping after the current round"), and a checkpoint blamed a missing run directory.
+  if (state === 'finished' && (req.action === 'pause' || req.action === 'resume' || req.action === 'stop' || req.action === 'checkpoint')) {
+    const done = req.action === 'checkpoint' ? 'its final model is saved with the run' : 'start a new run to train again';
+    throw new ControlError(`this run has finished, so there is nothing to ${req.action}: ${done}`);
+  }
+  if (state === 'stopping' && req.action === 'stop') throw new ControlError('this run is already stopping after the current round');
   if (req.action !== 'set-lr' && req.action !== 'set-batch') return;
   if (state !== 'finished' && state !== 'stopping') return;
   const what = req.action === 'set-lr' ? 'learning rate' : 'batch';

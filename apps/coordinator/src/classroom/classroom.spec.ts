@@ -190,6 +190,15 @@ describe('the classroom: controls, run directories, live feeds', () => {
     expect(batch.body.error).toMatch(/give the batch with the new run/);
     expect(c.config.batch).toBe(16);
     expect(c.config.state.baseLearningRate).toBe(0.02);
+    // Pause, resume, stop and checkpoint have nothing left to act on: said so, not answered "resumed".
+    for (const action of ['pause', 'resume', 'stop'] as const) {
+      const r = await control({ action });
+      expect(r.status, action).toBe(409);
+      expect(r.body.error, action).toBe(`this run has finished, so there is nothing to ${action}: start a new run to train again`);
+    }
+    const late = await control({ action: 'checkpoint' });
+    expect(late.status).toBe(409);
+    expect(late.body.error).toBe('this run has finished, so there is nothing to checkpoint: its final model is saved with the run');
 
     // Each run has its own directory with everything in it.
     const run1 = join(root, firstRun);
