@@ -64,9 +64,15 @@ describe('HttpRoutes', () => {
 
   it('does not let HEAD reach routes of other methods, nor GET reach HEAD-less paths', async () => {
     const port = await serve(healthRoutes(true));
-    expect((await ask(port, 'HEAD', '/api/rotate')).status).toBe(404);
-    expect((await ask(port, 'GET', '/api/rotate')).status).toBe(404);
+    // The path exists for POST: 405 says so, where a 404 "no route" sent people looking for a typo.
+    expect((await ask(port, 'HEAD', '/api/rotate')).status).toBe(405);
+    const get = await ask(port, 'GET', '/api/rotate');
+    expect(get.status).toBe(405);
+    expect(get.body).toContain('/api/rotate takes POST, not GET');
     expect((await ask(port, 'HEAD', '/nothing')).status).toBe(404);
+    const post = await ask(port, 'POST', '/healthz');
+    expect(post.status).toBe(405);
+    expect(post.body).toContain('/healthz takes GET or HEAD, not POST');
   });
 
   it('prefers an explicit HEAD route over the GET one', async () => {

@@ -30,6 +30,11 @@ export class HttpRoutes {
    * throw here (a request target of `//a:99999/`, sent by anyone, no token needed) ended the whole
    * coordinator process and its run.
    */
+  private methodsFor(path: string): string[] {
+    const methods = [...this.routes.keys()].filter((k) => k.slice(k.indexOf(' ') + 1) === path).map((k) => k.slice(0, k.indexOf(' ')));
+    return methods.includes('GET') && !methods.includes('HEAD') ? [...methods, 'HEAD'] : methods;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req.url);
     if (!url) return sendJson(res, 400, { error: 'the request target is not a path' });
@@ -39,6 +44,12 @@ export class HttpRoutes {
       for (const f of this.fallbacks) {
         await f(req, res, url);
         if (res.writableEnded || res.headersSent) return;
+      }
+      // The path is served, by other methods: say which (a GET of /api/control, a POST to /healthz).
+      const allowed = this.methodsFor(url.pathname);
+      if (allowed.length) {
+        res.setHeader('allow', allowed.join(', '));
+        return sendJson(res, 405, { error: `${url.pathname} takes ${allowed.join(' or ')}, not ${req.method}` });
       }
       sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
     } catch (e) {
