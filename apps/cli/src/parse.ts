@@ -58,29 +58,26 @@ function secondsUpToTimer(n: number, value: string): number {
 
 /** Where a worker finds its coordinator: http(s), or ws(s) as socket.io-client also takes. */
 export function coordinatorUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    // refused below, in the flag's words
-  }
-  if (!url || !['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
-    const hint = url && !value.includes('//') ? ` (no scheme: did you mean http://${value}?)` : '';
-    throw new InvalidArgumentError(`expected an http:// or https:// URL such as http://127.0.0.1:8080, got "${value}"${hint}`);
-  }
-  return value;
+  return urlOf(value, ['http:', 'https:', 'ws:', 'wss:'], 'http://127.0.0.1:8080');
 }
 
 /** An http(s) URL, kept as given. */
 export function httpUrl(value: string): string {
+  return urlOf(value, ['http:', 'https:'], 'http://class.example:8080');
+}
+
+/** `value` when it parses as a URL of one of `schemes`; else refused in the flag's words, with `example`. */
+function urlOf(value: string, schemes: readonly string[], example: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    // refused below, in the flag's words
+    // refused below
   }
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new InvalidArgumentError(`expected an http:// or https:// URL such as http://class.example:8080, got "${value}"`);
-  return value;
+  if (url && schemes.includes(url.protocol)) return value;
+  // 'localhost:8080' parses, with the scheme "localhost:".
+  const hint = url && !value.includes('//') ? ` (no scheme: did you mean http://${value}?)` : '';
+  throw new InvalidArgumentError(`expected an http:// or https:// URL such as ${example}, got "${value}"${hint}`);
 }
 
 export function oneOf<T extends string>(choices: readonly T[]) {
