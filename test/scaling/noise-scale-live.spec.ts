@@ -67,13 +67,15 @@ describe('the coordinator reports the gradient noise scale live', () => {
   });
 
   it('with adaptive batch, grows the global batch between rounds towards the noise scale, bounded', async () => {
-    const cluster = await startTestCluster({ model: 'mnist-mlp', batch: 8, seed: 5 }, [{ nickname: 'a' }, { nickname: 'b' }]);
+    // Equal shares: by speed, a batch of 8 on a loaded machine could leave one worker without samples,
+    // and a round of one shard has no noise scale, so in a CI run the estimate never settled in time.
+    const cluster = await startTestCluster({ model: 'mnist-mlp', batch: 8, seed: 5, split: 'equal' }, [{ nickname: 'a' }, { nickname: 'b' }]);
     try {
       const c = cluster.coordinator;
       const events: CoordinatorEvent[] = [];
       c.on('event', (e) => events.push(e));
       const detach = attachAdaptiveBatch(c, { maxBatch: 32, everySteps: 2 });
-      await runTraining(c, { epochs: 1, maxSteps: 18, minWorkers: 2 });
+      await runTraining(c, { epochs: 1, maxSteps: 24, minWorkers: 2 });
       detach();
       const grown = events.filter((e): e is Extract<CoordinatorEvent, { type: 'adaptive-batch' }> => e.type === 'adaptive-batch');
       expect(grown.length).toBeGreaterThan(0);
@@ -99,7 +101,7 @@ describe('the coordinator reports the gradient noise scale live', () => {
         }
       }
       // The batch in force now is the last one decided, which a growth after the final round may have set.
-      expect(rounds.length).toBe(18);
+      expect(rounds.length).toBe(24);
       expect(c.config.batch).toBe(next);
     } finally {
       await cluster.close();
